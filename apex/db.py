@@ -1,0 +1,156 @@
+"""The Store protocol, the backend choice, and the ``flask db`` commands.
+
+Blueprints talk to the data only through ``get_store()``. ``DATABASE_URL``
+set -> PostgresStore; unset -> CsvStore in ``APEX_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from apex.catalogue import Value
+from apex.models import Car, Profile, Setup, Sponsor, User
+
+
+class DuplicateError(Exception):
+    """A unique rule was broken; ``field`` names the form field to blame."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Store(Protocol):
+    """Everything the app stores, in domain terms.
+
+    NOTE: the contract, which both implementations pass (tests/test_store_contract.py):
+    - Results are the frozen dataclasses of ``apex.models``, never DB rows.
+    - Every racer-owned method takes ``racer_id`` (the racer profile id) first and
+      returns ``None``/``False`` for "missing" and "not yours" alike; it never
+      reads or changes another racer's rows.
+    - Each method is one transaction: it happens whole or not at all.
+    - Unique rules raise ``DuplicateError`` and change nothing.
+    - Methods are safe to call from several threads (and, for PostgreSQL and
+      the CSV files, from several processes).
+    """
+
+    kind: str  # "postgres" or "csv"
+
+    def ping(self) -> bool: ...
+    def close(self) -> None: ...
+
+    # schema
+    def upgrade(self) -> list[str]:
+        """Apply what is missing (migrations / CSV files); return what was applied."""
+    def schema_status(self) -> list[tuple[str, bool]]:
+        """Every known migration (or CSV file) and whether it is in place."""
+
+    # users and their one racer profile
+    def create_user(
+        self, username: str, email: str, password_hash: str, *, is_admin: bool = False
+    ) -> User:
+        """Create a user and its racer profile together (DuplicateError on username/email)."""
+    def get_user(self, user_id: str) -> User | None: ...
+    def find_user(self, login: str) -> User | None:
+        """The user whose username or email is ``login`` (case-insensitive)."""
+
+    def get_profile(self, racer_id: str) -> Profile | None: ...
+    def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None: ...
+
+    def list_sponsors(self, racer_id: str) -> list[Sponsor]: ...
+    def add_sponsor(self, racer_id: str, name: str, category: str) -> Sponsor: ...
+    def delete_sponsor(self, racer_id: str, sponsor_id: str) -> bool: ...
+
+    def list_cars(self, racer_id: str) -> list[Car]: ...
+    def get_car(self, racer_id: str, car_id: str) -> Car | None: ...
+    def add_car(
+        self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value]
+    ) -> Car:
+        """Create the car and its Shop Master baseline together."""
+    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None: ...
+    def delete_car(self, racer_id: str, car_id: str) -> bool:
+        """Remove the car and its baseline."""
+
+    def get_car_config(self, racer_id: str, car_id: str) -> Setup | None: ...
+    def save_car_config(
+        self, racer_id: str, car_id: str, values: Mapping[str, Value]
+    ) -> Setup | None:
+        """Replace every parameter of the car's baseline with ``values``."""
+
+
+def make_store(config: Mapping[str, Any]) -> Store:
+    """Build the store the configuration asks for (and open it)."""
+    url = config.get("DATABASE_URL")
+    if url:
+        from apex.stores.postgres import PostgresStore
+
+        return PostgresStore(
+            url,
+            min_size=int(config.get("APEX_POOL_MIN", 1)),
+            max_size=int(config.get("APEX_POOL_MAX", 5)),
+        )
+    from apex.stores.csv import CsvStore
+
+    return CsvStore(Path(config["APEX_DATA_DIR"]))
+
+
+def get_store() -> Store:
+    return current_app.extensions["apex.store"]
+
+
+db_cli = AppGroup("db", help="Create, upgrade and inspect the data store.")
+
+
+@db_cli.command("init")
+def init_command() -> None:
+    """Create the schema (PostgreSQL tables or CSV files with headers)."""
+    _echo_applied(get_store().upgrade())
+
+
+@db_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Apply pending migrations; safe to run again."""
+    _echo_applied(get_store().upgrade())
+
+
+@db_cli.command("status")
+def status_command() -> None:
+    """List migrations and whether each is applied."""
+    store = get_store()
+    click.echo(f"store: {store.kind}")
+    for name, applied in store.schema_status():
+        click.echo(f"{'applied' if applied else 'pending'}  {name}")
+
+
+@db_cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Add the demo racer with two cars (skipped when it exists)."""
+    from apex.demo import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
+
+    created = seed_demo(get_store())
+    state = "created" if created else "already there"
+    click.echo(f"demo racer {state}: log in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
+
+
+def _echo_applied(applied: list[str]) -> None:
+    if applied:
+        for name in applied:
+            click.echo(f"applied  {name}")
+    else:
+        click.echo("nothing to do: schema is up to date")
+
+
+def init_app(app: Flask) -> None:
+    """Open the store for this process and register the CLI."""
+    store = make_store(app.config)
+    app.extensions["apex.store"] = store
+    atexit.register(store.close)
+    app.cli.add_command(db_cli)

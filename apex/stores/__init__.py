@@ -1,0 +1,1 @@
+"""Store implementations: one adapter per backend (PostgreSQL, CSV files)."""
