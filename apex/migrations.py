@@ -1,0 +1,107 @@
+"""The PostgreSQL migration runner behind ``flask db init|upgrade|status``.
+
+Migrations are the ``sql/NNNN_*.sql`` files, applied in name order and recorded
+in ``schema_migrations``. Parameter columns are not written in those files (the
+catalogue is the only place a parameter is named): the ``SETUP_COLUMNS``
+placeholder comment is replaced by column DDL generated from
+``apex.catalogue.PARAMS`` when a file is applied.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import tuple_row
+
+from apex.catalogue import PARAMS, Param
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "sql"
+PLACEHOLDER = "/*SETUP_COLUMNS*/"
+_NAME = re.compile(r"^\d{4}_[\w-]+\.sql$")
+# Any fixed number works, as long as every process upgrading uses the same one.
+_LOCK_KEY = 0x41504558  # "APEX"
+
+_SQL_TYPES = {"int": "integer", "decimal": "numeric(8,2)", "text": "varchar(40)"}
+
+_CREATE_LEDGER = sql.SQL(
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version text PRIMARY KEY, applied_at timestamptz DEFAULT now())"
+)
+_LOCK = sql.SQL("SELECT pg_advisory_xact_lock(%(key)s)")
+_APPLIED = sql.SQL("SELECT version FROM schema_migrations")
+_RECORD = sql.SQL("INSERT INTO schema_migrations (version) VALUES (%(version)s)")
+_LEDGER_EXISTS = sql.SQL("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+
+
+def list_migrations() -> list[str]:
+    """File names of every migration, in the order they must run."""
+    return sorted(p.name for p in MIGRATIONS_DIR.glob("*.sql") if _NAME.match(p.name))
+
+
+def _column(param: Param) -> sql.Composable:
+    """One nullable column; CHECK keeps raw SQL writes inside the catalogue limits."""
+    name = sql.Identifier(param.key)
+    parts: list[sql.Composable] = [name, sql.SQL(_SQL_TYPES[param.kind])]
+    if param.min is not None and param.max is not None:
+        check = sql.SQL("CHECK ({} BETWEEN {} AND {})")
+        parts.append(check.format(name, sql.Literal(param.min), sql.Literal(param.max)))
+    elif param.min is not None:
+        parts.append(sql.SQL("CHECK ({} >= {})").format(name, sql.Literal(param.min)))
+    elif param.max is not None:
+        parts.append(sql.SQL("CHECK ({} <= {})").format(name, sql.Literal(param.max)))
+    return sql.SQL(" ").join(parts)
+
+
+def setup_columns_sql() -> sql.Composable:
+    """Column DDL for every catalogue parameter, comma separated, in catalogue order."""
+    return sql.SQL(",\n    ").join(_column(p) for p in PARAMS)
+
+
+def render(name: str) -> sql.Composable:
+    """The migration's SQL with every placeholder replaced by the parameter columns."""
+    text = (MIGRATIONS_DIR / name).read_text(encoding="utf-8")
+    pieces = text.split(PLACEHOLDER)
+    parts: list[sql.Composable] = [sql.SQL(pieces[0])]
+    for piece in pieces[1:]:
+        parts += [setup_columns_sql(), sql.SQL(piece)]
+    return sql.Composed(parts)
+
+
+def _applied(conn: psycopg.Connection) -> set[str]:
+    with conn.cursor(row_factory=tuple_row) as cur:
+        if not cur.execute(_LEDGER_EXISTS).fetchone()[0]:
+            return set()
+        return {row[0] for row in cur.execute(_APPLIED).fetchall()}
+
+
+def apply_pending(conn: psycopg.Connection) -> list[str]:
+    """Apply every unapplied migration in one transaction; return their names.
+
+    The advisory lock serialises processes that upgrade at the same time (say,
+    two app servers starting together): the second waits, then finds nothing
+    left to do. Everything is one transaction, so a failing file leaves the
+    database as it was.
+    """
+    done: list[str] = []
+    with conn.transaction():
+        with conn.cursor() as cur:
+            cur.execute(_LOCK, {"key": _LOCK_KEY})
+            cur.execute(_CREATE_LEDGER)
+            applied = _applied(conn)
+            for name in list_migrations():
+                if name in applied:
+                    continue
+                # No parameters: psycopg sends the file as one multi-statement query.
+                cur.execute(render(name))
+                cur.execute(_RECORD, {"version": name})
+                done.append(name)
+    return done
+
+
+def status(conn: psycopg.Connection) -> list[tuple[str, bool]]:
+    """Every migration file and whether it is applied (read only, no ledger created)."""
+    applied = _applied(conn)
+    return [(name, name in applied) for name in list_migrations()]

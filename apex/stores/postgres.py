@@ -1,0 +1,299 @@
+"""The PostgreSQL store: the ``Store`` protocol over raw, parameterised SQL.
+
+One pooled connection and one transaction per method, so several threads,
+processes or machines can share a database. Every racer-owned statement
+filters on ``profile_id``: another racer's id reads as "missing". Queries name
+their columns after the dataclass fields (ids cast to text), so a row becomes
+a dataclass with ``Cls(**row)``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from apex import migrations
+from apex.catalogue import PARAM_KEYS, PARAMS, Value, coerce
+from apex.db import DuplicateError
+from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
+
+T = TypeVar("T")
+_CAR_TAKEN = "You already have this car; give it a different nickname."
+# Unique index name (sql/0001_init.sql) -> the form field to blame and the racer's message.
+_DUPLICATES: dict[str, tuple[str, str]] = {
+    "users_username_key": ("username", "That username is taken."),
+    "users_email_key": ("email", "An account with that email exists."),
+    "sponsors_profile_name_key": ("name", "You already have this sponsor."),
+    "vehicles_profile_car_key": ("nickname", _CAR_TAKEN),
+}
+
+PING = "SELECT 1"
+INSERT_USER = """INSERT INTO users (username, email, password_hash, is_admin)
+VALUES (%(username)s, %(email)s, %(password_hash)s, %(is_admin)s)
+RETURNING id::text, username, email, password_hash, is_admin"""
+INSERT_PROFILE = """INSERT INTO racer_profiles (user_id, name, email)
+VALUES (%(user_id)s, %(name)s, %(email)s) RETURNING id::text AS racer_id"""
+_USER_SELECT = """SELECT u.id::text, u.username, u.email, u.password_hash, u.is_admin,
+p.id::text AS racer_id FROM users u JOIN racer_profiles p ON p.user_id = u.id """
+GET_USER = _USER_SELECT + "WHERE u.id = %(user_id)s"
+# A login is a username or an email; the username match wins if both hit.
+FIND_USER = _USER_SELECT + """
+WHERE lower(u.username) = lower(%(login)s) OR lower(u.email) = lower(%(login)s)
+ORDER BY lower(u.username) = lower(%(login)s) DESC LIMIT 1"""
+
+GET_PROFILE = """SELECT id::text, user_id::text, name, email, facebook, instagram, transponder,
+experience_level, driving_style FROM racer_profiles WHERE id = %(racer_id)s"""
+# A field missing from the mapping is passed as NULL and keeps its value.
+UPDATE_PROFILE = """UPDATE racer_profiles SET
+name = coalesce(%(name)s, name), email = coalesce(%(email)s, email),
+facebook = coalesce(%(facebook)s, facebook), instagram = coalesce(%(instagram)s, instagram),
+transponder = coalesce(%(transponder)s, transponder),
+experience_level = coalesce(%(experience_level)s, experience_level),
+driving_style = coalesce(%(driving_style)s, driving_style), updated_at = now()
+WHERE id = %(racer_id)s RETURNING id::text, user_id::text, name, email, facebook, instagram,
+transponder, experience_level, driving_style"""
+
+LIST_SPONSORS = """SELECT id::text, profile_id::text AS racer_id, name, category FROM sponsors
+WHERE profile_id = %(racer_id)s ORDER BY lower(name), name"""
+INSERT_SPONSOR = """INSERT INTO sponsors (profile_id, name, category)
+VALUES (%(racer_id)s, %(name)s, %(category)s)
+RETURNING id::text, profile_id::text AS racer_id, name, category"""
+DELETE_SPONSOR = "DELETE FROM sponsors WHERE id = %(sponsor_id)s AND profile_id = %(racer_id)s"
+
+LIST_CARS = """SELECT id::text, profile_id::text AS racer_id, brand, model, nickname,
+transponder, class_name FROM vehicles WHERE profile_id = %(racer_id)s
+ORDER BY lower(brand), lower(model), lower(nickname), id"""
+GET_CAR = """SELECT id::text, profile_id::text AS racer_id, brand, model, nickname,
+transponder, class_name FROM vehicles WHERE id = %(car_id)s AND profile_id = %(racer_id)s"""
+INSERT_CAR = """INSERT INTO vehicles (profile_id, brand, model, nickname, transponder, class_name)
+VALUES (%(racer_id)s, %(brand)s, %(model)s, %(nickname)s, %(transponder)s, %(class_name)s)
+RETURNING id::text, profile_id::text AS racer_id, brand, model, nickname, transponder,
+class_name"""
+UPDATE_CAR = """UPDATE vehicles SET
+brand = coalesce(%(brand)s, brand), model = coalesce(%(model)s, model),
+nickname = coalesce(%(nickname)s, nickname), transponder = coalesce(%(transponder)s, transponder),
+class_name = coalesce(%(class_name)s, class_name), updated_at = now()
+WHERE id = %(car_id)s AND profile_id = %(racer_id)s
+RETURNING id::text, profile_id::text AS racer_id, brand, model, nickname, transponder,
+class_name"""
+# The old system named a car by this label ("Tekno NB48 2.2"); keep it in step.
+UPDATE_CAR_LABEL = """UPDATE car_configs SET car = trim(%(brand)s || ' ' || %(model)s),
+updated_at = now() WHERE vehicle_id = %(car_id)s AND profile_id = %(racer_id)s"""
+# The car's baseline goes with it (car_configs.vehicle_id is ON DELETE CASCADE).
+DELETE_CAR = "DELETE FROM vehicles WHERE id = %(car_id)s AND profile_id = %(racer_id)s"
+
+# Shop Master baselines: the parameter columns come from the catalogue.
+_PARAMS = [sql.Identifier(k) for k in PARAM_KEYS]
+_COLS = sql.SQL(", ").join(_PARAMS)
+# From the car's side, so a car whose baseline row is missing reads as all unset.
+GET_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at, {cols}
+FROM vehicles v LEFT JOIN car_configs c ON c.vehicle_id = v.id
+WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s""").format(
+    cols=sql.SQL(", ").join(sql.SQL("c.{}").format(i) for i in _PARAMS))
+# Insert-or-replace, only for a car of this racer (the SELECT finds nothing otherwise).
+SAVE_CONFIG = sql.SQL("""INSERT INTO car_configs (profile_id, vehicle_id, car, {cols})
+SELECT v.profile_id, v.id, trim(v.brand || ' ' || v.model), {vals} FROM vehicles v
+WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s
+ON CONFLICT (vehicle_id) DO UPDATE SET {sets}, updated_at = now()
+RETURNING vehicle_id::text AS car_id, updated_at, {cols}""").format(
+    cols=_COLS,
+    vals=sql.SQL(", ").join(sql.Placeholder(f"p_{i}") for i in range(len(PARAM_KEYS))),
+    sets=sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(i) for i in _PARAMS),
+)
+
+
+def _key(**ids: object) -> dict[str, str] | None:
+    """Ids as canonical UUID strings, or None if any is not one ("nope" from a URL)."""
+    try:
+        return {name: str(uuid.UUID(str(v))) for name, v in ids.items()}
+    except (ValueError, TypeError):
+        return None
+
+
+def _owner(racer_id: str) -> str:
+    """The racer id of a create method, which has no "None" to return."""
+    if (key := _key(racer_id=racer_id)) is None:
+        raise LookupError(f"no racer {racer_id!r}")
+    return key["racer_id"]
+
+
+def _texts(fields: tuple[str, ...], data: Mapping[str, Any], *, keep_missing: bool) -> dict:
+    """Form fields as SQL parameters: None -> '' (missing -> NULL, kept, when updating)."""
+    return {f: None if keep_missing and f not in data else str(data.get(f) or "") for f in fields}
+
+
+def _param_values(values: Mapping[str, Value]) -> dict[str, Value]:
+    return {f"p_{i}": coerce(p, values.get(p.key)) for i, p in enumerate(PARAMS)}
+
+
+def _setup(**row: Any) -> Setup:
+    values = {p.key: coerce(p, row[p.key]) for p in PARAMS}
+    return Setup(row["car_id"], values, row["updated_at"])
+
+
+class PostgresStore:
+    """The ``Store`` for production: a connection pool over one database."""
+
+    kind = "postgres"
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 5) -> None:
+        self._closed = False
+        # The pool retries until its timeout: one plain connect fails a bad URL at once.
+        psycopg.connect(url, connect_timeout=10).close()
+        self._pool = ConnectionPool(
+            url, min_size=min_size, max_size=max_size, kwargs={"row_factory": dict_row},
+            open=True, check=ConnectionPool.check_connection, name="apex",
+        )
+        try:
+            self._pool.wait(timeout=10)  # fail here, not at the first request
+        except BaseException:
+            self.close()
+            raise
+
+    @contextmanager
+    def _tx(self) -> Iterator[psycopg.Connection]:
+        """One pooled connection, one transaction; a unique rule broken -> DuplicateError."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except psycopg.errors.UniqueViolation as exc:
+            name = exc.diag.constraint_name or ""
+            field, message = _DUPLICATES.get(name, ("", "That already exists."))
+            raise DuplicateError(field, message) from None
+        except psycopg.errors.ForeignKeyViolation:
+            raise LookupError("no such racer") from None
+
+    def _one(self, query: Any, params: dict | None, make: Callable[..., T]) -> T | None:
+        """The row ``query`` finds, made into ``make(**row)``; None if none or ids invalid."""
+        if params is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(query, params).fetchone()
+        return make(**row) if row else None
+
+    def _all(self, query: Any, params: dict | None, make: Callable[..., T]) -> list[T]:
+        if params is None:
+            return []
+        with self._tx() as conn:
+            return [make(**row) for row in conn.execute(query, params).fetchall()]
+
+    def _delete(self, query: Any, params: dict | None) -> bool:
+        if params is None:
+            return False
+        with self._tx() as conn:
+            return conn.execute(query, params).rowcount > 0
+
+    def ping(self) -> bool:
+        """Whether the database answers (for health checks; never raises)."""
+        try:
+            with self._pool.connection(timeout=5) as conn:
+                conn.execute(PING)
+            return True
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._pool.close()
+
+    # schema ---------------------------------------------------------------
+    def upgrade(self) -> list[str]:
+        with self._tx() as conn:
+            return migrations.apply_pending(conn)
+
+    def schema_status(self) -> list[tuple[str, bool]]:
+        with self._tx() as conn:
+            return migrations.status(conn)
+
+    # users ----------------------------------------------------------------
+    def create_user(
+        self, username: str, email: str, password_hash: str, *, is_admin: bool = False
+    ) -> User:
+        """The user and its racer profile, in one transaction."""
+        new = {"username": username, "email": email, "password_hash": password_hash,
+               "is_admin": is_admin}
+        with self._tx() as conn:
+            user = conn.execute(INSERT_USER, new).fetchone()
+            profile = {"user_id": user["id"], "name": username, "email": email}
+            racer = conn.execute(INSERT_PROFILE, profile).fetchone()
+        return User(**user, **racer)
+
+    def get_user(self, user_id: str) -> User | None:
+        return self._one(GET_USER, _key(user_id=user_id), User)
+
+    def find_user(self, login: str) -> User | None:
+        return self._one(FIND_USER, {"login": login.strip()}, User)
+
+    # profile --------------------------------------------------------------
+    def get_profile(self, racer_id: str) -> Profile | None:
+        return self._one(GET_PROFILE, _key(racer_id=racer_id), Profile)
+
+    def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None:
+        key = _key(racer_id=racer_id)
+        fields = _texts(PROFILE_FIELDS, data, keep_missing=True)
+        return self._one(UPDATE_PROFILE, key and {**fields, **key}, Profile)
+
+    # sponsors -------------------------------------------------------------
+    def list_sponsors(self, racer_id: str) -> list[Sponsor]:
+        return self._all(LIST_SPONSORS, _key(racer_id=racer_id), Sponsor)
+
+    def add_sponsor(self, racer_id: str, name: str, category: str) -> Sponsor:
+        params = {"racer_id": _owner(racer_id), "name": name, "category": category or ""}
+        with self._tx() as conn:
+            return Sponsor(**conn.execute(INSERT_SPONSOR, params).fetchone())
+
+    def delete_sponsor(self, racer_id: str, sponsor_id: str) -> bool:
+        return self._delete(DELETE_SPONSOR, _key(racer_id=racer_id, sponsor_id=sponsor_id))
+
+    # cars -----------------------------------------------------------------
+    def list_cars(self, racer_id: str) -> list[Car]:
+        return self._all(LIST_CARS, _key(racer_id=racer_id), Car)
+
+    def get_car(self, racer_id: str, car_id: str) -> Car | None:
+        return self._one(GET_CAR, _key(racer_id=racer_id, car_id=car_id), Car)
+
+    def add_car(
+        self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value]
+    ) -> Car:
+        """The car and its Shop Master baseline, in one transaction."""
+        rid = _owner(racer_id)
+        fields = _texts(CAR_FIELDS, data, keep_missing=False)
+        with self._tx() as conn:
+            car = Car(**conn.execute(INSERT_CAR, {**fields, "racer_id": rid}).fetchone())
+            config = {**_param_values(baseline), "racer_id": rid, "car_id": car.id}
+            conn.execute(SAVE_CONFIG, config)
+        return car
+
+    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None:
+        """The car's fields and its baseline's label, in one transaction."""
+        if (key := _key(racer_id=racer_id, car_id=car_id)) is None:
+            return None
+        fields = _texts(CAR_FIELDS, data, keep_missing=True)
+        with self._tx() as conn:
+            row = conn.execute(UPDATE_CAR, {**fields, **key}).fetchone()
+            if row is None:
+                return None
+            conn.execute(UPDATE_CAR_LABEL, {**row, **key})
+        return Car(**row)
+
+    def delete_car(self, racer_id: str, car_id: str) -> bool:
+        return self._delete(DELETE_CAR, _key(racer_id=racer_id, car_id=car_id))
+
+    # Shop Master ----------------------------------------------------------
+    def get_car_config(self, racer_id: str, car_id: str) -> Setup | None:
+        return self._one(GET_CONFIG, _key(racer_id=racer_id, car_id=car_id), _setup)
+
+    def save_car_config(
+        self, racer_id: str, car_id: str, values: Mapping[str, Value]
+    ) -> Setup | None:
+        """Replace every parameter of the car's baseline (None if not the racer's car)."""
+        key = _key(racer_id=racer_id, car_id=car_id)
+        return self._one(SAVE_CONFIG, key and {**_param_values(values), **key}, _setup)

@@ -1,0 +1,131 @@
+"""Shared fixtures: every store and HTTP test runs on both backends.
+
+The PostgreSQL server is a throwaway cluster that ``tests/pg_server.py``
+starts once per test session (as the ``postgres`` user when run as root).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from werkzeug.test import TestResponse
+
+from apex import create_app
+from apex.db import Store, make_store
+from tests import pg_server
+
+BACKENDS = ("csv", "postgres")
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[pg_server.PgServer]:
+    server = pg_server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg: pg_server.PgServer) -> str:
+    """A database built once through the migration runner, emptied per test."""
+    url = pg.create_database("apex_test")
+    store = make_store({"DATABASE_URL": url})
+    try:
+        store.upgrade()
+    finally:
+        store.close()
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def store_config(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict:
+    """Configuration that points at an empty store of the chosen backend."""
+    if backend == "postgres":
+        url = request.getfixturevalue("pg_url")
+        pg_server.truncate_all(url)
+        return {"DATABASE_URL": url}
+    return {"DATABASE_URL": None, "APEX_DATA_DIR": str(tmp_path / "data")}
+
+
+@pytest.fixture
+def store(store_config: dict) -> Iterator[Store]:
+    s = make_store(store_config)
+    s.upgrade()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+# --- the app, its client and a logged-in racer -------------------------------------------
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_app(store_config: dict, **overrides: object) -> Flask:
+    config = {"TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
+              **store_config, **overrides}
+    return create_app(config)
+
+
+@pytest.fixture
+def app(store_config: dict) -> Iterator[Flask]:
+    """The app with CSRF off, for tests about behaviour (test_csrf.py keeps it on)."""
+    app = make_app(store_config, WTF_CSRF_ENABLED=False)
+    app.extensions["apex.store"].upgrade()
+    try:
+        yield app
+    finally:
+        app.extensions["apex.store"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Sign up, log in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def signup(self, username: str = "alice", password: str = PASSWORD) -> TestResponse:
+        return self._client.post("/auth/signup", data={
+            "username": username, "email": f"{username}@example.com",
+            "password": password, "password_confirm": password,
+        })
+
+    def login(self, login: str = "alice", password: str = PASSWORD) -> TestResponse:
+        return self._client.post("/auth/login", data={"login": login, "password": password})
+
+    def logout(self) -> TestResponse:
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+HX = {"HX-Request": "true"}
+
+
+def hx(target: str) -> dict[str, str]:
+    """Headers of an HTMX request that swaps the element with this id."""
+    return {**HX, "HX-Target": target}

@@ -1,0 +1,169 @@
+"""The migration runner against a real PostgreSQL, each test on a fresh database.
+
+The column test is what keeps ``sql/`` and the CSV headers (apex/tables.py) in
+step; the CHECK test shows the catalogue limits hold even for raw SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from apex import migrations
+from apex.catalogue import PARAM_KEYS, PARAMS
+from apex.tables import TABLES
+from tests.pg_server import PgServer
+
+FIRST = "0001_init.sql"
+# Columns PostgreSQL has beyond apex/tables.py (derived, never written by the app).
+EXTRA_COLUMNS = {"theory_documents": {"search"}}
+
+
+@pytest.fixture
+def db_url(pg: PgServer, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database named after the test (dropped afterwards)."""
+    digest = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:8]
+    test = re.sub(r"\W", "_", request.node.originalname)[:40]
+    name = f"apex_mig_{test}_{digest}"
+    yield pg.create_database(name)
+    pg.drop_database(name)
+
+
+@pytest.fixture
+def conn(db_url: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(db_url) as c:
+        yield c
+
+
+def test_migration_files_are_numbered_and_name_no_parameter() -> None:
+    names = migrations.list_migrations()
+    assert names[0] == FIRST
+    assert names == sorted(names)
+    for name in names:
+        text = (migrations.MIGRATIONS_DIR / name).read_text(encoding="utf-8")
+        for key in PARAM_KEYS:
+            assert not re.search(rf"\b{re.escape(key)}\b", text), f"{key} spelled out in {name}"
+
+
+def test_upgrade_applies_first_migration_and_records_it(conn: psycopg.Connection) -> None:
+    assert migrations.status(conn) == [(name, False) for name in migrations.list_migrations()]
+    applied = migrations.apply_pending(conn)
+    assert applied[0] == FIRST
+    assert applied == migrations.list_migrations()
+    versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+    assert sorted(versions) == applied
+
+
+def test_second_upgrade_applies_nothing(conn: psycopg.Connection) -> None:
+    migrations.apply_pending(conn)
+    assert migrations.apply_pending(conn) == []
+    assert migrations.status(conn) == [(n, True) for n in migrations.list_migrations()]
+    count = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+    assert count == len(migrations.list_migrations())
+
+
+def test_every_table_has_exactly_the_shared_columns(conn: psycopg.Connection) -> None:
+    migrations.apply_pending(conn)
+    rows = conn.execute(
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = 'public'"
+    ).fetchall()
+    found: dict[str, set[str]] = {}
+    for table, column in rows:
+        found.setdefault(table, set()).add(column)
+    for table, columns in TABLES.items():
+        assert table in found, f"table {table} missing"
+        expected = set(columns) | EXTRA_COLUMNS.get(table, set())
+        assert found[table] == expected, f"{table}: {found[table] ^ expected}"
+    assert set(found) == set(TABLES) | {"schema_migrations"}
+
+
+def test_setup_columns_have_the_catalogue_types(conn: psycopg.Connection) -> None:
+    migrations.apply_pending(conn)
+    types = dict(conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_name = 'car_configs'"
+    ).fetchall())
+    expected = {"int": "integer", "decimal": "numeric", "text": "character varying"}
+    assert {p.key: types[p.key] for p in PARAMS} == {p.key: expected[p.kind] for p in PARAMS}
+
+
+def test_check_refuses_out_of_range_parameters(conn: psycopg.Connection) -> None:
+    """Every catalogue min/max is a CHECK: raw SQL cannot store 10 cSt diff oil."""
+    migrations.apply_pending(conn)
+    conn.commit()
+    limited = [p for p in PARAMS if p.min is not None and p.max is not None]
+    assert limited
+    for param in limited:
+        insert = sql.SQL("INSERT INTO master_library (track, {}) VALUES (%(track)s, %(v)s)")
+        insert = insert.format(sql.Identifier(param.key))
+        for bad in (param.min - 1, param.max + 1):
+            with pytest.raises(psycopg.errors.CheckViolation):
+                with conn.transaction():
+                    conn.execute(insert, {"track": param.key, "v": bad})
+        conn.execute(insert, {"track": param.key, "v": param.min})  # the limit itself is fine
+
+
+def test_check_refuses_low_diff_oil_in_car_configs(conn: psycopg.Connection) -> None:
+    """The example from the brief: raw SQL writing a front diff oil of 10."""
+    migrations.apply_pending(conn)
+    user = conn.execute("INSERT INTO users (username, email, password_hash)"
+                        " VALUES ('a', 'a@x', 'h') RETURNING id").fetchone()[0]
+    racer = conn.execute("INSERT INTO racer_profiles (user_id) VALUES (%s) RETURNING id",
+                         (user,)).fetchone()[0]
+    car = conn.execute("INSERT INTO vehicles (profile_id, brand, model)"
+                       " VALUES (%s, 'Tekno', 'NB48') RETURNING id", (racer,)).fetchone()[0]
+    insert = sql.SQL("INSERT INTO car_configs (profile_id, vehicle_id, {}) VALUES (%s, %s, %s)")
+    insert = insert.format(sql.Identifier(PARAM_KEYS[0]))
+    with pytest.raises(psycopg.errors.CheckViolation):
+        with conn.transaction():
+            conn.execute(insert, (racer, car, 10))
+    conn.execute(insert, (racer, car, 7000))
+
+
+def test_concurrent_upgrades_apply_once(db_url: str) -> None:
+    """Two processes starting together: one applies, the other waits and finds nothing."""
+    barrier = threading.Barrier(2)
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def upgrade() -> None:
+        try:
+            with psycopg.connect(db_url) as c:
+                barrier.wait(timeout=10)
+                results.append(migrations.apply_pending(c))
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upgrade) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert sorted(results, key=len) == [[], migrations.list_migrations()]
+    with psycopg.connect(db_url) as c:
+        count = c.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+    assert count == len(migrations.list_migrations())
+
+
+def test_failing_migration_leaves_nothing_behind(
+    conn: psycopg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One transaction: a broken file rolls back every file of the same upgrade."""
+    monkeypatch.setattr(migrations, "list_migrations", lambda: [FIRST, "9999_broken.sql"])
+    real_render = migrations.render
+    monkeypatch.setattr(
+        migrations, "render",
+        lambda name: real_render(name) if name == FIRST else sql.SQL("SELECT no_such_thing"),
+    )
+    with pytest.raises(psycopg.errors.UndefinedColumn):
+        migrations.apply_pending(conn)
+    conn.rollback()
+    assert conn.execute("SELECT to_regclass('users')").fetchone()[0] is None
