@@ -1,0 +1,36 @@
+"""APEX: a race-engineering notebook for RC racers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, the store, blueprints, error handlers."""
+    # NOTE: imported here so that `import apex.catalogue` (CLI tools, stores,
+    # tests) does not pull in Flask extensions.
+    from apex import assets, auth_setup, config, db, errors
+    from apex.blueprints import auth, garage, health
+    from apex.extensions import compress, csrf, limiter
+    from apex.htmx import add_vary
+
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.from_mapping(config.load(app.instance_path, test_config, debug=app.debug))
+
+    csrf.init_app(app)
+    compress.init_app(app)
+    limiter.init_app(app)
+    auth_setup.init_app(app)
+    assets.init_app(app)
+    db.init_app(app)
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(garage.bp)
+    app.register_blueprint(health.bp)
+    app.add_url_rule("/", endpoint="index", view_func=garage.index)
+    errors.init_app(app)
+    app.after_request(add_vary)
+    return app

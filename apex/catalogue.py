@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, Union
+from typing import Literal
 
 Kind = Literal["int", "decimal", "text"]
-Value = Union[int, Decimal, str, None]
+Value = int | Decimal | str | None
 
 GROUPS: tuple[str, ...] = ("Diffs", "Suspension", "Geometry", "Tires", "Power")
 TEXT_MAX = 40
@@ -119,6 +119,14 @@ def format_value(param: Param, value: Value) -> str:
     if param.kind == "decimal":
         return f"{Decimal(value):.{max(param.decimals, 1)}f}"
     return str(value)
+
+
+def with_unit(param: Param, value: Value) -> str:
+    """``7000 cSt``, ``-1.0°``; empty for an unset value."""
+    text = format_value(param, value)
+    if not text or not param.unit:
+        return text
+    return f"{text}{param.unit}" if param.unit == "°" else f"{text} {param.unit}"
 
 
 PRESETS: dict[str, dict[str, Value]] = {

@@ -1,0 +1,48 @@
+"""flask-login wiring: who is logged in, and what an anonymous request gets."""
+
+from __future__ import annotations
+
+from flask import Flask, abort, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import UserMixin, current_user
+
+from apex.db import get_store
+from apex.extensions import login_manager
+from apex.htmx import client_redirect
+from apex.models import User
+
+
+class LoginUser(UserMixin):
+    """The session's user; ``racer_id`` scopes every racer-owned query."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.id = user.id
+        self.racer_id = user.racer_id
+        self.username = user.username
+
+
+def current_racer_id() -> str:
+    """The logged-in racer's profile id (views run behind ``login_required``)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    return current_user.racer_id
+
+
+def _load_user(user_id: str) -> LoginUser | None:
+    user = get_store().get_user(user_id)
+    return LoginUser(user) if user else None
+
+
+def _unauthorized() -> ResponseReturnValue:
+    target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    if request.headers.get("HX-Request") == "true":
+        return client_redirect(target)
+    return redirect(target)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    login_manager.session_protection = "basic"

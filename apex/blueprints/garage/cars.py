@@ -1,0 +1,94 @@
+"""The fleet: add, edit and remove cars."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+
+from apex.auth_setup import current_racer_id
+from apex.blueprints.garage import bp
+from apex.blueprints.garage.overview import BLOCKS as GARAGE_BLOCKS
+from apex.blueprints.garage.overview import PAGE as GARAGE_PAGE
+from apex.blueprints.garage.overview import garage_context
+from apex.catalogue import PRESETS, empty_setup
+from apex.db import DuplicateError, get_store
+from apex.htmx import render, see_other, wants_fragment
+from apex.models import CAR_FIELDS, Car
+from apex.schemas import form_dict
+from apex.schemas.garage import CarSchema, NewCarSchema
+
+EDIT_PAGE = "garage/car.html"
+EDIT_BLOCKS = {"car-form": "car_form"}
+
+
+@bp.post("/cars")
+def add_car() -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    values = form_dict(request.form)
+    try:
+        data = NewCarSchema().load(values)
+        baseline = dict(PRESETS[data["preset"]]) if data["preset"] else empty_setup()
+        car = get_store().add_car(racer_id, {k: data[k] for k in CAR_FIELDS}, baseline)
+    except ValidationError as err:
+        return _cars_invalid(racer_id, values, err.messages)
+    except DuplicateError as err:
+        return _cars_invalid(racer_id, values, {err.field: [err.message]})
+    message = f"Added {car.label}."
+    if wants_fragment():
+        context = garage_context(racer_id, car_notice=message, new_car_id=car.id)
+        return render(GARAGE_PAGE, GARAGE_BLOCKS, **context)
+    flash(message)
+    return see_other("garage.show_garage", _anchor="cars")
+
+
+def _cars_invalid(racer_id: str, values: dict, errors: dict) -> ResponseReturnValue:
+    context = garage_context(racer_id, car_values=values, car_errors=errors)
+    return render(GARAGE_PAGE, GARAGE_BLOCKS, 422, **context)
+
+
+@bp.get("/cars/<car_id>/edit")
+def edit_car(car_id: str) -> ResponseReturnValue:
+    car = own_car(car_id)
+    values = {k: getattr(car, k) for k in CAR_FIELDS}
+    return render(EDIT_PAGE, EDIT_BLOCKS, car=car, values=values, errors={})
+
+
+@bp.post("/cars/<car_id>/edit")
+def update_car(car_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    car = own_car(car_id)
+    values = form_dict(request.form)
+    try:
+        data = CarSchema().load(values)
+        updated = get_store().update_car(racer_id, car_id, data)
+    except ValidationError as err:
+        return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=err.messages)
+    except DuplicateError as err:
+        errors = {err.field: [err.message]}
+        return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=errors)
+    if updated is None:
+        abort(404)
+    flash(f"Saved {updated.label}.")
+    return see_other("garage.show_garage", _anchor="cars")
+
+
+@bp.post("/cars/<car_id>/delete")
+def delete_car(car_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    car = own_car(car_id)
+    if not get_store().delete_car(racer_id, car_id):
+        abort(404)
+    message = f"Removed {car.label} and its Shop Master setup."
+    if wants_fragment():
+        return render(GARAGE_PAGE, GARAGE_BLOCKS, **garage_context(racer_id, car_notice=message))
+    flash(message)
+    return see_other("garage.show_garage", _anchor="cars")
+
+
+def own_car(car_id: str) -> Car:
+    """The racer's car, or 404 (missing and not-yours look the same)."""
+    car = get_store().get_car(current_racer_id(), car_id)
+    if car is None:
+        abort(404)
+    return car

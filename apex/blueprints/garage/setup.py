@@ -1,0 +1,75 @@
+"""Shop Master: each car's baseline setup, its form and its printable sheet."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import abort, flash, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+
+from apex.auth_setup import current_racer_id
+from apex.blueprints.garage import bp
+from apex.blueprints.garage.cars import own_car
+from apex.catalogue import BY_KEY, GROUPS, format_value, sheet_rows
+from apex.db import get_store
+from apex.htmx import render, see_other, wants_fragment
+from apex.models import Setup
+from apex.schemas import form_dict
+from apex.schemas.setup import SetupSchema
+
+PAGE = "garage/setup.html"
+BLOCKS = {"setup-form": "setup_form"}
+
+
+def _packages() -> list[tuple[str, list]]:
+    return [(group, sheet_rows(group)) for group in GROUPS]
+
+
+def _as_text(setup: Setup) -> dict[str, str]:
+    return {k: format_value(BY_KEY[k], v) for k, v in setup.values.items()}
+
+
+def _own_setup(car_id: str) -> Setup:
+    setup = get_store().get_car_config(current_racer_id(), car_id)
+    if setup is None:
+        abort(404)
+    return setup
+
+
+@bp.get("/cars/<car_id>/setup")
+def edit_setup(car_id: str) -> ResponseReturnValue:
+    car = own_car(car_id)
+    setup = _own_setup(car_id)
+    return render(PAGE, BLOCKS, car=car, setup=setup, values=_as_text(setup), errors={},
+                  packages=_packages())
+
+
+@bp.post("/cars/<car_id>/setup")
+def save_setup(car_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    car = own_car(car_id)
+    values = form_dict(request.form)
+    try:
+        data = SetupSchema().load(values)
+    except ValidationError as err:
+        setup = _own_setup(car_id)
+        return render(PAGE, BLOCKS, 422, car=car, setup=setup, values=values,
+                      errors=err.messages, packages=_packages())
+    setup = get_store().save_car_config(racer_id, car_id, data)
+    if setup is None:
+        abort(404)
+    if wants_fragment():
+        saved_at = (setup.updated_at or datetime.now(UTC)).strftime("%H:%M")
+        return render(PAGE, BLOCKS, car=car, setup=setup, values=_as_text(setup), errors={},
+                      packages=_packages(), notice=f"Saved at {saved_at} UTC.")
+    flash("Shop Master saved.")
+    return see_other("garage.edit_setup", car_id=car_id)
+
+
+@bp.get("/cars/<car_id>/sheet")
+def show_sheet(car_id: str) -> ResponseReturnValue:
+    car = own_car(car_id)
+    setup = _own_setup(car_id)
+    return render("garage/sheet.html", {}, car=car, setup=setup, values=_as_text(setup),
+                  packages=_packages())

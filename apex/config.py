@@ -1,0 +1,82 @@
+"""Build the configuration from defaults, then the environment, then a test mapping."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET = "apex-development-only-secret"
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    return {
+        "DATABASE_URL": None,
+        "APEX_DATA_DIR": str(Path(instance_path) / "data"),
+        "APEX_ENV": "production",
+        "APEX_POOL_MIN": 1,
+        "APEX_POOL_MAX": 5,
+        "SECRET_KEY": None,
+        # NOTE: a phone may sit in the pits for hours with a form open.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=180),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "APEX_LOGIN_LIMIT": "10 per minute;50 per hour",
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/javascript", "application/javascript",
+            "application/json", "image/svg+xml", "text/csv", "text/plain",
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 300,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read the variables APEX knows; anything unset keeps its default."""
+    found: dict[str, Any] = {}
+    for name in ("DATABASE_URL", "SECRET_KEY", "APEX_DATA_DIR", "APEX_ENV",
+                 "RATELIMIT_STORAGE_URI", "APEX_LOGIN_LIMIT"):
+        if environ.get(name):
+            found[name] = environ[name]
+    for name in ("APEX_POOL_MIN", "APEX_POOL_MAX"):
+        if environ.get(name):
+            found[name] = int(environ[name])
+    return found
+
+
+def finish(config: dict[str, Any], *, debug: bool) -> None:
+    """Derive settings that depend on the environment; refuse an unsafe production setup."""
+    relaxed = debug or config.get("TESTING") or config["APEX_ENV"] == "development"
+    if not config.get("SECRET_KEY"):
+        if not relaxed:
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_hex(32))'), "
+                "or set APEX_ENV=development on your own machine."
+            )
+        config["SECRET_KEY"] = DEV_SECRET
+    # Secure cookies everywhere but on a developer's plain-http machine.
+    secure = not relaxed
+    config.setdefault("SESSION_COOKIE_SECURE", secure)
+    config.setdefault("REMEMBER_COOKIE_SECURE", secure)
+
+
+def load(instance_path: str, test_config: Mapping[str, Any] | None, *, debug: bool) -> dict:
+    config = defaults(instance_path)
+    config.update(from_environment(os.environ))
+    if test_config:
+        config.update(test_config)
+    finish(config, debug=debug)
+    return config

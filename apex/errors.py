@@ -1,0 +1,51 @@
+"""Error pages: a whole page for a plain request, a small fragment for HTMX."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from jinja2_fragments.flask import render_block
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from apex.htmx import wants_fragment
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be read. Reload the page and try again."),
+    401: ("Log in", "Log in to see this page."),
+    403: ("Not allowed", "You cannot do that."),
+    404: ("Not found", "There is nothing here, or it is not yours."),
+    405: ("Not allowed", "That action is not available here."),
+    413: ("Too large", "That upload is too large."),
+    429: ("Slow down", "Too many attempts. Wait a minute and try again."),
+    500: ("Something broke", "Nothing was saved. Try again; if it keeps happening, tell us."),
+}
+
+
+def _render(code: int, message: str | None = None) -> ResponseReturnValue:
+    title, default = MESSAGES.get(code, ("Error", "Something went wrong."))
+    context = {"code": code, "title": title, "message": message or default}
+    if wants_fragment():
+        return render_block("errors/error.html", "error_message", **context), code
+    return render_template("errors/error.html", **context), code
+
+
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    return _render(error.code or 500)
+
+
+def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+    return _render(400, "Your session expired or the form is stale. Reload the page; "
+                        "what you typed in other tabs is kept.")
+
+
+def _server_error(error: Exception) -> ResponseReturnValue:
+    original = getattr(error, "original_exception", None) or error
+    current_app.logger.exception("unhandled error", exc_info=original)
+    return _render(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _server_error)

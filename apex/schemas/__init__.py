@@ -1,0 +1,29 @@
+"""marshmallow schemas: every input is validated here before it reaches the Store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, pre_load
+
+
+class FormSchema(Schema):
+    """Base for HTML forms: trims text, ignores csrf_token and button names.
+
+    An empty field counts as not given, so "required" reads as "Enter the …"
+    and optional fields take their ``load_default``.
+    """
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _trim(self, data: Mapping[str, Any], **_: Any) -> dict[str, Any]:
+        trimmed = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return {k: v for k, v in trimmed.items() if v != ""}
+
+
+def form_dict(form: Mapping[str, Any]) -> dict[str, Any]:
+    """A request form as a plain dict of single values (what the racer typed)."""
+    return {key: form.get(key) for key in form.keys()}

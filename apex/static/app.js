@@ -1,0 +1,62 @@
+/* APEX: the little JavaScript htmx does not do. Pages work without it. */
+(function () {
+  "use strict";
+  var banner = document.getElementById("banner");
+  var lastFailed = null;
+
+  function showBanner(text, retryable) {
+    banner = document.getElementById("banner");
+    if (!banner) return;
+    document.getElementById("banner-text").textContent = text;
+    document.getElementById("banner-retry").hidden = !retryable;
+    banner.hidden = false;
+  }
+
+  function hideBanner() {
+    banner = document.getElementById("banner");
+    if (banner) banner.hidden = true;
+    lastFailed = null;
+  }
+
+  // A request that never reached the server: keep the form as typed, offer a retry.
+  document.addEventListener("htmx:sendError", function (e) {
+    lastFailed = e.detail.elt;
+    showBanner("Not saved — no connection. What you typed is kept.", true);
+  });
+  document.addEventListener("htmx:timeout", function (e) {
+    lastFailed = e.detail.elt;
+    showBanner("Not saved — the connection timed out. What you typed is kept.", true);
+  });
+
+  // The server answered with an error (422 swaps the form instead, see htmx-config).
+  document.addEventListener("htmx:responseError", function (e) {
+    var xhr = e.detail.xhr;
+    var text = "Not saved (error " + xhr.status + ").";
+    var tmp = document.createElement("div");
+    tmp.innerHTML = xhr.responseText || "";
+    var msg = tmp.querySelector(".error-message");
+    if (msg) text = msg.textContent.trim();
+    lastFailed = xhr.status >= 500 ? e.detail.elt : null;
+    showBanner(text, xhr.status >= 500);
+  });
+
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.successful) hideBanner();
+  });
+
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (t.closest("#banner-close")) hideBanner();
+    if (t.closest("#banner-retry") && lastFailed) {
+      var elt = lastFailed;
+      if (elt.tagName === "FORM" && elt.requestSubmit) elt.requestSubmit();
+      else htmx.trigger(elt, elt.tagName === "FORM" ? "submit" : "click");
+    }
+    if (t.closest("[data-print]")) window.print();
+  });
+
+  // htmx applies a global timeout so a dead Wi-Fi link fails visibly instead of hanging.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.htmx) htmx.config.timeout = 20000;
+  });
+})();
