@@ -1,0 +1,50 @@
+"""Configuration: production refuses to start unsafely; cookies are locked down."""
+
+from __future__ import annotations
+
+import pytest
+
+from apex import create_app
+
+
+def test_production_requires_secret_key(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("APEX_ENV", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app({"APEX_DATA_DIR": str(tmp_path), "DATABASE_URL": None})
+
+
+def test_production_cookies_are_secure_httponly_lax(monkeypatch, tmp_path):
+    monkeypatch.delenv("APEX_ENV", raising=False)
+    app = create_app({"APEX_DATA_DIR": str(tmp_path), "DATABASE_URL": None,
+                      "SECRET_KEY": "s" * 32})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_development_allows_plain_http_cookies(monkeypatch, tmp_path):
+    monkeypatch.setenv("APEX_ENV", "development")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = create_app({"APEX_DATA_DIR": str(tmp_path), "DATABASE_URL": None})
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_database_url_chooses_postgres(pg_url, tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": pg_url})
+    try:
+        assert app.extensions["apex.store"].kind == "postgres"
+    finally:
+        app.extensions["apex.store"].close()
+
+
+def test_no_database_url_chooses_csv(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": None, "APEX_DATA_DIR": str(tmp_path)})
+    assert app.extensions["apex.store"].kind == "csv"
+
+
+def test_bad_database_url_fails_at_start(pg):
+    with pytest.raises(Exception):  # noqa: B017 - psycopg_pool raises PoolTimeout
+        create_app({"TESTING": True, "DATABASE_URL": pg.url("no_such_database")})
