@@ -73,16 +73,18 @@ PASSWORD = "correct-horse-battery"
 
 
 def make_app(store_config: dict, **overrides: object) -> Flask:
+    """An app on the given store, with its schema in place (as `db upgrade` would do)."""
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
               **store_config, **overrides}
-    return create_app(config)
+    app = create_app(config)
+    app.extensions["apex.store"].upgrade()
+    return app
 
 
 @pytest.fixture
 def app(store_config: dict) -> Iterator[Flask]:
     """The app with CSRF off, for tests about behaviour (test_csrf.py keeps it on)."""
     app = make_app(store_config, WTF_CSRF_ENABLED=False)
-    app.extensions["apex.store"].upgrade()
     try:
         yield app
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD, hx
+from tests.conftest import PASSWORD, hx, make_app
 
 
 def test_signup_creates_account_and_profile_and_logs_in(client, auth, app):
@@ -155,3 +155,19 @@ def test_htmx_login_failure_returns_only_the_form(client):
                            headers=hx("login-form"))
     assert response.status_code == 422
     assert "<html" not in response.text and 'id="login-form"' in response.text
+
+
+def test_login_attempts_are_rate_limited(store_config):
+    app = make_app(store_config, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True,
+                   APEX_LOGIN_LIMIT="3 per minute")
+    try:
+        client = app.test_client()
+        codes = [client.post("/auth/login", data={"login": "x", "password": "y"}).status_code
+                 for _ in range(4)]
+        assert codes == [422, 422, 422, 429]
+        limited = client.post("/auth/login", data={"login": "x", "password": "y"},
+                              headers=hx("login-form"))
+        assert limited.status_code == 429 and "Too many attempts" in limited.text
+        assert client.get("/auth/login").status_code == 200  # only POSTs count
+    finally:
+        app.extensions["apex.store"].close()

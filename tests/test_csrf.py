@@ -12,7 +12,6 @@ from tests.conftest import PASSWORD, make_app
 @pytest.fixture
 def csrf_app(store_config):
     app = make_app(store_config)  # CSRF on, as in production
-    app.extensions["apex.store"].upgrade()
     yield app
     app.extensions["apex.store"].close()
 
