@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from apex.extensions import login_manager
 from apex.htmx import wants_fragment
 
 MESSAGES = {
@@ -35,6 +37,9 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
 
 
 def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+    # A logged-out visitor has no token at all: send them to log in (HX-Redirect for HTMX).
+    if not current_user.is_authenticated and request.blueprint != "auth":
+        return login_manager.unauthorized()
     return _render(400, "Your session expired or the form is stale. Reload the page; "
                         "what you typed in other tabs is kept.")
 

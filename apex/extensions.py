@@ -1,10 +1,29 @@
 """Flask extensions, created here and bound to the app in ``create_app``."""
 
-from flask_compress import Compress
+from flask import Response
+from flask_compress import Compress as _Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+
+
+class Compress(_Compress):
+    """Compress error responses too: a 422 form is what a racer waits for on slow Wi-Fi.
+
+    Flask-Compress only compresses 2xx; we let it treat 4xx/5xx bodies the same way.
+    """
+
+    def after_request(self, response: Response | None) -> Response:
+        if response is None or not 400 <= response.status_code < 600:
+            return super().after_request(response)
+        status = response.status_code
+        response.status_code = 200
+        try:
+            return super().after_request(response)
+        finally:
+            response.status_code = status
+
 
 compress = Compress()
 csrf = CSRFProtect()

@@ -59,3 +59,11 @@ def test_htmx_post_with_header_token_is_accepted(csrf_app):
 
 def test_token_has_no_time_limit(csrf_app):
     assert csrf_app.config["WTF_CSRF_TIME_LIMIT"] is None
+
+
+def test_logged_out_htmx_post_is_sent_to_login_not_a_csrf_error(csrf_app):
+    client = csrf_app.test_client()
+    response = client.post("/garage/sponsors", data={"name": "REDS"},
+                           headers={"HX-Request": "true", "HX-Target": "sponsors"})
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"].startswith("/auth/login")

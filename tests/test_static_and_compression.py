@@ -61,3 +61,11 @@ def test_assets_do_not_vary_on_the_session_cookie(client, page):
         response = client.get(url)
         assert "Cookie" not in response.headers.get("Vary", "")
         assert "Set-Cookie" not in response.headers
+
+
+def test_validation_errors_are_compressed_too(client):
+    response = client.post("/auth/login", data={"login": "x" * 300, "password": "y"},
+                           headers={"Accept-Encoding": "br", "HX-Request": "true",
+                                    "HX-Target": "login-form"})
+    assert response.status_code == 422
+    assert response.headers["Content-Encoding"] == "br"

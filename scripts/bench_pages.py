@@ -1,0 +1,432 @@
+#!/usr/bin/env python3
+"""What APEX costs a phone on slow track Wi-Fi: bytes and requests, against DESIGN.md's budgets.
+
+Starts the app on a fresh temporary CSV store seeded with the demo racer, serves
+it on a local port, and measures:
+
+* pages (login, Garage, a Shop Master), in Debian's Chromium via Playwright and a
+  CDP session: requests and bytes on the wire (``Network.loadingFinished``
+  ``encodedDataLength``: compressed body + response headers) for a first visit
+  (fresh browser context, cold cache) and a repeat visit (same context, navigate
+  again; static files are fingerprinted and cached immutable, so only the HTML
+  should travel). Responses served from the memory/disk cache are counted apart.
+* HTMX fragments, with the Flask test client and ``Accept-Encoding: br, gzip``:
+  the compressed body size, and the server time (median of 20 requests).
+
+Prints figures, OK/OVER against the budgets; exits 0 unless ``--strict`` and something
+is OVER. Run it as ``scripts/bench_pages`` (uses the repo's .venv).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROME_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1,
+         "is_mobile": True, "has_touch": True}
+KB = 1000  # budgets are read as kilobytes of 1000 bytes (the stricter reading)
+BUDGET_FIRST = 40 * KB
+BUDGET_REPEAT = 10 * KB
+BUDGET_REPEAT_REQUESTS = 1
+BUDGET_FRAGMENT = 6 * KB
+RUNS = 20
+QUIET_S = 0.5  # no network event for this long (and nothing in flight) = page settled
+ACCEPT = {"Accept-Encoding": "br, gzip"}
+
+
+# --- the app ---------------------------------------------------------------------------------
+
+def build_app(data_dir: str) -> Any:
+    """The app as a developer runs it, on an empty CSV store in ``data_dir``."""
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["APEX_ENV"] = "development"
+    os.environ["APEX_DATA_DIR"] = data_dir
+    from apex import create_app
+
+    # The login limit (10 a minute) would trip over the 20 timed login attempts.
+    return create_app({"RATELIMIT_ENABLED": False})
+
+
+class Server:
+    """The app on 127.0.0.1:<free port>, in a daemon thread."""
+
+    def __init__(self, app: Any) -> None:
+        from werkzeug.serving import make_server
+
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Server:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+        self._server.server_close()
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    if not match:
+        raise SystemExit("bench_pages: no CSRF token in the page; has the form changed?")
+    return match.group(1)
+
+
+# --- pages in Chromium -----------------------------------------------------------------------
+
+@dataclass
+class Wire:
+    """CDP Network events of one visit."""
+
+    requests: dict[str, dict] = field(default_factory=dict)
+    last_event: float = field(default_factory=time.monotonic)
+
+    def attach(self, cdp: Any) -> None:
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.requestServedFromCache", self._from_cache)
+        cdp.on("Network.responseReceived", self._response)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.loadingFailed", self._failed)
+
+    def reset(self) -> None:
+        self.requests = {}
+        self.last_event = time.monotonic()
+
+    def _entry(self, p: dict) -> dict | None:
+        self.last_event = time.monotonic()
+        return self.requests.get(p["requestId"])
+
+    def _sent(self, p: dict) -> None:
+        self.last_event = time.monotonic()
+        url = p["request"]["url"]
+        if url.startswith(("data:", "blob:")):
+            return
+        rid = p["requestId"]
+        if rid in self.requests and p.get("redirectResponse"):
+            # A redirect reuses the id: keep the hop as its own request.
+            hop = self.requests.pop(rid)
+            hop.update(done=True, bytes=p["redirectResponse"].get("encodedDataLength", 0) or 0,
+                       status=p["redirectResponse"].get("status"))
+            self.requests[f"{rid}#{len(self.requests)}"] = hop
+        self.requests[rid] = {"url": url, "status": None, "bytes": 0, "cached": False,
+                              "done": False, "failed": False}
+
+    def _from_cache(self, p: dict) -> None:
+        entry = self._entry(p)
+        if entry:
+            entry["cached"] = True
+
+    def _response(self, p: dict) -> None:
+        entry = self._entry(p)
+        if entry:
+            r = p["response"]
+            entry["status"] = r.get("status")
+            if r.get("fromDiskCache") or r.get("fromPrefetchCache") or r.get("fromServiceWorker"):
+                entry["cached"] = True
+
+    def _finished(self, p: dict) -> None:
+        entry = self._entry(p)
+        if entry:
+            entry.update(done=True, bytes=p.get("encodedDataLength", 0) or 0)
+
+    def _failed(self, p: dict) -> None:
+        entry = self._entry(p)
+        if entry:
+            entry.update(done=True, failed=True)
+
+    def settle(self, page: Any, timeout: float = 30.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            page.wait_for_timeout(50)
+            busy = any(not e["done"] for e in self.requests.values())
+            if not busy and time.monotonic() - self.last_event >= QUIET_S:
+                return
+        raise SystemExit(f"bench_pages: {page.url} did not settle in {timeout:.0f}s")
+
+    def summary(self) -> dict:
+        net = [e for e in self.requests.values() if not e["cached"]]
+        hits = [e for e in self.requests.values() if e["cached"]]
+        return {"requests": len(net), "bytes": sum(e["bytes"] for e in net),
+                "cache_hits": len(hits), "cache_bytes": sum(e["bytes"] for e in hits),
+                "failed": sum(e["failed"] for e in self.requests.values()),
+                "urls": [(e["url"], e["status"], e["bytes"], e["cached"])
+                         for e in self.requests.values()]}
+
+
+def log_in_without_page(context: Any, base: str, username: str, password: str) -> None:
+    """A session cookie for the context, without loading any asset into its cache."""
+    html = context.request.get(f"{base}/auth/login").text()
+    response = context.request.post(f"{base}/auth/login", form={
+        "csrf_token": csrf_from(html), "login": username, "password": password,
+        "remember": "true"})
+    if not response.ok or "/auth/login" in response.url:
+        raise SystemExit(f"bench_pages: could not log in as {username} ({response.status})")
+
+
+def visit(browser: Any, base: str, path: str, login: tuple[str, str] | None) -> tuple[dict, dict]:
+    """First visit in a fresh context, then a repeat visit in the same context."""
+    context = browser.new_context(**PHONE)
+    try:
+        if login:
+            log_in_without_page(context, base, *login)
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        wire = Wire()
+        wire.attach(cdp)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
+        cdp.send("Network.clearBrowserCache")
+        results = []
+        for _ in ("first", "repeat"):
+            page.goto("about:blank")
+            wire.reset()
+            response = page.goto(f"{base}{path}", wait_until="load")
+            if response is None or response.status != 200 or not response.url.endswith(path):
+                raise SystemExit(f"bench_pages: {path} answered {response and response.status} "
+                                 f"at {response and response.url}")
+            wire.settle(page)
+            results.append(wire.summary())
+        return results[0], results[1]
+    finally:
+        context.close()
+
+
+# --- fragments with the test client ----------------------------------------------------------
+
+@dataclass
+class Fragment:
+    name: str
+    target: str
+    status: int
+    raw: int
+    wire: int
+    encoding: str
+    median_ms: float
+
+
+def measure_fragments(app: Any, racer_id: str, car_id: str, login: tuple[str, str]) -> list:
+    from apex.catalogue import BY_KEY, format_value
+    from apex.models import PROFILE_FIELDS
+
+    store = app.extensions["apex.store"]
+    client = app.test_client()
+    token = csrf_from(client.get("/auth/login").get_data(as_text=True))
+    r = client.post("/auth/login", data={"csrf_token": token, "login": login[0],
+                                         "password": login[1]})
+    if r.status_code != 303:
+        raise SystemExit(f"bench_pages: test client login answered {r.status_code}")
+    token = csrf_from(client.get("/garage/").get_data(as_text=True))
+    anonymous = app.test_client()
+    anon_token = csrf_from(anonymous.get("/auth/login").get_data(as_text=True))
+
+    setup = store.get_car_config(racer_id, car_id)
+    setup_values = {k: format_value(BY_KEY[k], v) for k, v in setup.values.items()}
+    profile = store.get_profile(racer_id)
+    profile_values = {k: getattr(profile, k) or "" for k in PROFILE_FIELDS}
+
+    def new_car_cleanup() -> None:
+        for car in store.list_cars(racer_id):
+            if car.id != car_id and car.nickname == "bench":
+                store.delete_car(racer_id, car.id)
+
+    def new_sponsor_cleanup() -> None:
+        for sponsor in store.list_sponsors(racer_id):
+            if sponsor.name.startswith("Bench sponsor"):
+                store.delete_sponsor(racer_id, sponsor.id)
+
+    # (name, HX-Target, client, url, form, expected status, cleanup after each request)
+    cases = [
+        ("add sponsor", "sponsors", client, "/garage/sponsors",
+         {"name": "Bench sponsor", "category": "Tyres"}, 200, new_sponsor_cleanup),
+        ("add car", "cars", client, "/garage/cars",
+         {"brand": "Tekno", "model": "EB48 2.2", "nickname": "bench",
+          "class_name": "1/8 Electric Buggy", "transponder": "", "preset": ""},
+         200, new_car_cleanup),
+        ("save Shop Master", "setup-form", client, f"/garage/cars/{car_id}/setup",
+         {**setup_values, "DF": "6500"}, 200, None),
+        ("Shop Master 422", "setup-form", client, f"/garage/cars/{car_id}/setup",
+         {**setup_values, "DF": "7100"}, 422, None),
+        ("save profile", "profile-form", client, "/garage/profile", profile_values, 200, None),
+        ("login 422 (wrong password)", "login-form", anonymous, "/auth/login",
+         {"login": login[0], "password": "not-the-password", "next": ""}, 422, None),
+    ]
+    out = []
+    for name, target, who, url, form, expected, cleanup in cases:
+        headers = {**ACCEPT, "HX-Request": "true", "HX-Target": target,
+                   "X-CSRFToken": anon_token if who is anonymous else token}
+        times, first = [], None
+        for _ in range(RUNS):
+            t0 = time.perf_counter()
+            response = who.post(url, data=form, headers=headers)
+            times.append((time.perf_counter() - t0) * 1000)
+            if response.status_code != expected:
+                raise SystemExit(f"bench_pages: {name} answered {response.status_code}, "
+                                 f"expected {expected}")
+            if first is None:
+                first = response
+                body = response.get_data()
+                encoding = response.headers.get("Content-Encoding", "none")
+                raw = len(_decode(body, encoding))
+                wire = len(body)
+            if cleanup:
+                cleanup()
+        out.append(Fragment(name, target, first.status_code, raw, wire, encoding,
+                            statistics.median(times)))
+    # Leave the demo car as it was.
+    store.save_car_config(racer_id, car_id, setup.values)
+    return out
+
+
+def _decode(body: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        import brotli
+
+        return brotli.decompress(body)
+    if encoding == "gzip":
+        import gzip
+
+        return gzip.decompress(body)
+    return body
+
+
+# --- report ----------------------------------------------------------------------------------
+
+def verdict(ok: bool, overs: list[str], what: str) -> str:
+    if not ok:
+        overs.append(what)
+    return "OK" if ok else "OVER"
+
+
+def kb(n: int) -> str:
+    return f"{n / KB:.1f}"
+
+
+def report(pages: list, fragments: list, verbose: bool) -> list[str]:
+    overs: list[str] = []
+    print()
+    print(f"Pages (Chromium {CHROME_VERSION}, 390x844 phone; KB = 1000 bytes on the wire: "
+          "compressed bodies + response headers)")
+    head = (f"{'page':<14} {'visit':<7} {'requests':>8} {'cache hits':>10} {'KB':>7} "
+            f"{'budget':>18}  verdict")
+    print(head)
+    print("-" * len(head))
+    for name, first, repeat in pages:
+        ok = first["bytes"] <= BUDGET_FIRST
+        print(f"{name:<14} {'first':<7} {first['requests']:>8} {first['cache_hits']:>10} "
+              f"{kb(first['bytes']):>7} {'<= ' + kb(BUDGET_FIRST) + ' KB':>18}  "
+              f"{verdict(ok, overs, name + ' first visit')}")
+        ok = repeat["bytes"] <= BUDGET_REPEAT and repeat["requests"] <= BUDGET_REPEAT_REQUESTS
+        budget = f"1 req, <= {kb(BUDGET_REPEAT)} KB"
+        print(f"{'':<14} {'repeat':<7} {repeat['requests']:>8} {repeat['cache_hits']:>10} "
+              f"{kb(repeat['bytes']):>7} {budget:>18}  "
+              f"{verdict(ok, overs, name + ' repeat visit')}")
+        if verbose:
+            for visit_name, result in (("first", first), ("repeat", repeat)):
+                for url, status, size, cached in result["urls"]:
+                    where = "cache" if cached else "net"
+                    print(f"    {visit_name:<6} {where:<5} {status} {size:>7} B  {url}")
+    print()
+    print(f"HTMX fragments (Flask test client, Accept-Encoding: br, gzip; "
+          f"server time = median of {RUNS} requests)")
+    head = (f"{'fragment':<27} {'HX-Target':<13} {'status':>6} {'raw KB':>7} {'wire KB':>7} "
+            f"{'encoding':>8} {'server ms':>9} {'budget':>10}  verdict")
+    print(head)
+    print("-" * len(head))
+    for f in fragments:
+        ok = f.wire <= BUDGET_FRAGMENT
+        print(f"{f.name:<27} {f.target:<13} {f.status:>6} {kb(f.raw):>7} {kb(f.wire):>7} "
+              f"{f.encoding:>8} {f.median_ms:>9.1f} {'<= ' + kb(BUDGET_FRAGMENT) + ' KB':>10}  "
+              f"{verdict(ok, overs, f.name + ' fragment')}")
+    print()
+    print("Budgets: DESIGN.md, 'Budgets for slow track Wi-Fi'. A fragment's 'wire KB' is its "
+          "body as sent\n(encoding 'none': the server did not compress it). The login 422 time "
+          "includes checking a password hash on purpose.")
+    if overs:
+        print("OVER budget: " + "; ".join(overs))
+    else:
+        print("All within budget.")
+    return overs
+
+
+CHROME_VERSION = "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    global CHROME_VERSION
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 if any figure is over its budget")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="list every request of every page visit")
+    parser.add_argument("--chromium", default=CHROMIUM, help=f"browser binary ({CHROMIUM})")
+    args = parser.parse_args(argv)
+
+    if not Path(args.chromium).exists():
+        print(f"bench_pages: {args.chromium} not found (apt-get install chromium)", file=sys.stderr)
+        return 2
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("bench_pages: the playwright package is missing from .venv (scripts/run installs "
+              "only requirements.txt); run scripts/test once, or .venv/bin/pip install -r "
+              "requirements-dev.txt (never `playwright install`)", file=sys.stderr)
+        return 2
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    data_dir = tempfile.mkdtemp(prefix="apex-bench-")
+    try:
+        app = build_app(data_dir)
+        from apex.demo import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
+
+        store = app.extensions["apex.store"]
+        store.upgrade()
+        seed_demo(store)
+        racer_id = store.find_user(DEMO_USERNAME).racer_id
+        car_id = store.list_cars(racer_id)[0].id
+        login = (DEMO_USERNAME, DEMO_PASSWORD)
+        pages_to_visit = [("login", "/auth/login", None), ("Garage", "/garage/", login),
+                          ("Shop Master", f"/garage/cars/{car_id}/setup", login)]
+        with Server(app) as server:
+            print(f"APEX on {server.url} (CSV store in {data_dir}, demo racer seeded)")
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=args.chromium, headless=True,
+                                             args=CHROME_ARGS)
+                CHROME_VERSION = browser.version
+                try:
+                    visit(browser, server.url, "/auth/login", None)  # warm up the server
+                    pages = [(name, *visit(browser, server.url, path, who))
+                             for name, path, who in pages_to_visit]
+                finally:
+                    browser.close()
+        fragments = measure_fragments(app, racer_id, car_id, login)
+        store.close()
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    overs = report(pages, fragments, args.verbose)
+    return 1 if args.strict and overs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

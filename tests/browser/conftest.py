@@ -1,0 +1,85 @@
+"""Browser tests: the real app on a local server, driven by Debian's Chromium.
+
+Every test runs on both store backends (``store_config`` is parametrised) with
+CSRF on, so the browser has to send the real token, on HTMX requests too.
+Chromium is ``/usr/bin/chromium``; ``playwright install`` is never needed.
+The ``browser`` mark (``-m "not browser"`` skips these) is registered in pytest.ini.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROME_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+# A phone in the pits: small screen, touch, mobile layout, no hi-dpi scaling.
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1,
+         "is_mobile": True, "has_touch": True}
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture
+def live_server(store_config: dict) -> Iterator[str]:
+    """The app with CSRF on, served on a free local port; yields its base URL."""
+    app = make_app(store_config, WTF_CSRF_ENABLED=True)
+    store = app.extensions["apex.store"]
+    store.upgrade()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        store.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _new_page(browser: Browser, **options: object) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(**PHONE, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A phone-sized page with JavaScript on; ``page.context`` is its own context."""
+    context, page = _new_page(browser)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page_nojs(browser: Browser) -> Iterator[Page]:
+    """The same phone with JavaScript off: every form must work as a plain form."""
+    context, page = _new_page(browser, java_script_enabled=False)
+    try:
+        yield page
+    finally:
+        context.close()
