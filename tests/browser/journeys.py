@@ -1,0 +1,105 @@
+"""Shared steps of the browser journeys: sign up, add a car, open Shop Master, check layout."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+PASSWORD = "pit-lane-password-1"
+SHOTS = Path("/tmp/apex-shots")
+PHONE_WIDTH = 390
+MIN_TAP = 44  # px: the smallest comfortable touch target
+NB48 = "Tekno NB48 2.2"
+# The three parameters every journey changes: (input id, NB48 preset value, new value).
+CHANGES = (("p-DF", "7000", "6000"), ("p-SO_F", "450", "500"), ("p-Toe_F", "-1.0", "-1.5"))
+_names = itertools.count(1)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _username() -> str:
+    return f"racer{next(_names)}"
+
+
+def signup(page: Page, base: str, username: str | None = None) -> str:
+    """Create an account through the real form (works with and without JS); lands on the Garage."""
+    username = username or _username()
+    page.goto(f"{base}/auth/signup")
+    page.fill("#f-username", username)
+    page.fill("#f-email", f"{username}@example.com")
+    page.fill("#f-password", PASSWORD)
+    page.fill("#f-password_confirm", PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(f"{base}/garage/")
+    expect(page.locator("main h1")).to_have_text(username)
+    return username
+
+
+def add_car(page: Page, brand: str, model: str, preset: str = "") -> None:
+    """Fill and submit the Garage's "Add a car" form (the caller waits for the outcome)."""
+    form = page.locator("#cars form")
+    if not form.is_visible():
+        page.locator("#cars summary", has_text="Add a car").click()
+    form.locator("#f-brand").fill(brand)
+    form.locator("#f-model").fill(model)
+    if preset:
+        form.locator("#f-preset").select_option(preset)
+    form.get_by_role("button", name="Add car").click()
+
+
+def car_item(page: Page, label: str) -> Locator:
+    return page.locator("#cars li.car", has_text=label)
+
+
+def open_shop_master(page: Page, label: str) -> None:
+    car_item(page, label).get_by_role("link", name="Shop Master").click()
+    page.wait_for_url(re.compile(r"/garage/cars/[^/]+/setup$"))
+    expect(page.locator("main h1")).to_contain_text("Shop Master")
+
+
+def garage_with_nb48(page: Page, base: str) -> None:
+    """A new racer with an NB48 on its preset, on that car's Shop Master (JS on)."""
+    signup(page, base)
+    add_car(page, "Tekno", "NB48 2.2", preset=NB48)
+    expect(car_item(page, "Tekno NB48 2.2")).to_be_visible()
+    open_shop_master(page, "Tekno NB48 2.2")
+
+
+def fill_changes(page: Page) -> None:
+    for input_id, _, new in CHANGES:
+        page.fill(f"#{input_id}", new)
+
+
+def expect_values(page: Page, which: int) -> None:
+    """which=1: the NB48 preset values; which=2: the changed ones."""
+    for row in CHANGES:
+        expect(page.locator(f"#{row[0]}")).to_have_value(row[which])
+
+
+def no_horizontal_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_WIDTH, f"{page.url} scrolls sideways: {width}px wide"
+
+
+def tall_enough(locator: Locator, what: str) -> None:
+    assert locator.count() > 0, f"no {what} on {locator.page.url}"
+    for i in range(locator.count()):
+        box = locator.nth(i).bounding_box()
+        assert box is not None, f"{what} #{i} is not rendered"
+        assert box["height"] >= MIN_TAP, f"{what} #{i} is {box['height']}px tall"
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def save_button(page: Page) -> Locator:
+    return page.locator("#setup-form").get_by_role("button", name="Save Shop Master")
+
+
+def expect_saved(page: Page) -> None:
+    expect(page.locator("#setup-form .status")).to_contain_text("Saved")
