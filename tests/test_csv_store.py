@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-import apex.stores.csv as csv_store
+import apex.stores.csv_tables as csv_tables
 from apex.catalogue import PRESETS
 from apex.models import User
 from apex.stores.csv import CsvStore
+from apex.stores.csv_tables import CsvTables
 from apex.tables import TABLES
 
 NB48 = PRESETS["Tekno NB48 2.2"]
@@ -168,14 +169,14 @@ def test_invalid_parameter_fails_before_any_file_changes(
 
 def crash_on_write(monkeypatch: pytest.MonkeyPatch, table: str) -> None:
     """Make writing ``table`` fail, as if the process died just before it."""
-    real = CsvStore._write
+    real = CsvTables.write
 
-    def write(self: CsvStore, name: str, rows: list) -> None:
+    def write(self: CsvTables, name: str, rows: list) -> None:
         if name == table:
             raise OSError("killed")
         real(self, name, rows)
 
-    monkeypatch.setattr(CsvStore, "_write", write)
+    monkeypatch.setattr(CsvTables, "write", write)
 
 
 def test_crash_between_config_and_car_leaves_no_half_car(
@@ -208,8 +209,8 @@ def test_unchanged_file_is_not_parsed_again_but_another_stores_write_is_seen(
     csvs: CsvStore, alice: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    real = csv_store._parse_row
-    monkeypatch.setattr(csv_store, "_parse_row", lambda t, raw: calls.append(t) or real(t, raw))
+    real = csv_tables._parse_row
+    monkeypatch.setattr(csv_tables, "_parse_row", lambda t, raw: calls.append(t) or real(t, raw))
     csvs.add_sponsor(alice.racer_id, "Tekno", "")
     csvs.list_sponsors(alice.racer_id)
     calls.clear()

@@ -55,6 +55,15 @@
     if (t.closest("[data-print]")) window.print();
   });
 
+  // Times are rendered in UTC by the server; show them on the racer's own clock.
+  function localTimes(root) {
+    root.querySelectorAll("time[data-local]").forEach(function (t) {
+      var d = new Date(t.getAttribute("datetime"));
+      if (!isNaN(d)) t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    });
+  }
+  document.addEventListener("htmx:load", function (e) { localTimes(e.detail.elt); });
+
   // htmx applies a global timeout so a dead Wi-Fi link fails visibly instead of hanging.
   document.addEventListener("DOMContentLoaded", function () {
     if (window.htmx) htmx.config.timeout = 20000;

@@ -16,16 +16,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from tests.browser.chromium import CHROME_ARGS, CHROMIUM, PHONE
 from tests.conftest import make_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROME_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]
-# A phone in the pits: small screen, touch, mobile layout, no hi-dpi scaling.
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1,
-         "is_mobile": True, "has_touch": True}
 TIMEOUT_MS = 10_000
 
 

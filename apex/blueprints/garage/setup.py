@@ -60,9 +60,8 @@ def save_setup(car_id: str) -> ResponseReturnValue:
     if setup is None:
         abort(404)
     if wants_fragment():
-        saved_at = (setup.updated_at or datetime.now(UTC)).strftime("%H:%M")
         return render(PAGE, BLOCKS, car=car, setup=setup, values=_as_text(setup), errors={},
-                      packages=_packages(), notice=f"Saved at {saved_at} UTC.")
+                      packages=_packages(), saved_at=setup.updated_at or datetime.now(UTC))
     flash("Shop Master saved.")
     return see_other("garage.edit_setup", car_id=car_id)
 

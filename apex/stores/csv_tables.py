@@ -1,0 +1,182 @@
+"""The file layer of the CSV store: one UTF-8 file per table, read and written safely.
+
+Why it is built this way (apex.stores.csv builds the ``Store`` methods on it):
+- Each store method is one transaction: it holds a process-wide ``RLock``
+  (threads) and an exclusive ``flock`` on ``.lock`` (other processes, e.g.
+  gunicorn workers), so it reads and leaves a consistent set of files.
+- A table is rewritten into a temp file in the same folder, fsynced, then
+  ``os.replace``d over the old one: a crash leaves the old or the new file,
+  never half of one.
+- Parsed tables are cached per file stat, so an unchanged file is not
+  re-parsed while another process's ``os.replace`` is seen at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import os
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, suppress
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from apex.catalogue import BY_KEY, coerce, format_value
+from apex.tables import TABLES
+
+Row = dict[str, Any]
+
+# One lock for every CsvStore of the process (threads); the flock covers processes.
+_lock = threading.RLock()
+_depth = 0  # how deep the thread holding _lock is in _transaction
+
+
+def _reset_after_fork() -> None:
+    """A forked child must not inherit a lock held by a thread it does not have."""
+    global _lock, _depth
+    _lock, _depth = threading.RLock(), 0
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+@contextmanager
+def _transaction(lock_path: Path) -> Iterator[None]:
+    """Hold the process lock and the folder's flock; re-entrant within a thread."""
+    global _depth
+    with _lock:
+        fd = None
+        if _depth == 0:  # opened per transaction, never kept: a fork must not share it
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        _depth += 1
+        try:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            _depth -= 1
+            if fd is not None:
+                os.close(fd)  # closing releases the flock
+
+
+def _parse_row(table: str, raw: Mapping[str, str | None]) -> Row:
+    """Cell text -> Python values; the only place that reads a CSV cell."""
+    row: Row = {}
+    for col in TABLES[table]:
+        text = raw.get(col) or ""
+        if col in BY_KEY:
+            row[col] = coerce(BY_KEY[col], text)
+        elif col == "id" and table == "master_library":
+            row[col] = int(text) if text.strip() else None
+        elif col.endswith("_at"):
+            row[col] = datetime.fromisoformat(text) if text.strip() else None
+        elif col == "is_admin":
+            row[col] = text.strip().lower() in ("true", "t", "1", "yes")
+        else:
+            row[col] = text
+    return row
+
+
+def _format_row(table: str, row: Mapping[str, Any]) -> dict[str, str]:
+    """Python values -> cell text; the only place that writes a CSV cell."""
+    out: dict[str, str] = {}
+    for col in TABLES[table]:
+        value = row.get(col)
+        if col in BY_KEY:  # coerce first: bad input fails here, before any file changes
+            out[col] = format_value(BY_KEY[col], coerce(BY_KEY[col], value))
+        elif value is None:
+            out[col] = ""
+        elif isinstance(value, bool):
+            out[col] = "true" if value else "false"
+        elif isinstance(value, datetime):
+            out[col] = value.isoformat()
+        else:
+            out[col] = str(value)
+    return out
+
+
+class CsvTables:
+    """The table files in ``data_dir``: whole-table reads and atomic rewrites."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self._cache: dict[str, tuple[tuple[int, int, int], list[Row]]] = {}
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """The process lock and this folder's flock (see the module docstring)."""
+        return _transaction(self.data_dir / ".lock")
+
+    def path(self, table: str) -> Path:
+        return self.data_dir / f"{table}.csv"
+
+    def read(self, table: str) -> list[Row]:
+        """Parsed rows, shared with the cache: never mutate them."""
+        try:
+            f = open(self.path(table), newline="", encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        with f:
+            st = os.fstat(f.fileno())
+            key = (st.st_ino, st.st_mtime_ns, st.st_size)
+            hit = self._cache.get(table)
+            if hit is not None and hit[0] == key:
+                return hit[1]
+            rows = [_parse_row(table, raw) for raw in csv.DictReader(f, restval="")]
+        self._cache[table] = (key, rows)
+        return rows
+
+    def write(self, table: str, rows: list[Row]) -> None:
+        self.write_cells(table, [_format_row(table, r) for r in rows])
+
+    def write_cells(self, table: str, cells: list[Mapping[str, str]]) -> None:
+        """Replace the table atomically: temp file, fsync, os.replace, fsync the folder."""
+        tmp: str | None = None
+        try:
+            with tempfile.NamedTemporaryFile(
+                "w", dir=self.data_dir, prefix=f".{table}.", suffix=".tmp",
+                delete=False, newline="", encoding="utf-8",
+            ) as f:
+                tmp = f.name
+                writer = csv.DictWriter(f, TABLES[table], restval="", extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(cells)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path(table))
+            tmp = None
+        finally:
+            self._cache.pop(table, None)
+            if tmp is not None:
+                with suppress(FileNotFoundError):
+                    os.unlink(tmp)
+        dir_fd = os.open(self.data_dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def header(self, table: str) -> list[str] | None:
+        try:
+            with open(self.path(table), newline="", encoding="utf-8") as f:
+                return next(csv.reader(f), [])
+        except FileNotFoundError:
+            return None
+
+    def first(self, table: str, **match: Any) -> Row | None:
+        return next((r for r in self.read(table) if r.items() >= match.items()), None)
+
+    def insert(self, table: str, row: Row) -> None:
+        self.write(table, [*self.read(table), row])
+
+    def replace(self, table: str, new: Row) -> None:
+        self.write(table, [new if r["id"] == new["id"] else r for r in self.read(table)])
+
+    def remove(self, table: str, **match: Any) -> bool:
+        rows = self.read(table)
+        keep = [r for r in rows if not r.items() >= match.items()]
+        if len(keep) < len(rows):
+            self.write(table, keep)
+        return len(keep) < len(rows)
