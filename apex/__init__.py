@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(garage.bp)
     app.register_blueprint(health.bp)
     app.add_url_rule("/", endpoint="index", view_func=garage.index)
+    app.jinja_env.globals["new_request_key"] = lambda: str(uuid.uuid4())
     errors.init_app(app)
     app.after_request(add_vary)
     return app

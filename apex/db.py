@@ -18,6 +18,8 @@ from flask.cli import AppGroup
 from apex.catalogue import Value
 from apex.models import Car, Profile, Setup, Sponsor, User
 
+REQUEST_KEY_DAYS = 2
+
 
 class DuplicateError(Exception):
     """A unique rule was broken; ``field`` names the form field to blame."""
@@ -38,6 +40,11 @@ class Store(Protocol):
       reads or changes another racer's rows.
     - Each method is one transaction: it happens whole or not at all.
     - Unique rules raise ``DuplicateError`` and change nothing.
+    - Create methods take an optional one-time ``request_key`` (the form's): a key
+      this racer already used means the create was done before (a retried POST
+      whose answer was lost), so they return ``None`` and change nothing. The key
+      is recorded in the same transaction as the create; keys older than
+      ``REQUEST_KEY_DAYS`` are forgotten.
     - Methods are safe to call from several threads (and, for PostgreSQL and
       the CSV files, from several processes).
     """
@@ -66,14 +73,17 @@ class Store(Protocol):
     def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None: ...
 
     def list_sponsors(self, racer_id: str) -> list[Sponsor]: ...
-    def add_sponsor(self, racer_id: str, name: str, category: str) -> Sponsor: ...
+    def add_sponsor(
+        self, racer_id: str, name: str, category: str, *, request_key: str | None = None
+    ) -> Sponsor | None: ...
     def delete_sponsor(self, racer_id: str, sponsor_id: str) -> bool: ...
 
     def list_cars(self, racer_id: str) -> list[Car]: ...
     def get_car(self, racer_id: str, car_id: str) -> Car | None: ...
     def add_car(
-        self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value]
-    ) -> Car:
+        self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value],
+        *, request_key: str | None = None,
+    ) -> Car | None:
         """Create the car and its Shop Master baseline together."""
     def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None: ...
     def delete_car(self, racer_id: str, car_id: str) -> bool:

@@ -126,9 +126,10 @@ CREATE INDEX theory_documents_search_idx ON theory_documents USING gin (search);
 CREATE INDEX theory_documents_uploaded_by_idx ON theory_documents (uploaded_by);
 
 -- One-time keys of create forms, so a retried POST does not save twice.
+-- One-time keys of create forms: a retried POST whose key is here was already done.
 CREATE TABLE request_keys (
-    key        text PRIMARY KEY,
+    key        text NOT NULL,
     user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    created_at timestamptz NOT NULL DEFAULT now()
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, key)
 );
-CREATE INDEX request_keys_user_id_idx ON request_keys (user_id);

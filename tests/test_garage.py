@@ -332,3 +332,28 @@ def test_second_browser_sees_first_ones_change_after_refresh(alice, app):
     assert 'value="6000"' not in other.get(f"/garage/cars/{car_id}/setup").text
     alice.post(f"/garage/cars/{car_id}/setup", data={"DF": "6000"})
     assert 'value="6000"' in other.get(f"/garage/cars/{car_id}/setup").text
+
+
+# --- retried submits ---------------------------------------------------------------------
+
+def test_retried_add_car_form_saves_once_and_says_so(alice, app):
+    form = {**CAR, "request_key": "0f6c3a52-2f57-4a8e-9d1e-6a1f7d1f0001"}
+    first = alice.post("/garage/cars", data=form, headers=hx("cars"))
+    retry = alice.post("/garage/cars", data=form, headers=hx("cars"))
+    assert first.status_code == retry.status_code == 200
+    assert "Already saved." in retry.text
+    assert len(store_of(app).list_cars(racer(app))) == 1
+
+
+def test_create_forms_carry_a_fresh_request_key(alice):
+    text = alice.get("/garage/").text
+    keys = re.findall(r'name="request_key" value="([0-9a-f-]{36})"', text)
+    assert len(keys) == 2 and keys[0] != keys[1]
+    assert keys[0] not in alice.get("/garage/").text
+
+
+def test_bad_request_key_is_422(alice, app):
+    response = alice.post("/garage/sponsors", data={"name": "X", "request_key": "<script>"})
+    assert response.status_code == 422
+    assert "Reload the page." in response.text
+    assert store_of(app).list_sponsors(racer(app)) == []

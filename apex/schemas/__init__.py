@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, pre_load
+from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 
 class FormSchema(Schema):
@@ -22,6 +22,18 @@ class FormSchema(Schema):
     def _trim(self, data: Mapping[str, Any], **_: Any) -> dict[str, Any]:
         trimmed = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
         return {k: v for k, v in trimmed.items() if v != ""}
+
+
+class CreateFormSchema(FormSchema):
+    """A form that creates something: carries the one-time key of its rendering.
+
+    A retried submit (the first answer lost on bad Wi-Fi) sends the same key, and
+    the Store then knows the create was already done.
+    """
+
+    request_key = fields.String(
+        load_default=None, validate=validate.Regexp(r"^[0-9a-f-]{32,36}$", error="Reload the page.")
+    )
 
 
 def form_dict(form: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from apex.catalogue import PRESETS
 from apex.models import EXPERIENCE_LEVELS
-from apex.schemas import FormSchema
+from apex.schemas import CreateFormSchema, FormSchema
 
 TRANSPONDER = validate.Regexp(r"^\d{0,12}$", error="Digits only, at most 12.")
 
@@ -38,7 +38,7 @@ class ProfileSchema(FormSchema):
     driving_style = _text(200)
 
 
-class SponsorSchema(FormSchema):
+class SponsorSchema(CreateFormSchema):
     name = _text(60, required=True, label="sponsor's name")
     category = _text(40)
 
@@ -51,7 +51,7 @@ class CarSchema(FormSchema):
     class_name = _text(40)
 
 
-class NewCarSchema(CarSchema):
+class NewCarSchema(CarSchema, CreateFormSchema):
     preset = fields.String(
         load_default="",
         validate=validate.OneOf(("", *PRESETS), error="Pick a starting setup from the list."),

@@ -15,12 +15,12 @@ import functools
 import os
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from apex.catalogue import PARAM_KEYS, Value
-from apex.db import DuplicateError
+from apex.db import REQUEST_KEY_DAYS, DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
 from apex.stores.csv_tables import CsvTables, Row
 from apex.tables import TABLES
@@ -117,6 +117,19 @@ class CsvStore:
             return None
         return profile
 
+    def _key_used(self, profile: Row, request_key: str | None) -> bool:
+        return bool(request_key) and self._tables.first(
+            "request_keys", user_id=profile["user_id"], key=request_key) is not None
+
+    def _remember_key(self, profile: Row, request_key: str | None) -> None:
+        """Record a used key (after the create: a crash in between allows one retry)."""
+        if not request_key:
+            return
+        cutoff = datetime.now(UTC) - timedelta(days=REQUEST_KEY_DAYS)
+        kept = [r for r in self._tables.read("request_keys") if r["created_at"] >= cutoff]
+        row = {"key": request_key, "user_id": profile["user_id"], "created_at": datetime.now(UTC)}
+        self._tables.write("request_keys", [*kept, row])
+
     def _user(self, row: Row | None) -> User | None:
         profile = None if row is None else self._tables.first("racer_profiles", user_id=row["id"])
         if row is None or profile is None:
@@ -179,15 +192,21 @@ class CsvStore:
         return [Sponsor(r["id"], r["profile_id"], r["name"], r["category"]) for r in mine]
 
     @_locked
-    def add_sponsor(self, racer_id: str, name: str, category: str) -> Sponsor:
+    def add_sponsor(
+        self, racer_id: str, name: str, category: str, *, request_key: str | None = None
+    ) -> Sponsor | None:
         """LookupError for an unknown racer, as PostgreSQL's foreign key refuses it."""
-        if self._live_profile(racer_id) is None:
+        profile = self._live_profile(racer_id)
+        if profile is None:
             raise LookupError(f"no racer {racer_id!r}")
+        if self._key_used(profile, request_key):
+            return None
         if any(r["profile_id"] == racer_id and r["name"].lower() == name.lower()
                for r in self._tables.read("sponsors")):
             raise DuplicateError("name", "You already have this sponsor.")
         row = _stamped(profile_id=racer_id, name=name, category=category or "")
         self._tables.insert("sponsors", row)
+        self._remember_key(profile, request_key)
         return Sponsor(row["id"], racer_id, name, row["category"])
 
     @_locked
@@ -214,11 +233,15 @@ class CsvStore:
 
     @_locked
     def add_car(
-        self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value]
-    ) -> Car:
+        self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value],
+        *, request_key: str | None = None,
+    ) -> Car | None:
         """Config first, then the car: a crash in between leaves only an ignored orphan."""
-        if self._live_profile(racer_id) is None:
+        profile = self._live_profile(racer_id)
+        if profile is None:
             raise LookupError(f"no racer {racer_id!r}")
+        if self._key_used(profile, request_key):
+            return None
         car = _stamped(profile_id=racer_id, **{f: "" for f in CAR_FIELDS})
         car.update(_texts(data, CAR_FIELDS))
         self._check_unique_car(car)
@@ -226,6 +249,7 @@ class CsvStore:
                           **{k: baseline.get(k) for k in PARAM_KEYS})
         self._tables.insert("car_configs", config)
         self._tables.insert("vehicles", car)
+        self._remember_key(profile, request_key)
         return _car(car)
 
     @_locked

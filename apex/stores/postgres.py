@@ -21,7 +21,7 @@ from psycopg_pool import ConnectionPool
 
 from apex import migrations
 from apex.catalogue import PARAM_KEYS, PARAMS, Value, coerce
-from apex.db import DuplicateError
+from apex.db import REQUEST_KEY_DAYS, DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
 
 T = TypeVar("T")
@@ -35,6 +35,12 @@ _DUPLICATES: dict[str, tuple[str, str]] = {
 }
 
 PING = "SELECT 1"
+CLAIM_REQUEST_KEY = """INSERT INTO request_keys (key, user_id)
+SELECT %(key)s, user_id FROM racer_profiles WHERE id = %(racer_id)s
+ON CONFLICT DO NOTHING RETURNING key"""
+FORGET_REQUEST_KEYS = """DELETE FROM request_keys
+WHERE created_at < now() - make_interval(days => %(days)s)
+AND user_id = (SELECT user_id FROM racer_profiles WHERE id = %(racer_id)s)"""
 INSERT_USER = """INSERT INTO users (username, email, password_hash, is_admin)
 VALUES (%(username)s, %(email)s, %(password_hash)s, %(is_admin)s)
 RETURNING id::text, username, email, password_hash, is_admin"""
@@ -122,6 +128,19 @@ def _owner(racer_id: str) -> str:
     if (key := _key(racer_id=racer_id)) is None:
         raise LookupError(f"no racer {racer_id!r}")
     return key["racer_id"]
+
+
+def _claim(conn: psycopg.Connection, racer_id: str, request_key: str | None) -> bool:
+    """Record a create form's one-time key; False if this racer used it already.
+
+    NOTE: a concurrent retry of the same key waits on the row lock until the first
+    transaction ends, then finds the key taken, so the create happens once.
+    """
+    if not request_key:
+        return True
+    params = {"racer_id": racer_id, "key": request_key, "days": REQUEST_KEY_DAYS}
+    conn.execute(FORGET_REQUEST_KEYS, params)
+    return conn.execute(CLAIM_REQUEST_KEY, params).fetchone() is not None
 
 
 def _texts(fields: tuple[str, ...], data: Mapping[str, Any], *, keep_missing: bool) -> dict:
@@ -245,9 +264,13 @@ class PostgresStore:
     def list_sponsors(self, racer_id: str) -> list[Sponsor]:
         return self._all(LIST_SPONSORS, _key(racer_id=racer_id), Sponsor)
 
-    def add_sponsor(self, racer_id: str, name: str, category: str) -> Sponsor:
+    def add_sponsor(
+        self, racer_id: str, name: str, category: str, *, request_key: str | None = None
+    ) -> Sponsor | None:
         params = {"racer_id": _owner(racer_id), "name": name, "category": category or ""}
         with self._tx() as conn:
+            if not _claim(conn, params["racer_id"], request_key):
+                return None
             return Sponsor(**conn.execute(INSERT_SPONSOR, params).fetchone())
 
     def delete_sponsor(self, racer_id: str, sponsor_id: str) -> bool:
@@ -261,12 +284,15 @@ class PostgresStore:
         return self._one(GET_CAR, _key(racer_id=racer_id, car_id=car_id), Car)
 
     def add_car(
-        self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value]
-    ) -> Car:
+        self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value],
+        *, request_key: str | None = None,
+    ) -> Car | None:
         """The car and its Shop Master baseline, in one transaction."""
         rid = _owner(racer_id)
         fields = _texts(CAR_FIELDS, data, keep_missing=False)
         with self._tx() as conn:
+            if not _claim(conn, rid, request_key):
+                return None
             car = Car(**conn.execute(INSERT_CAR, {**fields, "racer_id": rid}).fetchone())
             config = {**_param_values(baseline), "racer_id": rid, "car_id": car.id}
             conn.execute(SAVE_CONFIG, config)

@@ -29,14 +29,16 @@ def add_car() -> ResponseReturnValue:
     try:
         data = NewCarSchema().load(values)
         baseline = dict(PRESETS[data["preset"]]) if data["preset"] else empty_setup()
-        car = get_store().add_car(racer_id, {k: data[k] for k in CAR_FIELDS}, baseline)
+        fields = {k: data[k] for k in CAR_FIELDS}
+        car = get_store().add_car(racer_id, fields, baseline, request_key=data["request_key"])
     except ValidationError as err:
         return _cars_invalid(racer_id, values, err.messages)
     except DuplicateError as err:
         return _cars_invalid(racer_id, values, {err.field: [err.message]})
-    message = f"Added {car.label}."
+    # None: this very form was saved before (a retry after a lost answer).
+    message = f"Added {car.label}." if car else "Already saved."
     if wants_fragment():
-        context = garage_context(racer_id, car_notice=message, new_car_id=car.id)
+        context = garage_context(racer_id, car_notice=message, new_car_id=car and car.id)
         return render(GARAGE_PAGE, GARAGE_BLOCKS, **context)
     flash(message)
     return see_other("garage.show_garage", _anchor="cars")

@@ -47,12 +47,15 @@ def add_sponsor() -> ResponseReturnValue:
     values = form_dict(request.form)
     try:
         data = SponsorSchema().load(values)
-        get_store().add_sponsor(racer_id, data["name"], data["category"])
+        added = get_store().add_sponsor(racer_id, data["name"], data["category"],
+                                        request_key=data["request_key"])
     except ValidationError as err:
         return _sponsors_invalid(racer_id, values, err.messages)
     except DuplicateError as err:
         return _sponsors_invalid(racer_id, values, {err.field: [err.message]})
-    return _sponsors_saved(racer_id, f"Added sponsor {data['name']}.")
+    # None: this very form was saved before (a retry after a lost answer).
+    message = f"Added sponsor {data['name']}." if added else "Already saved."
+    return _sponsors_saved(racer_id, message)
 
 
 @bp.post("/sponsors/<sponsor_id>/delete")
