@@ -14,7 +14,8 @@ USERNAME = validate.Regexp(
 
 class SignupSchema(FormSchema):
     username = fields.String(
-        required=True, validate=[validate.Length(3, 32), USERNAME],
+        required=True,
+        validate=[validate.Length(3, 32, error="Use 3 to 32 characters."), USERNAME],
         error_messages={"required": "Choose a username."},
     )
     email = fields.Email(
