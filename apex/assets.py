@@ -7,6 +7,7 @@ compressed (brotli, gzip) once at start-up instead of on every request.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import mimetypes
@@ -35,8 +36,13 @@ class Asset:
     br: bytes
 
 
+@functools.cache
 def load_assets(root: Path = STATIC_DIR) -> dict[str, Asset]:
-    """Every static file by its plain name, with its fingerprint and compressed bodies."""
+    """Every static file by its plain name, with its fingerprint and compressed bodies.
+
+    Cached per process: the files only change with a deploy (a new process), and
+    brotli at its best level is too slow to repeat for every app a test builds.
+    """
     assets: dict[str, Asset] = {}
     for path in sorted(root.rglob("*")):
         if not path.is_file():
