@@ -210,9 +210,9 @@ class PostgresStore:
             return conn.execute(query, params).rowcount > 0
 
     def ping(self) -> bool:
-        """Whether the database answers (for health checks; never raises)."""
+        """Whether the database answers within 2 s (a health check must not hang)."""
         try:
-            with self._pool.connection(timeout=5) as conn:
+            with self._pool.connection(timeout=2) as conn:
                 conn.execute(PING)
             return True
         except Exception:
