@@ -48,8 +48,11 @@ def test_update_car_changes_given_fields_and_keeps_the_rest(store: Store) -> Non
 def test_update_car_keeps_its_config(store: Store) -> None:
     user = racer(store)
     car = store.add_car(user.racer_id, CAR, NB48)
+    before = store.get_car_config(user.racer_id, car.id)
     store.update_car(user.racer_id, car.id, {"model": "NB48 2.1"})
-    assert store.get_car_config(user.racer_id, car.id).values == NB48
+    after = store.get_car_config(user.racer_id, car.id)
+    assert after.values == NB48
+    assert after.updated_at == before.updated_at  # a rename is not a setup change
 
 
 def test_update_car_onto_another_car_raises_and_changes_nothing(store: Store) -> None:

@@ -90,8 +90,9 @@ WHERE id = %(car_id)s AND profile_id = %(racer_id)s
 RETURNING id::text, profile_id::text AS racer_id, brand, model, nickname, transponder,
 class_name"""
 # The old system named a car by this label ("Tekno NB48 2.2"); keep it in step.
-UPDATE_CAR_LABEL = """UPDATE car_configs SET car = trim(%(brand)s || ' ' || %(model)s),
-updated_at = now() WHERE vehicle_id = %(car_id)s AND profile_id = %(racer_id)s"""
+# Only the label follows; updated_at stays the date of the last setup change (the sheet shows it).
+UPDATE_CAR_LABEL = """UPDATE car_configs SET car = trim(%(brand)s || ' ' || %(model)s)
+WHERE vehicle_id = %(car_id)s AND profile_id = %(racer_id)s"""
 # The car's baseline goes with it (car_configs.vehicle_id is ON DELETE CASCADE).
 DELETE_CAR = "DELETE FROM vehicles WHERE id = %(car_id)s AND profile_id = %(racer_id)s"
 
