@@ -17,6 +17,7 @@ from flask.cli import AppGroup
 
 from apex.catalogue import Value
 from apex.models import Car, Profile, Setup, Sponsor, User
+from apex.transfer import Report, Rows
 
 REQUEST_KEY_DAYS = 2
 
@@ -95,6 +96,15 @@ class Store(Protocol):
     ) -> Setup | None:
         """Replace every parameter of the car's baseline with ``values``."""
 
+    # whole tables (import, export) and accounts (CLI): not racer-scoped, never from a view
+    def dump_tables(self) -> Rows:
+        """Every row of every data table, with the types of ``apex.tables.column_kind``."""
+    def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
+        """Plan ``incoming`` against the stored rows (``apex.transfer.plan``) and apply it,
+        all in one transaction; a dry run applies nothing. Raises ImportFailed."""
+    def set_admin(self, user_id: str, is_admin: bool) -> bool: ...
+    def set_password(self, user_id: str, password_hash: str) -> bool: ...
+
 
 def make_store(config: Mapping[str, Any]) -> Store:
     """Build the store the configuration asks for (and open it)."""
@@ -142,11 +152,13 @@ def status_command() -> None:
 
 @db_cli.command("seed-demo")
 def seed_demo_command() -> None:
-    """Add the demo racer with two cars (skipped when it exists)."""
+    """Add the demo racer with two cars and a dozen library baselines (once)."""
     from apex.demo import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
 
-    created = seed_demo(get_store())
+    created, report = seed_demo(get_store())
     state = "created" if created else "already there"
+    library = report.counts["master_library"]
+    click.echo(f"library baselines: {library.created} added, {library.unchanged} already there")
     click.echo(f"demo racer {state}: log in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
 
 
@@ -163,4 +175,10 @@ def init_app(app: Flask) -> None:
     store = make_store(app.config)
     app.extensions["apex.store"] = store
     atexit.register(store.close)
+    # NOTE: imported here, as they build on this module; importing commands adds
+    # import-csv and export-csv to db_cli.
+    from apex import accounts
+    from apex.transfer import commands  # noqa: F401
+
     app.cli.add_command(db_cli)
+    app.cli.add_command(accounts.user_cli)

@@ -1,11 +1,14 @@
-"""Demo data for a new install: one racer with an NB48 and an NT48 on their starting setups."""
+"""Demo data for a new install: a racer with an NB48 and an NT48, and a library to browse."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from werkzeug.security import generate_password_hash
 
-from apex.catalogue import PRESETS
+from apex.catalogue import BY_KEY, PRESETS, Value, coerce
 from apex.db import Store
+from apex.transfer import Report, Row
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-racer-2026"
@@ -17,20 +20,72 @@ _CARS = (
       "transponder": "8421338", "class_name": "1/8 Nitro Truggy"}, "Tekno NT48 2.2"),
 )
 
+# Variations on the two starting setups, after TUNING.md §4: bumpy tracks run thinner
+# diffs and oil, softer springs, thinner bars and more ride height; high-grip tracks
+# the opposite.
+_BUMPY: dict[str, Value] = {"DF": 6000, "DC": 7000, "DR": 4000, "SO_F": 400, "SO_R": 350,
+                            "SB_F": "2.1", "SB_R": "2.3", "RH_F": "28.5", "RH_R": "29.5"}
+_GRIPPY: dict[str, Value] = {"DF": 10000, "DC": 15000, "DR": 7000, "SO_F": 500, "SO_R": 450,
+                             "SB_F": "2.6", "SB_R": "2.8", "RH_F": "26.0", "RH_R": "27.0"}
+_WET: dict[str, Value] = {"DF": 5000, "DC": 7000, "DR": 3000, "Compound": "Super Soft",
+                          "Tread": "Chisel"}
 
-def seed_demo(store: Store) -> bool:
-    """Create the demo racer and cars; return False (changing nothing) if they exist."""
-    if store.find_user(DEMO_USERNAME) is not None:
-        return False
-    password_hash = generate_password_hash(DEMO_PASSWORD)
-    user = store.create_user(DEMO_USERNAME, "demo@apex.example", password_hash)
-    store.update_profile(user.racer_id, {
-        "name": "Demo Racer", "email": "demo@apex.example", "facebook": "",
-        "instagram": "@apex_demo", "transponder": "8421337",
-        "experience_level": "Intermediate", "driving_style": "Smooth, late apex, brakes early",
-    })
-    store.add_sponsor(user.racer_id, "JConcepts", "Tyres")
-    store.add_sponsor(user.racer_id, "REDS Racing", "Engines")
-    for fields, preset in _CARS:
-        store.add_car(user.racer_id, fields, PRESETS[preset])
-    return True
+# (track, brand, vehicle, condition, date, source, driver, base preset, changes)
+_LIBRARY: tuple[tuple, ...] = (
+    ("Thunder Alley", "Tekno", "NB48 2.2", "High Traction, Smooth", "2025-11-02",
+     "Factory Base", "", "Tekno NB48 2.2", _GRIPPY),
+    ("Thunder Alley", "Tekno", "NT48 2.2", "High Traction, Smooth", "2025-11-02",
+     "Factory Base", "", "Tekno NT48 2.2", _GRIPPY),
+    ("Thunder Alley", "Associated", "RC8B4", "Medium Traction, Bumpy", "2025-11-16",
+     "Pro Sheet", "Ryan Maifield", "Tekno NB48 2.2", _BUMPY),
+    ("Mac's Track", "Tekno", "NB48 2.2", "Bumpy, Dusty", "2025-10-18",
+     "User Upload", "Demo Racer", "Tekno NB48 2.2", _BUMPY),
+    ("Mac's Track", "Associated", "RC8B4", "Bumpy, Dusty", "2025-10-18",
+     "Friend/Teammate", "Sam Ortiz", "Tekno NB48 2.2", {**_BUMPY, "SB_F": "0.0"}),
+    ("Mac's Track", "Mugen", "MBX8R", "Rutted, Dry", "2025-09-21",
+     "Online Forum", "", "Tekno NB48 2.2", {**_BUMPY, "ST_R": "124.0"}),
+    ("Silver Dollar", "Mugen", "MBX8R", "Medium Traction", "2025-08-30",
+     "Other", "", "Tekno NT48 2.2", {}),
+    ("Silver Dollar", "Tekno", "NT48 2.2", "High Traction, Dry", "2025-08-31",
+     "Pro Sheet", "Jared Tebo", "Tekno NT48 2.2", _GRIPPY),
+    ("Circuit du Lac — Montréal", "Xray", "XB8", "Wet, Muddy", "2025-09-07",
+     "Online Forum", "Élodie \"Lo\" Martin", "Tekno NB48 2.2", _WET),
+    ("Circuit du Lac — Montréal", "Tekno", "NB48 2.2", "Wet, Muddy", "2025-09-07",
+     "Friend/Teammate", "Élodie \"Lo\" Martin", "Tekno NB48 2.2", _WET),
+    ("Pit Lane Raceway", "Kyosho", "MP10", "Low Traction, Smooth", "2025-07-12",
+     "Factory Base", "", "Tekno NB48 2.2", {"Compound": "Soft", "SO_F": 425}),
+    ("Pit Lane Raceway", "Tekno", "EB48 2.2", "Medium Traction, Smooth", "2025-07-13",
+     "User Upload", "Demo Racer", "Tekno NB48 2.2",
+     {"Venturi": None, "Pipe": None, "Clutch": None, "Bell": None, "Spur": 46}),
+)
+
+
+def library_rows(submitted_by: str | None) -> list[Row]:
+    """A dozen community baselines on several tracks and conditions."""
+    rows: list[Row] = []
+    for track, brand, vehicle, condition, day, source, driver, preset, changes in _LIBRARY:
+        values = {**PRESETS[preset], **{k: coerce(BY_KEY[k], v) for k, v in changes.items()}}
+        rows.append({"id": None, "track": track, "brand": brand, "vehicle": vehicle,
+                     "condition": condition, "date": date.fromisoformat(day), "source": source,
+                     "driver_name": driver, "submitted_by": submitted_by, "notes": "",
+                     **values})
+    return rows
+
+
+def seed_demo(store: Store) -> tuple[bool, Report]:
+    """Create the demo racer (unless there) and the library; running it again adds nothing."""
+    user = store.find_user(DEMO_USERNAME)
+    created = user is None
+    if user is None:
+        password_hash = generate_password_hash(DEMO_PASSWORD)
+        user = store.create_user(DEMO_USERNAME, "demo@apex.example", password_hash)
+        store.update_profile(user.racer_id, {
+            "name": "Demo Racer", "email": "demo@apex.example", "facebook": "",
+            "instagram": "@apex_demo", "transponder": "8421337",
+            "experience_level": "Intermediate", "driving_style": "Smooth, late apex, brakes early",
+        })
+        store.add_sponsor(user.racer_id, "JConcepts", "Tyres")
+        store.add_sponsor(user.racer_id, "REDS Racing", "Engines")
+        for fields, preset in _CARS:
+            store.add_car(user.racer_id, fields, PRESETS[preset])
+    return created, store.import_rows({"master_library": library_rows(user.racer_id)})

@@ -6,7 +6,11 @@ PostgreSQL schema built by ``sql/`` has exactly these columns.
 
 from __future__ import annotations
 
-from apex.catalogue import PARAM_KEYS
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from apex.catalogue import BY_KEY, PARAM_KEYS, coerce, format_value
 
 _STAMPS = ("created_at", "updated_at")
 
@@ -27,10 +31,69 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "track_logs": (
         "id", "profile_id", "timestamp", "track", "car", "event", "note", "kind", "keywords",
-        "created_at",
+        "lap_time", "created_at",
     ),
     "theory_documents": (
         "id", "filename", "title", "category", "content", "file_path", "uploaded_by", "created_at",
     ),
     "request_keys": ("key", "user_id", "created_at"),
 }
+
+# Columns that are not text, by (table, column) or by column name in any table.
+# NOTE: every store hands rows across with these Python types, so rows read from
+# PostgreSQL and from CSV files compare equal (import, export, round trips).
+_KIND_BY_COLUMN = {
+    "created_at": "timestamp", "updated_at": "timestamp", "timestamp": "timestamp",
+    "is_admin": "bool", "lap_time": "decimal",
+}
+_KIND_BY_TABLE_COLUMN = {
+    ("master_library", "id"): "serial",
+    ("master_library", "date"): "date",
+    # References that may be empty: None in Python, NULL in SQL, an empty cell in CSV.
+    ("master_library", "submitted_by"): "ref",
+    ("theory_documents", "uploaded_by"): "ref",
+}
+
+
+def column_kind(table: str, column: str) -> str:
+    """One of param, serial, ref, timestamp, date, bool, decimal, text."""
+    if column in BY_KEY:
+        return "param"
+    return _KIND_BY_TABLE_COLUMN.get((table, column)) or _KIND_BY_COLUMN.get(column, "text")
+
+
+def from_text(table: str, column: str, text: str | None) -> Any:
+    """A cell's text as its Python value (None for an empty cell of a non-text column)."""
+    kind = column_kind(table, column)
+    text = text or ""
+    if kind == "text":
+        return text
+    if kind == "param":
+        return coerce(BY_KEY[column], text)
+    if not text.strip():
+        return False if kind == "bool" else None
+    if kind == "ref":
+        return text.strip()
+    if kind == "serial":
+        return int(text)
+    if kind == "timestamp":
+        return datetime.fromisoformat(text)
+    if kind == "date":
+        return date.fromisoformat(text)
+    if kind == "bool":
+        return text.strip().lower() in ("true", "t", "1", "yes")
+    return Decimal(text)
+
+
+def to_text(table: str, column: str, value: Any) -> str:
+    """A Python value as cell text: the inverse of ``from_text``."""
+    kind = column_kind(table, column)
+    if kind == "param":  # coerce first: a bad value fails here, before anything is written
+        return format_value(BY_KEY[column], coerce(BY_KEY[column], value))
+    if value is None:
+        return ""
+    if kind == "bool":
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)

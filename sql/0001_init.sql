@@ -104,6 +104,8 @@ CREATE TABLE track_logs (
     kind        text NOT NULL DEFAULT 'note'
         CHECK (kind IN ('note', 'symptom', 'change', 'system')),
     keywords    text NOT NULL DEFAULT '',
+    -- The old app kept a lap time beside a note (Lap_Time); kept until runs hold laps.
+    lap_time    numeric(7,3) CHECK (lap_time > 0),
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX track_logs_profile_id_idx ON track_logs (profile_id, "timestamp");

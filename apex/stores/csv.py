@@ -24,6 +24,8 @@ from apex.db import REQUEST_KEY_DAYS, DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
 from apex.stores.csv_tables import CsvTables, Row
 from apex.tables import TABLES
+from apex.transfer import Report, Rows
+from apex.transfer.plan import ORDER, applied, plan
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -299,3 +301,34 @@ class CsvStore:
             self._tables.replace("car_configs", {**old, **params,
                                                  "updated_at": datetime.now(UTC)})
         return self.get_car_config(racer_id, car_id)
+
+    # -- whole tables: import, export, accounts --------------------------------
+
+    @_locked
+    def dump_tables(self) -> Rows:
+        return {table: [dict(r) for r in self._tables.read(table)] for table in ORDER}
+
+    @_locked
+    def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
+        """Plan against the files under the lock; write every touched table, or none."""
+        existing = self.dump_tables()
+        result = plan(existing, incoming)
+        result.report.dry_run = dry_run
+        if not dry_run:
+            self._tables.write_all(applied(existing, result))
+        return result.report
+
+    @_locked
+    def set_admin(self, user_id: str, is_admin: bool) -> bool:
+        return self._update_user(user_id, is_admin=is_admin)
+
+    @_locked
+    def set_password(self, user_id: str, password_hash: str) -> bool:
+        return self._update_user(user_id, password_hash=password_hash)
+
+    def _update_user(self, user_id: str, **values: Any) -> bool:
+        row = self._tables.first("users", id=user_id)
+        if row is None:
+            return False
+        self._tables.replace("users", {**row, **values, "updated_at": datetime.now(UTC)})
+        return True

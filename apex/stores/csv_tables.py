@@ -20,12 +20,10 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, suppress
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from apex.catalogue import BY_KEY, coerce, format_value
-from apex.tables import TABLES
+from apex.tables import TABLES, from_text, to_text
 
 Row = dict[str, Any]
 
@@ -64,38 +62,12 @@ def _transaction(lock_path: Path) -> Iterator[None]:
 
 def _parse_row(table: str, raw: Mapping[str, str | None]) -> Row:
     """Cell text -> Python values; the only place that reads a CSV cell."""
-    row: Row = {}
-    for col in TABLES[table]:
-        text = raw.get(col) or ""
-        if col in BY_KEY:
-            row[col] = coerce(BY_KEY[col], text)
-        elif col == "id" and table == "master_library":
-            row[col] = int(text) if text.strip() else None
-        elif col.endswith("_at"):
-            row[col] = datetime.fromisoformat(text) if text.strip() else None
-        elif col == "is_admin":
-            row[col] = text.strip().lower() in ("true", "t", "1", "yes")
-        else:
-            row[col] = text
-    return row
+    return {col: from_text(table, col, raw.get(col)) for col in TABLES[table]}
 
 
 def _format_row(table: str, row: Mapping[str, Any]) -> dict[str, str]:
     """Python values -> cell text; the only place that writes a CSV cell."""
-    out: dict[str, str] = {}
-    for col in TABLES[table]:
-        value = row.get(col)
-        if col in BY_KEY:  # coerce first: bad input fails here, before any file changes
-            out[col] = format_value(BY_KEY[col], coerce(BY_KEY[col], value))
-        elif value is None:
-            out[col] = ""
-        elif isinstance(value, bool):
-            out[col] = "true" if value else "false"
-        elif isinstance(value, datetime):
-            out[col] = value.isoformat()
-        else:
-            out[col] = str(value)
-    return out
+    return {col: to_text(table, col, row.get(col)) for col in TABLES[table]}
 
 
 class CsvTables:
@@ -130,6 +102,13 @@ class CsvTables:
 
     def write(self, table: str, rows: list[Row]) -> None:
         self.write_cells(table, [_format_row(table, r) for r in rows])
+
+    def write_all(self, tables: Mapping[str, list[Row]]) -> None:
+        """Rewrite several tables; every cell is formatted (and so checked) before any
+        file changes, and parents go first, so a crash leaves no row pointing nowhere."""
+        cells = {t: [_format_row(t, r) for r in rows] for t, rows in tables.items()}
+        for table, table_cells in cells.items():
+            self.write_cells(table, table_cells)
 
     def write_cells(self, table: str, cells: list[Mapping[str, str]]) -> None:
         """Replace the table atomically: temp file, fsync, os.replace, fsync the folder."""

@@ -23,6 +23,9 @@ from apex import migrations
 from apex.catalogue import PARAM_KEYS, PARAMS, Value, coerce
 from apex.db import REQUEST_KEY_DAYS, DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
+from apex.stores import postgres_tables
+from apex.transfer import Report, Rows
+from apex.transfer.plan import plan
 
 T = TypeVar("T")
 _CAR_TAKEN = "You already have this car; give it a different nickname."
@@ -35,6 +38,9 @@ _DUPLICATES: dict[str, tuple[str, str]] = {
 }
 
 PING = "SELECT 1"
+SET_ADMIN = "UPDATE users SET is_admin = %(is_admin)s, updated_at = now() WHERE id = %(user_id)s"
+SET_PASSWORD = """UPDATE users SET password_hash = %(password_hash)s, updated_at = now()
+WHERE id = %(user_id)s"""
 CLAIM_REQUEST_KEY = """INSERT INTO request_keys (key, user_id)
 SELECT %(key)s, user_id FROM racer_profiles WHERE id = %(racer_id)s
 ON CONFLICT DO NOTHING RETURNING key"""
@@ -204,7 +210,8 @@ class PostgresStore:
         with self._tx() as conn:
             return [make(**row) for row in conn.execute(query, params).fetchall()]
 
-    def _delete(self, query: Any, params: dict | None) -> bool:
+    def _changed(self, query: Any, params: dict | None) -> bool:
+        """Run an UPDATE/DELETE; whether it touched a row (False for invalid ids)."""
         if params is None:
             return False
         with self._tx() as conn:
@@ -275,7 +282,7 @@ class PostgresStore:
             return Sponsor(**conn.execute(INSERT_SPONSOR, params).fetchone())
 
     def delete_sponsor(self, racer_id: str, sponsor_id: str) -> bool:
-        return self._delete(DELETE_SPONSOR, _key(racer_id=racer_id, sponsor_id=sponsor_id))
+        return self._changed(DELETE_SPONSOR, _key(racer_id=racer_id, sponsor_id=sponsor_id))
 
     # cars -----------------------------------------------------------------
     def list_cars(self, racer_id: str) -> list[Car]:
@@ -312,7 +319,7 @@ class PostgresStore:
         return Car(**row)
 
     def delete_car(self, racer_id: str, car_id: str) -> bool:
-        return self._delete(DELETE_CAR, _key(racer_id=racer_id, car_id=car_id))
+        return self._changed(DELETE_CAR, _key(racer_id=racer_id, car_id=car_id))
 
     # Shop Master ----------------------------------------------------------
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None:
@@ -324,3 +331,28 @@ class PostgresStore:
         """Replace every parameter of the car's baseline (None if not the racer's car)."""
         key = _key(racer_id=racer_id, car_id=car_id)
         return self._one(SAVE_CONFIG, key and {**_param_values(values), **key}, _setup)
+
+    # whole tables: import, export, accounts ---------------------------------
+    def dump_tables(self) -> Rows:
+        with self._tx() as conn:
+            return postgres_tables.dump(conn)
+
+    def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
+        """Lock, read, plan and apply in one transaction: all of the import or none."""
+        with self._tx() as conn:
+            postgres_tables.lock(conn)
+            result = plan(postgres_tables.dump(conn), incoming)
+            result.report.dry_run = dry_run
+            if dry_run:
+                conn.rollback()
+            else:
+                postgres_tables.apply(conn, result)
+        return result.report
+
+    def set_admin(self, user_id: str, is_admin: bool) -> bool:
+        key = _key(user_id=user_id)
+        return self._changed(SET_ADMIN, key and {**key, "is_admin": is_admin})
+
+    def set_password(self, user_id: str, password_hash: str) -> bool:
+        key = _key(user_id=user_id)
+        return self._changed(SET_PASSWORD, key and {**key, "password_hash": password_hash})

@@ -1,0 +1,142 @@
+"""The Store contract for whole-table import and export (both stores)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from apex.catalogue import PARAM_KEYS
+from apex.db import Store
+from apex.stores.csv import CsvStore
+from apex.transfer import ImportFailed
+from tests.store_helpers import CAR, NB48, NT48, racer
+
+
+def library_row(**over: object) -> dict:
+    row = {"id": None, "track": "Thunder Alley", "brand": "Tekno", "vehicle": "NB48 2.2",
+           "condition": "High Traction, Smooth", "date": date(2025, 11, 2),
+           "source": "Factory Base", "driver_name": "", "submitted_by": None, "notes": "",
+           **NB48}
+    row.update(over)
+    return row
+
+
+def filled(store: Store) -> Store:
+    """A racer with a profile, a sponsor, two cars and a library baseline."""
+    user = racer(store, "alice")
+    store.update_profile(user.racer_id, {"name": "Alice Ortiz", "experience_level": "Pro"})
+    store.add_sponsor(user.racer_id, "JConcepts", "Tyres")
+    store.add_car(user.racer_id, CAR, NB48)
+    store.add_car(user.racer_id, {**CAR, "nickname": "Truggy", "model": "NT48 2.2"}, NT48)
+    store.import_rows({"master_library": [library_row(submitted_by=user.racer_id)]})
+    return store
+
+
+def sort_rows(rows: dict) -> dict:
+    return {t: sorted(rs, key=lambda r: str(r["id"])) for t, rs in rows.items()}
+
+
+def test_dump_has_every_table_with_catalogue_types(store: Store) -> None:
+    rows = filled(store).dump_tables()
+    config = rows["car_configs"][0]
+    assert set(config) >= set(PARAM_KEYS)
+    assert isinstance(rows["master_library"][0]["id"], int)
+    assert rows["master_library"][0]["date"] == date(2025, 11, 2)
+    assert isinstance(rows["master_library"][0]["SB_F"], Decimal)
+    assert rows["users"][0]["is_admin"] is False
+
+
+def test_copying_a_store_reproduces_the_same_rows(store: Store, tmp_path) -> None:
+    source = CsvStore(tmp_path / "source")
+    source.upgrade()
+    filled(source)
+    source_rows = source.dump_tables()
+    report = store.import_rows(source_rows)
+    assert report.counts["vehicles"].created == 2
+    assert sort_rows(store.dump_tables()) == sort_rows(source_rows)
+
+
+def test_second_import_changes_nothing(store: Store, tmp_path) -> None:
+    source = CsvStore(tmp_path / "source")
+    source.upgrade()
+    source = filled(source).dump_tables()
+    store.import_rows(source)
+    before = store.dump_tables()
+    report = store.import_rows(source)
+    assert not report.changed
+    assert all(c.unchanged == c.read for c in report.counts.values())
+    assert store.dump_tables() == before
+
+
+def test_dry_run_writes_nothing_but_reports(store: Store, tmp_path) -> None:
+    source = CsvStore(tmp_path / "source")
+    source.upgrade()
+    source = filled(source).dump_tables()
+    report = store.import_rows(source, dry_run=True)
+    assert report.dry_run and report.counts["users"].created == 1
+    assert store.dump_tables()["users"] == []
+
+
+def test_rows_match_on_natural_keys_and_children_follow(store: Store) -> None:
+    user = racer(store)
+    car = store.add_car(user.racer_id, CAR, NB48)
+    other_id = str(uuid.uuid4())
+    incoming = {
+        "vehicles": [{"id": other_id, "profile_id": user.racer_id, **CAR, "brand": "TEKNO"}],
+        "car_configs": [{"id": str(uuid.uuid4()), "profile_id": user.racer_id,
+                         "vehicle_id": other_id, "car": "Tekno NB48 2.2", **NT48}],
+    }
+    report = store.import_rows(incoming)
+    assert report.counts["vehicles"].created == 0
+    assert report.counts["car_configs"].updated == 1
+    assert [c.id for c in store.list_cars(user.racer_id)] == [car.id]
+    assert store.get_car(user.racer_id, car.id).brand == "TEKNO"
+    assert store.get_car_config(user.racer_id, car.id).values == NT48
+
+
+def test_library_rows_match_on_track_brand_vehicle_condition_date(store: Store) -> None:
+    store.import_rows({"master_library": [library_row(), library_row(track="Mac's Track")]})
+    report = store.import_rows({"master_library": [library_row(driver_name="Sam")]})
+    assert (report.counts["master_library"].updated, report.counts["master_library"].created) \
+        == (1, 0)
+    rows = store.dump_tables()["master_library"]
+    assert sorted(r["id"] for r in rows) == [1, 2]
+    assert {r["driver_name"] for r in rows} == {"Sam", ""}
+
+
+def test_library_ids_continue_after_imported_ones(store: Store) -> None:
+    store.import_rows({"master_library": [library_row(id=41)]})
+    store.import_rows({"master_library": [library_row(track="Other")]})
+    assert sorted(r["id"] for r in store.dump_tables()["master_library"]) == [41, 42]
+
+
+def test_a_row_pointing_nowhere_fails_and_nothing_is_written(store: Store) -> None:
+    user = racer(store)
+    incoming = {
+        "sponsors": [{"id": str(uuid.uuid4()), "profile_id": user.racer_id, "name": "Ok"}],
+        "vehicles": [{"id": str(uuid.uuid4()), "profile_id": str(uuid.uuid4()), **CAR}],
+    }
+    with pytest.raises(ImportFailed) as err:
+        store.import_rows(incoming)
+    assert "points at no racer_profiles row" in str(err.value)
+    assert store.list_sponsors(user.racer_id) == []
+
+
+def test_new_user_with_a_taken_email_fails(store: Store) -> None:
+    racer(store, "alice")
+    row = {"id": str(uuid.uuid4()), "username": "alice2", "email": "ALICE@example.com",
+           "password_hash": "h"}
+    with pytest.raises(ImportFailed, match="belongs to another user"):
+        store.import_rows({"users": [row]})
+
+
+def test_set_admin_and_password(store: Store) -> None:
+    user = racer(store)
+    assert store.set_admin(user.id, True) and store.get_user(user.id).is_admin
+    assert store.set_password(user.id, "new-hash")
+    assert store.get_user(user.id).password_hash == "new-hash"
+    assert not store.set_admin(str(uuid.uuid4()), True)
+    assert not store.set_password("nope", "x")
