@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -20,6 +21,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_mapping(config.load(app.instance_path, test_config, debug=app.debug))
+    if proxies := app.config["APEX_TRUSTED_PROXIES"]:
+        # The client's address and scheme come from the proxies' X-Forwarded-* headers:
+        # the login rate limit must count racers, not the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     csrf.init_app(app)
     compress.init_app(app)

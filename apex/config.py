@@ -21,6 +21,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "APEX_DATA_DIR": str(Path(instance_path) / "data"),
         "APEX_ENV": "production",
         "APEX_POOL_MIN": 1,
+        # How many reverse proxies (Railway's router, nginx) sit in front of the app.
+        "APEX_TRUSTED_PROXIES": 0,
         "APEX_POOL_MAX": 5,
         "SECRET_KEY": None,
         # NOTE: a phone may sit in the pits for hours with a form open.
@@ -50,7 +52,7 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
                  "RATELIMIT_STORAGE_URI", "APEX_LOGIN_LIMIT"):
         if environ.get(name):
             found[name] = environ[name]
-    for name in ("APEX_POOL_MIN", "APEX_POOL_MAX"):
+    for name in ("APEX_POOL_MIN", "APEX_POOL_MAX", "APEX_TRUSTED_PROXIES"):
         if environ.get(name):
             found[name] = int(environ[name])
     return found

@@ -171,3 +171,19 @@ def test_login_attempts_are_rate_limited(store_config):
         assert client.get("/auth/login").status_code == 200  # only POSTs count
     finally:
         app.extensions["apex.store"].close()
+
+
+def test_behind_a_trusted_proxy_each_racer_has_their_own_login_limit(store_config):
+    app = make_app(store_config, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True,
+                   APEX_LOGIN_LIMIT="2 per minute", APEX_TRUSTED_PROXIES=1)
+    try:
+        client = app.test_client()
+
+        def attempt(ip: str) -> int:
+            return client.post("/auth/login", data={"login": "x", "password": "y"},
+                               headers={"X-Forwarded-For": ip}).status_code
+
+        assert [attempt("203.0.113.1") for _ in range(3)] == [422, 422, 429]
+        assert attempt("203.0.113.2") == 422  # another racer behind the same proxy
+    finally:
+        app.extensions["apex.store"].close()
