@@ -1,0 +1,259 @@
+"""Read a folder of CSV files into ``Rows``: APEX's own CSV-store layout or the old app's.
+
+Why it is built this way:
+- ``flask db import-csv`` takes either a folder written by APEX's CSV store (or
+  ``export-csv``) or the old Streamlit app's ``Execution/data`` export; the layout
+  is detected from the files, never guessed from the folder's name.
+- Every file is read in full and every value checked (catalogue bounds through
+  ``ParamField``, the same messages a racer sees in the Shop Master form) before
+  anything is returned: all bad rows of all files are reported together, with
+  file and line, and nothing is half-read.
+- Files may carry a UTF-8 BOM and CRLF line ends (spreadsheet exports do).
+- The old layout lives in ``apex.transfer.legacy``; it builds on the helpers here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from apex.catalogue import PARAMS, Value
+from apex.models import EXPERIENCE_LEVELS, User
+from apex.schemas.setup import ParamField
+from apex.tables import TABLES, column_kind, from_text
+from apex.transfer import ImportFailed, Row, RowError, Rows
+
+# The old app's files, each with a column APEX's file of the same name does not have.
+LEGACY_MARKERS: dict[str, str] = {
+    "racer_profiles.csv": "profile_id",
+    "car_configs.csv": "Car",
+    "master_library.csv": "Track",
+    "track_logs.csv": "Notes",
+}
+NOT_AN_EXPORT = "not an APEX or old-app export"
+LOG_KINDS = ("note", "symptom", "change", "system")
+_FIELDS = {p.key: ParamField(p) for p in PARAMS}
+_KIND_WORDS = {
+    "serial": "a whole number", "timestamp": "a date and time (ISO 8601)",
+    "date": "a date (YYYY-MM-DD)", "decimal": "a number",
+}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One CSV record: the line it starts on (header = line 1) and its cells by column."""
+
+    line: int
+    cells: dict[str, str]
+
+
+@dataclass
+class CsvFile:
+    name: str
+    header: list[str] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    readable: bool = True  # False: the file was not UTF-8 (already reported)
+
+
+def read_folder(folder: Path, owner: User | None) -> Rows:
+    """The folder's tables as Rows, or ImportFailed listing every bad row of every file.
+
+    ``owner`` receives an old-app export (which has one nameless profile); it is
+    required for that layout and ignored for APEX's own layout.
+    """
+    folder = Path(folder)
+    errors: list[RowError] = []
+    if _layout(folder) == "apex":
+        rows = _read_apex(folder, errors)
+    else:
+        if owner is None:
+            raise ImportFailed([RowError(
+                _label(folder), 0, "this is an old-app export: name the account that receives "
+                "its profile, cars and logs with --owner USERNAME")])
+        from apex.transfer.legacy import read_legacy  # legacy builds on this module
+
+        rows = read_legacy(folder, owner, errors)
+    if errors:
+        rank: dict[str, int] = {}
+        for e in errors:
+            rank.setdefault(e.file, len(rank))
+        raise ImportFailed(sorted(errors, key=lambda e: (rank[e.file], e.line)))
+    return rows
+
+
+def _layout(folder: Path) -> str:
+    """``apex`` or ``legacy``; ImportFailed when the folder is neither."""
+    def fail(why: str) -> ImportFailed:
+        return ImportFailed([RowError(_label(folder), 0, f"{NOT_AN_EXPORT}: {why}")])
+
+    if not folder.is_dir():
+        raise fail(f"{folder} is not a folder")
+    users = folder / "users.csv"
+    if users.is_file():
+        header = _header(users)
+        if set(header) != set(TABLES["users"]):
+            raise fail(f"users.csv has the columns {', '.join(header) or '(none)'}, "
+                       f"not APEX's {', '.join(TABLES['users'])}")
+        return "apex"
+    present = [name for name in LEGACY_MARKERS if (folder / name).is_file()]
+    if not present:
+        raise fail(f"it has no users.csv (APEX) and none of {', '.join(LEGACY_MARKERS)} "
+                   "(old app)")
+    odd = [n for n in present if LEGACY_MARKERS[n] not in _header(folder / n)]
+    if odd:
+        raise fail("no users.csv (APEX), and " + "; ".join(
+            f"{n} has no {LEGACY_MARKERS[n]} column (old app)" for n in odd))
+    return "legacy"
+
+
+def _label(folder: Path) -> str:
+    """The folder's name for a RowError (``.`` has none: use its real name)."""
+    return folder.name or folder.resolve().name or str(folder)
+
+
+def _header(path: Path) -> list[str]:
+    """The first row's column names; only used to detect the layout."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        try:
+            return [name.strip() for name in next(csv.reader(f), [])]
+        except csv.Error:
+            return []
+
+
+def read_csv(path: Path, errors: list[RowError]) -> CsvFile:
+    """Every record of a CSV file with the line it starts on; problems go to ``errors``.
+
+    The bytes are decoded as ``utf-8-sig`` (a BOM is dropped) and parsed with
+    ``newline=""`` semantics (CRLF is fine, a quoted cell may span lines). Parsing is
+    strict: an unclosed quote must not swallow the rest of the file into one cell.
+    Blank lines are skipped; a record with more cells than the header is an error.
+    """
+    data = CsvFile(path.name)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        errors.append(RowError(data.name, line, "not UTF-8 text: save the file as CSV UTF-8"))
+        data.readable = False
+        return data
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    end = 0
+    try:
+        data.header = [name.strip() for name in next(reader, [])]
+        end = reader.line_num
+        if len(set(data.header)) < len(data.header):
+            errors.append(RowError(data.name, 1, "a column name appears twice in the header"))
+            return data
+        for cells in reader:
+            start, end = end + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(data.header):
+                errors.append(RowError(data.name, start, f"{len(cells)} cells, but the header "
+                                       f"has {len(data.header)} columns"))
+                continue
+            data.records.append(Record(start, dict(zip(data.header, cells, strict=False))))
+    except csv.Error as e:
+        errors.append(RowError(data.name, end + 1, f"not valid CSV ({e}): check the quotes "
+                               "of the record that starts here"))
+    return data
+
+
+def check_columns(
+    data: CsvFile, known: set[str], required: tuple[str, ...], errors: list[RowError]
+) -> bool:
+    """Report unknown columns (their values would be lost) and missing required ones."""
+    ok = True
+    for name in data.header:
+        if name not in known:
+            errors.append(RowError(data.name, 1, f"unknown column {name!r}: its values "
+                                   "would be lost; remove or rename it"))
+    for name in required:
+        if name not in data.header:
+            errors.append(RowError(data.name, 1, f"missing column {name!r}"))
+            ok = False
+    return ok
+
+
+def param_value(key: str, text: str | None) -> Value:
+    """A catalogue parameter's value from cell text; ValueError with ParamField's message.
+
+    Empty -> None. The message names the limit ("Must be between 0.0 and 4.0 mm.").
+    """
+    if text is None or not text.strip():
+        return None
+    try:
+        return _FIELDS[key].deserialize(text)
+    except ValidationError as e:
+        messages = e.messages if isinstance(e.messages, list) else [str(e.messages)]
+        raise ValueError(" ".join(str(m) for m in messages)) from None
+
+
+def lap_time_problem(value: Decimal) -> str:
+    """Why a lap time cannot be stored (PostgreSQL: numeric(7,3), > 0), or ""."""
+    if not value.is_finite() or value <= 0:
+        return "must be a time in seconds greater than 0"
+    if value.as_tuple().exponent < -3:  # type: ignore[operator]
+        return "at most 3 decimals (thousandths of a second)"
+    if value >= 10000:
+        return "must be under 10000 seconds"
+    return ""
+
+
+def _value_problem(table: str, column: str, value: object) -> str:
+    """Checks the PostgreSQL schema makes (CHECK constraints), as a racer-readable reason."""
+    if column == "lap_time" and isinstance(value, Decimal):
+        return lap_time_problem(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return "needs a time zone, e.g. 2025-11-02T09:12:00+00:00"
+    if (table, column) == ("track_logs", "kind") and value not in LOG_KINDS:
+        return f"must be one of {', '.join(LOG_KINDS)}"
+    if column == "experience_level" and value not in ("", *EXPERIENCE_LEVELS):
+        return f"must be empty or one of {', '.join(EXPERIENCE_LEVELS)}"
+    return ""
+
+
+def _read_apex(folder: Path, errors: list[RowError]) -> Rows:
+    """Each table file of APEX's CSV store that exists; one-time request keys are skipped."""
+    rows: Rows = {}
+    for table, columns in TABLES.items():
+        path = folder / f"{table}.csv"
+        if table == "request_keys" or not path.is_file():
+            continue
+        data = read_csv(path, errors)
+        check_columns(data, set(columns), (), errors)
+        rows[table] = []
+        for record in data.records:
+            row = _apex_row(table, data.name, record, errors)
+            if row is not None:
+                rows[table].append(row)
+    return rows
+
+
+def _apex_row(table: str, file: str, record: Record, errors: list[RowError]) -> Row | None:
+    """Cell text -> the store's Python values (``from_text``), every value checked."""
+    row: Row = {}
+    bad = False
+    for column in TABLES[table]:
+        text = record.cells.get(column, "")
+        kind = column_kind(table, column)
+        try:
+            if kind == "param":
+                param_value(column, text)  # bounds and step, before coerce takes it as is
+            row[column] = from_text(table, column, text)
+            problem = _value_problem(table, column, row[column])
+        except ValueError as e:
+            problem = str(e) if kind == "param" else f"not {_KIND_WORDS[kind]}: {text!r}"
+        except InvalidOperation:
+            problem = f"not {_KIND_WORDS.get(kind, 'a number')}: {text!r}"
+        if problem:
+            errors.append(RowError(file, record.line, f"{column}: {problem}"))
+            bad = True
+    return None if bad else row
