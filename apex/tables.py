@@ -82,7 +82,21 @@ def from_text(table: str, column: str, text: str | None) -> Any:
         return date.fromisoformat(text)
     if kind == "bool":
         return text.strip().lower() in ("true", "t", "1", "yes")
-    return Decimal(text)
+    return canonical(table, column, Decimal(text))
+
+
+_MILLIS = Decimal("0.001")
+
+
+def canonical(table: str, column: str, value: Any) -> Any:
+    """A value as both stores hand it out: parameters in the catalogue's type and
+    step, lap times in thousandths (``numeric(7,3)``), so rows compare and export alike."""
+    kind = column_kind(table, column)
+    if kind == "param":
+        return coerce(BY_KEY[column], value)
+    if kind == "decimal" and value is not None:
+        return Decimal(value).quantize(_MILLIS)
+    return value
 
 
 def to_text(table: str, column: str, value: Any) -> str:

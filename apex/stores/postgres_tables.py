@@ -10,8 +10,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from apex.catalogue import BY_KEY, coerce
-from apex.tables import TABLES, column_kind
+from apex.tables import TABLES, canonical, column_kind
 from apex.transfer import Rows
 from apex.transfer.plan import ORDER, Plan
 
@@ -36,7 +35,7 @@ def dump(conn: psycopg.Connection) -> Rows:
     rows: Rows = {}
     for table in ORDER:
         rows[table] = [
-            {c: coerce(BY_KEY[c], v) if c in BY_KEY else v for c, v in r.items()}
+            {c: canonical(table, c, v) for c, v in r.items()}
             for r in conn.execute(_select(table)).fetchall()
         ]
     return rows
