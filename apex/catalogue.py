@@ -175,3 +175,13 @@ def sheet_rows(group: str) -> list[SheetRow]:
         else r
         for r in rows
     ]
+
+
+def packages() -> list[tuple[str, list[SheetRow]]]:
+    """Every package with its sheet rows: what setup forms and sheets lay out."""
+    return [(group, sheet_rows(group)) for group in GROUPS]
+
+
+def as_texts(values: dict[str, Value]) -> dict[str, str]:
+    """A setup's values as the texts a form or sheet shows."""
+    return {key: format_value(BY_KEY[key], values.get(key)) for key in PARAM_KEYS}

@@ -16,7 +16,18 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from apex.catalogue import Value
-from apex.models import Car, Profile, Setup, Sponsor, User
+from apex.models import (
+    Car,
+    LibraryBaseline,
+    LibraryFacets,
+    LibraryPage,
+    LibraryQuery,
+    Profile,
+    Setup,
+    Sponsor,
+    TrackLog,
+    User,
+)
 from apex.transfer import Report, Rows
 
 REQUEST_KEY_DAYS = 2
@@ -95,6 +106,39 @@ class Store(Protocol):
         self, racer_id: str, car_id: str, values: Mapping[str, Value]
     ) -> Setup | None:
         """Replace every parameter of the car's baseline with ``values``."""
+
+    # the Setup Library: read by every racer, changed only by who submitted a row
+    def search_library(self, query: LibraryQuery) -> LibraryPage:
+        """Newest first (date, then id); every word of ``query.text`` must start a word of
+        the track, brand, vehicle, driver name or condition (case-insensitive)."""
+    def get_library_baseline(self, baseline_id: int) -> LibraryBaseline | None: ...
+    def library_facets(self) -> LibraryFacets: ...
+    def existing_library_keys(self, keys: list[tuple]) -> set[tuple]:
+        """Which (track, brand, vehicle, condition, date) keys are taken already."""
+    def add_library_baselines(
+        self, racer_id: str, items: list[tuple[Mapping[str, Any], Mapping[str, Value]]],
+        *, request_key: str | None = None,
+    ) -> list[LibraryBaseline] | None:
+        """Add rows (fields, parameter values) credited to the racer: all or none.
+        DuplicateError("track", …) when a key is taken; None for a used request key."""
+    def update_library_baseline(
+        self, racer_id: str, baseline_id: int, data: Mapping[str, Any],
+        values: Mapping[str, Value],
+    ) -> LibraryBaseline | None:
+        """Only the submitter's own rows (None otherwise)."""
+    def delete_library_baseline(self, racer_id: str, baseline_id: int) -> bool: ...
+    def community_values(
+        self, brand: str, vehicle: str, track: str = "", condition: str = ""
+    ) -> list[dict[str, Value]]:
+        """The parameter values of every library row for that car (exact, case-insensitive
+        match; track and condition narrow it when given)."""
+
+    # the racer's notebook
+    def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",
+                      car: str = "", event: str = "", keywords: str = "") -> TrackLog: ...
+    def list_track_logs(self, racer_id: str, *, car: str = "", limit: int = 50
+                        ) -> list[TrackLog]:
+        """Newest first."""
 
     # whole tables (import, export) and accounts (CLI): not racer-scoped, never from a view
     def dump_tables(self) -> Rows:

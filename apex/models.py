@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from apex.catalogue import Value
 
@@ -70,3 +70,82 @@ class Setup:
     car_id: str
     values: dict[str, Value] = field(default_factory=dict)
     updated_at: datetime | None = None
+
+
+# --- the Setup Library (shared by all racers) -------------------------------------------
+
+LIBRARY_SOURCES: tuple[str, ...] = (
+    "Factory Base", "Pro Sheet", "Friend/Teammate", "Online Forum", "User Upload", "Other",
+)
+LIBRARY_FIELDS: tuple[str, ...] = (
+    "track", "brand", "vehicle", "condition", "date", "source", "driver_name", "notes",
+)
+
+
+@dataclass(frozen=True)
+class LibraryBaseline:
+    """A community baseline: where and when it ran, who shared it, and its setup."""
+
+    id: int
+    track: str
+    brand: str
+    vehicle: str
+    condition: str
+    date: date
+    source: str
+    driver_name: str
+    notes: str
+    submitted_by: str | None  # the racer id of who added it (None: imported, nobody's)
+    submitter_name: str  # that racer's profile name, for the credit line
+    values: dict[str, Value] = field(default_factory=dict)
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    """A library search: free text (every word must match) plus exact filters."""
+
+    text: str = ""
+    brand: str = ""
+    vehicle: str = ""
+    track: str = ""
+    condition: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class LibraryPage:
+    rows: list[LibraryBaseline]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class LibraryFacets:
+    """The distinct values the filter lists offer."""
+
+    brands: list[str]
+    vehicles: list[str]
+    tracks: list[str]
+    conditions: list[str]
+
+
+@dataclass(frozen=True)
+class TrackLog:
+    id: str
+    racer_id: str
+    timestamp: datetime
+    kind: str  # note / symptom / change / system
+    note: str
+    track: str = ""
+    car: str = ""
+    event: str = ""
+    keywords: str = ""

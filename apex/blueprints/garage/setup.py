@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from apex.auth_setup import current_racer_id
 from apex.blueprints.garage import bp
 from apex.blueprints.garage.cars import own_car
-from apex.catalogue import BY_KEY, GROUPS, format_value, sheet_rows
+from apex.catalogue import as_texts, packages
 from apex.db import get_store
 from apex.htmx import render, see_other, wants_fragment
 from apex.models import Setup
@@ -20,14 +20,6 @@ from apex.schemas.setup import SetupSchema
 
 PAGE = "garage/setup.html"
 BLOCKS = {"setup-form": "setup_form"}
-
-
-def _packages() -> list[tuple[str, list]]:
-    return [(group, sheet_rows(group)) for group in GROUPS]
-
-
-def _as_text(setup: Setup) -> dict[str, str]:
-    return {k: format_value(BY_KEY[k], v) for k, v in setup.values.items()}
 
 
 def _own_setup(car_id: str) -> Setup:
@@ -41,8 +33,8 @@ def _own_setup(car_id: str) -> Setup:
 def edit_setup(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
     setup = _own_setup(car_id)
-    return render(PAGE, BLOCKS, car=car, setup=setup, values=_as_text(setup), errors={},
-                  packages=_packages())
+    return render(PAGE, BLOCKS, car=car, setup=setup, values=as_texts(setup.values), errors={},
+                  packages=packages())
 
 
 @bp.post("/cars/<car_id>/setup")
@@ -55,13 +47,13 @@ def save_setup(car_id: str) -> ResponseReturnValue:
     except ValidationError as err:
         setup = _own_setup(car_id)
         return render(PAGE, BLOCKS, 422, car=car, setup=setup, values=values,
-                      errors=err.messages, packages=_packages())
+                      errors=err.messages, packages=packages())
     setup = get_store().save_car_config(racer_id, car_id, data)
     if setup is None:
         abort(404)
     if wants_fragment():
-        return render(PAGE, BLOCKS, car=car, setup=setup, values=_as_text(setup), errors={},
-                      packages=_packages(), saved_at=setup.updated_at or datetime.now(UTC))
+        return render(PAGE, BLOCKS, car=car, setup=setup, values=as_texts(setup.values), errors={},
+                      packages=packages(), saved_at=setup.updated_at or datetime.now(UTC))
     flash("Shop Master saved.")
     return see_other("garage.edit_setup", car_id=car_id)
 
@@ -70,5 +62,5 @@ def save_setup(car_id: str) -> ResponseReturnValue:
 def show_sheet(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
     setup = _own_setup(car_id)
-    return render("garage/sheet.html", {}, car=car, setup=setup, values=_as_text(setup),
-                  packages=_packages())
+    return render("garage/sheet.html", {}, car=car, setup=setup, values=as_texts(setup.values),
+                  packages=packages())
