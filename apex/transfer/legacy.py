@@ -18,7 +18,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value
@@ -213,7 +213,7 @@ def oil_text(text: str) -> str:
     if compact[-1:] in ("k", "K"):
         try:
             number = Decimal(compact[:-1]) * 1000
-        except InvalidOperation:
+        except ArithmeticError:  # not a number, or one too large (decimal.Overflow)
             return text
         if not number.is_finite():
             return text
