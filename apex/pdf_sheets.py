@@ -9,9 +9,9 @@ Why it is built this way:
   matched ignoring case and repeated spaces, whole or by their last part
   (``form1.FDO`` is ``FDO``).
 - Values are read as an import reads them: the parameter's own unit may be written
-  (``450 cSt``, ``2.3mm``, ``-1°``), then ``library_csv.read_param`` (``legacy_param``:
-  ``7k`` oils, ``1.2x4`` pistons, ``ParamField`` bounds and steps). A bad value never
-  fails the sheet: it goes to ``problems`` (key -> message) and its text stays in
+  (``450 cSt``, ``2.3mm``, ``-1°``), then ``legacy_param`` (``7k`` oils, ``1.2x4``
+  pistons, ``ParamField`` bounds and steps). A bad value never fails the sheet: it
+  goes to ``problems`` (key -> message) and its text stays in
   ``raw`` (``raw_problems``) for the racer to fix on the verification form.
 - Header fields fill library fields where they fit: Track -> track, Name ->
   driver_name, Date (ISO or with the month in words) -> date; Traction, Surface and
@@ -30,7 +30,7 @@ from typing import Any
 from pypdf import PasswordType, PdfReader
 
 from apex.catalogue import BY_KEY, Value
-from apex.library_csv import read_param
+from apex.transfer.legacy import legacy_param
 
 MAX_BYTES = 5 * 1024 * 1024
 MIN_KNOWN = 3
@@ -106,7 +106,7 @@ def read_setup_sheet(data: bytes) -> SheetResult:
         if key is not None:
             result.raw[key] = text
             try:
-                result.values[key] = read_param(key, _without_unit(key, text))
+                result.values[key] = legacy_param(key, _without_unit(key, text))
             except ValueError as e:
                 result.problems[key] = str(e)
         elif label is not None:

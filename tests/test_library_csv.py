@@ -136,7 +136,7 @@ def test_per_line_errors():
         (6, "source: empty: one of Factory Base, Pro Sheet, Friend/Teammate, Online Forum, "
             "User Upload, Other"),
         (6, "Toe_F: Must be in steps of 0.5°: try -1.5 or -1.0."),
-        (7, "DC: '1e999999999k' is not a number APEX can read"),
+        (7, "DC: Enter a whole number."),
     ]
     assert all(e.file == "library.csv" for e in errors)
     assert str(errors[0]) == ("library.csv, line 3: date: '18/10/2025' is not a date: write it "

@@ -109,7 +109,7 @@ def test_associated_sheet_keeps_bad_values_as_problems_with_their_text():
 
 def test_a_number_too_big_for_decimal_is_a_problem_not_a_crash():
     result = read_setup_sheet(sheet({"FDO": "1e999999999k", "CDO": "7k", "RDO": "5k"}))
-    assert result.problems == {"DF": "'1e999999999k' is not a number APEX can read"}
+    assert result.problems == {"DF": "Enter a whole number."}
     assert result.values == {"DC": 7000, "DR": 5000}
 
 
