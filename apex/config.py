@@ -41,7 +41,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 300,
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Setup-sheet PDFs may be up to 5 MB (the reader refuses more with a message).
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
     }
 
 

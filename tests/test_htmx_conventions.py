@@ -50,7 +50,8 @@ def test_page_carries_csrf_header_and_htmx_config(alice):
 
 def test_navigation_lists_only_working_areas(alice):
     nav = alice.get("/garage/").text.split('<nav class="tabs"')[1].split("</nav>")[0]
-    assert nav.count("<a ") == 1 and "Garage" in nav and 'aria-current="page"' in nav
+    assert nav.count("<a ") == 2 and "Garage" in nav and "Library" in nav
+    assert nav.count('aria-current="page"') == 1
 
 
 def test_boosted_post_success_is_a_303_that_xhr_follows(alice):

@@ -21,8 +21,9 @@ from apex.tables import TABLES
 from tests.pg_server import PgServer
 
 FIRST = "0001_init.sql"
+LIBRARY_SEARCH = "0002_library_search.sql"
 # Columns PostgreSQL has beyond apex/tables.py (derived, never written by the app).
-EXTRA_COLUMNS = {"theory_documents": {"search"}}
+EXTRA_COLUMNS = {"theory_documents": {"search"}, "master_library": {"search"}}
 
 
 @pytest.fixture
@@ -51,10 +52,12 @@ def test_migration_files_are_numbered_and_name_no_parameter() -> None:
             assert not re.search(rf"\b{re.escape(key)}\b", text), f"{key} spelled out in {name}"
 
 
-def test_upgrade_applies_first_migration_and_records_it(conn: psycopg.Connection) -> None:
+def test_upgrade_applies_every_migration_in_order_and_records_them(
+    conn: psycopg.Connection,
+) -> None:
     assert migrations.status(conn) == [(name, False) for name in migrations.list_migrations()]
     applied = migrations.apply_pending(conn)
-    assert applied[0] == FIRST
+    assert applied[:2] == [FIRST, LIBRARY_SEARCH]
     assert applied == migrations.list_migrations()
     versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
     assert sorted(versions) == applied
@@ -82,6 +85,26 @@ def test_every_table_has_exactly_the_shared_columns(conn: psycopg.Connection) ->
         expected = set(columns) | EXTRA_COLUMNS.get(table, set())
         assert found[table] == expected, f"{table}: {found[table] ^ expected}"
     assert set(found) == set(TABLES) | {"schema_migrations"}
+
+
+def test_library_search_upgrades_a_database_that_has_rows(
+    conn: psycopg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0002 on a live 0001 database: existing rows get their search words and indexes."""
+    every = migrations.list_migrations()
+    monkeypatch.setattr(migrations, "list_migrations", lambda: [FIRST])
+    assert migrations.apply_pending(conn) == [FIRST]
+    conn.execute("INSERT INTO master_library (track, brand, vehicle, driver_name, condition)"
+                 " VALUES ('Mac''s Track', 'Tekno', 'NB48 2.2', 'J.Smith', 'Bumpy, Dusty')")
+    monkeypatch.setattr(migrations, "list_migrations", lambda: every)
+    assert migrations.apply_pending(conn)[0] == LIBRARY_SEARCH
+    words = conn.execute("SELECT tsvector_to_array(search) FROM master_library").fetchone()[0]
+    # Punctuation splits words, as in the CSV store: "J.Smith" is j and smith, "2.2" is 2.
+    assert words == ["2", "bumpy", "dusty", "j", "mac", "nb48", "s", "smith", "tekno", "track"]
+    indexes = {r[0] for r in conn.execute(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'master_library'")}
+    assert {"master_library_search_idx", "master_library_newest_idx", "master_library_car_idx",
+            "master_library_track_idx"} <= indexes
 
 
 def test_setup_columns_have_the_catalogue_types(conn: psycopg.Connection) -> None:

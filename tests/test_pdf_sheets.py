@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 
 from apex.catalogue import PRESETS
 from apex.pdf_sheets import (
@@ -21,30 +18,9 @@ from apex.pdf_sheets import (
     parse_date,
     read_setup_sheet,
 )
+from tests.pdf_helpers import sheet
 
 NB48 = PRESETS["Tekno NB48 2.2"]
-
-
-def sheet(fields: dict[str, str], *, encrypt: tuple[str, str] | None = None) -> bytes:
-    """A one-page PDF with a text form field per entry (name -> value)."""
-    writer = PdfWriter()
-    writer.add_blank_page(612, 792)
-    for i, (name, value) in enumerate(fields.items()):
-        y = 760 - 14 * i
-        writer.add_annotation(0, DictionaryObject({
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Widget"),
-            NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject(name),
-            NameObject("/V"): TextStringObject(value),
-            NameObject("/Rect"): ArrayObject([FloatObject(40), FloatObject(y), FloatObject(300),
-                                              FloatObject(y + 12)]),
-        }))
-    writer.reattach_fields()
-    if encrypt:
-        writer.encrypt(user_password=encrypt[0], owner_password=encrypt[1], algorithm="RC4-128")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 TEKNO_SHEET = {

@@ -55,6 +55,38 @@
     if (t.closest("[data-print]")) window.print();
   });
 
+  // A staging form: mark the rows whose proposed value differs from now, and count them.
+  document.addEventListener("input", function (e) {
+    var form = e.target.closest && e.target.closest("form[data-stage]");
+    if (!form) return;
+    var rows = form.querySelectorAll(".stage[data-now]"), changing = 0;
+    rows.forEach(function (row) {
+      var input = row.querySelector("input");
+      var differs = input && input.value.trim() !== row.getAttribute("data-now");
+      row.classList.toggle("changes", !!differs);
+      if (differs) changing += 1;
+    });
+    var count = document.getElementById("change-count");
+    if (count) count.textContent = changing + " of " + rows.length + " will change";
+  });
+
+  // Searches put only the fields in use in the URL they push (shareable, short).
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (e.detail.verb !== "get" || !e.detail.elt.matches("form[data-drop-empty]")) return;
+    var params = e.detail.parameters;
+    Object.keys(params).forEach(function (k) { if (params[k] === "") delete params[k]; });
+  });
+
+  // A boosted link or form that lands on another page shows it from its top, as a page
+  // load would (scrollIntoViewOnBoost is off, so htmx itself keeps the old scroll).
+  // Searches that push their URL are not boosted and stay put; #anchors are htmx's.
+  var pushed = false;
+  document.addEventListener("htmx:pushedIntoHistory", function () { pushed = true; });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (pushed && e.detail.boosted) window.scrollTo(0, 0);
+    pushed = false;
+  });
+
   // Times are rendered in UTC by the server; show them on the racer's own clock.
   function localTimes(root) {
     root.querySelectorAll("time[data-local]").forEach(function (t) {

@@ -22,6 +22,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from apex.catalogue import PARAM_KEYS, Value
 from apex.db import REQUEST_KEY_DAYS, DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
+from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_tables import CsvTables, Row
 from apex.tables import TABLES
 from apex.transfer import Report, Rows
@@ -65,8 +66,11 @@ def _car(row: Row) -> Car:
     return Car(row["id"], row["profile_id"], *(row[f] for f in CAR_FIELDS))
 
 
-class CsvStore:
-    """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring)."""
+class CsvStore(LibraryMethods):
+    """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
+
+    The Setup Library and notebook methods come from apex.stores.csv_library.
+    """
 
     kind = "csv"
 

@@ -9,7 +9,6 @@ a dataclass with ``Cls(**row)``.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -21,9 +20,13 @@ from psycopg_pool import ConnectionPool
 
 from apex import migrations
 from apex.catalogue import PARAM_KEYS, PARAMS, Value, coerce
-from apex.db import REQUEST_KEY_DAYS, DuplicateError
+from apex.db import DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
-from apex.stores import postgres_tables
+from apex.stores import library_rules, postgres_tables
+from apex.stores.postgres_keys import claim as _claim
+from apex.stores.postgres_keys import ids as _key
+from apex.stores.postgres_keys import owner as _owner
+from apex.stores.postgres_library import LibraryMethods
 from apex.transfer import Report, Rows
 from apex.transfer.plan import plan
 
@@ -35,18 +38,13 @@ _DUPLICATES: dict[str, tuple[str, str]] = {
     "users_email_key": ("email", "An account with that email exists."),
     "sponsors_profile_name_key": ("name", "You already have this sponsor."),
     "vehicles_profile_car_key": ("nickname", _CAR_TAKEN),
+    "master_library_baseline_key": ("track", library_rules.TAKEN),
 }
 
 PING = "SELECT 1"
 SET_ADMIN = "UPDATE users SET is_admin = %(is_admin)s, updated_at = now() WHERE id = %(user_id)s"
 SET_PASSWORD = """UPDATE users SET password_hash = %(password_hash)s, updated_at = now()
 WHERE id = %(user_id)s"""
-CLAIM_REQUEST_KEY = """INSERT INTO request_keys (key, user_id)
-SELECT %(key)s, user_id FROM racer_profiles WHERE id = %(racer_id)s
-ON CONFLICT DO NOTHING RETURNING key"""
-FORGET_REQUEST_KEYS = """DELETE FROM request_keys
-WHERE created_at < now() - make_interval(days => %(days)s)
-AND user_id = (SELECT user_id FROM racer_profiles WHERE id = %(racer_id)s)"""
 INSERT_USER = """INSERT INTO users (username, email, password_hash, is_admin)
 VALUES (%(username)s, %(email)s, %(password_hash)s, %(is_admin)s)
 RETURNING id::text, username, email, password_hash, is_admin"""
@@ -122,34 +120,6 @@ RETURNING vehicle_id::text AS car_id, updated_at, {cols}""").format(
 )
 
 
-def _key(**ids: object) -> dict[str, str] | None:
-    """Ids as canonical UUID strings, or None if any is not one ("nope" from a URL)."""
-    try:
-        return {name: str(uuid.UUID(str(v))) for name, v in ids.items()}
-    except (ValueError, TypeError):
-        return None
-
-
-def _owner(racer_id: str) -> str:
-    """The racer id of a create method, which has no "None" to return."""
-    if (key := _key(racer_id=racer_id)) is None:
-        raise LookupError(f"no racer {racer_id!r}")
-    return key["racer_id"]
-
-
-def _claim(conn: psycopg.Connection, racer_id: str, request_key: str | None) -> bool:
-    """Record a create form's one-time key; False if this racer used it already.
-
-    NOTE: a concurrent retry of the same key waits on the row lock until the first
-    transaction ends, then finds the key taken, so the create happens once.
-    """
-    if not request_key:
-        return True
-    params = {"racer_id": racer_id, "key": request_key, "days": REQUEST_KEY_DAYS}
-    conn.execute(FORGET_REQUEST_KEYS, params)
-    return conn.execute(CLAIM_REQUEST_KEY, params).fetchone() is not None
-
-
 def _texts(fields: tuple[str, ...], data: Mapping[str, Any], *, keep_missing: bool) -> dict:
     """Form fields as SQL parameters: None -> '' (missing -> NULL, kept, when updating)."""
     return {f: None if keep_missing and f not in data else str(data.get(f) or "") for f in fields}
@@ -164,8 +134,11 @@ def _setup(**row: Any) -> Setup:
     return Setup(row["car_id"], values, row["updated_at"])
 
 
-class PostgresStore:
-    """The ``Store`` for production: a connection pool over one database."""
+class PostgresStore(LibraryMethods):
+    """The ``Store`` for production: a connection pool over one database.
+
+    The Setup Library and notebook methods come from apex.stores.postgres_library.
+    """
 
     kind = "postgres"
 

@@ -1,0 +1,104 @@
+"""Compare two setups side by side; copy one package into a car through a staging view."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+
+from apex import compare
+from apex.auth_setup import current_racer_id
+from apex.blueprints.library import baseline_or_404, bp
+from apex.catalogue import BY_KEY, GROUPS, as_texts, params_in, with_unit
+from apex.db import get_store
+from apex.htmx import render, see_other
+from apex.models import Car, LibraryBaseline, Setup
+from apex.schemas import form_dict
+from apex.schemas.setup import SetupSchema
+
+
+def _side(ref: str) -> tuple[str, dict]:
+    """``lib:12`` (any library baseline) or ``car:<id>`` (one of my cars) -> label, values."""
+    kind, _, ident = ref.partition(":")
+    if kind == "lib" and ident.isdigit():
+        b = baseline_or_404(int(ident))
+        return f"#{b.id} {b.brand} {b.vehicle}, {b.track} {b.date.isoformat()}", b.values
+    if kind == "car":
+        car, setup = _my_car(ident)
+        return f"My {car.label} (Shop Master)", setup.values
+    abort(404)
+
+
+def _my_car(car_id: str) -> tuple[Car, Setup]:
+    store, racer_id = get_store(), current_racer_id()
+    car, setup = store.get_car(racer_id, car_id), store.get_car_config(racer_id, car_id)
+    if car is None or setup is None:
+        abort(404)
+    return car, setup
+
+
+@bp.get("/compare")
+def compare_setups() -> ResponseReturnValue:
+    a = request.args.get("a", "")
+    b = request.args.get("b") or (f"lib:{request.args['b_lib']}" if request.args.get("b_lib")
+                                  else "")
+    (a_label, a_values), (b_label, b_values) = _side(a), _side(b)
+    return render("library/compare.html", {}, a_label=a_label, b_label=b_label, a=a, b=b,
+                  comparison=compare.compare_setups(a_values, b_values))
+
+
+def _staging(baseline: LibraryBaseline, car: Car, setup: Setup, group: str, values: dict,
+             errors: dict, status: int = 200) -> ResponseReturnValue:
+    params = params_in(group)
+    current = as_texts(setup.values)
+    changing = [p.key for p in params if (values.get(p.key) or "") != current[p.key]]
+    return render("library/copy.html", {}, status, baseline=baseline, car=car, group=group,
+                  params=params, current=current, values=values, errors=errors,
+                  changing=changing)
+
+
+@bp.get("/<int:baseline_id>/copy")
+def stage_copy(baseline_id: int) -> ResponseReturnValue:
+    baseline = baseline_or_404(baseline_id)
+    car, setup = _my_car(request.args.get("car", ""))
+    group = request.args.get("package", "")
+    if group not in GROUPS:
+        abort(404)
+    proposed = as_texts(baseline.values)
+    return _staging(baseline, car, setup, group, proposed, {})
+
+
+@bp.post("/<int:baseline_id>/copy")
+def apply_copy(baseline_id: int) -> ResponseReturnValue:
+    baseline = baseline_or_404(baseline_id)
+    car, setup = _my_car(request.form.get("car", ""))
+    group = request.form.get("package", "")
+    if group not in GROUPS:
+        abort(404)
+    keys = [p.key for p in params_in(group)]
+    values = form_dict(request.form)
+    try:
+        typed = SetupSchema(only=keys).load({k: values.get(k, "") for k in keys})
+    except ValidationError as err:
+        return _staging(baseline, car, setup, group, values, err.messages, 422)
+    proposed = {**setup.values, **typed}
+    changes = compare.package_changes(setup.values, proposed, group)
+    if not changes:
+        flash(f"Nothing to change: your {group} already matches.")
+        return see_other("garage.edit_setup", car_id=car.id)
+    store, racer_id = get_store(), current_racer_id()
+    if store.save_car_config(racer_id, car.id, proposed) is None:
+        abort(404)
+    store.add_track_log(racer_id, "change", _change_note(baseline, group, changes),
+                        track=baseline.track, car=car.label)
+    flash(f"{len(changes)} {group} change{'s' if len(changes) > 1 else ''} applied to "
+          f"{car.label}'s Shop Master.")
+    return see_other("garage.edit_setup", car_id=car.id)
+
+
+def _change_note(baseline: LibraryBaseline, group: str, changes: list) -> str:
+    """What the notebook keeps of a copy: where from, and every before → after."""
+    parts = [f"{c.key} {with_unit(BY_KEY[c.key], c.before) or '—'} → "
+             f"{with_unit(BY_KEY[c.key], c.after) or '—'}" for c in changes]
+    return (f"Copied {group} from library #{baseline.id} ({baseline.brand} {baseline.vehicle}, "
+            f"{baseline.track}, {baseline.date.isoformat()}): " + "; ".join(parts))

@@ -1,0 +1,106 @@
+"""Search the library, open one baseline, download a search as CSV, community ranges."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Response, abort, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+
+from apex.auth_setup import current_racer_id
+from apex.blueprints.library import baseline_or_404, bp
+from apex.catalogue import as_texts, format_value, packages
+from apex.db import get_store
+from apex.htmx import render
+from apex.models import LibraryQuery
+from apex.schemas import form_dict
+from apex.schemas.library import SearchSchema
+
+PAGE = "library/index.html"
+BLOCKS = {"results": "results"}
+EXPORT_LIMIT = 10_000  # rows in one download: a search, not a dump of the whole library
+
+
+def search_from_args() -> tuple[LibraryQuery, dict, dict]:
+    """The search the URL asks for (bad arguments are reported and ignored)."""
+    values = form_dict(request.args)
+    try:
+        data = SearchSchema().load(values)
+        errors: dict = {}
+    except ValidationError as err:
+        data = SearchSchema().load({k: v for k, v in values.items() if k not in err.messages})
+        errors = err.messages
+    query = LibraryQuery(text=data["q"], brand=data["brand"], vehicle=data["vehicle"],
+                         track=data["track"], condition=data["condition"],
+                         date_from=data["date_from"], date_to=data["date_to"],
+                         page=data["page"])
+    return query, values, errors
+
+
+def search_args(values: dict, **override: object) -> dict:
+    """The URL arguments of a search, for links to other pages of it."""
+    args = {k: v for k, v in values.items() if v not in (None, "") and k != "page"}
+    args.update({k: v for k, v in override.items() if v})
+    return args
+
+
+@bp.get("/")
+def list_baselines() -> ResponseReturnValue:
+    query, values, errors = search_from_args()
+    store = get_store()
+    found = store.search_library(query)
+    return render(PAGE, BLOCKS, 422 if errors else 200, found=found, values=values,
+                  errors=errors, facets=store.library_facets(), search_args=search_args,
+                  racer_id=current_racer_id())
+
+
+@bp.get("/<int:baseline_id>")
+def show_baseline(baseline_id: int) -> ResponseReturnValue:
+    baseline = baseline_or_404(baseline_id)
+    cars = get_store().list_cars(current_racer_id())
+    return render("library/show.html", {}, baseline=baseline, values=as_texts(baseline.values),
+                  packages=packages(), cars=cars, racer_id=current_racer_id())
+
+
+@bp.get("/export.csv")
+def export_baselines() -> ResponseReturnValue:
+    from apex.library_csv import export_rows
+
+    query, _, _ = search_from_args()
+    store, rows, page = get_store(), [], 1
+    while len(rows) < EXPORT_LIMIT:
+        found = store.search_library(replace(query, page=page, per_page=1000))
+        rows += found.rows
+        if page >= found.pages:
+            break
+        page += 1
+    response = Response(export_rows(rows[:EXPORT_LIMIT]), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="apex-library.csv"'
+    return response
+
+
+@bp.get("/ranges")
+def show_ranges() -> ResponseReturnValue:
+    """The median and range of every setting for a car, next to my Shop Master's value."""
+    from apex.community import community_ranges
+
+    store, racer_id = get_store(), current_racer_id()
+    values = {k: (request.args.get(k) or "").strip()[:80]
+              for k in ("car", "brand", "vehicle", "track", "condition")}
+    cars = store.list_cars(racer_id)
+    mine = None
+    if values["car"]:
+        car = store.get_car(racer_id, values["car"])
+        setup = store.get_car_config(racer_id, values["car"])
+        if car is None or setup is None:
+            abort(404)
+        mine = setup.values
+        values["brand"] = values["brand"] or car.brand
+        values["vehicle"] = values["vehicle"] or car.model
+    searched = bool(values["brand"] and values["vehicle"])
+    rows = store.community_values(values["brand"], values["vehicle"], values["track"],
+                                  values["condition"]) if searched else []
+    return render("library/ranges.html", {}, values=values, errors={}, cars=cars,
+                  facets=store.library_facets(), searched=searched, count=len(rows),
+                  ranges=community_ranges(rows, mine), fmt=format_value)

@@ -1,0 +1,115 @@
+"""Bring baselines in: promote a Shop Master, upload a CSV, read a setup-sheet PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+
+from apex.auth_setup import current_racer_id
+from apex.blueprints.library import bp
+from apex.blueprints.library.edit import _form
+from apex.catalogue import as_texts
+from apex.db import DuplicateError, get_store
+from apex.htmx import render, see_other
+from apex.models import LIBRARY_FIELDS, LIBRARY_SOURCES
+from apex.schemas import form_dict
+from apex.schemas.library import PromoteSchema
+from apex.transfer import RowError
+
+PROMOTE = "library/promote.html"
+IMPORT = "library/import.html"
+
+
+def _promote_form(status: int = 200, **context: object) -> ResponseReturnValue:
+    context.setdefault("errors", {})
+    cars = get_store().list_cars(current_racer_id())
+    return render(PROMOTE, {"promote-form": "promote_form"}, status, cars=cars,
+                  sources=LIBRARY_SOURCES, **context)
+
+
+@bp.get("/promote")
+def promote_form() -> ResponseReturnValue:
+    profile = get_store().get_profile(current_racer_id())
+    values = {"car_id": request.args.get("car", ""), "date": date.today().isoformat(),
+              "source": "User Upload", "driver_name": profile.name if profile else ""}
+    return _promote_form(values=values)
+
+
+@bp.post("/promote")
+def promote_car() -> ResponseReturnValue:
+    racer_id, store = current_racer_id(), get_store()
+    values = form_dict(request.form)
+    try:
+        data = PromoteSchema().load(values)
+    except ValidationError as err:
+        return _promote_form(422, values=values, errors=err.messages)
+    car = store.get_car(racer_id, data["car_id"])
+    setup = store.get_car_config(racer_id, data["car_id"])
+    if car is None or setup is None:
+        abort(404)
+    fields = {**{k: data.get(k, "") for k in LIBRARY_FIELDS}, "brand": car.brand,
+              "vehicle": car.model}
+    try:
+        added = store.add_library_baselines(racer_id, [(fields, setup.values)],
+                                            request_key=data["request_key"])
+    except DuplicateError as err:
+        return _promote_form(422, values=values, errors={err.field: [err.message]})
+    if not added:
+        flash("Already saved.")
+        return see_other("library.list_baselines")
+    flash(f"Your {car.label} Shop Master is in the library.")
+    return see_other("library.show_baseline", baseline_id=added[0].id)
+
+
+@bp.get("/import")
+def import_form() -> ResponseReturnValue:
+    return render(IMPORT, {}, line_errors=[], pdf_error="")
+
+
+@bp.post("/import")
+def import_baselines() -> ResponseReturnValue:
+    from apex.library_csv import parse_upload
+
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _import_failed([RowError("upload", 0, "Choose a CSV file.")])
+    items, errors = parse_upload(upload.read(), upload.filename)
+    keys = [(f["track"], f["brand"], f["vehicle"], f["condition"], f["date"]) for f, _ in items]
+    taken = get_store().existing_library_keys(keys) if items else set()
+    errors += [RowError(upload.filename, 0, f"{k[0]}, {k[1]} {k[2]}, {k[3]}, {k[4]}: already "
+                        "in the library") for k in keys if k in taken]
+    if errors or not items:
+        return _import_failed(errors or [RowError(upload.filename, 0, "No rows in the file.")])
+    try:
+        added = get_store().add_library_baselines(current_racer_id(), items)
+    except DuplicateError as err:
+        return _import_failed([RowError(upload.filename, 0, err.message)])
+    flash(f"Imported {len(added or [])} baselines.")
+    return see_other("library.list_baselines")
+
+
+def _import_failed(errors: list[RowError]) -> ResponseReturnValue:
+    return render(IMPORT, {}, 422, line_errors=errors, pdf_error="")
+
+
+@bp.post("/pdf")
+def read_pdf() -> ResponseReturnValue:
+    """Read a fillable setup sheet into the baseline form; nothing is saved until confirmed."""
+    from apex.pdf_sheets import SheetError, read_setup_sheet
+
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render(IMPORT, {}, 422, line_errors=[], pdf_error="Choose a PDF file.")
+    try:
+        sheet = read_setup_sheet(upload.read())
+    except SheetError as err:
+        return render(IMPORT, {}, 422, line_errors=[], pdf_error=str(err))
+    # What the sheet said wins; a value it could not read is shown as written, to fix.
+    values = {"source": "Factory Base", "date": date.today().isoformat(),
+              **as_texts(sheet.values), **{k: str(v) for k, v in sheet.fields.items() if v},
+              **sheet.raw_problems}
+    errors = {k: [message] for k, message in sheet.problems.items()}
+    return _form(values=values, errors=errors, baseline=None, from_pdf=sheet)

@@ -1,0 +1,103 @@
+"""Add baselines by hand; edit and delete your own (imports live in contribute.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+
+from apex.auth_setup import current_racer_id
+from apex.blueprints.library import baseline_or_404, bp
+from apex.catalogue import PARAM_KEYS, PRESETS, as_texts, packages
+from apex.db import DuplicateError, get_store
+from apex.htmx import render, see_other
+from apex.models import LIBRARY_FIELDS, LIBRARY_SOURCES, LibraryBaseline
+from apex.schemas import form_dict
+from apex.schemas.library import BaselineSchema
+
+FORM = "library/form.html"
+FORM_BLOCKS = {"baseline-form": "baseline_form"}
+
+
+def _form(status: int = 200, **context: object) -> ResponseReturnValue:
+    context.setdefault("errors", {})
+    context.setdefault("problems", {})
+    return render(FORM, FORM_BLOCKS, status, packages=packages(), sources=LIBRARY_SOURCES,
+                  presets=list(PRESETS), **context)
+
+
+def _split(data: dict) -> tuple[dict, dict]:
+    return {k: data[k] for k in LIBRARY_FIELDS}, {k: data[k] for k in PARAM_KEYS}
+
+
+def _own(baseline_id: int) -> LibraryBaseline:
+    """Only who added a row may change it; for anyone else it does not exist."""
+    baseline = baseline_or_404(baseline_id)
+    if baseline.submitted_by != current_racer_id():
+        abort(404)
+    return baseline
+
+
+@bp.get("/new")
+def new_baseline() -> ResponseReturnValue:
+    preset = request.args.get("preset", "")
+    values = as_texts(PRESETS[preset]) if preset in PRESETS else {}
+    values.update(date=date.today().isoformat(), source="User Upload")
+    return _form(values=values, baseline=None)
+
+
+@bp.post("/new")
+def add_baseline() -> ResponseReturnValue:
+    values = form_dict(request.form)
+    try:
+        data = BaselineSchema().load(values)
+        fields, params = _split(data)
+        added = get_store().add_library_baselines(
+            current_racer_id(), [(fields, params)], request_key=data["request_key"])
+    except ValidationError as err:
+        return _form(422, values=values, errors=err.messages, baseline=None)
+    except DuplicateError as err:
+        return _form(422, values=values, errors={err.field: [err.message]}, baseline=None)
+    if not added:  # a retried submit: it was saved the first time
+        flash("Already saved.")
+        return see_other("library.list_baselines")
+    flash("Added to the library.")
+    return see_other("library.show_baseline", baseline_id=added[0].id)
+
+
+@bp.get("/<int:baseline_id>/edit")
+def edit_baseline(baseline_id: int) -> ResponseReturnValue:
+    baseline = _own(baseline_id)
+    values = {**as_texts(baseline.values), **{k: getattr(baseline, k) for k in LIBRARY_FIELDS}}
+    values["date"] = baseline.date.isoformat()
+    return _form(values=values, baseline=baseline)
+
+
+@bp.post("/<int:baseline_id>/edit")
+def update_baseline(baseline_id: int) -> ResponseReturnValue:
+    baseline = _own(baseline_id)
+    values = form_dict(request.form)
+    try:
+        data = BaselineSchema().load(values)
+        fields, params = _split(data)
+        updated = get_store().update_library_baseline(
+            current_racer_id(), baseline_id, fields, params)
+    except ValidationError as err:
+        return _form(422, values=values, errors=err.messages, baseline=baseline)
+    except DuplicateError as err:
+        return _form(422, values=values, errors={err.field: [err.message]}, baseline=baseline)
+    if updated is None:
+        abort(404)
+    flash("Baseline saved.")
+    return see_other("library.show_baseline", baseline_id=baseline_id)
+
+
+@bp.post("/<int:baseline_id>/delete")
+def delete_baseline(baseline_id: int) -> ResponseReturnValue:
+    _own(baseline_id)
+    if not get_store().delete_library_baseline(current_racer_id(), baseline_id):
+        abort(404)
+    flash("Deleted from the library.")
+    return see_other("library.list_baselines")

@@ -1,0 +1,304 @@
+"""The Setup Library tab over HTTP, on both stores."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from apex.catalogue import PARAMS, PRESETS, format_value
+from apex.demo import library_rows
+from tests.conftest import hx
+from tests.pdf_helpers import sheet
+
+NB48, NT48 = PRESETS["Tekno NB48 2.2"], PRESETS["Tekno NT48 2.2"]
+FIELDS = {"track": "Hangtown", "brand": "Tekno", "vehicle": "NB48 2.2",
+          "condition": "Bumpy, Dusty", "date": "2025-11-20", "source": "Pro Sheet",
+          "driver_name": "Ty Tessmann", "notes": ""}
+
+
+def store_of(app):
+    return app.extensions["apex.store"]
+
+
+def racer(app, name="alice"):
+    return store_of(app).find_user(name).racer_id
+
+
+def form_of(values: dict, **fields: str) -> dict:
+    return {**FIELDS, **{p.key: format_value(p, values[p.key]) for p in PARAMS}, **fields}
+
+
+@pytest.fixture
+def library(app):
+    """The demo library's dozen baselines (nobody's: imported)."""
+    store_of(app).import_rows({"master_library": library_rows(None)})
+    return store_of(app)
+
+
+@pytest.fixture
+def alice(client, auth, app):
+    auth.signup("alice")
+    client.post("/garage/cars", data={"brand": "Tekno", "model": "NB48 2.2",
+                                      "preset": "Tekno NB48 2.2"})
+    return client
+
+
+def alices_car(app):
+    return store_of(app).list_cars(racer(app))[0]
+
+
+def baseline_id(app, track: str, vehicle: str) -> int:
+    rows = store_of(app).dump_tables()["master_library"]
+    return next(r["id"] for r in rows if r["track"] == track and r["vehicle"] == vehicle)
+
+
+# --- browse and search -------------------------------------------------------------------
+
+def test_library_lists_newest_first_with_credit(alice, library):
+    text = alice.get("/library/").text
+    assert "12 baselines" in text
+    first = re.findall(r"<strong>([^<]+)</strong>\s*<span>([^<]+)</span>", text)[0]
+    assert first == ("Thunder Alley", "Associated RC8B4 · 2025-11-16")
+
+
+def test_search_is_a_fragment_for_htmx_and_a_page_otherwise(alice, library):
+    fragment = alice.get("/library/?q=mac+tra", headers=hx("results"))
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "3 baselines" in fragment.text
+    page = alice.get("/library/?q=mac+tra")
+    assert "<!doctype html>" in page.text and 'value="mac tra"' in page.text
+
+
+@pytest.mark.parametrize(("args", "count"), [
+    ("brand=Tekno", 6), ("brand=Tekno&vehicle=NB48+2.2", 3), ("track=Silver+Dollar", 2),
+    ("date_from=2025-09-01&date_to=2025-10-31", 5), ("q=montr", 2), ("q=nothing+here", 0),
+])
+def test_filters_narrow_the_search(alice, library, args, count):
+    text = alice.get(f"/library/?{args}", headers=hx("results")).text
+    assert f"{count} baseline" in text
+
+
+def test_bad_search_argument_is_422_with_a_message(alice, library):
+    response = alice.get("/library/?date_from=yesterday")
+    assert response.status_code == 422 and "Use a date." in response.text
+
+
+def test_pages_link_to_each_other_keeping_the_search(alice, app):
+    store_of(app).import_rows({"master_library": [
+        {**library_rows(None)[0], "track": f"Track {i:02}"} for i in range(45)]})
+    text = alice.get("/library/?q=track").text
+    assert "Page 1 of 3" in text and "/library/?page=2&amp;q=track" in text
+
+
+def test_open_a_baseline_as_a_sheet(alice, library, app):
+    bid = baseline_id(app, "Circuit du Lac — Montréal", "XB8")
+    text = alice.get(f"/library/{bid}").text
+    assert "Élodie &#34;Lo&#34; Martin" in text or "Élodie &quot;Lo&quot; Martin" in text
+    for group in ("Diffs", "Suspension", "Geometry", "Tires", "Power"):
+        assert f"<caption>{group}</caption>" in text
+    assert alice.get("/library/99999").status_code == 404
+
+
+# --- add, edit, delete -------------------------------------------------------------------
+
+def test_add_a_baseline_by_hand(alice, app):
+    response = alice.post("/library/new", data=form_of(NB48))
+    assert response.status_code == 303
+    row = store_of(app).dump_tables()["master_library"][0]
+    assert (row["track"], row["driver_name"], row["submitted_by"]) == \
+        ("Hangtown", "Ty Tessmann", racer(app))
+    assert {p.key: row[p.key] for p in PARAMS} == NB48
+    assert "added by alice" in alice.get(response.headers["Location"]).text
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("track", "", "Enter the track."), ("date", "20/11/2025", "Enter a date like 2025-11-02."),
+    ("source", "My mate", "Pick a source."), ("DF", "7100", "Must be in steps of 500 cSt"),
+])
+def test_bad_baseline_is_422_keeps_what_was_typed_and_saves_nothing(alice, app, field, value,
+                                                                    message):
+    response = alice.post("/library/new", data=form_of(NB48, **{field: value}))
+    assert response.status_code == 422 and message in response.text
+    assert 'value="Ty Tessmann"' in response.text
+    assert store_of(app).dump_tables()["master_library"] == []
+
+
+def test_duplicate_baseline_is_refused(alice, app):
+    alice.post("/library/new", data=form_of(NB48))
+    response = alice.post("/library/new", data=form_of(NT48))
+    assert response.status_code == 422 and "already in the library" in response.text
+    assert len(store_of(app).dump_tables()["master_library"]) == 1
+
+
+def test_edit_and_delete_my_own_baseline(alice, app):
+    alice.post("/library/new", data=form_of(NB48))
+    bid = baseline_id(app, "Hangtown", "NB48 2.2")
+    assert alice.get(f"/library/{bid}/edit").status_code == 200
+    assert alice.post(f"/library/{bid}/edit", data=form_of(NB48, notes="Dry line")
+                      ).status_code == 303
+    assert store_of(app).get_library_baseline(bid).notes == "Dry line"
+    assert alice.post(f"/library/{bid}/delete").status_code == 303
+    assert store_of(app).get_library_baseline(bid) is None
+
+
+def test_someone_elses_baseline_cannot_be_edited_or_deleted(client, auth, app):
+    auth.signup("bob")
+    client.post("/library/new", data=form_of(NB48))
+    bid = baseline_id(app, "Hangtown", "NB48 2.2")
+    auth.logout()
+    auth.signup("alice")
+    assert client.get(f"/library/{bid}").status_code == 200  # everyone reads it
+    assert client.get(f"/library/{bid}/edit").status_code == 404
+    assert client.post(f"/library/{bid}/edit", data=form_of(NT48)).status_code == 404
+    assert client.post(f"/library/{bid}/delete").status_code == 404
+    assert store_of(app).get_library_baseline(bid).values == NB48
+
+
+def test_promote_my_shop_master(alice, app):
+    car = alices_car(app)
+    assert alice.get(f"/library/promote?car={car.id}").status_code == 200
+    response = alice.post("/library/promote", data={
+        "car_id": car.id, "track": "Hangtown", "condition": "Dry", "date": "2025-11-20",
+        "source": "User Upload"})
+    assert response.status_code == 303
+    row = store_of(app).dump_tables()["master_library"][0]
+    assert (row["brand"], row["vehicle"]) == ("Tekno", "NB48 2.2")
+    assert {p.key: row[p.key] for p in PARAMS} == NB48
+
+
+def test_promote_someone_elses_car_is_404(client, auth, app):
+    auth.signup("bob")
+    client.post("/garage/cars", data={"brand": "Tekno", "model": "NT48 2.2"})
+    bobs = store_of(app).list_cars(racer(app, "bob"))[0]
+    auth.logout()
+    auth.signup("alice")
+    response = client.post("/library/promote", data={
+        "car_id": bobs.id, "track": "X", "date": "2025-11-20", "source": "Other"})
+    assert response.status_code == 404
+    assert store_of(app).dump_tables()["master_library"] == []
+
+
+# --- compare, copy a package, community ranges -------------------------------------------
+
+def test_compare_a_baseline_with_my_car(alice, library, app):
+    bid = baseline_id(app, "Silver Dollar", "NT48 2.2")
+    text = alice.get(f"/library/compare?a=lib:{bid}&b=car:{alices_car(app).id}").text
+    assert re.search(r"\d+ of 26 match", text)
+    assert "Suspension" in text and "cSt" in text
+    assert "\u2212" in text or "+" in text  # signed deltas
+
+
+def test_compare_two_library_baselines(alice, library, app):
+    a = baseline_id(app, "Thunder Alley", "NB48 2.2")
+    text = alice.get(f"/library/compare?a=lib:{a}&b_lib={a}").text
+    assert "26 of 26 match" in text
+
+
+def test_compare_with_someone_elses_car_is_404(client, auth, app, library):
+    auth.signup("bob")
+    client.post("/garage/cars", data={"brand": "Tekno", "model": "NT48 2.2"})
+    bobs = store_of(app).list_cars(racer(app, "bob"))[0]
+    auth.logout()
+    auth.signup("alice")
+    bid = baseline_id(app, "Silver Dollar", "NT48 2.2")
+    assert client.get(f"/library/compare?a=lib:{bid}&b=car:{bobs.id}").status_code == 404
+
+
+def test_copy_a_package_through_staging(alice, library, app):
+    car = alices_car(app)
+    bid = baseline_id(app, "Silver Dollar", "NT48 2.2")
+    staging = alice.get(f"/library/{bid}/copy?car={car.id}&package=Suspension").text
+    assert re.search(r"\d of 8 will change", staging)
+    source = store_of(app).get_library_baseline(bid).values
+    suspension = [p for p in PARAMS if p.group == "Suspension"]
+    form = {"car": car.id, "package": "Suspension",
+            **{p.key: format_value(p, source[p.key]) for p in suspension}}
+    response = alice.post(f"/library/{bid}/copy", data=form)
+    assert response.status_code == 303
+    after = store_of(app).get_car_config(racer(app), car.id).values
+    for p in PARAMS:
+        assert after[p.key] == (source[p.key] if p.group == "Suspension" else NB48[p.key])
+    log = store_of(app).list_track_logs(racer(app))[0]
+    assert log.kind == "change" and f"Copied Suspension from library #{bid}" in log.note
+    assert "SO_F 450 cSt → 500 cSt" in log.note
+
+
+def test_copy_with_an_edited_bad_value_is_422_and_changes_nothing(alice, library, app):
+    car = alices_car(app)
+    bid = baseline_id(app, "Silver Dollar", "NT48 2.2")
+    response = alice.post(f"/library/{bid}/copy", data={
+        "car": car.id, "package": "Suspension", "SO_F": "2000"})
+    assert response.status_code == 422 and "Must be between 100 and 1500 cSt." in response.text
+    assert store_of(app).get_car_config(racer(app), car.id).values == NB48
+
+
+def test_community_ranges_next_to_my_car(alice, library, app):
+    text = alice.get(f"/library/ranges?car={alices_car(app).id}").text
+    assert "3 baselines for Tekno NB48 2.2" in text
+    assert "median" in text and "Front diff oil" in text
+
+
+# --- CSV and PDF -------------------------------------------------------------------------
+
+def test_export_the_search_as_csv_with_formulas_neutralised(alice, app):
+    alice.post("/library/new", data=form_of(NB48, driver_name="=HYPERLINK(\"x\")"))
+    response = alice.get("/library/export.csv?q=hangtown")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "'=HYPERLINK" in response.text and ",-1.0," in response.text
+
+
+def test_import_csv_adds_every_row(alice, app, library):
+    exported = alice.get("/library/export.csv?track=Silver+Dollar").data
+    changed = exported.replace(b"Silver Dollar", b"Glen Helen")
+    response = alice.post("/library/import", data={"file": (io.BytesIO(changed),
+                                                            "mine.csv")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert len(store_of(app).dump_tables()["master_library"]) == 14
+
+
+def test_import_csv_with_a_bad_line_saves_nothing(alice, app, library):
+    exported = alice.get("/library/export.csv?track=Silver+Dollar").text
+    lines = exported.splitlines()
+    lines[2] = re.sub(r"\d{4}-\d\d-\d\d", "30/08/2025",
+                      lines[2].replace("Silver Dollar", "Glen Helen"), count=1)
+    lines[1] = lines[1].replace("Silver Dollar", "Glen Helen")
+    data = "\n".join(lines).encode()
+    response = alice.post("/library/import", data={"file": (io.BytesIO(data),
+                                                            "mine.csv")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 422 and "Line 3" in response.text
+    assert len(store_of(app).dump_tables()["master_library"]) == 12
+
+
+def test_import_csv_of_rows_already_there_is_refused(alice, library):
+    exported = alice.get("/library/export.csv?track=Silver+Dollar").data
+    response = alice.post("/library/import", data={"file": (io.BytesIO(exported),
+                                                            "same.csv")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 422 and "already in the library" in response.text
+
+
+def test_pdf_sheet_fills_a_form_to_check_before_saving(alice, app):
+    pdf = sheet({"Track": "Mac's Track", "Date": "2025-10-18", "FDO": "7k", "CDO": "7000",
+                 "RDO": "5k", "FSO": "4500", "FP": "1.2x4", "TBT": "Kosmos"})
+    response = alice.post("/library/pdf", data={"file": (io.BytesIO(pdf), "s.pdf")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "Check the sheet" in response.text and 'value="4x1.2"' in response.text
+    assert 'value="4500"' in response.text and "Must be between 100 and 1500 cSt." in response.text
+    assert store_of(app).dump_tables()["master_library"] == []  # nothing saved yet
+
+
+def test_a_file_that_is_not_a_pdf_is_refused_with_a_message(alice):
+    response = alice.post("/library/pdf", data={"file": (io.BytesIO(b"hello"),
+                                                         "notes.pdf")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 422 and "PDF" in response.text
+
+
+def test_library_tab_needs_a_login(client):
+    assert client.get("/library/").status_code == 302
