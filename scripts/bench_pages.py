@@ -4,10 +4,15 @@
 Starts the app on a fresh temporary CSV store seeded with the demo racer, serves
 it on a local port, and measures:
 
-* pages (login, Garage, a Shop Master), in Debian's Chromium: requests and bytes
-  on the wire for a first and a repeat visit (how: scripts/bench_wire.py).
+* pages (login, Garage, a Shop Master; the Setup Library's list, a search, a
+  baseline, compare, copy staging, community ranges), in Debian's Chromium:
+  requests and bytes on the wire for a first and a repeat visit (how:
+  scripts/bench_wire.py).
 * HTMX fragments, with the Flask test client and ``Accept-Encoding: br, gzip``:
-  the compressed body size, and the server time (median of 20 requests).
+  the compressed body size, and the server time (median of 20 requests); the
+  library's live-search results among them (how: scripts/bench_fragments.py).
+
+The library holds the demo's dozen baselines and ~60 more, for a realistic search.
 
 Prints figures, OK/OVER against the budgets; exits 0 unless ``--strict`` and something
 is OVER. Run it as ``scripts/bench_pages`` (uses the repo's .venv).
@@ -19,18 +24,23 @@ import argparse
 import logging
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the apex package and tests.browser.chromium
 
+from bench_fragments import (  # noqa: E402
+    RUNS,
+    Case,
+    library_cases,
+    library_pages,
+    measure,
+    seed_library,
+)
 from bench_wire import CHROMIUM, csrf_from, measure_pages  # noqa: E402
 
 KB = 1000  # budgets are read as kilobytes of 1000 bytes (the stricter reading)
@@ -38,8 +48,6 @@ BUDGET_FIRST = 40 * KB
 BUDGET_REPEAT = 10 * KB
 BUDGET_REPEAT_REQUESTS = 1
 BUDGET_FRAGMENT = 6 * KB
-RUNS = 20
-ACCEPT = {"Accept-Encoding": "br, gzip"}
 
 
 # --- the app ---------------------------------------------------------------------------------
@@ -77,17 +85,6 @@ class Server:
 
 # --- fragments with the test client ----------------------------------------------------------
 
-@dataclass
-class Fragment:
-    name: str
-    target: str
-    status: int
-    raw: int
-    wire: int
-    encoding: str
-    median_ms: float
-
-
 def measure_fragments(app: Any, racer_id: str, car_id: str, login: tuple[str, str]) -> list:
     from apex.catalogue import BY_KEY, format_value
     from apex.models import PROFILE_FIELDS
@@ -118,59 +115,28 @@ def measure_fragments(app: Any, racer_id: str, car_id: str, login: tuple[str, st
             if sponsor.name.startswith("Bench sponsor"):
                 store.delete_sponsor(racer_id, sponsor.id)
 
-    # (name, HX-Target, client, url, form, expected status, cleanup after each request)
+    # (name, HX-Target, client, url, form, expected status, CSRF token, cleanup after each)
     cases = [
-        ("add sponsor", "sponsors", client, "/garage/sponsors",
-         {"name": "Bench sponsor", "category": "Tyres"}, 200, new_sponsor_cleanup),
-        ("add car", "cars", client, "/garage/cars",
-         {"brand": "Tekno", "model": "EB48 2.2", "nickname": "bench",
-          "class_name": "1/8 Electric Buggy", "transponder": "", "preset": ""},
-         200, new_car_cleanup),
-        ("save Shop Master", "setup-form", client, f"/garage/cars/{car_id}/setup",
-         {**setup_values, "DF": "6500"}, 200, None),
-        ("Shop Master 422", "setup-form", client, f"/garage/cars/{car_id}/setup",
-         {**setup_values, "DF": "7100"}, 422, None),
-        ("save profile", "profile-form", client, "/garage/profile", profile_values, 200, None),
-        ("login 422 (wrong password)", "login-form", anonymous, "/auth/login",
-         {"login": login[0], "password": "not-the-password", "next": ""}, 422, None),
+        Case("add sponsor", "sponsors", client, "/garage/sponsors",
+             {"name": "Bench sponsor", "category": "Tyres"}, 200, token, new_sponsor_cleanup),
+        Case("add car", "cars", client, "/garage/cars",
+             {"brand": "Tekno", "model": "EB48 2.2", "nickname": "bench",
+              "class_name": "1/8 Electric Buggy", "transponder": "", "preset": ""},
+             200, token, new_car_cleanup),
+        Case("save Shop Master", "setup-form", client, f"/garage/cars/{car_id}/setup",
+             {**setup_values, "DF": "6500"}, 200, token),
+        Case("Shop Master 422", "setup-form", client, f"/garage/cars/{car_id}/setup",
+             {**setup_values, "DF": "7100"}, 422, token),
+        Case("save profile", "profile-form", client, "/garage/profile", profile_values, 200,
+             token),
+        Case("login 422 (wrong password)", "login-form", anonymous, "/auth/login",
+             {"login": login[0], "password": "not-the-password", "next": ""}, 422, anon_token),
+        *library_cases(client, token),
     ]
-    out = []
-    for name, target, who, url, form, expected, cleanup in cases:
-        headers = {**ACCEPT, "HX-Request": "true", "HX-Target": target,
-                   "X-CSRFToken": anon_token if who is anonymous else token}
-        times, first = [], None
-        for _ in range(RUNS):
-            t0 = time.perf_counter()
-            response = who.post(url, data=form, headers=headers)
-            times.append((time.perf_counter() - t0) * 1000)
-            if response.status_code != expected:
-                raise SystemExit(f"bench_pages: {name} answered {response.status_code}, "
-                                 f"expected {expected}")
-            if first is None:
-                first = response
-                body = response.get_data()
-                encoding = response.headers.get("Content-Encoding", "none")
-                raw = len(_decode(body, encoding))
-                wire = len(body)
-            if cleanup:
-                cleanup()
-        out.append(Fragment(name, target, first.status_code, raw, wire, encoding,
-                            statistics.median(times)))
+    out = measure(cases)
     # Leave the demo car as it was.
     store.save_car_config(racer_id, car_id, setup.values)
     return out
-
-
-def _decode(body: bytes, encoding: str) -> bytes:
-    if encoding == "br":
-        import brotli
-
-        return brotli.decompress(body)
-    if encoding == "gzip":
-        import gzip
-
-        return gzip.decompress(body)
-    return body
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -190,18 +156,18 @@ def report(pages: list, fragments: list, verbose: bool) -> list[str]:
     print()
     print(f"Pages (Chromium {CHROME_VERSION}, 390x844 phone; KB = 1000 bytes on the wire: "
           "compressed bodies + response headers)")
-    head = (f"{'page':<14} {'visit':<7} {'requests':>8} {'cache hits':>10} {'KB':>7} "
+    head = (f"{'page':<16} {'visit':<7} {'requests':>8} {'cache hits':>10} {'KB':>7} "
             f"{'budget':>18}  verdict")
     print(head)
     print("-" * len(head))
     for name, first, repeat in pages:
         ok = first["bytes"] <= BUDGET_FIRST
-        print(f"{name:<14} {'first':<7} {first['requests']:>8} {first['cache_hits']:>10} "
+        print(f"{name:<16} {'first':<7} {first['requests']:>8} {first['cache_hits']:>10} "
               f"{kb(first['bytes']):>7} {'<= ' + kb(BUDGET_FIRST) + ' KB':>18}  "
               f"{verdict(ok, overs, name + ' first visit')}")
         ok = repeat["bytes"] <= BUDGET_REPEAT and repeat["requests"] <= BUDGET_REPEAT_REQUESTS
         budget = f"1 req, <= {kb(BUDGET_REPEAT)} KB"
-        print(f"{'':<14} {'repeat':<7} {repeat['requests']:>8} {repeat['cache_hits']:>10} "
+        print(f"{'':<16} {'repeat':<7} {repeat['requests']:>8} {repeat['cache_hits']:>10} "
               f"{kb(repeat['bytes']):>7} {budget:>18}  "
               f"{verdict(ok, overs, name + ' repeat visit')}")
         if verbose:
@@ -265,13 +231,16 @@ def main(argv: list[str] | None = None) -> int:
         store = app.extensions["apex.store"]
         store.upgrade()
         seed_demo(store)
+        extra = seed_library(store)
         racer_id = store.find_user(DEMO_USERNAME).racer_id
         car_id = store.list_cars(racer_id)[0].id
         login = (DEMO_USERNAME, DEMO_PASSWORD)
         pages_to_visit = [("login", "/auth/login", None), ("Garage", "/garage/", login),
-                          ("Shop Master", f"/garage/cars/{car_id}/setup", login)]
+                          ("Shop Master", f"/garage/cars/{car_id}/setup", login),
+                          *library_pages(store, car_id, login)]
         with Server(app) as server:
-            print(f"APEX on {server.url} (CSV store in {data_dir}, demo racer seeded)")
+            print(f"APEX on {server.url} (CSV store in {data_dir}, demo racer seeded, "
+                  f"{extra} more library baselines)")
             CHROME_VERSION, pages = measure_pages(args.chromium, server.url, pages_to_visit)
         fragments = measure_fragments(app, racer_id, car_id, login)
         store.close()

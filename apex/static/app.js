@@ -77,16 +77,6 @@
     Object.keys(params).forEach(function (k) { if (params[k] === "") delete params[k]; });
   });
 
-  // A boosted link or form that lands on another page shows it from its top, as a page
-  // load would (scrollIntoViewOnBoost is off, so htmx itself keeps the old scroll).
-  // Searches that push their URL are not boosted and stay put; #anchors are htmx's.
-  var pushed = false;
-  document.addEventListener("htmx:pushedIntoHistory", function () { pushed = true; });
-  document.addEventListener("htmx:afterSwap", function (e) {
-    if (pushed && e.detail.boosted) window.scrollTo(0, 0);
-    pushed = false;
-  });
-
   // Times are rendered in UTC by the server; show them on the racer's own clock.
   function localTimes(root) {
     root.querySelectorAll("time[data-local]").forEach(function (t) {

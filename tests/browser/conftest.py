@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
@@ -23,12 +24,19 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture
-def live_server(store_config: dict) -> Iterator[str]:
-    """The app with CSRF on, served on a free local port; yields its base URL."""
+def live_app(store_config: dict) -> Iterator[Flask]:
+    """The app ``live_server`` serves (CSRF on); a test reaches its store through it."""
     app = make_app(store_config, WTF_CSRF_ENABLED=True)
-    store = app.extensions["apex.store"]
-    store.upgrade()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    try:
+        yield app
+    finally:
+        app.extensions["apex.store"].close()
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[str]:
+    """``live_app`` served on a free local port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -37,7 +45,6 @@ def live_server(store_config: dict) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-        store.close()
 
 
 @pytest.fixture(scope="session")

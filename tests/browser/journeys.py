@@ -6,6 +6,7 @@ import itertools
 import re
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 PASSWORD = "pit-lane-password-1"
@@ -103,3 +104,53 @@ def save_button(page: Page) -> Locator:
 
 def expect_saved(page: Page) -> None:
     expect(page.locator("#setup-form .status")).to_contain_text("Saved")
+
+
+# --- the Setup Library -------------------------------------------------------------------------
+
+def open_tab(page: Page, base: str, name: str, path: str) -> None:
+    """Follow a link of the bottom tab bar (works with and without JS)."""
+    page.locator("nav.tabs").get_by_role("link", name=name).click()
+    page.wait_for_url(f"{base}{path}")
+    expect(page.locator("nav.tabs a[aria-current=page]")).to_have_text(name)
+
+
+def open_baseline(page: Page, *texts: str) -> None:
+    """Open the one search result that shows every text (track, car …)."""
+    link = page.locator("#results a.baseline")
+    for text in texts:
+        link = link.filter(has_text=text)
+    link.click()
+    page.wait_for_url(re.compile(r"/library/\d+$"))
+
+
+def stage_copy(page: Page, package: str, car_label: str) -> None:
+    """On a baseline page: pick a package and one of my cars, open the staging view."""
+    page.select_option("#f-package", package)
+    page.select_option("#f-car", label=car_label)
+    page.get_by_role("button", name="Review the copy").click()
+    page.wait_for_url(re.compile(r"/library/\d+/copy\?"))
+    expect(page.locator("main h1")).to_contain_text(f"Copy {package}")
+
+
+def expect_setup(page: Page, values: dict[str, str]) -> None:
+    """The Shop Master form shows these texts (catalogue key -> value)."""
+    for key, value in values.items():
+        expect(page.locator(f"#p-{key}")).to_have_value(value)
+
+
+def phone_layout(page: Page, *buttons: Locator) -> None:
+    """Fits the phone's width; the tab bar and the given buttons are easy to tap."""
+    no_horizontal_scroll(page)
+    tall_enough(page.locator("nav.tabs a"), "tab-bar link")
+    for button in buttons:
+        tall_enough(button, "button")
+
+
+def opens_at_top(page: Page) -> None:
+    """A page just opened shows its top: a boosted navigation must not keep the old scroll."""
+    try:
+        page.wait_for_function("window.scrollY === 0", timeout=2_000)
+    except PlaywrightError:
+        scrolled = page.evaluate("window.scrollY")
+        raise AssertionError(f"{page.url} opened scrolled down by {scrolled}px") from None

@@ -92,7 +92,7 @@ def apply_copy(baseline_id: int) -> ResponseReturnValue:
     store.add_track_log(racer_id, "change", _change_note(baseline, group, changes),
                         track=baseline.track, car=car.label)
     flash(f"{len(changes)} {group} change{'s' if len(changes) > 1 else ''} applied to "
-          f"{car.label}'s Shop Master.")
+          f"the Shop Master of {car.label}.")
     return see_other("garage.edit_setup", car_id=car.id)
 
 
