@@ -180,3 +180,10 @@ def test_round_trip_csv_store_to_store_to_csv_gives_the_same_rows(runner, app, t
     for table, rows in original.items():
         assert sorted(returned[table], key=lambda r: str(r["id"])) == \
             sorted(rows, key=lambda r: str(r["id"])), table
+
+
+def test_imported_notes_show_in_the_garage_notebook(imported, client):
+    client.post("/auth/login", data={"login": "alice", "password": PASSWORD.strip()})
+    text = client.get("/garage/").text
+    assert "Notebook" in text and "Track watered overnight, grip is up" in text
+    assert "DIGITAL_TWIN_UPDATE: DF -&gt; 6000" in text

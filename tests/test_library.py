@@ -302,3 +302,12 @@ def test_a_file_that_is_not_a_pdf_is_refused_with_a_message(alice):
 
 def test_library_tab_needs_a_login(client):
     assert client.get("/library/").status_code == 302
+
+
+def test_a_copied_package_shows_in_the_garage_notebook(alice, library, app):
+    car = alices_car(app)
+    bid = baseline_id(app, "Silver Dollar", "NT48 2.2")
+    alice.post(f"/library/{bid}/copy", data={"car": car.id, "package": "Diffs",
+                                             "DF": "10000", "DC": "10000", "DR": "7000"})
+    text = alice.get("/garage/").text
+    assert f"Copied Diffs from library #{bid}" in text

@@ -140,3 +140,14 @@ def test_set_admin_and_password(store: Store) -> None:
     assert store.get_user(user.id).password_hash == "new-hash"
     assert not store.set_admin(str(uuid.uuid4()), True)
     assert not store.set_password("nope", "x")
+
+
+def test_an_import_matching_a_shared_row_keeps_who_added_it(store: Store) -> None:
+    bob = racer(store, "bob")
+    store.import_rows({"master_library": [library_row(submitted_by=bob.racer_id)]})
+    alice = racer(store, "alice")
+    report = store.import_rows({"master_library": [
+        library_row(submitted_by=alice.racer_id, driver_name="Sam")]})
+    assert report.counts["master_library"].updated == 1
+    row = store.dump_tables()["master_library"][0]
+    assert (row["submitted_by"], row["driver_name"]) == (bob.racer_id, "Sam")

@@ -59,6 +59,8 @@ NATURAL_KEYS: dict[str, Callable[[Row], tuple]] = {
     "theory_documents": _exact("id"),
 }
 _STAMPS = ("created_at", "updated_at")
+# Who added a shared row keeps the credit: an import that matches it does not take it over.
+_KEPT_WHEN_SET: dict[str, tuple[str, ...]] = {"master_library": ("submitted_by",)}
 
 
 @dataclass
@@ -141,8 +143,9 @@ def _remap(table: str, raw: Row, ids: dict, known: dict) -> tuple[Row, str]:
 def _changed(table: str, stored: Row, row: Row) -> Row | None:
     """The stored row with the incoming values over it, or None if nothing differs."""
     merged = dict(stored)
+    kept = {c for c in _KEPT_WHEN_SET.get(table, ()) if stored.get(c) is not None}
     for col in TABLES[table]:
-        if col in row and col not in _STAMPS and col != _pk(table):
+        if col in row and col not in _STAMPS and col != _pk(table) and col not in kept:
             merged[col] = row[col]
     return None if merged == stored else merged
 

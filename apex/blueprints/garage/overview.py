@@ -16,6 +16,7 @@ from apex.schemas.garage import SponsorSchema
 
 PAGE = "garage/index.html"
 BLOCKS = {"sponsors": "sponsors", "cars": "cars"}
+NOTEBOOK_SIZE = 8  # the latest notes and recorded changes shown on the Garage
 
 
 def garage_context(racer_id: str, **overrides: object) -> dict:
@@ -28,6 +29,7 @@ def garage_context(racer_id: str, **overrides: object) -> dict:
         "profile": profile,
         "sponsors": store.list_sponsors(racer_id),
         "cars": store.list_cars(racer_id),
+        "logs": store.list_track_logs(racer_id, limit=NOTEBOOK_SIZE),
         "presets": list(PRESETS),
         "sponsor_values": {}, "sponsor_errors": {},
         "car_values": {}, "car_errors": {},
