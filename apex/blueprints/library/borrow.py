@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
@@ -57,24 +59,26 @@ def _staging(baseline: LibraryBaseline, car: Car, setup: Setup, group: str, valu
                   changing=changing)
 
 
-@bp.get("/<int:baseline_id>/copy")
-def stage_copy(baseline_id: int) -> ResponseReturnValue:
+def _copy_target(baseline_id: int, args: Mapping[str, str]
+                 ) -> tuple[LibraryBaseline, Car, Setup, str]:
+    """The baseline, my car and its setup, and the package a copy names (else 404)."""
     baseline = baseline_or_404(baseline_id)
-    car, setup = _my_car(request.args.get("car", ""))
-    group = request.args.get("package", "")
+    car, setup = _my_car(args.get("car", ""))
+    group = args.get("package", "")
     if group not in GROUPS:
         abort(404)
-    proposed = as_texts(baseline.values)
-    return _staging(baseline, car, setup, group, proposed, {})
+    return baseline, car, setup, group
+
+
+@bp.get("/<int:baseline_id>/copy")
+def stage_copy(baseline_id: int) -> ResponseReturnValue:
+    baseline, car, setup, group = _copy_target(baseline_id, request.args)
+    return _staging(baseline, car, setup, group, as_texts(baseline.values), {})
 
 
 @bp.post("/<int:baseline_id>/copy")
 def apply_copy(baseline_id: int) -> ResponseReturnValue:
-    baseline = baseline_or_404(baseline_id)
-    car, setup = _my_car(request.form.get("car", ""))
-    group = request.form.get("package", "")
-    if group not in GROUPS:
-        abort(404)
+    baseline, car, setup, group = _copy_target(baseline_id, request.form)
     keys = [p.key for p in params_in(group)]
     values = form_dict(request.form)
     try:
