@@ -357,3 +357,10 @@ def test_bad_request_key_is_422(alice, app):
     assert response.status_code == 422
     assert "Reload the page." in response.text
     assert store_of(app).list_sponsors(racer(app)) == []
+
+
+def test_nul_characters_are_dropped_not_a_server_error(alice, app):
+    response = alice.post("/garage/profile", data={"name": "Al\x00ice", "driving_style": "\x00"})
+    assert response.status_code == 303
+    assert store_of(app).get_profile(racer(app)).name == "Alice"
+    assert alice.get("/library/?q=a\x00b&brand=\x00").status_code == 200

@@ -334,3 +334,13 @@ def test_bad_values_in_an_apex_folder_are_reported(tmp_path: Path) -> None:
         "master_library.csv, line 2: id: not a whole number: 'x'",
         "master_library.csv, line 2: date: not a date (YYYY-MM-DD): '2025-02-30'",
     ]
+
+
+def test_a_nul_character_is_reported_with_its_line(tmp_path) -> None:
+    folder = tmp_path / "nul"
+    folder.mkdir()
+    (folder / "car_configs.csv").write_bytes(b"Car,DF\r\nTekno NB48,7000\r\nBad\x00Car,7000\r\n")
+    with pytest.raises(ImportFailed) as err:
+        read_folder(folder, OWNER)
+    assert err.value.errors == [RowError("car_configs.csv", 3,
+                                         "a NUL character: is this really a CSV file?")]

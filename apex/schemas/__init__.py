@@ -20,7 +20,9 @@ class FormSchema(Schema):
 
     @pre_load
     def _trim(self, data: Mapping[str, Any], **_: Any) -> dict[str, Any]:
-        trimmed = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        # NUL can be typed or pasted but never stored (PostgreSQL refuses it in text).
+        trimmed = {k: v.replace("\x00", "").strip() if isinstance(v, str) else v
+                   for k, v in data.items()}
         return {k: v for k, v in trimmed.items() if v != ""}
 
 

@@ -143,6 +143,11 @@ def read_csv(path: Path, errors: list[RowError]) -> CsvFile:
         errors.append(RowError(data.name, line, "not UTF-8 text: save the file as CSV UTF-8"))
         data.readable = False
         return data
+    if "\x00" in text:  # binary junk, and PostgreSQL cannot store NUL in text
+        line = text[: text.index("\x00")].count("\n") + 1
+        errors.append(RowError(data.name, line, "a NUL character: is this really a CSV file?"))
+        data.readable = False
+        return data
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     end = 0
     try:
