@@ -187,3 +187,12 @@ def test_behind_a_trusted_proxy_each_racer_has_their_own_login_limit(store_confi
         assert attempt("203.0.113.2") == 422  # another racer behind the same proxy
     finally:
         app.extensions["apex.store"].close()
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example/phish", "/garage/\x07", "//evil.example"])
+def test_next_parameter_refuses_what_a_browser_would_take_off_site(client, auth, target):
+    auth.signup("alice")
+    auth.logout()
+    response = client.post("/auth/login", data={"login": "alice", "password": PASSWORD,
+                                                 "next": target}, headers=hx("login-form"))
+    assert response.headers["HX-Redirect"] == "/garage/"

@@ -229,3 +229,30 @@ def test_cells_are_plain_text(csvs: CsvStore, alice: User, data_dir: Path) -> No
     user = read_cells(data_dir / "users.csv")[0]
     assert user["is_admin"] == "false"
     assert datetime.fromisoformat(user["created_at"]).utcoffset() is not None
+
+
+def test_an_import_that_cannot_write_one_table_writes_none(tmp_path, monkeypatch):
+    import errno
+    import uuid
+
+    from apex.stores.csv_tables import CsvTables
+
+    store = CsvStore(tmp_path)
+    store.upgrade()
+    real = CsvTables._temp_file
+
+    def disk_full(self, table, cells):
+        if table == "sponsors":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, table, cells)
+
+    monkeypatch.setattr(CsvTables, "_temp_file", disk_full)
+    user_id, racer_id = str(uuid.uuid4()), str(uuid.uuid4())
+    rows = {"users": [{"id": user_id, "username": "al", "email": "al@example.com",
+                       "password_hash": "h"}],
+            "racer_profiles": [{"id": racer_id, "user_id": user_id}],
+            "sponsors": [{"id": str(uuid.uuid4()), "profile_id": racer_id, "name": "REDS"}]}
+    with pytest.raises(OSError):
+        store.import_rows(rows)
+    assert store.find_user("al") is None
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -88,3 +88,10 @@ def test_server_error_is_a_friendly_500_page_and_fragment(store_config):
         assert fragment.status_code == 500 and "<html" not in fragment.text
     finally:
         app.extensions["apex.store"].close()
+
+
+def test_pages_cannot_be_framed(alice):
+    response = alice.get("/garage/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

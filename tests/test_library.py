@@ -311,3 +311,25 @@ def test_a_copied_package_shows_in_the_garage_notebook(alice, library, app):
                                              "DF": "10000", "DC": "10000", "DR": "7000"})
     text = alice.get("/garage/").text
     assert f"Copied Diffs from library #{bid}" in text
+
+
+@pytest.mark.parametrize("url", [
+    "/library/?endpoint=x", "/library/?_method=POST", "/library/?_external=1&q=a",
+    "/library/compare?a=lib:1&b_lib=%C2%B2", "/library/ranges?brand=%00&vehicle=x",
+    "/library/ranges?brand=" + "b" * 300, "/library/%C2%B2",
+])
+def test_odd_urls_are_never_a_server_error(alice, library, url):
+    response = alice.get(url)
+    assert response.status_code in (200, 404, 422)
+    assert "http://localhost/library" not in response.text  # no absolute links from a Host
+
+
+def test_an_upload_over_the_row_limit_is_refused(alice, app):
+    from apex.blueprints.library.contribute import MAX_UPLOAD_ROWS
+
+    rows = (f"T{i},Tekno,NB48,Dry,2025-01-01,Other\n" for i in range(MAX_UPLOAD_ROWS + 1))
+    data = "track,brand,vehicle,condition,date,source\n" + "".join(rows)
+    response = alice.post("/library/import", data={"file": (io.BytesIO(data.encode()), "big.csv")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 422 and f"More than {MAX_UPLOAD_ROWS} rows" in response.text
+    assert store_of(app).dump_tables()["master_library"] == []

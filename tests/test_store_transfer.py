@@ -151,3 +151,27 @@ def test_an_import_matching_a_shared_row_keeps_who_added_it(store: Store) -> Non
     assert report.counts["master_library"].updated == 1
     row = store.dump_tables()["master_library"][0]
     assert (row["submitted_by"], row["driver_name"]) == (bob.racer_id, "Sam")
+
+
+def test_an_import_cannot_give_a_user_another_users_email(store: Store) -> None:
+    alice, bob = racer(store, "alice"), racer(store, "bob")
+    row = {"id": alice.id, "username": "alice", "email": "BOB@example.com", "password_hash": "h"}
+    with pytest.raises(ImportFailed, match="belongs to another user"):
+        store.import_rows({"users": [row]})
+    assert store.find_user("bob@example.com").id == bob.id
+
+
+def test_csv_export_skips_rows_orphaned_by_a_crash(tmp_path) -> None:
+    source = CsvStore(tmp_path / "source")
+    source.upgrade()
+    user = racer(source)
+    car = source.add_car(user.racer_id, CAR, NB48)
+    from apex.stores.csv_tables import CsvTables
+
+    tables = CsvTables(tmp_path / "source")  # a crash inside delete_car: config left behind
+    tables.write("vehicles", [r for r in tables.read("vehicles") if r["id"] != car.id])
+    rows = source.dump_tables()
+    assert rows["car_configs"] == []
+    target = CsvStore(tmp_path / "target")
+    target.upgrade()
+    assert target.import_rows(rows).counts["users"].created == 1

@@ -31,7 +31,8 @@ def _login_limit() -> str:
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths, so a crafted link cannot bounce a racer elsewhere."""
-    if target:
+    # NOTE: browsers read "\\" as "/", so "/\\evil.example" would leave the site.
+    if target and target.isprintable() and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//"):

@@ -56,5 +56,15 @@ class SearchSchema(FormSchema):
                           error_messages={"invalid": "Use a page number."})
 
 
+class RangesSchema(FormSchema):
+    """Community ranges: a car (mine) and/or brand + vehicle, optionally track and condition."""
+
+    car = fields.String(load_default="", validate=validate.Length(max=40))
+    brand = fields.String(load_default="", validate=validate.Length(max=40))
+    vehicle = fields.String(load_default="", validate=validate.Length(max=40))
+    track = fields.String(load_default="", validate=validate.Length(max=80))
+    condition = fields.String(load_default="", validate=validate.Length(max=80))
+
+
 # Starting values a racer can pick when adding a baseline by hand.
 STARTING_SETUPS = tuple(PRESETS)

@@ -26,7 +26,7 @@ from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_tables import CsvTables, Row
 from apex.tables import TABLES
 from apex.transfer import Report, Rows
-from apex.transfer.plan import ORDER, applied, plan
+from apex.transfer.plan import ORDER, REFERENCES, applied, plan
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -310,7 +310,17 @@ class CsvStore(LibraryMethods):
 
     @_locked
     def dump_tables(self) -> Rows:
-        return {table: [dict(r) for r in self._tables.read(table)] for table in ORDER}
+        """Every row but orphans (left by a crash between two files' writes; reads
+        ignore them too), so an export always imports cleanly."""
+        rows: Rows = {}
+        ids: dict[str, set] = {}
+        for table in ORDER:
+            refs = REFERENCES.get(table, {}).items()
+            rows[table] = [dict(r) for r in self._tables.read(table)
+                           if all(r.get(col) in (None, "") or r.get(col) in ids[parent]
+                                  for col, parent in refs)]
+            ids[table] = {r["id"] for r in rows[table]}
+        return rows
 
     @_locked
     def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:

@@ -104,26 +104,33 @@ class CsvTables:
         self.write_cells(table, [_format_row(table, r) for r in rows])
 
     def write_all(self, tables: Mapping[str, list[Row]]) -> None:
-        """Rewrite several tables; every cell is formatted (and so checked) before any
-        file changes, and parents go first, so a crash leaves no row pointing nowhere."""
+        """Rewrite several tables as nearly all-or-nothing as files allow.
+
+        Every cell is formatted (and so checked) and every temp file written and
+        fsynced before the first ``os.replace``: a full disk or a bad value leaves all
+        tables as they were. Only a crash between the renames, parents first, can
+        leave some tables new, and then no row points nowhere.
+        """
         cells = {t: [_format_row(t, r) for r in rows] for t, rows in tables.items()}
-        for table, table_cells in cells.items():
-            self.write_cells(table, table_cells)
+        ready: dict[str, str] = {}
+        try:
+            for table, table_cells in cells.items():
+                ready[table] = self._temp_file(table, table_cells)
+            for table, tmp in ready.items():
+                os.replace(tmp, self.path(table))
+                self._cache.pop(table, None)
+                ready[table] = ""
+        finally:
+            for tmp in ready.values():
+                if tmp:
+                    with suppress(FileNotFoundError):
+                        os.unlink(tmp)
+        self._fsync_folder()
 
     def write_cells(self, table: str, cells: list[Mapping[str, str]]) -> None:
         """Replace the table atomically: temp file, fsync, os.replace, fsync the folder."""
-        tmp: str | None = None
+        tmp: str | None = self._temp_file(table, cells)
         try:
-            with tempfile.NamedTemporaryFile(
-                "w", dir=self.data_dir, prefix=f".{table}.", suffix=".tmp",
-                delete=False, newline="", encoding="utf-8",
-            ) as f:
-                tmp = f.name
-                writer = csv.DictWriter(f, TABLES[table], restval="", extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows(cells)
-                f.flush()
-                os.fsync(f.fileno())
             os.replace(tmp, self.path(table))
             tmp = None
         finally:
@@ -131,6 +138,27 @@ class CsvTables:
             if tmp is not None:
                 with suppress(FileNotFoundError):
                     os.unlink(tmp)
+        self._fsync_folder()
+
+    def _temp_file(self, table: str, cells: list[Mapping[str, str]]) -> str:
+        """The table's new content in a synced temp file beside it (removed on failure)."""
+        with tempfile.NamedTemporaryFile(
+            "w", dir=self.data_dir, prefix=f".{table}.", suffix=".tmp",
+            delete=False, newline="", encoding="utf-8",
+        ) as f:
+            try:
+                writer = csv.DictWriter(f, TABLES[table], restval="", extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(cells)
+                f.flush()
+                os.fsync(f.fileno())
+            except BaseException:
+                f.close()
+                os.unlink(f.name)
+                raise
+        return f.name
+
+    def _fsync_folder(self) -> None:
         dir_fd = os.open(self.data_dir, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

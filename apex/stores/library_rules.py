@@ -37,7 +37,7 @@ def library_id(value: object) -> int | None:
     """A library id from a caller or URL (int or digits); None when it cannot be one."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value)
     if isinstance(value, int) and 1 <= value <= MAX_ID:
         return value

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from apex.db import db_cli, get_store
+from apex.db import DuplicateError, db_cli, get_store
 from apex.models import User
 from apex.passwords import read_password_hash
 from apex.stores.csv import CsvStore
@@ -43,6 +43,8 @@ def import_csv_command(folder: Path, owner: str | None, email: str | None, dry_r
         for error in failed.errors:
             click.echo(f"error: {error}", err=True)
         raise click.ClickException("nothing was imported") from None
+    except DuplicateError as err:  # a unique rule the plan did not foresee
+        raise click.ClickException(f"{err.message} Nothing was imported.") from None
     click.echo(f"{folder} -> {store.kind} store" + (f" (owner {owner}"
                + (", a new account)" if new_owner else ")") if owner else ""))
     _echo_report(report)

@@ -97,6 +97,10 @@ def plan(existing: Rows, incoming: Rows) -> Plan:
             key = NATURAL_KEYS[table](row)
             match = stored.get(key)
             if match is not None:
+                if table == "users" and (clash := _email_clash(row, existing, result,
+                                                               match["id"])):
+                    errors.append(RowError(table, number, clash))
+                    continue
                 ids[table][raw.get(_pk(table))] = match[_pk(table)]
                 changed = _changed(table, match, row)
                 if changed is None:
@@ -150,10 +154,14 @@ def _changed(table: str, stored: Row, row: Row) -> Row | None:
     return None if merged == stored else merged
 
 
-def _email_clash(row: Row, existing: Rows, result: Plan) -> str:
+def _email_clash(row: Row, existing: Rows, result: Plan, own_id: object = None) -> str:
+    """Emails are unique: a new or changed user must not take another user's."""
+    if "email" not in row:
+        return ""
     email = str(row.get("email") or "").lower()
     others = [*existing.get("users", []), *result.creates.get("users", [])]
-    if any(str(u.get("email") or "").lower() == email for u in others):
+    if any(str(u.get("email") or "").lower() == email and u.get("id") != own_id
+           for u in others):
         return f"email {row.get('email')} belongs to another user"
     return ""
 

@@ -22,7 +22,7 @@ from apex.schemas.setup import SetupSchema
 def _side(ref: str) -> tuple[str, dict]:
     """``lib:12`` (any library baseline) or ``car:<id>`` (one of my cars) -> label, values."""
     kind, _, ident = ref.partition(":")
-    if kind == "lib" and ident.isdigit():
+    if kind == "lib" and ident.isascii() and ident.isdigit():
         b = baseline_or_404(int(ident))
         return f"#{b.id} {b.brand} {b.vehicle}, {b.track} {b.date.isoformat()}", b.values
     if kind == "car":

@@ -15,10 +15,11 @@ from apex.db import get_store
 from apex.htmx import render
 from apex.models import LibraryQuery
 from apex.schemas import form_dict
-from apex.schemas.library import SearchSchema
+from apex.schemas.library import RangesSchema, SearchSchema
 
 PAGE = "library/index.html"
 BLOCKS = {"results": "results"}
+SEARCH_FIELDS = frozenset(SearchSchema().fields)
 EXPORT_LIMIT = 10_000  # rows in one download: a search, not a dump of the whole library
 
 
@@ -39,8 +40,10 @@ def search_from_args() -> tuple[LibraryQuery, dict, dict]:
 
 
 def search_args(values: dict, **override: object) -> dict:
-    """The URL arguments of a search, for links to other pages of it."""
-    args = {k: v for k, v in values.items() if v not in (None, "") and k != "page"}
+    """The URL arguments of a search, for links to other pages of it (only the search's
+    own fields: any other query key could be one of url_for's, like ``_external``)."""
+    args = {k: v for k, v in values.items()
+            if k in SEARCH_FIELDS and k != "page" and v not in (None, "")}
     args.update({k: v for k, v in override.items() if v})
     return args
 
@@ -86,8 +89,10 @@ def show_ranges() -> ResponseReturnValue:
     from apex.community import community_ranges
 
     store, racer_id = get_store(), current_racer_id()
-    values = {k: (request.args.get(k) or "").strip()[:80]
-              for k in ("car", "brand", "vehicle", "track", "condition")}
+    try:
+        values, errors = RangesSchema().load(form_dict(request.args)), {}
+    except ValidationError as err:
+        values, errors = RangesSchema().load({}), err.messages
     cars = store.list_cars(racer_id)
     mine = None
     if values["car"]:
@@ -101,6 +106,7 @@ def show_ranges() -> ResponseReturnValue:
     searched = bool(values["brand"] and values["vehicle"])
     rows = store.community_values(values["brand"], values["vehicle"], values["track"],
                                   values["condition"]) if searched else []
-    return render("library/ranges.html", {}, values=values, errors={}, cars=cars,
+    return render("library/ranges.html", {}, 422 if errors else 200, values=values,
+                  errors=errors, cars=cars,
                   facets=store.library_facets(), searched=searched, count=len(rows),
                   ranges=community_ranges(rows, mine), fmt=format_value)

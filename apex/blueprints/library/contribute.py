@@ -21,6 +21,8 @@ from apex.transfer import RowError
 
 PROMOTE = "library/promote.html"
 IMPORT = "library/import.html"
+# One racer's upload to the shared library; a bigger migration is `flask db import-csv`.
+MAX_UPLOAD_ROWS = 2000
 
 
 def _promote_form(status: int = 200, **context: object) -> ResponseReturnValue:
@@ -76,7 +78,11 @@ def import_baselines() -> ResponseReturnValue:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _import_failed([RowError("upload", 0, "Choose a CSV file.")])
-    items, errors = parse_upload(upload.read(), upload.filename)
+    data = upload.read()
+    if data.count(b"\n") > MAX_UPLOAD_ROWS + 1:  # the header line and a last newline
+        return _import_failed([RowError(upload.filename, 0, f"More than {MAX_UPLOAD_ROWS} "
+                                        "rows: split the file, or ask an admin to import it.")])
+    items, errors = parse_upload(data, upload.filename)
     keys = [(f["track"], f["brand"], f["vehicle"], f["condition"], f["date"]) for f, _ in items]
     taken = get_store().existing_library_keys(keys) if items else set()
     errors += [RowError(upload.filename, 0, f"{k[0]}, {k[1]} {k[2]}, {k[3]}, {k[4]}: already "
