@@ -106,6 +106,12 @@ class Store(Protocol):
         self, racer_id: str, car_id: str, values: Mapping[str, Value]
     ) -> Setup | None:
         """Replace every parameter of the car's baseline with ``values``."""
+    def change_car_config(
+        self, racer_id: str, car_id: str, values: Mapping[str, Value], note: str,
+        *, track: str = "",
+    ) -> Setup | None:
+        """Set only the parameters in ``values`` (the rest stay as stored, even if saved a
+        moment ago) and record a "change" note saying so, in one transaction."""
 
     # the Setup Library: read by every racer, changed only by who submitted a row
     def search_library(self, query: LibraryQuery) -> LibraryPage:

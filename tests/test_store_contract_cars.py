@@ -150,3 +150,25 @@ def test_decimal_parameters_keep_the_catalogue_precision(store: Store) -> None:
     values = store.get_car_config(user.racer_id, car.id).values
     assert (str(values["SB_F"]), str(values["Toe_R"])) == ("2.0", "-1.0")
     assert BY_KEY["SB_F"].decimals == 1
+
+
+def test_change_car_config_sets_only_the_given_keys_and_notes_it(store: Store) -> None:
+    user = racer(store)
+    car = store.add_car(user.racer_id, CAR, NB48)
+    store.save_car_config(user.racer_id, car.id, {**NB48, "DF": 6000})  # a save just before
+    saved = store.change_car_config(user.racer_id, car.id, {"SO_F": 500, "SP_F": "Pink"},
+                                    "Copied Suspension", track="Hangtown")
+    assert saved.values == {**NB48, "DF": 6000, "SO_F": 500, "SP_F": "Pink"}
+    assert store.get_car_config(user.racer_id, car.id) == saved
+    log = store.list_track_logs(user.racer_id)[0]
+    assert (log.kind, log.note, log.track, log.car) == \
+        ("change", "Copied Suspension", "Hangtown", car.label)
+
+
+def test_change_car_config_of_another_racers_car_changes_nothing(store: Store) -> None:
+    alice, bob = racer(store, "alice"), racer(store, "bob")
+    car = store.add_car(alice.racer_id, CAR, NB48)
+    assert store.change_car_config(bob.racer_id, car.id, {"DF": 1000}, "x") is None
+    assert store.change_car_config(bob.racer_id, "nope", {"DF": 1000}, "x") is None
+    assert store.get_car_config(alice.racer_id, car.id).values == NB48
+    assert store.list_track_logs(bob.racer_id) == [] == store.list_track_logs(alice.racer_id)

@@ -22,6 +22,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from apex.catalogue import PARAM_KEYS, Value
 from apex.db import REQUEST_KEY_DAYS, DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
+from apex.stores import csv_library
 from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_tables import CsvTables, Row
 from apex.tables import TABLES
@@ -305,6 +306,23 @@ class CsvStore(LibraryMethods):
             self._tables.replace("car_configs", {**old, **params,
                                                  "updated_at": datetime.now(UTC)})
         return self.get_car_config(racer_id, car_id)
+
+    @_locked
+    def change_car_config(
+        self, racer_id: str, car_id: str, values: Mapping[str, Value], note: str,
+        *, track: str = "",
+    ) -> Setup | None:
+        """Merge into the stored baseline and note it, under the one lock.
+
+        NOTE: two files: a crash between them leaves the change without its note."""
+        setup = self.get_car_config(racer_id, car_id)
+        if setup is None:
+            return None
+        saved = self.save_car_config(racer_id, car_id, {**setup.values, **values})
+        car = _car(self._tables.first("vehicles", id=car_id))
+        csv_library.add_track_log(self._tables, racer_id, "change", note,
+                                  {"track": track, "car": car.label})
+        return saved
 
     # -- whole tables: import, export, accounts --------------------------------
 

@@ -22,7 +22,7 @@ from apex import migrations
 from apex.catalogue import PARAM_KEYS, PARAMS, Value, coerce
 from apex.db import DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
-from apex.stores import library_rules, postgres_tables
+from apex.stores import library_rules, postgres_library, postgres_tables
 from apex.stores.postgres_keys import claim as _claim
 from apex.stores.postgres_keys import ids as _key
 from apex.stores.postgres_keys import owner as _owner
@@ -107,6 +107,13 @@ _COLS = sql.SQL(", ").join(_PARAMS)
 GET_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at, {cols}
 FROM vehicles v LEFT JOIN car_configs c ON c.vehicle_id = v.id
 WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s""").format(
+    cols=sql.SQL(", ").join(sql.SQL("c.{}").format(i) for i in _PARAMS))
+# The baseline held against concurrent saves until the transaction ends.
+LOCK_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at, {cols},
+trim(v.brand || ' ' || v.model || CASE WHEN v.nickname <> '' THEN ' “' || v.nickname || '”'
+ELSE '' END) AS label
+FROM vehicles v JOIN car_configs c ON c.vehicle_id = v.id
+WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s FOR UPDATE OF c""").format(
     cols=sql.SQL(", ").join(sql.SQL("c.{}").format(i) for i in _PARAMS))
 # Insert-or-replace, only for a car of this racer (the SELECT finds nothing otherwise).
 SAVE_CONFIG = sql.SQL("""INSERT INTO car_configs (profile_id, vehicle_id, car, {cols})
@@ -304,6 +311,25 @@ class PostgresStore(LibraryMethods):
         """Replace every parameter of the car's baseline (None if not the racer's car)."""
         key = _key(racer_id=racer_id, car_id=car_id)
         return self._one(SAVE_CONFIG, key and {**_param_values(values), **key}, _setup)
+
+    def change_car_config(
+        self, racer_id: str, car_id: str, values: Mapping[str, Value], note: str,
+        *, track: str = "",
+    ) -> Setup | None:
+        """Lock the baseline, merge, save and note it in one transaction."""
+        if (key := _key(racer_id=racer_id, car_id=car_id)) is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(LOCK_CONFIG, key).fetchone()
+            if row is None:
+                return None
+            merged = {**_setup(**row).values, **values}
+            saved = _setup(**conn.execute(SAVE_CONFIG, {**_param_values(merged), **key}
+                                          ).fetchone())
+            postgres_library.add_track_log(conn, racer_id, "change", note,
+                                           {"track": track, "car": row["label"], "event": "",
+                                            "keywords": ""})
+        return saved
 
     # whole tables: import, export, accounts ---------------------------------
     def dump_tables(self) -> Rows:

@@ -90,11 +90,11 @@ def apply_copy(baseline_id: int) -> ResponseReturnValue:
     if not changes:
         flash(f"Nothing to change: your {group} already matches.")
         return see_other("garage.edit_setup", car_id=car.id)
-    store, racer_id = get_store(), current_racer_id()
-    if store.save_car_config(racer_id, car.id, proposed) is None:
+    changed = {c.key: c.after for c in changes}
+    note = _change_note(baseline, group, changes)
+    if get_store().change_car_config(current_racer_id(), car.id, changed, note,
+                                     track=baseline.track) is None:
         abort(404)
-    store.add_track_log(racer_id, "change", _change_note(baseline, group, changes),
-                        track=baseline.track, car=car.label)
     flash(f"{len(changes)} {group} change{'s' if len(changes) > 1 else ''} applied to "
           f"the Shop Master of {car.label}.")
     return see_other("garage.edit_setup", car_id=car.id)
