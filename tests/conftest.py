@@ -7,6 +7,7 @@ starts once per test session (as the ``postgres`` user when run as root).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,14 +82,21 @@ def make_app(store_config: dict, **overrides: object) -> Flask:
     return app
 
 
-@pytest.fixture
-def app(store_config: dict) -> Iterator[Flask]:
-    """The app with CSRF off, for tests about behaviour (test_csrf.py keeps it on)."""
-    app = make_app(store_config, WTF_CSRF_ENABLED=False)
+@contextmanager
+def running_app(store_config: dict, **overrides: object) -> Iterator[Flask]:
+    """``make_app`` for a fixture: the store (a PostgreSQL pool) is closed afterwards."""
+    app = make_app(store_config, **overrides)
     try:
         yield app
     finally:
         app.extensions["apex.store"].close()
+
+
+@pytest.fixture
+def app(store_config: dict) -> Iterator[Flask]:
+    """The app with CSRF off, for tests about behaviour (test_csrf.py keeps it on)."""
+    with running_app(store_config, WTF_CSRF_ENABLED=False) as app:
+        yield app
 
 
 @pytest.fixture

@@ -6,14 +6,13 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD, running_app
 
 
 @pytest.fixture
 def csrf_app(store_config):
-    app = make_app(store_config)  # CSRF on, as in production
-    yield app
-    app.extensions["apex.store"].close()
+    with running_app(store_config) as app:  # CSRF on, as in production
+        yield app
 
 
 def token_from(html: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 import uuid
 
-from apex.db import Store, make_store
+import pytest
+
+from apex.db import DuplicateError, Store, make_store
 from tests.store_helpers import CAR, NB48, racer
 
 
@@ -30,10 +32,8 @@ def test_a_refused_create_does_not_use_up_its_key(store: Store) -> None:
     user = racer(store)
     store.add_car(user.racer_id, CAR, NB48)
     key = str(uuid.uuid4())
-    try:
-        store.add_car(user.racer_id, CAR, NB48, request_key=key)  # duplicate car
-    except Exception:  # noqa: BLE001 - DuplicateError; the point is what comes after
-        pass
+    with pytest.raises(DuplicateError):
+        store.add_car(user.racer_id, CAR, NB48, request_key=key)  # the same car again
     fixed = store.add_car(user.racer_id, {**CAR, "nickname": "Spare"}, NB48, request_key=key)
     assert fixed is not None and fixed.nickname == "Spare"
 

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.browser.chromium import CHROME_ARGS, CHROMIUM, PHONE
-from tests.conftest import make_app
+from tests.conftest import running_app
 
 TIMEOUT_MS = 10_000
 
@@ -26,11 +26,8 @@ TIMEOUT_MS = 10_000
 @pytest.fixture
 def live_app(store_config: dict) -> Iterator[Flask]:
     """The app ``live_server`` serves (CSRF on); a test reaches its store through it."""
-    app = make_app(store_config, WTF_CSRF_ENABLED=True)
-    try:
+    with running_app(store_config, WTF_CSRF_ENABLED=True) as app:
         yield app
-    finally:
-        app.extensions["apex.store"].close()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.library import bp
-from apex.blueprints.library.edit import _form
+from apex.blueprints.library.edit import baseline_form
 from apex.catalogue import as_texts
 from apex.db import DuplicateError, get_store
 from apex.htmx import render, see_other
@@ -118,4 +118,4 @@ def read_pdf() -> ResponseReturnValue:
               **as_texts(sheet.values), **{k: str(v) for k, v in sheet.fields.items() if v},
               **sheet.raw_problems}
     errors = {k: [message] for k, message in sheet.problems.items()}
-    return _form(values=values, errors=errors, baseline=None, from_pdf=sheet)
+    return baseline_form(values=values, errors=errors, baseline=None, from_pdf=sheet)

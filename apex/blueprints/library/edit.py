@@ -21,7 +21,7 @@ FORM = "library/form.html"
 FORM_BLOCKS = {"baseline-form": "baseline_form"}
 
 
-def _form(status: int = 200, **context: object) -> ResponseReturnValue:
+def baseline_form(status: int = 200, **context: object) -> ResponseReturnValue:
     context.setdefault("errors", {})
     context.setdefault("problems", {})
     return render(FORM, FORM_BLOCKS, status, packages=packages(), sources=LIBRARY_SOURCES,
@@ -45,7 +45,7 @@ def new_baseline() -> ResponseReturnValue:
     preset = request.args.get("preset", "")
     values = as_texts(PRESETS[preset]) if preset in PRESETS else {}
     values.update(date=date.today().isoformat(), source="User Upload")
-    return _form(values=values, baseline=None)
+    return baseline_form(values=values, baseline=None)
 
 
 @bp.post("/new")
@@ -57,9 +57,9 @@ def add_baseline() -> ResponseReturnValue:
         added = get_store().add_library_baselines(
             current_racer_id(), [(fields, params)], request_key=data["request_key"])
     except ValidationError as err:
-        return _form(422, values=values, errors=err.messages, baseline=None)
+        return baseline_form(422, values=values, errors=err.messages, baseline=None)
     except DuplicateError as err:
-        return _form(422, values=values, errors={err.field: [err.message]}, baseline=None)
+        return baseline_form(422, values=values, errors={err.field: [err.message]}, baseline=None)
     if not added:  # a retried submit: it was saved the first time
         flash("Already saved.")
         return see_other("library.list_baselines")
@@ -72,7 +72,7 @@ def edit_baseline(baseline_id: int) -> ResponseReturnValue:
     baseline = _own(baseline_id)
     values = {**as_texts(baseline.values), **{k: getattr(baseline, k) for k in LIBRARY_FIELDS}}
     values["date"] = baseline.date.isoformat()
-    return _form(values=values, baseline=baseline)
+    return baseline_form(values=values, baseline=baseline)
 
 
 @bp.post("/<int:baseline_id>/edit")
@@ -85,9 +85,10 @@ def update_baseline(baseline_id: int) -> ResponseReturnValue:
         updated = get_store().update_library_baseline(
             current_racer_id(), baseline_id, fields, params)
     except ValidationError as err:
-        return _form(422, values=values, errors=err.messages, baseline=baseline)
+        return baseline_form(422, values=values, errors=err.messages, baseline=baseline)
     except DuplicateError as err:
-        return _form(422, values=values, errors={err.field: [err.message]}, baseline=baseline)
+        errors = {err.field: [err.message]}
+        return baseline_form(422, values=values, errors=errors, baseline=baseline)
     if updated is None:
         abort(404)
     flash("Baseline saved.")
