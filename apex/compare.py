@@ -15,6 +15,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -146,8 +147,17 @@ def package_changes(current: Setup, proposed: Setup, group: str) -> list[Change]
     """
     if group not in GROUPS:
         raise ValueError(f"{group!r} is not a package: one of {', '.join(GROUPS)}")
+    return setup_changes(current, proposed, params_in(group))
+
+
+def setup_changes(
+    current: Mapping[str, Value], proposed: Mapping[str, Value], params: Iterable[Param]
+) -> list[Change]:
+    """The ``params`` whose proposed value differs from the current one, in their order.
+
+    Text compares case-insensitively ("green" is not a change from "Green")."""
     changes: list[Change] = []
-    for param in params_in(group):
+    for param in params:
         before = coerce(param, current.get(param.key))
         after = coerce(param, proposed.get(param.key))
         if not _same(param, before, after):

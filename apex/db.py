@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import atexit
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,12 +20,17 @@ from flask.cli import AppGroup
 from apex.catalogue import Value
 from apex.models import (
     Car,
+    Event,
+    EventSetup,
     LibraryBaseline,
     LibraryFacets,
     LibraryPage,
     LibraryQuery,
     Profile,
+    Run,
     Setup,
+    SetupChange,
+    SetupEdit,
     Sponsor,
     TrackLog,
     User,
@@ -40,6 +47,14 @@ class DuplicateError(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class StaleSetupError(Exception):
+    """An event setup edit made from an older version than the one stored."""
+
+    def __init__(self, current: EventSetup) -> None:
+        super().__init__(f"the event setup is at version {current.version}")
+        self.current = current
 
 
 class Store(Protocol):
@@ -145,6 +160,60 @@ class Store(Protocol):
     def list_track_logs(self, racer_id: str, *, car: str = "", limit: int = 50
                         ) -> list[TrackLog]:
         """Newest first."""
+
+    # the race day: events, their setup and its changes, runs and laps, notes
+    def start_event(
+        self, racer_id: str, data: Mapping[str, Any], values: Mapping[str, Value],
+        *, request_key: str | None = None,
+    ) -> Event | None:
+        """Create an event for ``data["car_id"]`` with its setup (``values``, version 1).
+        LookupError if the car is not the racer's; DuplicateError("car_id", …) if the car
+        has an active event already."""
+    def get_event(self, racer_id: str, event_id: str) -> Event | None: ...
+    def list_events(self, racer_id: str) -> list[Event]:
+        """Newest first (start date, then created)."""
+    def close_event(self, racer_id: str, event_id: str, end_date: date) -> Event | None:
+        """Mark it closed with its end date (not before its start); a closed event stays
+        as it is."""
+    def get_event_setup(self, racer_id: str, event_id: str) -> EventSetup | None: ...
+    def edit_event_setup(
+        self, racer_id: str, event_id: str, values: Mapping[str, Value], *, source: str,
+        reason: str = "", version: int | None = None,
+    ) -> SetupEdit | None:
+        """Set the parameters in ``values`` (the rest stay) and record one accepted change
+        per parameter that changed, all marked with the new version (bumped only when
+        something changed). ``version`` is what the racer's page showed: another one
+        stored raises StaleSetupError and changes nothing."""
+    def list_changes(self, racer_id: str, event_id: str) -> list[SetupChange]:
+        """Oldest first."""
+    def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
+        """Set the change's parameter back to its old value (recorded as a new change)
+        and mark the change reverted."""
+    def add_run(self, racer_id: str, event_id: str, name: str,
+                *, request_key: str | None = None) -> Run | None:
+        """A new run on the current setup version; the accepted changes waiting for a
+        run get it as their ``run_after``. LookupError if the event is not the racer's."""
+    def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
+        """Oldest first, each with its laps."""
+    def get_run(self, racer_id: str, run_id: str) -> Run | None: ...
+    def add_laps(self, racer_id: str, run_id: str, seconds: list[Decimal],
+                 *, request_key: str | None = None) -> Run | None:
+        """Append the laps after the run's last one; a used key adds nothing. Returns the
+        run as stored (None if it is not the racer's)."""
+    def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
+        """Remove the lap; the laps after it move up one number."""
+    def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
+                           ) -> Run | None: ...
+    def add_event_log(
+        self, racer_id: str, event_id: str, kind: str, note: str, *, run_id: str | None = None,
+        keywords: str = "", request_key: str | None = None,
+    ) -> TrackLog | None:
+        """A note or symptom written at the event, with its track, car and event name.
+        LookupError if the event (or run) is not the racer's; None for a used key."""
+    def list_event_logs(self, racer_id: str, event_id: str, *, limit: int = 100
+                        ) -> list[TrackLog]:
+        """Newest first."""
+    def delete_track_log(self, racer_id: str, log_id: str) -> bool: ...
 
     # whole tables (import, export) and accounts (CLI): not racer-scoped, never from a view
     def dump_tables(self) -> Rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from apex.catalogue import Value
 
@@ -149,3 +150,110 @@ class TrackLog:
     car: str = ""
     event: str = ""
     keywords: str = ""
+    event_id: str | None = None  # the race-day event it was written at, if any
+    run_id: str | None = None  # the run it is about (a symptom tapped during a run)
+
+
+# --- the race day: events, their setup, changes, runs and laps ---------------------------
+
+EVENT_TYPES: tuple[str, ...] = ("Practice", "Qualifying", "Main", "Club Race")
+TRACK_SIZES: tuple[str, ...] = ("Small", "Medium", "Large")
+TRACTIONS: tuple[str, ...] = ("Low", "Medium", "High")
+SURFACES: tuple[str, ...] = ("Dusty", "Dry", "Wet", "Muddy")
+CONDITIONS: tuple[str, ...] = ("Smooth", "Bumpy", "Rutted")
+EVENT_TEXTS: tuple[str, ...] = (
+    "name", "type", "track", "track_size", "traction", "surface", "condition",
+)
+EVENT_NUMBERS: tuple[str, ...] = ("temperature", "practice_rounds", "qualifying_rounds")
+CHANGE_SOURCES: tuple[str, ...] = ("manual", "advisor", "library", "package")
+CHANGE_STATUSES: tuple[str, ...] = ("pending", "accepted", "denied", "reverted")
+VERDICTS: tuple[str, ...] = ("success", "failure", "neutral")
+
+
+@dataclass(frozen=True)
+class Event:
+    """A race day (or a multi-day meeting) of one car at one track."""
+
+    id: str
+    racer_id: str
+    car_id: str
+    name: str
+    type: str
+    start_date: date
+    end_date: date | None = None
+    track: str = ""
+    track_size: str = ""
+    traction: str = ""
+    surface: str = ""
+    condition: str = ""
+    temperature: int | None = None  # °C
+    practice_rounds: int | None = None
+    qualifying_rounds: int | None = None
+    status: str = "active"  # active / closed
+    baseline: str = ""  # where the event setup was copied from, for the racer
+    created_at: datetime | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass(frozen=True)
+class EventSetup:
+    """The setup on the car today; ``version`` grows by one with every saved edit."""
+
+    event_id: str
+    version: int
+    values: dict[str, Value] = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SetupChange:
+    """One parameter changed on an event setup (or proposed, or denied)."""
+
+    id: str
+    event_id: str
+    parameter: str
+    old_value: str
+    new_value: str
+    source: str  # manual / advisor / library / package
+    reason: str = ""
+    status: str = "accepted"  # pending / accepted / denied / reverted
+    version: int | None = None  # the event setup version this change made
+    run_before: str | None = None  # the last run before the change
+    run_after: str | None = None  # the first run after it
+    verdict: str = ""  # success / failure / neutral, once judged
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Lap:
+    run_id: str
+    lap_number: int
+    seconds: Decimal
+
+
+@dataclass(frozen=True)
+class Run:
+    """A practice, heat or main: its laps, and how confident the racer felt."""
+
+    id: str
+    event_id: str
+    name: str
+    started_at: datetime
+    setup_version: int  # the event setup version the car ran
+    confidence: int | None = None  # 1-5
+    laps: tuple[Lap, ...] = ()
+
+    @property
+    def seconds(self) -> list[Decimal]:
+        return [lap.seconds for lap in self.laps]
+
+
+@dataclass(frozen=True)
+class SetupEdit:
+    """What a saved event setup edit did: the new setup and one change per parameter."""
+
+    setup: EventSetup
+    changes: list[SetupChange]

@@ -31,10 +31,22 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "track_logs": (
         "id", "profile_id", "timestamp", "track", "car", "event", "note", "kind", "keywords",
-        "lap_time", "created_at",
+        "lap_time", "event_id", "run_id", "created_at",
     ),
     "theory_documents": (
         "id", "filename", "title", "category", "content", "file_path", "uploaded_by", "created_at",
+    ),
+    "events": (
+        "id", "profile_id", "vehicle_id", "name", "type", "start_date", "end_date", "track",
+        "track_size", "traction", "surface", "condition", "temperature", "practice_rounds",
+        "qualifying_rounds", "status", "baseline", *_STAMPS,
+    ),
+    "event_setups": ("id", "event_id", "version", *PARAM_KEYS, *_STAMPS),
+    "runs": ("id", "event_id", "name", "started_at", "confidence", "setup_version", *_STAMPS),
+    "laps": ("id", "run_id", "lap_number", "seconds", "created_at"),
+    "setup_changes": (
+        "id", "event_id", "parameter", "old_value", "new_value", "source", "reason", "status",
+        "version", "run_before", "run_after", "verdict", *_STAMPS,
     ),
     "request_keys": ("key", "user_id", "created_at"),
 }
@@ -44,7 +56,10 @@ TABLES: dict[str, tuple[str, ...]] = {
 # PostgreSQL and from CSV files compare equal (import, export, round trips).
 _KIND_BY_COLUMN = {
     "created_at": "timestamp", "updated_at": "timestamp", "timestamp": "timestamp",
-    "is_admin": "bool", "lap_time": "decimal",
+    "is_admin": "bool", "lap_time": "decimal", "seconds": "decimal", "started_at": "timestamp",
+    "start_date": "date", "end_date": "date", "temperature": "int", "practice_rounds": "int",
+    "qualifying_rounds": "int", "confidence": "int", "setup_version": "int", "version": "int",
+    "lap_number": "int",
 }
 _KIND_BY_TABLE_COLUMN = {
     ("master_library", "id"): "serial",
@@ -52,11 +67,15 @@ _KIND_BY_TABLE_COLUMN = {
     # References that may be empty: None in Python, NULL in SQL, an empty cell in CSV.
     ("master_library", "submitted_by"): "ref",
     ("theory_documents", "uploaded_by"): "ref",
+    ("track_logs", "event_id"): "ref",
+    ("track_logs", "run_id"): "ref",
+    ("setup_changes", "run_before"): "ref",
+    ("setup_changes", "run_after"): "ref",
 }
 
 
 def column_kind(table: str, column: str) -> str:
-    """One of param, serial, ref, timestamp, date, bool, decimal, text."""
+    """One of param, serial, ref, timestamp, date, bool, int, decimal, text."""
     if column in BY_KEY:
         return "param"
     return _KIND_BY_TABLE_COLUMN.get((table, column)) or _KIND_BY_COLUMN.get(column, "text")
@@ -74,7 +93,7 @@ def from_text(table: str, column: str, text: str | None) -> Any:
         return False if kind == "bool" else None
     if kind == "ref":
         return text.strip()
-    if kind == "serial":
+    if kind in ("serial", "int"):
         return int(text)
     if kind == "timestamp":
         return datetime.fromisoformat(text)

@@ -23,6 +23,7 @@ from apex.catalogue import PARAM_KEYS, Value
 from apex.db import REQUEST_KEY_DAYS, DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
 from apex.stores import csv_library
+from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_tables import CsvTables, Row
 from apex.tables import TABLES
@@ -67,10 +68,11 @@ def _car(row: Row) -> Car:
     return Car(row["id"], row["profile_id"], *(row[f] for f in CAR_FIELDS))
 
 
-class CsvStore(LibraryMethods):
+class CsvStore(LibraryMethods, EventMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
-    The Setup Library and notebook methods come from apex.stores.csv_library.
+    The Setup Library and notebook methods come from apex.stores.csv_library,
+    the race day's from apex.stores.csv_events.
     """
 
     kind = "csv"

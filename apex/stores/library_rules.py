@@ -25,6 +25,7 @@ KEY_FIELDS = ("track", "brand", "vehicle", "condition", "date")
 TEXT_FIELDS = tuple(f for f in LIBRARY_FIELDS if f != "date")
 TRACK_LOG_KINDS = ("note", "symptom", "change", "system")
 MAX_ID = 2**31 - 1  # master_library.id is a PostgreSQL integer
+EVENT_OPEN = "This car has an event open already: close it before starting another."
 TAKEN = "A baseline for this track, car, condition and date is already in the library."
 
 

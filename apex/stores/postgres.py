@@ -23,6 +23,7 @@ from apex.catalogue import PARAM_KEYS, PARAMS, Value, coerce
 from apex.db import DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
 from apex.stores import library_rules, postgres_library, postgres_tables
+from apex.stores.postgres_events import EventMethods
 from apex.stores.postgres_keys import claim as _claim
 from apex.stores.postgres_keys import ids as _key
 from apex.stores.postgres_keys import owner as _owner
@@ -39,6 +40,7 @@ _DUPLICATES: dict[str, tuple[str, str]] = {
     "sponsors_profile_name_key": ("name", "You already have this sponsor."),
     "vehicles_profile_car_key": ("nickname", _CAR_TAKEN),
     "master_library_baseline_key": ("track", library_rules.TAKEN),
+    "events_one_active_per_car": ("car_id", library_rules.EVENT_OPEN),
 }
 
 PING = "SELECT 1"
@@ -141,10 +143,11 @@ def _setup(**row: Any) -> Setup:
     return Setup(row["car_id"], values, row["updated_at"])
 
 
-class PostgresStore(LibraryMethods):
+class PostgresStore(LibraryMethods, EventMethods):
     """The ``Store`` for production: a connection pool over one database.
 
-    The Setup Library and notebook methods come from apex.stores.postgres_library.
+    The Setup Library and notebook methods come from apex.stores.postgres_library,
+    the race day's from apex.stores.postgres_events.
     """
 
     kind = "postgres"

@@ -25,7 +25,8 @@ from apex.transfer import ImportFailed, Report, Row, RowError, Rows, TableCount
 # Parents before children, so a child's references are remapped before its key is read.
 ORDER: tuple[str, ...] = (
     "users", "racer_profiles", "sponsors", "vehicles", "car_configs", "master_library",
-    "track_logs", "theory_documents",
+    "events", "event_setups", "runs", "laps", "setup_changes", "track_logs",
+    "theory_documents",
 )
 # column -> the table its id points at
 REFERENCES: dict[str, dict[str, str]] = {
@@ -34,7 +35,12 @@ REFERENCES: dict[str, dict[str, str]] = {
     "vehicles": {"profile_id": "racer_profiles"},
     "car_configs": {"profile_id": "racer_profiles", "vehicle_id": "vehicles"},
     "master_library": {"submitted_by": "racer_profiles"},
-    "track_logs": {"profile_id": "racer_profiles"},
+    "events": {"profile_id": "racer_profiles", "vehicle_id": "vehicles"},
+    "event_setups": {"event_id": "events"},
+    "runs": {"event_id": "events"},
+    "laps": {"run_id": "runs"},
+    "setup_changes": {"event_id": "events", "run_before": "runs", "run_after": "runs"},
+    "track_logs": {"profile_id": "racer_profiles", "event_id": "events", "run_id": "runs"},
     "theory_documents": {"uploaded_by": "users"},
 }
 
@@ -55,6 +61,11 @@ NATURAL_KEYS: dict[str, Callable[[Row], tuple]] = {
     "vehicles": lambda r: (r.get("profile_id"), *_lower("brand", "model", "nickname")(r)),
     "car_configs": _exact("vehicle_id"),
     "master_library": _exact("track", "brand", "vehicle", "condition", "date"),
+    "events": _exact("id"),
+    "event_setups": _exact("event_id"),
+    "runs": _exact("id"),
+    "laps": _exact("run_id", "lap_number"),
+    "setup_changes": _exact("id"),
     "track_logs": _exact("profile_id", "timestamp", "note"),
     "theory_documents": _exact("id"),
 }

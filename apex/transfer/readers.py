@@ -24,7 +24,14 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from apex.catalogue import PARAMS, Value
-from apex.models import EXPERIENCE_LEVELS, User
+from apex.models import (
+    CHANGE_SOURCES,
+    CHANGE_STATUSES,
+    EVENT_TYPES,
+    EXPERIENCE_LEVELS,
+    VERDICTS,
+    User,
+)
 from apex.schemas.setup import ParamField
 from apex.tables import TABLES, column_kind, from_text
 from apex.transfer import ImportFailed, Row, RowError, Rows
@@ -39,8 +46,17 @@ LEGACY_MARKERS: dict[str, str] = {
 NOT_AN_EXPORT = "not an APEX or old-app export"
 LOG_KINDS = ("note", "symptom", "change", "system")
 _FIELDS = {p.key: ParamField(p) for p in PARAMS}
+# Columns PostgreSQL CHECKs against a list (sql/0001, sql/0003).
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("track_logs", "kind"): LOG_KINDS,
+    ("events", "type"): EVENT_TYPES,
+    ("events", "status"): ("active", "closed"),
+    ("setup_changes", "source"): CHANGE_SOURCES,
+    ("setup_changes", "status"): CHANGE_STATUSES,
+    ("setup_changes", "verdict"): ("", *VERDICTS),
+}
 _KIND_WORDS = {
-    "serial": "a whole number", "timestamp": "a date and time (ISO 8601)",
+    "serial": "a whole number", "int": "a whole number", "timestamp": "a date and time (ISO 8601)",
     "date": "a date (YYYY-MM-DD)", "decimal": "a number",
 }
 
@@ -214,12 +230,12 @@ def lap_time_problem(value: Decimal) -> str:
 
 def _value_problem(table: str, column: str, value: object) -> str:
     """Checks the PostgreSQL schema makes (CHECK constraints), as a racer-readable reason."""
-    if column == "lap_time" and isinstance(value, Decimal):
-        return lap_time_problem(value)
     if isinstance(value, datetime) and value.tzinfo is None:
         return "needs a time zone, e.g. 2025-11-02T09:12:00+00:00"
-    if (table, column) == ("track_logs", "kind") and value not in LOG_KINDS:
-        return f"must be one of {', '.join(LOG_KINDS)}"
+    if column in ("lap_time", "seconds") and isinstance(value, Decimal):
+        return lap_time_problem(value)
+    if (choices := _CHOICES.get((table, column))) and value not in choices:
+        return f"must be one of {', '.join(c or '(empty)' for c in choices)}"
     if column == "experience_level" and value not in ("", *EXPERIENCE_LEVELS):
         return f"must be empty or one of {', '.join(EXPERIENCE_LEVELS)}"
     return ""

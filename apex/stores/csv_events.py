@@ -1,0 +1,367 @@
+"""The race day on CSV files: events, their setup and its changes, runs, laps, notes.
+
+``EventMethods`` is a base class of ``CsvStore``; each method is one transaction
+(the store's lock held). Rows are reached through their event, and an event
+only through its racer and a car that still exists: another racer's ids, and
+the orphans a crash or a deleted car leaves, read as missing. A write that
+touches two tables goes through ``CsvTables.write_all`` (every temp file
+written before the first rename).
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
+from apex.db import DuplicateError, StaleSetupError
+from apex.event_setup import as_text, edit_changes
+from apex.models import (
+    EVENT_NUMBERS,
+    EVENT_TEXTS,
+    Car,
+    Event,
+    EventSetup,
+    Lap,
+    Run,
+    SetupChange,
+    SetupEdit,
+    TrackLog,
+)
+from apex.stores import library_rules as rules
+from apex.stores.csv_tables import CsvTables, Row
+
+T = TypeVar("T")
+_EVENT_FIELDS = ("name", "type", "start_date", "end_date", "track", "track_size", "traction",
+                 "surface", "condition", "temperature", "practice_rounds", "qualifying_rounds",
+                 "status", "baseline", "created_at")
+_CHANGE_FIELDS = ("id", "event_id", "parameter", "old_value", "new_value", "source", "reason",
+                  "status", "version", "run_before", "run_after", "verdict", "created_at")
+
+
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    """The method as one transaction of the store's files (as apex.stores.csv does)."""
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> T:
+        with self._tables.transaction():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _now_row(**cols: Any) -> Row:
+    now = datetime.now(UTC)
+    return {"id": str(uuid.uuid4()), "created_at": now, "updated_at": now, **cols}
+
+
+def _event(row: Row) -> Event:
+    return Event(row["id"], row["profile_id"], row["vehicle_id"],
+                 **{f: row[f] for f in _EVENT_FIELDS})
+
+
+def _setup(row: Row) -> EventSetup:
+    return EventSetup(row["event_id"], row["version"], {k: row[k] for k in PARAM_KEYS},
+                      row["updated_at"])
+
+
+def _change(row: Row) -> SetupChange:
+    return SetupChange(**{f: row[f] for f in _CHANGE_FIELDS})
+
+
+def _run_order(row: Row) -> tuple:
+    return (row["started_at"], row["created_at"], row["id"])
+
+
+def _car_label(tables: CsvTables, car_id: str) -> str:
+    row = tables.first("vehicles", id=car_id)
+    return "" if row is None else Car(row["id"], row["profile_id"], row["brand"], row["model"],
+                                      row["nickname"]).label
+
+
+class EventMethods:
+    """The race-day part of ``CsvStore`` (a base class of it), on its ``_tables``,
+    ``_racer``, ``_key_used`` and ``_remember_key``."""
+
+    _tables: CsvTables
+
+    # -- finding rows through their racer ------------------------------------
+
+    def _event_row(self, racer_id: str, event_id: str) -> Row | None:
+        row = self._tables.first("events", id=event_id, profile_id=racer_id)
+        if row is None or self._tables.first("vehicles", id=row["vehicle_id"]) is None:
+            return None
+        return row
+
+    def _setup_row(self, event_id: str) -> Row | None:
+        return self._tables.first("event_setups", event_id=event_id)
+
+    def _run_row(self, racer_id: str, run_id: str) -> Row | None:
+        row = self._tables.first("runs", id=run_id)
+        if row is None or self._event_row(racer_id, row["event_id"]) is None:
+            return None
+        return row
+
+    def _run(self, row: Row) -> Run:
+        laps = sorted((r for r in self._tables.read("laps") if r["run_id"] == row["id"]),
+                      key=lambda r: r["lap_number"])
+        return Run(row["id"], row["event_id"], row["name"], row["started_at"],
+                   row["setup_version"], row["confidence"],
+                   tuple(Lap(r["run_id"], r["lap_number"], r["seconds"]) for r in laps))
+
+    # -- events ----------------------------------------------------------------
+
+    @_locked
+    def start_event(
+        self, racer_id: str, data: Mapping[str, Any], values: Mapping[str, Value],
+        *, request_key: str | None = None,
+    ) -> Event | None:
+        """The setup first, then the event: a crash between leaves an ignored orphan."""
+        profile = self._racer(racer_id)
+        car = self._tables.first("vehicles", id=str(data.get("car_id")), profile_id=racer_id)
+        if car is None:
+            raise LookupError("no such car")
+        if self._key_used(profile, request_key):
+            return None
+        if any(r["vehicle_id"] == car["id"] and r["status"] == "active"
+               for r in self._tables.read("events")):
+            raise DuplicateError("car_id", rules.EVENT_OPEN)
+        event = _now_row(
+            profile_id=racer_id, vehicle_id=car["id"],
+            **{f: str(data.get(f) or "") for f in EVENT_TEXTS},
+            **{f: data.get(f) for f in EVENT_NUMBERS},
+            start_date=data["start_date"], end_date=None, status="active",
+            baseline=str(data.get("baseline") or ""))
+        setup = _now_row(event_id=event["id"], version=1,
+                         **{p: coerce(BY_KEY[p], values.get(p)) for p in PARAM_KEYS})
+        self._tables.insert("event_setups", setup)
+        self._tables.insert("events", event)
+        self._remember_key(profile, request_key)
+        return _event(event)
+
+    @_locked
+    def get_event(self, racer_id: str, event_id: str) -> Event | None:
+        row = self._event_row(racer_id, event_id)
+        return None if row is None else _event(row)
+
+    @_locked
+    def list_events(self, racer_id: str) -> list[Event]:
+        cars = {r["id"] for r in self._tables.read("vehicles") if r["profile_id"] == racer_id}
+        mine = [r for r in self._tables.read("events")
+                if r["profile_id"] == racer_id and r["vehicle_id"] in cars]
+        mine.sort(key=lambda r: r["id"])
+        mine.sort(key=lambda r: (r["start_date"], r["created_at"]), reverse=True)
+        return [_event(r) for r in mine]
+
+    @_locked
+    def close_event(self, racer_id: str, event_id: str, end_date: date) -> Event | None:
+        row = self._event_row(racer_id, event_id)
+        if row is None:
+            return None
+        if row["status"] == "active":
+            row = {**row, "status": "closed", "end_date": max(end_date, row["start_date"]),
+                   "updated_at": datetime.now(UTC)}
+            self._tables.replace("events", row)
+        return _event(row)
+
+    # -- the event setup and its changes -----------------------------------------
+
+    @_locked
+    def get_event_setup(self, racer_id: str, event_id: str) -> EventSetup | None:
+        if self._event_row(racer_id, event_id) is None:
+            return None
+        row = self._setup_row(event_id)
+        return None if row is None else _setup(row)
+
+    def _edit(self, setup_row: Row, values: Mapping[str, Value], source: str, reason: str,
+              extra: Mapping[str, list[Row]] | None = None) -> SetupEdit:
+        """Save the changed parameters and their change rows (and ``extra`` tables) together."""
+        current = _setup(setup_row)
+        changes = edit_changes(current.values, values)
+        if not changes:
+            if extra:
+                self._tables.write_all(extra)
+            return SetupEdit(current, [])
+        version = current.version + 1
+        now = datetime.now(UTC)
+        saved = {**setup_row, **{c.key: c.after for c in changes}, "version": version,
+                 "updated_at": now}
+        runs = [r for r in self._tables.read("runs") if r["event_id"] == setup_row["event_id"]]
+        last_run = max(runs, key=_run_order)["id"] if runs else None
+        new = [_now_row(event_id=setup_row["event_id"], parameter=c.key,
+                        old_value=as_text(c.key, c.before), new_value=as_text(c.key, c.after),
+                        source=source, reason=reason, status="accepted", version=version,
+                        run_before=last_run, run_after=None, verdict="")
+               for c in changes]
+        stored_changes = (extra or {}).get("setup_changes", self._tables.read("setup_changes"))
+        setups = [saved if r["id"] == saved["id"] else r
+                  for r in self._tables.read("event_setups")]
+        self._tables.write_all({**(extra or {}), "event_setups": setups,
+                                "setup_changes": [*stored_changes, *new]})
+        return SetupEdit(_setup(saved), [_change(r) for r in new])
+
+    @_locked
+    def edit_event_setup(
+        self, racer_id: str, event_id: str, values: Mapping[str, Value], *, source: str,
+        reason: str = "", version: int | None = None,
+    ) -> SetupEdit | None:
+        if self._event_row(racer_id, event_id) is None:
+            return None
+        row = self._setup_row(event_id)
+        if row is None:
+            return None
+        if version is not None and version != row["version"]:
+            raise StaleSetupError(_setup(row))
+        return self._edit(row, values, source, reason)
+
+    @_locked
+    def list_changes(self, racer_id: str, event_id: str) -> list[SetupChange]:
+        if self._event_row(racer_id, event_id) is None:
+            return []
+        mine = [r for r in self._tables.read("setup_changes") if r["event_id"] == event_id]
+        mine.sort(key=lambda r: (r["created_at"], r["version"] is None, r["version"] or 0,
+                                 r["id"]))
+        return [_change(r) for r in mine]
+
+    @_locked
+    def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
+        row = self._tables.first("setup_changes", id=change_id)
+        if (row is None or row["status"] != "accepted" or row["parameter"] not in BY_KEY
+                or self._event_row(racer_id, row["event_id"]) is None):
+            return None
+        setup = self._setup_row(row["event_id"])
+        if setup is None:
+            return None
+        reverted = {**row, "status": "reverted", "updated_at": datetime.now(UTC)}
+        changes = [reverted if r["id"] == row["id"] else r
+                   for r in self._tables.read("setup_changes")]
+        old = coerce(BY_KEY[row["parameter"]], row["old_value"])
+        return self._edit(setup, {row["parameter"]: old}, row["source"],
+                          f"Undo: back to {row['old_value'] or 'unset'}",
+                          extra={"setup_changes": changes})
+
+    # -- runs and laps --------------------------------------------------------------
+
+    @_locked
+    def add_run(self, racer_id: str, event_id: str, name: str,
+                *, request_key: str | None = None) -> Run | None:
+        profile = self._racer(racer_id)
+        setup = self._setup_row(event_id) if self._event_row(racer_id, event_id) else None
+        if setup is None:
+            raise LookupError("no such event")
+        if self._key_used(profile, request_key):
+            return None
+        run = _now_row(event_id=event_id, name=name, started_at=datetime.now(UTC),
+                       confidence=None, setup_version=setup["version"])
+        waiting = {"run_after": run["id"], "updated_at": run["created_at"]}
+        changes = [{**r, **waiting} if r["event_id"] == event_id and r["run_after"] is None
+                   and r["version"] is not None and r["status"] == "accepted" else r
+                   for r in self._tables.read("setup_changes")]
+        self._tables.write_all({"runs": [*self._tables.read("runs"), run],
+                                "setup_changes": changes})
+        self._remember_key(profile, request_key)
+        return self._run(run)
+
+    @_locked
+    def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
+        if self._event_row(racer_id, event_id) is None:
+            return []
+        mine = sorted((r for r in self._tables.read("runs") if r["event_id"] == event_id),
+                      key=_run_order)
+        return [self._run(r) for r in mine]
+
+    @_locked
+    def get_run(self, racer_id: str, run_id: str) -> Run | None:
+        row = self._run_row(racer_id, run_id)
+        return None if row is None else self._run(row)
+
+    @_locked
+    def add_laps(self, racer_id: str, run_id: str, seconds: list[Decimal],
+                 *, request_key: str | None = None) -> Run | None:
+        row = self._run_row(racer_id, run_id)
+        if row is None:
+            return None
+        profile = self._racer(racer_id)
+        if not self._key_used(profile, request_key):
+            laps = self._tables.read("laps")
+            done = sum(1 for r in laps if r["run_id"] == run_id)
+            now = datetime.now(UTC)
+            new = [{"id": str(uuid.uuid4()), "run_id": run_id, "lap_number": done + i,
+                    "seconds": Decimal(s).quantize(Decimal("0.001")), "created_at": now}
+                   for i, s in enumerate(seconds, start=1)]
+            self._tables.write("laps", [*laps, *new])
+            self._remember_key(profile, request_key)
+        return self._run(row)
+
+    @_locked
+    def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
+        row = self._run_row(racer_id, run_id)
+        if row is None:
+            return None
+        laps = self._tables.read("laps")
+        if any(r["run_id"] == run_id and r["lap_number"] == lap_number for r in laps):
+            kept = [r for r in laps if not (r["run_id"] == run_id
+                                            and r["lap_number"] == lap_number)]
+            self._tables.write("laps", [
+                {**r, "lap_number": r["lap_number"] - 1}
+                if r["run_id"] == run_id and r["lap_number"] > lap_number else r
+                for r in kept])
+        return self._run(row)
+
+    @_locked
+    def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
+                           ) -> Run | None:
+        row = self._run_row(racer_id, run_id)
+        if row is None:
+            return None
+        row = {**row, "confidence": confidence, "updated_at": datetime.now(UTC)}
+        self._tables.replace("runs", row)
+        return self._run(row)
+
+    # -- notes and symptoms written at the event -------------------------------------
+
+    @_locked
+    def add_event_log(
+        self, racer_id: str, event_id: str, kind: str, note: str, *, run_id: str | None = None,
+        keywords: str = "", request_key: str | None = None,
+    ) -> TrackLog | None:
+        rules.check_kind(kind)
+        profile = self._racer(racer_id)
+        event = self._event_row(racer_id, event_id)
+        if event is None or (run_id and self._tables.first(
+                "runs", id=run_id, event_id=event_id) is None):
+            raise LookupError("no such event or run")
+        if self._key_used(profile, request_key):
+            return None
+        now = datetime.now(UTC)
+        row = {"id": str(uuid.uuid4()), "profile_id": racer_id, "timestamp": now, "kind": kind,
+               "note": note, "track": event["track"],
+               "car": _car_label(self._tables, event["vehicle_id"]), "event": event["name"],
+               "keywords": keywords, "lap_time": None, "event_id": event_id,
+               "run_id": run_id or None, "created_at": now}
+        self._tables.insert("track_logs", row)
+        self._remember_key(profile, request_key)
+        return _log(row)
+
+    @_locked
+    def list_event_logs(self, racer_id: str, event_id: str, *, limit: int = 100
+                        ) -> list[TrackLog]:
+        if limit <= 0 or self._event_row(racer_id, event_id) is None:
+            return []
+        mine = [r for r in self._tables.read("track_logs")
+                if r["event_id"] == event_id and r["profile_id"] == racer_id]
+        mine.sort(key=lambda r: (r["timestamp"], r["created_at"], r["id"]), reverse=True)
+        return [_log(r) for r in mine[:limit]]
+
+    @_locked
+    def delete_track_log(self, racer_id: str, log_id: str) -> bool:
+        return self._tables.remove("track_logs", id=log_id, profile_id=racer_id)
+
+
+def _log(row: Row) -> TrackLog:
+    return TrackLog(row["id"], row["profile_id"], row["timestamp"], row["kind"], row["note"],
+                    row["track"], row["car"], row["event"], row["keywords"],
+                    row["event_id"], row["run_id"])
