@@ -15,7 +15,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # NOTE: imported here so that `import apex.catalogue` (CLI tools, stores,
     # tests) does not pull in Flask extensions.
     from apex import assets, auth_setup, config, db, errors
-    from apex.blueprints import auth, garage, health, library
+    from apex.blueprints import auth, event, garage, health, library, race
     from apex.extensions import compress, csrf, limiter
     from apex.htmx import add_vary
 
@@ -37,6 +37,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(garage.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(library.bp)
+    app.register_blueprint(event.bp)
+    app.register_blueprint(race.bp)
     app.add_url_rule("/", endpoint="index", view_func=garage.index)
     app.jinja_env.globals["new_request_key"] = lambda: str(uuid.uuid4())
     errors.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
@@ -86,6 +87,48 @@ def seed_demo(store: Store) -> tuple[bool, Report]:
         })
         store.add_sponsor(user.racer_id, "JConcepts", "Tyres")
         store.add_sponsor(user.racer_id, "REDS Racing", "Engines")
-        for fields, preset in _CARS:
-            store.add_car(user.racer_id, fields, PRESETS[preset])
+        cars = [store.add_car(user.racer_id, fields, PRESETS[preset])
+                for fields, preset in _CARS]
+        seed_race_day(store, user.racer_id, cars[0].id)
     return created, store.import_rows({"master_library": library_rows(user.racer_id)})
+
+
+def demo_laps(run: int, count: int) -> list[Decimal]:
+    """A run's lap times, made up but shaped like real ones: a slower first lap, a
+    crash lap, and a pace that gets better run by run (no randomness: benches repeat)."""
+    base = Decimal("32.400") - Decimal("0.350") * run
+    wobble = (Decimal("0.000"), Decimal("0.420"), Decimal("0.180"), Decimal("0.610"),
+              Decimal("0.250"), Decimal("0.090"), Decimal("0.370"))
+    laps = [base + wobble[(i * 3 + run) % len(wobble)] for i in range(count)]
+    laps[0] += Decimal("1.2")
+    if count > 6:
+        laps[count // 2] += Decimal("19.5")  # a crash lap
+    return laps
+
+
+def seed_race_day(store: Store, racer_id: str, car_id: str, *, runs: int = 3,
+                  laps_per_run: int = 12) -> str:
+    """An active event with ``runs`` runs of laps, a change between each two, notes and a
+    symptom: what a racer's phone holds by mid-afternoon. Returns the event id."""
+    car = store.get_car_config(racer_id, car_id)
+    event = store.start_event(racer_id, {
+        "car_id": car_id, "name": "Club Practice", "type": "Practice",
+        "start_date": date.today(), "track": "Mac's Track", "track_size": "Large",
+        "traction": "Medium", "surface": "Dusty", "condition": "Bumpy", "temperature": 24,
+        "practice_rounds": 4, "qualifying_rounds": 3, "baseline": "the Shop Master",
+    }, car.values if car else {})
+    changes = ({"SO_F": 425}, {"DF": 6000}, {"RH_F": Decimal("28.0")}, {"SB_R": Decimal("2.3")})
+    for n in range(runs):
+        run = store.add_run(racer_id, event.id, f"Practice {n + 1}")
+        store.add_laps(racer_id, run.id, demo_laps(n, laps_per_run))
+        store.set_run_confidence(racer_id, run.id, 3 + n % 3)
+        store.add_event_log(racer_id, event.id, "note",
+                            f"Run {n + 1}: loose on entry over the whoops, bottoming on the "
+                            "big double landing", run_id=run.id,
+                            keywords="bottoming loose entry land")
+        store.add_event_log(racer_id, event.id, "symptom", "Push entry", run_id=run.id,
+                            keywords="entry")
+        if n + 1 < runs:
+            store.edit_event_setup(racer_id, event.id, changes[n % len(changes)],
+                                   source="manual", reason="After " + run.name)
+    return event.id

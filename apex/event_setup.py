@@ -8,11 +8,12 @@ values with every change made after ``v`` undone, newest first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, Value, coerce, format_value
 from apex.compare import Change, setup_changes
-from apex.models import SetupChange
+from apex.models import LibraryBaseline, SetupChange
 
 
 def edit_changes(current: Mapping[str, Value], given: Mapping[str, Value]) -> list[Change]:
@@ -34,3 +35,19 @@ def values_at(current: Mapping[str, Value], changes: Sequence[SetupChange], vers
     for change in sorted(later, key=lambda c: (c.version, c.created_at), reverse=True):
         values[change.parameter] = coerce(BY_KEY[change.parameter], change.old_value)
     return values
+
+
+def rank_baselines(rows: Sequence[LibraryBaseline], track: str, context: Sequence[str]
+                   ) -> list[LibraryBaseline]:
+    """Library baselines for an event, best match first: same track, then each of the
+    event's conditions (``context``: traction, surface, condition) named in the
+    baseline's condition; newest first among equals."""
+    track = track.strip().casefold()
+    wanted = {w.casefold() for w in context if w}
+
+    def score(row: LibraryBaseline) -> int:
+        said = {w.casefold() for w in re.findall(r"[^\W_]+", row.condition)}
+        return 4 * (bool(track) and row.track.strip().casefold() == track) + len(wanted & said)
+
+    newest = sorted(rows, key=lambda r: (r.date, r.id), reverse=True)
+    return sorted(newest, key=score, reverse=True)

@@ -96,18 +96,21 @@ def _table_time(line: str) -> str | None:
 
 
 def _is_table(lines: list[tuple[int, str]]) -> bool:
-    """Most digit-bearing lines are "lap number … time" rows (and at least two are).
+    """Most lines that start with a lap number are "lap number … time" rows (and at least
+    two are); summary lines under a table ("Total 2:37.864") do not count.
 
     Two rows at least, so a single typed line ``31 32.5 33.1`` stays a list.
     """
     rows = sum(1 for _, line in lines if _table_time(line) is not None)
-    return rows >= 2 and rows * 2 > len(lines)
+    numbered = sum(1 for _, line in lines if _LAP_ROW.match(line) is not None)
+    return rows >= 2 and rows * 2 > numbered
 
 
 def parse_laps(text: str) -> ParsedLaps:
     """Every lap in a typed list or a pasted lap table, with every bad line reported.
 
-    Lines without digits (blank lines, table headers and footers) are skipped.
+    Lines without digits (blank lines, table headers and footers) are skipped, and in
+    a table so are lines that do not start with a lap number (totals, best lap).
     Laps keep the order of the lines; lap numbers in a table are not used.
     """
     lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if _has_digit(line)]
@@ -119,6 +122,8 @@ def parse_laps(text: str) -> ParsedLaps:
     table = _is_table(lines)
     for n, line in lines:
         if table:
+            if _LAP_ROW.match(line) is None:
+                continue  # a summary line under the table: "Total 2:37.864", "Best lap 31.388"
             cell = _table_time(line)
             tokens = [cell] if cell is not None else []
             if not tokens:

@@ -5,14 +5,17 @@ Starts the app on a fresh temporary CSV store seeded with the demo racer, serves
 it on a local port, and measures:
 
 * pages (login, Garage, a Shop Master; the Setup Library's list, a search, a
-  baseline, compare, copy staging, community ranges), in Debian's Chromium:
+  baseline, compare, copy staging, community ranges; the events, the start form,
+  an event setup, push to Shop Master, Race Support), in Debian's Chromium:
   requests and bytes on the wire for a first and a repeat visit (how:
   scripts/bench_wire.py).
 * HTMX fragments, with the Flask test client and ``Accept-Encoding: br, gzip``:
   the compressed body size, and the server time (median of 20 requests); the
-  library's live-search results among them (how: scripts/bench_fragments.py).
+  library's live-search results and the race-day forms among them (how:
+  scripts/bench_fragments.py, scripts/bench_race_day.py).
 
-The library holds the demo's dozen baselines and ~60 more, for a realistic search.
+The library holds the demo's dozen baselines and ~60 more, for a realistic search;
+the demo racer has an event under way (3 runs of 12 laps, changes and notes).
 
 Prints figures, OK/OVER against the budgets; exits 0 unless ``--strict`` and something
 is OVER. Run it as ``scripts/bench_pages`` (uses the repo's .venv).
@@ -41,6 +44,7 @@ from bench_fragments import (  # noqa: E402
     measure,
     seed_library,
 )
+from bench_race_day import race_day_cases, race_day_pages  # noqa: E402
 from bench_wire import CHROMIUM, csrf_from, measure_pages  # noqa: E402
 
 KB = 1000  # budgets are read as kilobytes of 1000 bytes (the stricter reading)
@@ -132,6 +136,7 @@ def measure_fragments(app: Any, racer_id: str, car_id: str, login: tuple[str, st
         Case("login 422 (wrong password)", "login-form", anonymous, "/auth/login",
              {"login": login[0], "password": "not-the-password", "next": ""}, 422, anon_token),
         *library_cases(client, token),
+        *race_day_cases(client, token, store, racer_id),
     ]
     out = measure(cases)
     # Leave the demo car as it was.
@@ -237,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         login = (DEMO_USERNAME, DEMO_PASSWORD)
         pages_to_visit = [("login", "/auth/login", None), ("Garage", "/garage/", login),
                           ("Shop Master", f"/garage/cars/{car_id}/setup", login),
-                          *library_pages(store, car_id, login)]
+                          *library_pages(store, car_id, login),
+                          *race_day_pages(store, racer_id, login)]
         with Server(app) as server:
             print(f"APEX on {server.url} (CSV store in {data_dir}, demo racer seeded, "
                   f"{extra} more library baselines)")

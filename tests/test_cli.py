@@ -37,7 +37,14 @@ def test_seed_demo_creates_a_racer_two_cars_and_a_library_once(runner, client, a
                                                 "password": DEMO_PASSWORD})
     assert response.status_code == 303
     store = app.extensions["apex.store"]
-    assert len(store.list_cars(store.find_user(DEMO_USERNAME).racer_id)) == 2
+    racer_id = store.find_user(DEMO_USERNAME).racer_id
+    assert len(store.list_cars(racer_id)) == 2
+    # A race day under way, so every tab has something to show.
+    (event,) = store.list_events(racer_id)
+    runs = store.list_runs(racer_id, event.id)
+    assert event.is_active and [len(r.laps) for r in runs] == [12, 12, 12]
+    assert [c.parameter for c in store.list_changes(racer_id, event.id)] == ["SO_F", "DF"]
+    assert len(store.list_event_logs(racer_id, event.id)) == 6
     library = store.dump_tables()["master_library"]
     assert len(library) == 12 and len({r["track"] for r in library}) >= 4
 

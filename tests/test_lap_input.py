@@ -188,3 +188,11 @@ def test_a_list_with_one_whole_number_line_is_not_a_table():
     # Only 1 of the 3 lines looks like "lap number, time": not most of them.
     parsed = parse_laps("31 32.5\n30.9 31.2\n31.5")
     assert parsed.seconds == secs("31", "32.5", "30.9", "31.2", "31.5")
+
+
+def test_a_table_footer_with_totals_is_skipped_but_a_lap_row_without_time_is_not():
+    # Two laps: 31.842 + 1:02.417 = 94.259 s, which the footer states; it is no lap.
+    text = "Lap\tTime\n1\t31.842\n2\t1:02.417\nTotal 1:34.259\nBest lap 31.842\n3\tDNF"
+    parsed = parse_laps(text)
+    assert parsed.seconds == [Decimal("31.842"), Decimal("62.417")]
+    assert [(e.line, e.message) for e in parsed.errors] == [(6, "no lap time on this line")]

@@ -11,7 +11,8 @@ from apex.schemas import CreateFormSchema, FormSchema
 TRANSPONDER = validate.Regexp(r"^\d{0,12}$", error="Digits only, at most 12.")
 
 
-def _text(max_len: int, *, required: bool = False, label: str = "") -> fields.String:
+def text_field(max_len: int, *, required: bool = False, label: str = "") -> fields.String:
+    """A trimmed text field of at most ``max_len``; required ones say "Enter the {label}."."""
     if required:
         return fields.String(
             required=True,
@@ -23,32 +24,32 @@ def _text(max_len: int, *, required: bool = False, label: str = "") -> fields.St
 
 
 class ProfileSchema(FormSchema):
-    name = _text(80, required=True, label="name you race under")
+    name = text_field(80, required=True, label="name you race under")
     email = fields.String(
         load_default="",
         validate=validate.Email(error="Enter a valid email or leave it empty."),
     )
-    facebook = _text(100)
-    instagram = _text(100)
+    facebook = text_field(100)
+    instagram = text_field(100)
     transponder = fields.String(load_default="", validate=TRANSPONDER)
     experience_level = fields.String(
         load_default="",
         validate=validate.OneOf(("", *EXPERIENCE_LEVELS), error="Pick a level from the list."),
     )
-    driving_style = _text(200)
+    driving_style = text_field(200)
 
 
 class SponsorSchema(CreateFormSchema):
-    name = _text(60, required=True, label="sponsor's name")
-    category = _text(40)
+    name = text_field(60, required=True, label="sponsor's name")
+    category = text_field(40)
 
 
 class CarSchema(FormSchema):
-    brand = _text(40, required=True, label="brand")
-    model = _text(40, required=True, label="model")
-    nickname = _text(40)
+    brand = text_field(40, required=True, label="brand")
+    model = text_field(40, required=True, label="model")
+    nickname = text_field(40)
     transponder = fields.String(load_default="", validate=TRANSPONDER)
-    class_name = _text(40)
+    class_name = text_field(40)
 
 
 class NewCarSchema(CarSchema, CreateFormSchema):

@@ -49,7 +49,10 @@
     if (t.closest("#banner-close")) hideBanner();
     if (t.closest("#banner-retry") && lastFailed) {
       var elt = lastFailed;
-      if (elt.tagName === "FORM" && elt.requestSubmit) elt.requestSubmit();
+      // The button that sent it goes again, so its name=value (a symptom, a lap) is resent.
+      var sent = elt._apexSubmitter;
+      if (elt.tagName === "FORM" && sent && sent.form === elt && !sent.disabled) sent.click();
+      else if (elt.tagName === "FORM" && elt.requestSubmit) elt.requestSubmit();
       else htmx.trigger(elt, elt.tagName === "FORM" ? "submit" : "click");
     }
     if (t.closest("[data-print]")) window.print();
@@ -90,4 +93,97 @@
   document.addEventListener("DOMContentLoaded", function () {
     if (window.htmx) htmx.config.timeout = 20000;
   });
+
+  // Which button submitted a form (htmx forgets it once focus moves to the Retry button).
+  document.addEventListener("submit", function (e) {
+    if (e.submitter) e.target._apexSubmitter = e.submitter;
+  }, true);
+
+  // --- Race Support ----------------------------------------------------------------------
+  function within(root, selector) {
+    if (!root || !root.querySelectorAll) return [];
+    var found = Array.prototype.slice.call(root.querySelectorAll(selector));
+    if (root.matches && root.matches(selector)) found.unshift(root);
+    return found;
+  }
+
+  function stored(op, key, value) {
+    try {
+      if (op === "get") return window.localStorage.getItem(key);
+      if (op === "set" && value) window.localStorage.setItem(key, value);
+      else window.localStorage.removeItem(key);
+    } catch (err) { /* private mode or full: the box itself still holds the text */ }
+    return null;
+  }
+
+  // Note drafts: textarea[data-draft="<key>"] is kept in localStorage while it is typed, and
+  // survives a failed save or a reload. Only an answer marked data-draft-saved="<key>" (the
+  // server has the note) drops it; text typed while the save was on its way is kept.
+  var draftSent = {};
+  function syncDrafts(root) {
+    within(root, "[data-draft-saved]").forEach(function (el) {
+      var key = el.getAttribute("data-draft-saved"), sent = draftSent[key], now = stored("get", key);
+      el.removeAttribute("data-draft-saved");
+      delete draftSent[key];
+      if (sent === undefined || now === null || now === sent) stored("remove", key);
+      else if (sent && now.indexOf(sent) === 0) stored("set", key, now.slice(sent.length).trim());
+    });
+    within(root, "textarea[data-draft]").forEach(function (box) {
+      var draft = box.value ? null : stored("get", box.getAttribute("data-draft"));
+      if (draft) box.value = draft;
+    });
+  }
+  document.addEventListener("input", function (e) {
+    var box = e.target;
+    if (box.matches && box.matches("textarea[data-draft]")) stored("set", box.getAttribute("data-draft"), box.value);
+  });
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var box = within(e.detail.elt, "textarea[data-draft]")[0];
+    if (!box) return;
+    draftSent[box.getAttribute("data-draft")] = box.value;
+    stored("set", box.getAttribute("data-draft"), box.value);
+  });
+
+  // Dictation: [data-dictate="<textarea id>"] stays hidden where the browser cannot listen.
+  var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+  var listening = null;
+  function showDictation(root) {
+    if (Recognition) within(root, "[data-dictate]").forEach(function (b) { b.hidden = false; });
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-dictate]");
+    if (!button || !Recognition) return;
+    if (listening) { listening.stop(); return; }
+    var box = document.getElementById(button.getAttribute("data-dictate"));
+    if (!box) return;
+    var rec = new Recognition();
+    rec.lang = navigator.language || "en";
+    rec.interimResults = false;
+    rec.onresult = function (ev) {
+      var text = "";
+      for (var i = ev.resultIndex; i < ev.results.length; i++) {
+        if (ev.results[i].isFinal) text += ev.results[i][0].transcript;
+      }
+      text = text.trim();
+      if (!text) return;
+      box.value = box.value && !/\s$/.test(box.value) ? box.value + " " + text : box.value + text;
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    };
+    rec.onerror = function (ev) {
+      if (ev.error === "not-allowed" || ev.error === "service-not-allowed") {
+        showBanner("The microphone is blocked: allow it for this site to dictate.", false);
+      }
+    };
+    rec.onend = function () {
+      button.setAttribute("aria-pressed", "false");
+      listening = null;
+    };
+    try { rec.start(); } catch (err) { return; }
+    listening = rec;
+    button.setAttribute("aria-pressed", "true");
+  });
+
+  function raceSupport(root) { syncDrafts(root); showDictation(root); }
+  document.addEventListener("htmx:load", function (e) { raceSupport(e.detail.elt); });
+  document.addEventListener("DOMContentLoaded", function () { raceSupport(document.body); });
 })();

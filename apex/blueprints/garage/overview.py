@@ -30,6 +30,7 @@ def garage_context(racer_id: str, **overrides: object) -> dict:
         "sponsors": store.list_sponsors(racer_id),
         "cars": store.list_cars(racer_id),
         "logs": store.list_track_logs(racer_id, limit=NOTEBOOK_SIZE),
+        "active_events": [e for e in store.list_events(racer_id) if e.is_active],
         "presets": list(PRESETS),
         "sponsor_values": {}, "sponsor_errors": {},
         "car_values": {}, "car_errors": {},

@@ -1,0 +1,35 @@
+"""Event Setup (tab 1): start an event, and keep the setup on the car today.
+
+Routes by region: ``events.py`` (the list, start and close an event),
+``setup.py`` (the event setup form, its conflicts, back to last known good,
+undo a change, push to Shop Master). Templates in ``templates/event/``. Race
+Support (``apex.blueprints.race``) finds events through ``own_event`` too.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask_login import login_required
+
+from apex.auth_setup import current_racer_id
+from apex.db import get_store
+from apex.models import Event
+
+bp = Blueprint("event", __name__, url_prefix="/event")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every event is the logged-in racer's own."""
+
+
+def own_event(event_id: str) -> Event:
+    """The racer's event, or 404 (missing and another racer's alike)."""
+    event = get_store().get_event(current_racer_id(), event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+from apex.blueprints.event import events, setup  # noqa: E402,F401

@@ -1,0 +1,201 @@
+"""The event setup: edit it (every change recorded), settle a clash between two phones,
+go back to last known good, undo a change, push it to the Shop Master."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+
+from apex.auth_setup import current_racer_id
+from apex.blueprints.event import bp, own_event
+from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, as_texts, format_value, packages
+from apex.compare import compare_setups, setup_changes
+from apex.db import StaleSetupError, get_store
+from apex.event_setup import values_at
+from apex.htmx import render, see_other, wants_fragment
+from apex.lap_stats import best_run, run_stats
+from apex.models import Event, EventSetup, Run
+from apex.schemas import form_dict
+from apex.schemas.event import EventSetupSchema
+
+PAGE = "event/show.html"
+BLOCKS = {"event-setup": "setup_form"}
+PUSH_PAGE = "event/push.html"
+LABELS = {p.key: p.label for p in PARAMS}
+CLOSED = "This event is closed: its setup is kept as it ran."
+
+
+@bp.get("/<event_id>")
+def show_event(event_id: str) -> ResponseReturnValue:
+    event = own_event(event_id)
+    setup = _setup(event)
+    return _page(event, setup, as_texts(setup.values), {})
+
+
+@bp.post("/<event_id>/setup")
+def save_event_setup(event_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    event = own_event(event_id)
+    if not event.is_active:
+        return _closed(event)
+    values = form_dict(request.form)
+    try:
+        data = EventSetupSchema().load(values)
+    except ValidationError as err:
+        return _page(event, _setup(event), values, err.messages, 422)
+    mine = {k: data[k] for k in PARAM_KEYS}
+    try:
+        edit = get_store().edit_event_setup(racer_id, event.id, mine, source="manual",
+                                            version=data["version"])
+    except StaleSetupError as stale:
+        return _page(event, stale.current, as_texts(stale.current.values), {}, 409,
+                     conflicts=_conflicts(event, stale.current, mine, data["version"]))
+    if edit is None:
+        abort(404)
+    message = _saved_message(len(edit.changes))
+    if wants_fragment():
+        return _page(event, edit.setup, as_texts(edit.setup.values), {}, notice=message)
+    flash(message)
+    return see_other("event.show_event", event_id=event.id)
+
+
+@bp.post("/<event_id>/restore")
+def restore_best(event_id: str) -> ResponseReturnValue:
+    """Back to last known good: the setup that ran the event's best run."""
+    racer_id = current_racer_id()
+    event = own_event(event_id)
+    if not event.is_active:
+        return _closed(event)
+    store = get_store()
+    setup = _setup(event)
+    best = _best(store.list_runs(racer_id, event.id))
+    if best is None:
+        flash("No run with laps yet: record some laps first.")
+        return see_other("event.show_event", event_id=event.id)
+    target = values_at(setup.values, store.list_changes(racer_id, event.id), best.setup_version)
+    try:
+        edit = store.edit_event_setup(racer_id, event.id, target, source="manual",
+                                      reason=f"Back to last known good: {best.name}",
+                                      version=setup.version)
+    except StaleSetupError:
+        flash("The setup was changed on another phone a moment ago: check it, then try again.")
+        return see_other("event.show_event", event_id=event.id)
+    if edit is None:
+        abort(404)
+    flash(f"Back to the setup of {best.name}: {_saved_message(len(edit.changes))}")
+    return see_other("event.show_event", event_id=event.id)
+
+
+@bp.post("/<event_id>/changes/<change_id>/revert")
+def revert_change(event_id: str, change_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    event = own_event(event_id)
+    store = get_store()
+    change = next((c for c in store.list_changes(racer_id, event.id) if c.id == change_id), None)
+    if change is None:
+        abort(404)
+    if not event.is_active:
+        return _closed(event)
+    edit = store.revert_change(racer_id, change.id) if change.status == "accepted" else None
+    label = LABELS.get(change.parameter, change.parameter)
+    if edit is None:
+        flash(f"{label}: that change was undone already.")
+    else:
+        flash(f"Undone: {label} is back to {change.old_value or 'unset'}.")
+    return see_other("event.show_event", event_id=event.id)
+
+
+@bp.get("/<event_id>/push")
+def push_preview(event_id: str) -> ResponseReturnValue:
+    event = own_event(event_id)
+    return render(PUSH_PAGE, {}, **_push_context(event))
+
+
+@bp.post("/<event_id>/push")
+def push_to_shop_master(event_id: str) -> ResponseReturnValue:
+    """Copy the event setup over the car's Shop Master, noted in the notebook."""
+    racer_id = current_racer_id()
+    event = own_event(event_id)
+    context = _push_context(event)
+    changes = context["changes"]
+    if not changes:
+        flash("The Shop Master already matches this event setup.")
+        return see_other("event.show_event", event_id=event.id)
+    summary = ", ".join(f"{c.key} {_text(c.key, c.before)} → {_text(c.key, c.after)}"
+                        for c in changes)
+    saved = get_store().change_car_config(
+        racer_id, event.car_id, {c.key: c.after for c in changes},
+        f"Shop Master from event {event.name}: {summary}", track=event.track)
+    if saved is None:
+        abort(404)
+    flash(f"Shop Master updated: {len(changes)} value{'s' if len(changes) > 1 else ''} "
+          "from this event.")
+    return see_other("event.show_event", event_id=event.id)
+
+
+def _setup(event: Event) -> EventSetup:
+    setup = get_store().get_event_setup(current_racer_id(), event.id)
+    if setup is None:
+        abort(404)
+    return setup
+
+
+def _best(runs: list[Run]) -> Run | None:
+    index = best_run([r.seconds for r in runs])
+    return None if index is None else runs[index]
+
+
+def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
+          status: int = 200, **extra: Any) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    store = get_store()
+    runs = store.list_runs(racer_id, event.id)
+    best = _best(runs)
+    return render(PAGE, BLOCKS, status, event=event, setup=setup, values=values, errors=errors,
+                  packages=packages(), car=store.get_car(racer_id, event.car_id),
+                  changes=store.list_changes(racer_id, event.id), labels=LABELS, best=best,
+                  best_stats=best and run_stats(best.seconds), today=date.today().isoformat(),
+                  **extra)
+
+
+def _conflicts(event: Event, stored: EventSetup, mine: dict[str, Any], seen_version: int
+               ) -> list[dict[str, Any]]:
+    """Every parameter where what the racer saved differs from what is stored now; the
+    choice starts on theirs when they changed it, on the stored value otherwise."""
+    seen = values_at(stored.values, get_store().list_changes(current_racer_id(), event.id),
+                     seen_version)
+    touched = {c.key for c in setup_changes(seen, mine, PARAMS)}
+    return [{"param": BY_KEY[c.key], "mine": _text(c.key, c.after),
+             "stored": _text(c.key, c.before), "keep_mine": c.key in touched}
+            for c in setup_changes(stored.values, mine, PARAMS)]
+
+
+def _push_context(event: Event) -> dict[str, Any]:
+    racer_id = current_racer_id()
+    store = get_store()
+    shop = store.get_car_config(racer_id, event.car_id)
+    if shop is None:
+        abort(404)
+    setup = _setup(event)
+    return {"event": event, "car": store.get_car(racer_id, event.car_id),
+            "changes": setup_changes(shop.values, setup.values, PARAMS),
+            "drift": compare_setups(shop.values, setup.values).differences, "labels": LABELS}
+
+
+def _closed(event: Event) -> ResponseReturnValue:
+    flash(CLOSED)
+    return see_other("event.show_event", event_id=event.id)
+
+
+def _text(key: str, value: Any) -> str:
+    return format_value(BY_KEY[key], value) or "unset"
+
+
+def _saved_message(count: int) -> str:
+    if count == 0:
+        return "Saved: nothing changed."
+    return f"Saved: {count} change{'s' if count > 1 else ''} recorded."

@@ -1,0 +1,85 @@
+"""Quick notes and symptom taps: track logs written at the event, against the run on screen."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+
+from apex.auth_setup import current_racer_id
+from apex.blueprints.event import own_event
+from apex.blueprints.race import bp
+from apex.blueprints.race.views import answer, done, own_run, race_context, refuse_closed
+from apex.db import get_store
+from apex.note_tags import tag_keywords
+from apex.schemas import form_dict
+from apex.schemas.race import NoteSchema, SymptomSchema
+from apex.symptoms import BY_KEY
+
+LOGS_CHECKED = 1000  # a delete must name a note of this event; a day has far fewer
+
+
+@bp.post("/<event_id>/notes")
+def add_note(event_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    event = own_event(event_id)
+    values = form_dict(request.form)
+    run_id = values.get("run_id") or None
+    if (closed := refuse_closed(event, "notes", run_id)) is not None:
+        return closed
+    try:
+        data = NoteSchema().load(values)
+    except ValidationError as err:
+        context = race_context(event, run_id, note_values=values, note_errors=err.messages)
+        return answer(context, 422)
+    run = own_run(event, data["run_id"]) if data["run_id"] else None
+    text = data["note"]
+    log = get_store().add_event_log(
+        racer_id, event.id, "note", text, run_id=run.id if run else None,
+        keywords=" ".join(tag_keywords(text)), request_key=data["request_key"])
+    # None: this very form was saved before (a retry after a lost answer).
+    message = "Note saved." if log else "Already saved."
+    # NOTE: the "note-saved" flash (plain) and note_saved (HTMX) mark the answer that
+    # lets app.js drop the draft it kept in localStorage.
+    return done(event, message, "notes", run_id=run_id, category="note-saved",
+                note_saved=True, note_notice=message)
+
+
+@bp.post("/<event_id>/notes/<note_id>/delete")
+def delete_note(event_id: str, note_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    event = own_event(event_id)
+    if (closed := refuse_closed(event, "notes")) is not None:
+        return closed
+    store = get_store()
+    logs = store.list_event_logs(racer_id, event.id, limit=LOGS_CHECKED)
+    if not any(log.id == note_id for log in logs) or not store.delete_track_log(racer_id,
+                                                                                   note_id):
+        abort(404)
+    return done(event, "Note deleted.", "notes", note_list_notice="Note deleted.")
+
+
+@bp.post("/<event_id>/symptoms")
+def log_symptom(event_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    event = own_event(event_id)
+    values = form_dict(request.form)
+    run_id = values.get("run_id") or None
+    if (closed := refuse_closed(event, "symptoms", run_id)) is not None:
+        return closed
+    try:
+        data = SymptomSchema().load(values)
+    except ValidationError as err:
+        return answer(race_context(event, run_id, symptom_errors=err.messages), 422)
+    run = own_run(event, data["run_id"]) if data["run_id"] else None
+    symptom = BY_KEY[data["symptom"]]
+    # NOTE: one form serves every button: its key plus the symptom is what a retry
+    # repeats, so a retried tap is stored once and another button still counts.
+    key = f"{data['request_key']}:{symptom.key}" if data["request_key"] else None
+    log = get_store().add_event_log(
+        racer_id, event.id, "symptom", symptom.label, run_id=run.id if run else None,
+        keywords=" ".join(tag_keywords(symptom.label)), request_key=key)
+    where = f" · {run.name}" if run else ""
+    message = f"Logged {symptom.label}{where}." if log else "Already logged."
+    return done(event, message, "symptoms", run_id=run_id, oob=("note_list",),
+                symptom_logged=log, symptom_notice=message)

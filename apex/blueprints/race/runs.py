@@ -1,0 +1,116 @@
+"""Runs and their laps: start a run, type or paste laps, delete one, rate confidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, make_response, request, url_for
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, ValidationError
+
+from apex.auth_setup import current_racer_id
+from apex.blueprints.event import own_event
+from apex.blueprints.race import bp
+from apex.blueprints.race.views import (
+    answer,
+    done,
+    lap_text,
+    own_run,
+    race_context,
+    refuse_closed,
+)
+from apex.db import get_store
+from apex.lap_input import EMPTY, parse_laps
+from apex.models import Event, Run
+from apex.schemas import form_dict
+from apex.schemas.race import ConfidenceSchema, DeleteLapSchema, LapsSchema, RunSchema
+
+NO_LAPS = "No lap time in that text: use 31.842 or 1:02.417, one or more."
+LAPS_CHANGED = ("The laps changed since this list was shown (that lap deleted already, or "
+                "laps added): nothing was deleted. Check the list and try again.")
+
+
+@bp.post("/<event_id>/runs")
+def start_run(event_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    event = own_event(event_id)
+    if (closed := refuse_closed(event, "runs")) is not None:
+        return closed
+    values = form_dict(request.form)
+    try:
+        data = RunSchema().load(values)
+    except ValidationError as err:
+        return answer(race_context(event, run_values=values, run_errors=err.messages), 422)
+    run = get_store().add_run(racer_id, event.id, data["name"], request_key=data["request_key"])
+    message = f"Started {run.name}." if run else "Already started."
+    # NOTE: the note and symptom forms now log against the new run (out of band), and
+    # a reload must show it too, not a ?run= the page was opened with.
+    return done(event, message, "runs", oob=("run_markers",), run_notice=message,
+                headers={"HX-Replace-Url": url_for("race.show", event_id=event.id)})
+
+
+@bp.post("/<event_id>/runs/<run_id>/laps")
+def add_laps(event_id: str, run_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    values = form_dict(request.form)
+    event, run, data = _posted_to_run(event_id, run_id, LapsSchema, "lap_errors",
+                                      lap_values=values)
+    parsed = parse_laps(data["laps"])
+    if not parsed.seconds and not any(e.message != EMPTY for e in parsed.errors):
+        context = race_context(event, run.id, lap_values=values, lap_errors={"laps": [NO_LAPS]})
+        return answer(context, 422)
+    if parsed.errors:  # all or nothing: the racer fixes the lines and sends the paste again
+        context = race_context(event, run.id, lap_values=values, line_errors=parsed.errors)
+        return answer(context, 422)
+    stored = get_store().add_laps(racer_id, run.id, parsed.seconds,
+                                  request_key=data["request_key"])
+    if stored is None:
+        abort(404)
+    added = len(stored.laps) - len(run.laps)
+    message = f"Added {added} lap{'s' if added != 1 else ''} to {run.name}." if added > 0 \
+        else "Already saved."
+    return done(event, message, "runs", run_id=run.id, run_notice=message)
+
+
+@bp.post("/<event_id>/runs/<run_id>/laps/delete")
+def delete_lap(event_id: str, run_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    event, run, data = _posted_to_run(event_id, run_id, DeleteLapSchema, "laps_errors")
+    lap = next((lap for lap in run.laps if lap.lap_number == data["lap"]), None)
+    # NOTE: laps renumber after a delete, so a retried or crossed delete would hit the
+    # next lap: only delete from the list the racer saw.
+    if lap is None or data["laps_seen"] not in (None, len(run.laps)):
+        return done(event, LAPS_CHANGED, "runs", run_id=run.id, run_notice=LAPS_CHANGED)
+    if get_store().delete_lap(racer_id, run.id, lap.lap_number) is None:
+        abort(404)
+    message = f"Deleted lap {lap.lap_number} ({lap_text(lap.seconds)})."
+    return done(event, message, "runs", run_id=run.id, run_notice=message)
+
+
+@bp.post("/<event_id>/runs/<run_id>/confidence")
+def set_confidence(event_id: str, run_id: str) -> ResponseReturnValue:
+    racer_id = current_racer_id()
+    event, run, data = _posted_to_run(event_id, run_id, ConfidenceSchema, "confidence_errors")
+    if get_store().set_run_confidence(racer_id, run.id, data["confidence"]) is None:
+        abort(404)
+    message = f"Confidence {data['confidence']}/5 for {run.name}."
+    return done(event, message, "runs", run_id=run.id, run_notice=message)
+
+
+def _posted_to_run(event_id: str, run_id: str, schema: type[Schema], errors_name: str,
+                   **keep: Any) -> tuple[Event, Run, dict[str, Any]]:
+    """The racer's event and run, and the form loaded by ``schema``.
+
+    A closed event's answer (nothing written) or the 422 with ``errors_name`` set (and
+    ``keep``, what the racer typed) ends the request here, through ``abort``.
+    """
+    event = own_event(event_id)
+    run = own_run(event, run_id)
+    if (closed := refuse_closed(event, "runs", run.id)) is not None:
+        abort(make_response(closed))
+    try:
+        data = schema().load(form_dict(request.form))
+    except ValidationError as err:
+        context = race_context(event, run.id, **{errors_name: err.messages}, **keep)
+        abort(make_response(answer(context, 422)))
+    return event, run, data

@@ -1,0 +1,169 @@
+"""The Race Support page: which event, which run, and everything its sections show.
+
+Routes that change something live in ``notes.py`` (notes, symptoms) and
+``runs.py`` (runs, laps, confidence); they all answer through ``answer``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from jinja2_fragments.flask import render_block
+
+from apex.auth_setup import current_racer_id
+from apex.blueprints.event import own_event
+from apex.blueprints.race import bp
+from apex.catalogue import PARAMS
+from apex.compare import compare_setups
+from apex.db import get_store
+from apex.htmx import client_redirect, render, see_other, wants_fragment
+from apex.lap_stats import run_stats
+from apex.models import Event, Run
+from apex.symptoms import grouped
+
+PAGE = "race/show.html"
+# HX-Target id -> block. "note-list" is also swapped out of band after a symptom tap.
+BLOCKS = {"notes": "notes", "note-list": "note_list", "symptoms": "symptoms", "runs": "runs",
+          "setup-drift": "setup_drift"}
+LABELS = {p.key: p.label for p in PARAMS}
+NOTES_SHOWN = 30  # the newest notes and symptoms on the page (fragments stay small)
+CLOSED = "This event is closed: nothing was saved."
+
+_MILLI = Decimal("0.001")
+_TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
+
+
+@bp.get("/")
+def current() -> ResponseReturnValue:
+    """The racer's most recent active event, or a page saying there is none."""
+    events = get_store().list_events(current_racer_id())
+    active = next((e for e in events if e.is_active), None)
+    if active is None:
+        return render("race/none.html", {}, recent=events[:3])
+    url = url_for("race.show", event_id=active.id)
+    return client_redirect(url, boosted=True) if wants_fragment() else redirect(url)
+
+
+@bp.get("/<event_id>")
+def show(event_id: str) -> ResponseReturnValue:
+    event = own_event(event_id)
+    return answer(race_context(event, request.args.get("run") or None))
+
+
+# --- shared by the section views ----------------------------------------------------------
+
+def race_context(event: Event, run_id: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """What the page (or the one section asked for) shows; forms start empty.
+
+    ``run_id`` is the run on screen (404 if it is not this event's); else the latest run.
+    """
+    store = get_store()
+    racer_id = current_racer_id()
+    runs = store.list_runs(racer_id, event.id)
+    run = pick_run(runs, run_id)
+    context: dict[str, Any] = {
+        "event": event, "readonly": not event.is_active, "runs": runs, "run": run,
+        "stats": run_stats(run.seconds) if run and run.laps else None,
+        "bests": {r.id: min(r.seconds) for r in runs if r.laps},
+        "run_names": {r.id: r.name for r in runs},
+        "logs": store.list_event_logs(racer_id, event.id, limit=NOTES_SHOWN),
+        "phases": grouped(), "next_run_name": next_run_name(runs), "lap_text": lap_text,
+        "note_values": {}, "note_errors": {}, "symptom_errors": {}, "run_values": {},
+        "run_errors": {}, "lap_values": {}, "lap_errors": {}, "line_errors": [],
+    }
+    block = _target_block()
+    if block is None:  # the whole page: its header names the car
+        context["car"] = store.get_car(racer_id, event.car_id)
+    if block in (None, "setup_drift"):
+        context.update(_setup_context(racer_id, event))
+    context.update(overrides)
+    return context
+
+
+def _setup_context(racer_id: str, event: Event) -> dict[str, Any]:
+    store = get_store()
+    setup = store.get_event_setup(racer_id, event.id)
+    shop = store.get_car_config(racer_id, event.car_id)
+    drift = compare_setups(shop.values, setup.values).differences if shop and setup else None
+    return {"drift": drift, "changes": store.list_changes(racer_id, event.id),
+            "labels": LABELS}
+
+
+def _target_block() -> str | None:
+    """The block ``render`` will send alone, or None for the whole page."""
+    if not wants_fragment():
+        return None
+    return BLOCKS.get(request.headers.get("HX-Target", ""))
+
+
+def answer(context: dict[str, Any], status: int = 200, oob: Iterable[str] = (),
+           headers: dict[str, str] | None = None) -> ResponseReturnValue:
+    """The page, or the targeted section plus ``oob`` blocks swapped out of band."""
+    body, status = render(PAGE, BLOCKS, status, **context)
+    if _target_block() is not None:
+        body += "".join(render_block(PAGE, name, **{**context, "oob": True}) for name in oob)
+    return body, status, headers or {}
+
+
+def done(event: Event, message: str, anchor: str, *, run_id: str | None = None,
+         category: str = "message", oob: Iterable[str] = (),
+         headers: dict[str, str] | None = None, **overrides: Any) -> ResponseReturnValue:
+    """After a write: the updated section for HTMX, else flash + 303 back to the page."""
+    if wants_fragment():
+        return answer(race_context(event, run_id, **overrides), oob=oob, headers=headers)
+    flash(message, category)
+    return see_other("race.show", event_id=event.id, run=run_id, _anchor=anchor)
+
+
+def refuse_closed(event: Event, anchor: str, run_id: str | None = None
+                  ) -> ResponseReturnValue | None:
+    """A closed event is read-only: say so and write nothing (None when it is open)."""
+    if event.is_active:
+        return None
+    if wants_fragment():
+        return answer(race_context(event, run_id, closed_notice=CLOSED))
+    flash(CLOSED)
+    return see_other("race.show", event_id=event.id, _anchor=anchor)
+
+
+def pick_run(runs: list[Run], run_id: str | None) -> Run | None:
+    """The asked-for run of this event (404 otherwise), or the latest one."""
+    if not run_id:
+        return runs[-1] if runs else None
+    run = next((r for r in runs if r.id == run_id), None)
+    if run is None:
+        abort(404)
+    return run
+
+
+def own_run(event: Event, run_id: str) -> Run:
+    """The racer's run of this event, or 404 (another event's run too)."""
+    run = get_store().get_run(current_racer_id(), run_id)
+    if run is None or run.event_id != event.id:
+        abort(404)
+    return run
+
+
+def next_run_name(runs: list[Run]) -> str:
+    """"Q3" after "Q2", else the next practice number."""
+    if not runs:
+        return "Practice 1"
+    match = _TRAILING_NUMBER.match(runs[-1].name)
+    if match:
+        return f"{match[1]}{int(match[2]) + 1}"[:40]
+    practices = sum(1 for r in runs if r.name.casefold().startswith("practice"))
+    return f"Practice {practices + 1}"
+
+
+def lap_text(seconds: Decimal | float) -> str:
+    """31.842, or 1:02.417 from a minute up: how timing sites print laps."""
+    value = Decimal(str(seconds)).quantize(_MILLI)
+    if value >= 60:
+        minutes, rest = divmod(value, 60)
+        return f"{int(minutes)}:{rest:06.3f}"
+    return f"{value:.3f}"

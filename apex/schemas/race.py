@@ -1,0 +1,69 @@
+"""Race Support forms: quick notes, symptom taps, runs, lap pastes and confidence."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from apex.schemas import CreateFormSchema, FormSchema
+from apex.symptoms import BY_KEY
+
+NOTE_MAX = 2000
+RUN_NAME_MAX = 40
+# A lap table copied from a timing site carries many columns; 200 laps fit easily.
+LAPS_TEXT_MAX = 30_000
+
+
+def _run_id() -> fields.String:
+    """The run the page showed; the view checks it belongs to the event."""
+    return fields.String(load_default=None, validate=validate.Length(max=64))
+
+
+class NoteSchema(CreateFormSchema):
+    note = fields.String(
+        required=True,
+        validate=validate.Length(max=NOTE_MAX, error=f"At most {NOTE_MAX} characters."),
+        error_messages={"required": "Write the note first: it is empty."},
+    )
+    run_id = _run_id()
+
+
+class SymptomSchema(CreateFormSchema):
+    symptom = fields.String(
+        required=True,
+        validate=validate.OneOf(tuple(BY_KEY), error="Pick a symptom from the buttons."),
+        error_messages={"required": "Pick a symptom from the buttons."},
+    )
+    run_id = _run_id()
+
+
+class RunSchema(CreateFormSchema):
+    name = fields.String(
+        required=True,
+        validate=validate.Length(max=RUN_NAME_MAX, error=f"At most {RUN_NAME_MAX} characters."),
+        error_messages={"required": "Name the run, e.g. Practice 2, Q3 or A-Main."},
+    )
+
+
+class LapsSchema(CreateFormSchema):
+    laps = fields.String(
+        required=True,
+        validate=validate.Length(max=LAPS_TEXT_MAX, error="That paste is too long for one run."),
+        error_messages={"required": "Enter at least one lap time."},
+    )
+
+
+class ConfidenceSchema(FormSchema):
+    confidence = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=5, error="Pick 1 to 5."),
+        error_messages={"required": "Pick 1 to 5.", "invalid": "Pick 1 to 5."},
+    )
+
+
+class DeleteLapSchema(FormSchema):
+    lap = fields.Integer(
+        required=True, validate=validate.Range(min=1, error="No such lap."),
+        error_messages={"required": "No such lap.", "invalid": "No such lap."},
+    )
+    # How many laps the page showed: a retried or crossed delete must not hit another lap.
+    laps_seen = fields.Integer(load_default=None, validate=validate.Range(min=0))

@@ -1,0 +1,70 @@
+"""The race-day tabs for bench_pages: Event Setup (tab 1) and Race Support (tab 3).
+
+The demo racer's seeded event (``apex.demo.seed_race_day``: 3 runs of 12 laps,
+changes, notes) is what the pages show; the fragments are the forms a racer
+submits most in the pits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench_fragments import Case
+
+
+def active_event(store: Any, racer_id: str) -> Any:
+    events = [e for e in store.list_events(racer_id) if e.is_active]
+    if not events:
+        raise SystemExit("bench_pages: the demo racer has no active event (seed_race_day)")
+    return events[0]
+
+
+def race_day_pages(store: Any, racer_id: str, login: tuple[str, str]) -> list:
+    """(name, path, login) of the race-day pages, for bench_wire.measure_pages."""
+    event = active_event(store, racer_id)
+    return [
+        ("Events", "/event/", login),
+        ("Start an event", "/event/new", login),
+        ("Event setup", f"/event/{event.id}", login),
+        ("Push to Shop Master", f"/event/{event.id}/push", login),
+        ("Race Support", f"/race/{event.id}", login),
+    ]
+
+
+def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[Case]:
+    """Save the event setup (each time a real change), its 422 and its two-phone 409;
+    the start form's suggestions; Race Support's note, symptom, laps and run forms."""
+    from apex.catalogue import as_texts
+
+    event = active_event(store, racer_id)
+    setup = store.get_event_setup(racer_id, event.id)
+    texts = as_texts(setup.values)
+    save = {**texts, "version": str(setup.version), "DF": "6500"}
+
+    def next_version() -> None:
+        """Each save must come from the current version and change something."""
+        save["version"] = str(store.get_event_setup(racer_id, event.id).version)
+        save["DF"] = "7000" if save["DF"] == "6500" else "6500"
+
+    run = store.list_runs(racer_id, event.id)[-1]
+    laps = "\n".join(f"{i}\t{31 + i / 10:.3f}\t{i % 9 + 1}" for i in range(1, 11))
+    base = f"/race/{event.id}"
+    return [
+        Case("save event setup", "event-setup", client, f"/event/{event.id}/setup", save, 200,
+             token, next_version),
+        Case("event setup 422", "event-setup", client, f"/event/{event.id}/setup",
+             {**texts, "version": str(setup.version), "SO_F": "9999"}, 422, token),
+        Case("event setup 409 (2 phones)", "event-setup", client, f"/event/{event.id}/setup",
+             {**texts, "version": "1", "DF": "8000"}, 409, token),
+        Case("start: suggestions", "baseline-choice", client,
+             "/event/new?track=Mac%27s+Track&condition=Bumpy", None, 200, token),
+        Case("quick note", "notes", client, f"{base}/notes",
+             {"note": "Loose on entry into the sweeper, bottoming on the double",
+              "run_id": run.id}, 200, token),
+        Case("symptom tap", "symptoms", client, f"{base}/symptoms",
+             {"symptom": "push_entry", "run_id": run.id}, 200, token),
+        Case("paste 10 laps (table)", "runs", client, f"{base}/runs/{run.id}/laps",
+             {"laps": laps}, 200, token),
+        Case("laps 422 (bad line)", "runs", client, f"{base}/runs/{run.id}/laps",
+             {"laps": "31.842\n3x.1\n1:02.417"}, 422, token),
+    ]

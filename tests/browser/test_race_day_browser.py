@@ -1,0 +1,247 @@
+"""The race day on a phone: start an event from Shop Master, tune it, note, laps, drift;
+and a note that survives the Wi-Fi dropping out while it is sent.
+
+Each test runs on both store backends, with CSRF on. Screenshots for a human go to
+/tmp/apex-shots/ (never committed).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, Route, expect
+
+from tests.browser.journeys import (
+    NB48,
+    add_car,
+    garage_with_nb48,
+    open_tab,
+    phone_layout,
+    shot,
+    signup,
+)
+
+pytestmark = pytest.mark.browser
+
+TEN_LAPS = """Lap\tTime\tPosition
+1\t33.105\t3
+2\t31.842\t3
+3\t1:02.417\t4
+4\t31.566\t4
+5\t31.490\t3
+6\t31.702\t3
+7\t31.388\t2
+8\t31.911\t2
+9\t31.457\t2
+10\t31.620\t2"""
+
+
+def start_event(page: Page, base: str, name: str = "Winter Cup") -> str:
+    """From anywhere: the Event tab, the start form (from Shop Master); returns the event URL."""
+    open_tab(page, base, "Event", "/event/")
+    page.get_by_role("link", name="Start an event").click()
+    page.wait_for_url(f"{base}/event/new")
+    page.fill("#f-name", name)
+    page.fill("#f-track", "Mac's Track")
+    page.select_option("#f-condition", "Bumpy")
+    page.select_option("#f-traction", "High")
+    page.fill("#f-temperature", "18")
+    expect(page.locator("#baseline-choice input[value=shop]")).to_be_checked()
+    page.get_by_role("button", name="Start event").click()
+    page.wait_for_url(re.compile(rf"{base}/event/[0-9a-f-]{{36}}$"))
+    expect(page.locator("main h1")).to_contain_text(name)
+    return page.url
+
+
+def tune(page: Page, changes: dict[str, str]) -> None:
+    """Change parameters of the event setup and save it (an HTMX swap)."""
+    for key, value in changes.items():
+        page.fill(f"#p-{key}", value)
+    page.locator("#event-setup").get_by_role("button", name="Save event setup").click()
+    expect(page.locator("#event-setup .notice")).to_contain_text(
+        f"Saved: {len(changes)} change")
+
+
+def racer_id_of(app: Flask, page: Page) -> str:
+    username = page.locator(".top .who").inner_text().strip()
+    return app.extensions["apex.store"].find_user(username).racer_id
+
+
+def test_race_day_from_shop_master_to_drift(page: Page, live_server: str,
+                                            live_app: Flask) -> None:
+    base = live_server
+    garage_with_nb48(page, base)
+    event_url = start_event(page, base)
+    phone_layout(page, page.get_by_role("button", name="Save event setup"))
+    shot(page, "event-setup")
+
+    tune(page, {"DF": "6000", "SO_F": "500"})
+    changes = page.locator("#changes")
+    page.reload()
+    expect(changes).to_contain_text("7000 → 6000")
+    expect(changes).to_contain_text("450 → 500")
+
+    page.get_by_role("link", name="Race Support").click()
+    page.wait_for_url(re.compile(rf"{base}/race/[0-9a-f-]{{36}}"))
+    phone_layout(page)
+    race_url = page.url
+    assert race_url.endswith(event_url.rsplit("/", 1)[1])
+
+    # A note, with its keywords tagged.
+    page.fill("#f-note", "Loose on entry to the sweeper, bottoming on the double")
+    page.get_by_role("button", name="Save note").click()
+    notes = page.locator("#note-list")
+    expect(notes).to_contain_text("Loose on entry to the sweeper")
+    expect(page.locator("#f-note")).to_have_value("")
+
+    # A run, and ten laps pasted from the timing site's lap table.
+    page.locator("#runs").get_by_role("button", name="Start").click()
+    expect(page.locator("#runs .run-head")).to_contain_text("Practice 1")
+    page.fill("#f-laps", TEN_LAPS)
+    page.get_by_role("button", name="Add laps").click()
+    expect(page.locator("#runs ol.laps li")).to_have_count(10)
+    expect(page.locator("#runs ol.laps li.best")).to_contain_text("31.388")
+    expect(page.locator("#runs ol.laps li").nth(2)).to_contain_text("1:02.417")
+
+    # The drift view: every parameter changed since the Shop Master, with its delta.
+    drift = page.locator("#setup-drift")
+    expect(drift).to_contain_text("\u22121000 cSt")
+    expect(drift).to_contain_text("+50 cSt")
+    phone_layout(page, page.locator("#symptoms button.sym"), page.locator("#runs ol.laps button"))
+    shot(page, "race-support")
+
+    store = live_app.extensions["apex.store"]
+    racer_id = racer_id_of(live_app, page)
+    (event,) = store.list_events(racer_id)
+    (run,) = store.list_runs(racer_id, event.id)
+    assert [str(s) for s in run.seconds][:3] == ["33.105", "31.842", "62.417"]
+    assert len(run.laps) == 10
+    (note,) = store.list_event_logs(racer_id, event.id)
+    assert (note.track, note.run_id) == ("Mac's Track", None)
+    assert note.keywords.split() == ["bottoming", "loose", "entry"]
+    assert [c.parameter for c in store.list_changes(racer_id, event.id)] == ["DF", "SO_F"]
+
+
+def test_a_note_sent_while_offline_is_kept_retried_and_stored_once(
+        page: Page, live_server: str, live_app: Flask) -> None:
+    base = live_server
+    garage_with_nb48(page, base)
+    start_event(page, base)
+    page.get_by_role("link", name="Race Support").click()
+    page.wait_for_url(re.compile(rf"{base}/race/"))
+    text = "Pushes mid corner, rear steps out on exit"
+
+    # Typed, then the page reloads (another tab, a crash): the draft is still there.
+    page.locator("#f-note").press_sequentially(text[:20])
+    page.reload()
+    expect(page.locator("#f-note")).to_have_value(text[:20])
+    page.fill("#f-note", text)
+
+    # The Wi-Fi drops while the note is sent: nothing is lost, the banner offers a retry.
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#banner")).to_be_visible()
+    expect(page.locator("#banner-text")).to_contain_text("no connection")
+    expect(page.locator("#f-note")).to_have_value(text)
+    key = page.locator("#f-note").get_attribute("data-draft")
+    assert page.evaluate("k => localStorage.getItem(k)", key) == text
+
+    # Back online, Retry sends the same form (same one-time key): exactly one note.
+    page.context.set_offline(False)
+    page.locator("#banner-retry").click()
+    expect(page.locator("#note-list")).to_contain_text(text)
+    expect(page.locator("#banner")).to_be_hidden()
+    store = live_app.extensions["apex.store"]
+    racer_id = racer_id_of(live_app, page)
+    (event,) = store.list_events(racer_id)
+    assert [log.note for log in store.list_event_logs(racer_id, event.id)] == [text]
+    assert page.evaluate("k => localStorage.getItem(k)", key) is None
+    page.reload()
+    expect(page.locator("#f-note")).to_have_value("")
+
+
+def test_a_note_whose_answer_is_lost_is_not_stored_twice_on_retry(
+        page: Page, live_server: str, live_app: Flask) -> None:
+    """The server stores the note but the answer never reaches the phone; Retry resends
+    the same one-time key, and the server answers with the note it already has."""
+    base = live_server
+    garage_with_nb48(page, base)
+    start_event(page, base)
+    page.get_by_role("link", name="Race Support").click()
+    page.wait_for_url(re.compile(rf"{base}/race/"))
+    text = "Traction rolls in the carousel"
+
+    def lose_answer(route: Route) -> None:
+        route.fetch()  # the server gets it and stores the note
+        route.abort("connectionreset")  # the phone never hears back
+
+    page.route(re.compile(r"/race/[^/]+/notes$"), lose_answer)
+    page.fill("#f-note", text)
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#banner-text")).to_contain_text("no connection")
+    expect(page.locator("#f-note")).to_have_value(text)
+    page.unroute(re.compile(r"/race/[^/]+/notes$"))
+    page.locator("#banner-retry").click()
+    expect(page.locator("#note-list")).to_contain_text(text)
+
+    store = live_app.extensions["apex.store"]
+    racer_id = racer_id_of(live_app, page)
+    (event,) = store.list_events(racer_id)
+    assert [log.note for log in store.list_event_logs(racer_id, event.id)] == [text]
+
+
+def test_race_day_without_javascript(page_nojs: Page, live_server: str,
+                                     live_app: Flask) -> None:
+    """Every race-day control is a plain form: start, tune, note, run, laps."""
+    page, base = page_nojs, live_server
+    signup(page, base)
+    add_car(page, "Tekno", "NB48 2.2", preset=NB48)
+    page.wait_for_url(f"{base}/garage/#cars")
+    start_event(page, base)
+    page.fill("#p-DF", "6000")
+    page.get_by_role("button", name="Save event setup").click()
+    expect(page.locator(".flash")).to_contain_text("Saved: 1 change recorded.")
+    expect(page.locator("#changes")).to_contain_text("7000 → 6000")
+
+    page.get_by_role("link", name="Race Support").click()
+    page.wait_for_url(re.compile(rf"{base}/race/"))
+    page.fill("#f-note", "Lazy in the chicane")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#note-list")).to_contain_text("Lazy in the chicane")
+    page.locator("#runs").get_by_role("button", name="Start").click()
+    expect(page.locator("#runs .run-head")).to_contain_text("Practice 1")
+    page.fill("#f-laps", "31.842, 32.105 1:02.417")
+    page.get_by_role("button", name="Add laps").click()
+    expect(page.locator("#runs ol.laps li")).to_have_count(3)
+    expect(page.locator("#setup-drift")).to_contain_text("\u22121000 cSt")
+    # The microphone needs JavaScript: without it the button is not offered.
+    expect(page.locator("[data-dictate]")).to_be_hidden()
+
+
+@pytest.mark.parametrize("listens", [True, False])
+def test_the_microphone_is_offered_only_where_the_browser_can_listen(
+        page: Page, live_server: str, listens: bool) -> None:
+    if listens:  # a stand-in recogniser that "hears" one phrase
+        page.add_init_script("""window.SpeechRecognition = function () {
+            var self = this;
+            self.start = function () { setTimeout(function () { self.onresult({resultIndex: 0,
+                results: [Object.assign([{transcript: "pushes on entry"}], {isFinal: true})]});
+                self.onend(); }, 10); };
+            self.stop = function () {}; };
+            window.webkitSpeechRecognition = window.SpeechRecognition;""")
+    else:
+        page.add_init_script("delete window.SpeechRecognition;"
+                             " delete window.webkitSpeechRecognition;")
+    garage_with_nb48(page, live_server)
+    start_event(page, live_server)
+    page.get_by_role("link", name="Race Support").click()
+    mic = page.locator("[data-dictate]")
+    if not listens:
+        expect(mic).to_be_hidden()
+        return
+    expect(mic).to_be_visible()
+    page.fill("#f-note", "Rear is loose,")
+    mic.click()
+    expect(page.locator("#f-note")).to_have_value("Rear is loose, pushes on entry")
