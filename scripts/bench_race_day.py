@@ -47,6 +47,18 @@ def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[C
         save["DF"] = "7000" if save["DF"] == "6500" else "6500"
 
     run = store.list_runs(racer_id, event.id)[-1]
+    seeded_logs = {log.id for log in store.list_event_logs(racer_id, event.id)}
+
+    def drop_added_laps() -> None:
+        """Each repetition measures the run as seeded, not one 200 laps long."""
+        while len(laps := store.get_run(racer_id, run.id).laps) > len(run.laps):
+            store.delete_lap(racer_id, run.id, laps[-1].lap_number)
+
+    def drop_added_logs() -> None:
+        for log in store.list_event_logs(racer_id, event.id):
+            if log.id not in seeded_logs:
+                store.delete_track_log(racer_id, log.id)
+
     laps = "\n".join(f"{i}\t{31 + i / 10:.3f}\t{i % 9 + 1}" for i in range(1, 11))
     base = f"/race/{event.id}"
     return [
@@ -60,11 +72,11 @@ def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[C
              "/event/new?track=Mac%27s+Track&condition=Bumpy", None, 200, token),
         Case("quick note", "notes", client, f"{base}/notes",
              {"note": "Loose on entry into the sweeper, bottoming on the double",
-              "run_id": run.id}, 200, token),
+              "run_id": run.id}, 200, token, drop_added_logs),
         Case("symptom tap", "symptoms", client, f"{base}/symptoms",
-             {"symptom": "push_entry", "run_id": run.id}, 200, token),
+             {"symptom": "push_entry", "run_id": run.id}, 200, token, drop_added_logs),
         Case("paste 10 laps (table)", "runs", client, f"{base}/runs/{run.id}/laps",
-             {"laps": laps}, 200, token),
+             {"laps": laps}, 200, token, drop_added_laps),
         Case("laps 422 (bad line)", "runs", client, f"{base}/runs/{run.id}/laps",
              {"laps": "31.842\n3x.1\n1:02.417"}, 422, token),
     ]

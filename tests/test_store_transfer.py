@@ -10,6 +10,7 @@ import pytest
 
 from apex.catalogue import PARAM_KEYS
 from apex.db import Store
+from apex.demo import seed_race_day
 from apex.stores.csv import CsvStore
 from apex.transfer import ImportFailed
 from tests.store_helpers import CAR, NB48, NT48, racer
@@ -25,13 +26,15 @@ def library_row(**over: object) -> dict:
 
 
 def filled(store: Store) -> Store:
-    """A racer with a profile, a sponsor, two cars and a library baseline."""
+    """A racer with a profile, a sponsor, two cars, a library baseline and a race day
+    (an event, its setup, changes, runs, laps and notes)."""
     user = racer(store, "alice")
     store.update_profile(user.racer_id, {"name": "Alice Ortiz", "experience_level": "Pro"})
     store.add_sponsor(user.racer_id, "JConcepts", "Tyres")
-    store.add_car(user.racer_id, CAR, NB48)
+    car = store.add_car(user.racer_id, CAR, NB48)
     store.add_car(user.racer_id, {**CAR, "nickname": "Truggy", "model": "NT48 2.2"}, NT48)
     store.import_rows({"master_library": [library_row(submitted_by=user.racer_id)]})
+    seed_race_day(store, user.racer_id, car.id, runs=2, laps_per_run=8)
     return store
 
 
@@ -56,6 +59,8 @@ def test_copying_a_store_reproduces_the_same_rows(store: Store, tmp_path) -> Non
     source_rows = source.dump_tables()
     report = store.import_rows(source_rows)
     assert report.counts["vehicles"].created == 2
+    assert [report.counts[t].created for t in ("events", "runs", "laps", "setup_changes")] == [
+        1, 2, 16, 1]
     assert sort_rows(store.dump_tables()) == sort_rows(source_rows)
 
 
