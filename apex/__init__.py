@@ -15,9 +15,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # NOTE: imported here so that `import apex.catalogue` (CLI tools, stores,
     # tests) does not pull in Flask extensions.
     from apex import assets, auth_setup, config, db, errors
-    from apex.blueprints import auth, event, garage, health, library, race
+    from apex.blueprints import analysis, auth, event, garage, health, library, race
     from apex.extensions import compress, csrf, limiter
     from apex.htmx import add_vary
+    from apex.lap_input import format_lap
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_mapping(config.load(app.instance_path, test_config, debug=app.debug))
@@ -39,8 +40,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(library.bp)
     app.register_blueprint(event.bp)
     app.register_blueprint(race.bp)
+    app.register_blueprint(analysis.bp)
     app.add_url_rule("/", endpoint="index", view_func=garage.index)
     app.jinja_env.globals["new_request_key"] = lambda: str(uuid.uuid4())
+    app.jinja_env.filters["lap"] = format_lap
     errors.init_app(app)
     app.after_request(add_vary)
     app.after_request(_security_headers)

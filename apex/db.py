@@ -19,8 +19,10 @@ from flask.cli import AppGroup
 
 from apex.catalogue import Value
 from apex.models import (
+    Audit,
     Car,
     Event,
+    EventRecord,
     EventSetup,
     LibraryBaseline,
     LibraryFacets,
@@ -172,9 +174,20 @@ class Store(Protocol):
     def get_event(self, racer_id: str, event_id: str) -> Event | None: ...
     def list_events(self, racer_id: str) -> list[Event]:
         """Newest first (start date, then created)."""
-    def close_event(self, racer_id: str, event_id: str, end_date: date) -> Event | None:
-        """Mark it closed with its end date (not before its start); a closed event stays
-        as it is."""
+    def close_event(self, racer_id: str, event_id: str, end_date: date,
+                    audit: Mapping[str, Any] | None = None) -> Event | None:
+        """Mark it closed with its end date (not before its start) and record the
+        ``audit`` (rating, symptom, gain, observation, best_lap), whose verdict goes to
+        every accepted change that has none, all in one transaction. A closed event
+        stays as it is (no second audit)."""
+    def reopen_event(self, racer_id: str, event_id: str) -> Event | None:
+        """Active again, end date cleared; DuplicateError("car_id", …) when the car has
+        another active event. Audits and verdicts stay."""
+    def get_audit(self, racer_id: str, event_id: str) -> Audit | None:
+        """The latest audit of the event."""
+    def event_history(self, racer_id: str) -> list[EventRecord]:
+        """Every event of the racer (newest first, as list_events) with its runs and
+        laps, changes and latest audit, in a few queries."""
     def get_event_setup(self, racer_id: str, event_id: str) -> EventSetup | None: ...
     def edit_event_setup(
         self, racer_id: str, event_id: str, values: Mapping[str, Value], *, source: str,

@@ -9,11 +9,12 @@ values with every change made after ``v`` undone, newest first.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, Value, coerce, format_value
 from apex.compare import Change, setup_changes
-from apex.models import LibraryBaseline, SetupChange
+from apex.models import Audit, Event, EventRecord, LibraryBaseline, Run, SetupChange
 
 
 def edit_changes(current: Mapping[str, Value], given: Mapping[str, Value]) -> list[Change]:
@@ -51,3 +52,16 @@ def rank_baselines(rows: Sequence[LibraryBaseline], track: str, context: Sequenc
 
     newest = sorted(rows, key=lambda r: (r.date, r.id), reverse=True)
     return sorted(newest, key=score, reverse=True)
+
+
+def history_records(events: Sequence[Event], runs: Sequence[Run],
+                    changes: Sequence[SetupChange], audits: Mapping[str, Audit]
+                    ) -> list[EventRecord]:
+    """Each event with its own runs, changes and audit (the orders given are kept)."""
+    runs_of: dict[str, list[Run]] = defaultdict(list)
+    changes_of: dict[str, list[SetupChange]] = defaultdict(list)
+    for run in runs:
+        runs_of[run.event_id].append(run)
+    for change in changes:
+        changes_of[change.event_id].append(change)
+    return [EventRecord(e, runs_of[e.id], changes_of[e.id], audits.get(e.id)) for e in events]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 MAX_LAPS = 200
 MAX_SECONDS = Decimal(600)
@@ -141,3 +141,16 @@ def parse_laps(text: str) -> ParsedLaps:
             laps_at[MAX_LAPS], "",
             f"too many laps: {len(seconds)} entered, at most {MAX_LAPS} per run"))
     return ParsedLaps(seconds, errors)
+
+
+def format_lap(seconds: Decimal | float | None, decimals: int = 3) -> str:
+    """A lap as timing sites print it, the inverse of ``parse_time``: ``31.842``, or
+    ``1:02.417`` from a minute up ("—" for none). Charts' ticks use fewer decimals."""
+    if seconds is None:
+        return "—"
+    value = Decimal(str(seconds)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if value < 60:
+        return f"{value:.{decimals}f}"
+    minutes, rest = divmod(value, 60)
+    width = decimals + 3 if decimals else 2
+    return f"{int(minutes)}:{rest:0{width}.{decimals}f}"

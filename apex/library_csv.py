@@ -46,7 +46,7 @@ REQUIRED: tuple[str, ...] = ("track", "brand", "vehicle", "condition", "date", "
 KEY_FIELDS: tuple[str, ...] = ("track", "brand", "vehicle", "condition", "date")
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Fields = dict[str, Any]  # LIBRARY_FIELDS -> str, "date" -> datetime.date
@@ -69,7 +69,7 @@ def export_rows(baselines: Iterable[LibraryBaseline]) -> str:
         for key in PARAM_KEYS:
             value = b.values.get(key)
             text = format_value(BY_KEY[key], value) if value is not None else ""
-            keep = BY_KEY[key].is_numeric and _PLAIN_NUMBER.fullmatch(text)
+            keep = BY_KEY[key].is_numeric and PLAIN_NUMBER.fullmatch(text)
             cells.append(text if keep else neutralise(text))
         writer.writerow(cells)
     return out.getvalue()

@@ -257,3 +257,42 @@ class SetupEdit:
 
     setup: EventSetup
     changes: list[SetupChange]
+
+
+# --- closing an event: the audit ----------------------------------------------------------
+
+AUDIT_SYMPTOMS: tuple[str, ...] = (
+    "Front washes out", "Rear loose", "Unstable in bumps", "Tight / won't rotate",
+)
+AUDIT_GAINS: tuple[str, ...] = ("Corner entry", "Corner exit", "Jumps and landings",
+                                "Consistency")
+
+
+@dataclass(frozen=True)
+class Audit:
+    """How the racer rated the event when closing it (1-5), and why."""
+
+    id: str
+    event_id: str
+    rating: int
+    symptom: str = ""  # for a rating of 1-2, one of AUDIT_SYMPTOMS
+    gain: str = ""  # for a rating of 4-5, one of AUDIT_GAINS
+    observation: str = ""
+    best_lap: Decimal | None = None  # the official best lap, when the racer has it
+    change_id: str | None = None
+    created_at: datetime | None = None
+
+    @property
+    def verdict(self) -> str:
+        """TUNING.md §5: 4-5 success, 1-2 failure, 3 neutral."""
+        return "success" if self.rating >= 4 else "failure" if self.rating <= 2 else "neutral"
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """An event with everything it logged: what the analysis and the history read."""
+
+    event: Event
+    runs: list[Run]
+    changes: list[SetupChange]
+    audit: Audit | None = None

@@ -48,6 +48,10 @@ TABLES: dict[str, tuple[str, ...]] = {
         "id", "event_id", "parameter", "old_value", "new_value", "source", "reason", "status",
         "version", "run_before", "run_after", "verdict", *_STAMPS,
     ),
+    "audits": (
+        "id", "event_id", "change_id", "rating", "symptom", "gain", "observation", "best_lap",
+        "created_at",
+    ),
     "request_keys": ("key", "user_id", "created_at"),
 }
 
@@ -59,7 +63,7 @@ _KIND_BY_COLUMN = {
     "is_admin": "bool", "lap_time": "decimal", "seconds": "decimal", "started_at": "timestamp",
     "start_date": "date", "end_date": "date", "temperature": "int", "practice_rounds": "int",
     "qualifying_rounds": "int", "confidence": "int", "setup_version": "int", "version": "int",
-    "lap_number": "int",
+    "lap_number": "int", "rating": "int", "best_lap": "decimal",
 }
 _KIND_BY_TABLE_COLUMN = {
     ("master_library", "id"): "serial",
@@ -71,6 +75,7 @@ _KIND_BY_TABLE_COLUMN = {
     ("track_logs", "run_id"): "ref",
     ("setup_changes", "run_before"): "ref",
     ("setup_changes", "run_after"): "ref",
+    ("audits", "change_id"): "ref",
 }
 
 

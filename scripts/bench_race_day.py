@@ -1,4 +1,4 @@
-"""The race-day tabs for bench_pages: Event Setup (tab 1) and Race Support (tab 3).
+"""The race-day tabs for bench_pages: Event Setup (1), Race Support (3), Analysis (4).
 
 The demo racer's seeded event (``apex.demo.seed_race_day``: 3 runs of 12 laps,
 changes, notes) is what the pages show; the fragments are the forms a racer
@@ -13,21 +13,37 @@ from bench_fragments import Case
 
 
 def active_event(store: Any, racer_id: str) -> Any:
+    """The demo's own race day (the first event started)."""
     events = [e for e in store.list_events(racer_id) if e.is_active]
     if not events:
         raise SystemExit("bench_pages: the demo racer has no active event (seed_race_day)")
-    return events[0]
+    return min(events, key=lambda e: e.created_at)
+
+
+def long_event(store: Any, racer_id: str) -> str:
+    """A second event, on the demo's other car: 3 runs of 40 laps each, for the analysis
+    page at its heaviest (5 charts, 120 laps)."""
+    from apex.demo import seed_race_day
+
+    cars = store.list_cars(racer_id)
+    busy = {e.car_id for e in store.list_events(racer_id) if e.is_active}
+    free = next(c for c in cars if c.id not in busy)
+    return seed_race_day(store, racer_id, free.id, runs=3, laps_per_run=40)
 
 
 def race_day_pages(store: Any, racer_id: str, login: tuple[str, str]) -> list:
     """(name, path, login) of the race-day pages, for bench_wire.measure_pages."""
     event = active_event(store, racer_id)
+    long = long_event(store, racer_id)
     return [
         ("Events", "/event/", login),
         ("Start an event", "/event/new", login),
         ("Event setup", f"/event/{event.id}", login),
         ("Push to Shop Master", f"/event/{event.id}/push", login),
         ("Race Support", f"/race/{event.id}", login),
+        ("Analysis (3x40 laps)", f"/analysis/{long}", login),
+        ("Analysis history", "/analysis/", login),
+        ("Race report", f"/analysis/{long}/report", login),
     ]
 
 
@@ -79,4 +95,8 @@ def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[C
              {"laps": laps}, 200, token, drop_added_laps),
         Case("laps 422 (bad line)", "runs", client, f"{base}/runs/{run.id}/laps",
              {"laps": "31.842\n3x.1\n1:02.417"}, 422, token),
+        Case("audit 422 (no symptom)", "audit", client, f"/analysis/{event.id}/close",
+             {"rating": "2", "observation": "Loose everywhere"}, 422, token),
+        Case("history: one track", "history", client, "/analysis/?track=Mac%27s+Track",
+             None, 200, token),
     ]

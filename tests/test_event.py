@@ -261,8 +261,8 @@ def test_push_to_shop_master_shows_the_changes_first(alice, app):
 
 def test_close_makes_the_event_read_only(alice, app):
     event = start(alice, app)
-    assert alice.post(f"/event/{event.id}/close", data={"end_date": "2026-11-22"}
-                      ).status_code == 303
+    assert alice.post(f"/analysis/{event.id}/close",
+                      data={"rating": "3", "end_date": "2026-11-22"}).status_code == 303
     closed = store_of(app).get_event(racer(app), event.id)
     assert (closed.status, closed.end_date) == ("closed", date(2026, 11, 22))
     response = alice.post(f"/event/{event.id}/setup", data=setup_form(app, event, DF="6000"),
@@ -289,7 +289,6 @@ def test_another_racers_event_is_404_everywhere(alice, app, auth, client):
         ("post", f"/event/{event.id}/changes/{change.id}/revert", {}),
         ("get", f"/event/{event.id}/push", None),
         ("post", f"/event/{event.id}/push", {}),
-        ("post", f"/event/{event.id}/close", {}),
         ("get", "/event/not-an-id", None),
     ]:
         response = getattr(client, method)(url, data=data)

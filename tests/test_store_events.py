@@ -271,3 +271,64 @@ def test_values_at_an_earlier_version_undo_later_changes(store: Store) -> None:
     assert values_at(setup.values, changes, 1) == NB48
     at_two = values_at(setup.values, changes, 2)
     assert (at_two["DF"], at_two["SO_F"]) == (6000, 500)
+
+
+# --- closing with an audit, reopening, history ------------------------------------------------
+
+AUDIT = {"rating": 4, "gain": "Corner exit", "observation": "Drove the rhythm section clean",
+         "best_lap": Decimal("31.388")}
+
+
+def test_closing_with_an_audit_judges_the_changes_without_a_verdict(store: Store) -> None:
+    user, _, event = _event(store)
+    rid = user.racer_id
+    first = store.edit_event_setup(rid, event.id, {"DF": 6000}, source="manual").changes[0]
+    reverted = store.edit_event_setup(rid, event.id, {"SO_F": 500}, source="manual").changes[0]
+    store.revert_change(rid, reverted.id)
+    closed = store.close_event(rid, event.id, date(2026, 11, 21), AUDIT)
+    assert closed.status == "closed"
+    audit = store.get_audit(rid, event.id)
+    assert (audit.rating, audit.gain, audit.symptom, audit.best_lap, audit.verdict) == (
+        4, "Corner exit", "", Decimal("31.388"), "success")
+    verdicts = {c.id: (c.status, c.verdict) for c in store.list_changes(rid, event.id)}
+    assert verdicts[first.id] == ("accepted", "success")
+    assert verdicts[reverted.id] == ("reverted", "")
+    # Closed already: a second close records no second audit.
+    store.close_event(rid, event.id, date(2026, 11, 22), {**AUDIT, "rating": 1})
+    assert store.get_audit(rid, event.id).rating == 4
+
+
+def test_reopen_keeps_the_audit_and_refuses_a_second_active_event(store: Store) -> None:
+    user, car, event = _event(store)
+    rid = user.racer_id
+    store.close_event(rid, event.id, date(2026, 11, 21), AUDIT)
+    other = store.start_event(rid, {**EVENT, "name": "Next", "car_id": car.id}, NB48)
+    with pytest.raises(DuplicateError):
+        store.reopen_event(rid, event.id)
+    store.close_event(rid, other.id, date(2026, 11, 22))
+    reopened = store.reopen_event(rid, event.id)
+    assert (reopened.status, reopened.end_date) == ("active", None)
+    assert store.get_audit(rid, event.id).rating == 4
+
+
+def test_history_holds_every_event_with_its_runs_changes_and_audit(store: Store) -> None:
+    user, car, event = _event(store)
+    rid = user.racer_id
+    run = store.add_run(rid, event.id, "Q1")
+    store.add_laps(rid, run.id, [Decimal("31.5"), Decimal("31.2")])
+    store.edit_event_setup(rid, event.id, {"DF": 6000}, source="manual")
+    store.close_event(rid, event.id, date(2026, 11, 21), AUDIT)
+    later = store.start_event(rid, {**EVENT, "name": "Later", "start_date": date(2026, 12, 5),
+                                    "car_id": car.id}, NB48)
+    history = store.event_history(rid)
+    assert [r.event.name for r in history] == ["Later", "Winter Cup"]
+    newest, older = history
+    assert (newest.runs, newest.changes, newest.audit) == ([], [], None)
+    assert [len(r.laps) for r in older.runs] == [2]
+    assert [c.parameter for c in older.changes] == ["DF"]
+    assert older.audit.rating == 4
+    assert newest.event == later
+    bob = racer(store, "bob").racer_id
+    assert store.event_history(bob) == []
+    assert store.get_audit(bob, event.id) is None
+    assert store.reopen_event(bob, event.id) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from apex.models import CONDITIONS, EVENT_TYPES, SURFACES, TRACK_SIZES, TRACTIONS
-from apex.schemas import CreateFormSchema, FormSchema
+from apex.schemas import CreateFormSchema
 from apex.schemas.garage import text_field
 from apex.schemas.setup import SetupSchema
 
@@ -52,8 +52,3 @@ class EventSetupSchema(SetupSchema):  # type: ignore[valid-type,misc]
                              validate=validate.Range(min=1, error="Reload the page."),
                              error_messages={"required": "Reload the page.",
                                              "invalid": "Reload the page."})
-
-
-class CloseEventSchema(FormSchema):
-    end_date = fields.Date(required=True, error_messages={
-        "required": "Enter the last day.", "invalid": "Enter a date, e.g. 2026-11-25."})

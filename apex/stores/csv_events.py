@@ -19,12 +19,14 @@ from typing import Any, TypeVar
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
 from apex.db import DuplicateError, StaleSetupError
-from apex.event_setup import as_text, edit_changes
+from apex.event_setup import as_text, edit_changes, history_records
 from apex.models import (
     EVENT_NUMBERS,
     EVENT_TEXTS,
+    Audit,
     Car,
     Event,
+    EventRecord,
     EventSetup,
     Lap,
     Run,
@@ -76,6 +78,34 @@ def _run_order(row: Row) -> tuple:
     return (row["started_at"], row["created_at"], row["id"])
 
 
+def _change_order(row: Row) -> tuple:
+    return (row["created_at"], row["version"] is None, row["version"] or 0, row["id"])
+
+
+def _run(row: Row, laps: list[Row]) -> Run:
+    return Run(row["id"], row["event_id"], row["name"], row["started_at"],
+               row["setup_version"], row["confidence"],
+               tuple(Lap(r["run_id"], r["lap_number"], r["seconds"])
+                     for r in sorted(laps, key=lambda r: r["lap_number"])))
+
+
+_AUDIT_FIELDS = ("id", "event_id", "rating", "symptom", "gain", "observation", "best_lap",
+                 "change_id", "created_at")
+
+
+def _audit(row: Row) -> Audit:
+    return Audit(**{f: row[f] for f in _AUDIT_FIELDS})
+
+
+def _audit_row(event_id: str, audit: Mapping[str, Any]) -> Row:
+    best = audit.get("best_lap")
+    return {"id": str(uuid.uuid4()), "event_id": event_id, "change_id": None,
+            "rating": int(audit["rating"]),
+            **{f: str(audit.get(f) or "") for f in ("symptom", "gain", "observation")},
+            "best_lap": None if best is None else Decimal(best).quantize(Decimal("0.001")),
+            "created_at": datetime.now(UTC)}
+
+
 def _car_label(tables: CsvTables, car_id: str) -> str:
     row = tables.first("vehicles", id=car_id)
     return "" if row is None else Car(row["id"], row["profile_id"], row["brand"], row["model"],
@@ -106,11 +136,7 @@ class EventMethods:
         return row
 
     def _run(self, row: Row) -> Run:
-        laps = sorted((r for r in self._tables.read("laps") if r["run_id"] == row["id"]),
-                      key=lambda r: r["lap_number"])
-        return Run(row["id"], row["event_id"], row["name"], row["started_at"],
-                   row["setup_version"], row["confidence"],
-                   tuple(Lap(r["run_id"], r["lap_number"], r["seconds"]) for r in laps))
+        return _run(row, [r for r in self._tables.read("laps") if r["run_id"] == row["id"]])
 
     # -- events ----------------------------------------------------------------
 
@@ -157,15 +183,68 @@ class EventMethods:
         return [_event(r) for r in mine]
 
     @_locked
-    def close_event(self, racer_id: str, event_id: str, end_date: date) -> Event | None:
+    def close_event(self, racer_id: str, event_id: str, end_date: date,
+                    audit: Mapping[str, Any] | None = None) -> Event | None:
+        """The audit, the verdicts and the event's status in one ``write_all``."""
         row = self._event_row(racer_id, event_id)
         if row is None:
             return None
-        if row["status"] == "active":
-            row = {**row, "status": "closed", "end_date": max(end_date, row["start_date"]),
-                   "updated_at": datetime.now(UTC)}
-            self._tables.replace("events", row)
+        if row["status"] != "active":
+            return _event(row)
+        now = datetime.now(UTC)
+        row = {**row, "status": "closed", "end_date": max(end_date, row["start_date"]),
+               "updated_at": now}
+        tables: dict[str, list[Row]] = {
+            "events": [row if r["id"] == row["id"] else r for r in self._tables.read("events")]}
+        if audit is not None:
+            new = _audit_row(event_id, audit)
+            verdict = _audit(new).verdict
+            tables["audits"] = [*self._tables.read("audits"), new]
+            tables["setup_changes"] = [
+                {**r, "verdict": verdict, "updated_at": now}
+                if r["event_id"] == event_id and r["status"] == "accepted" and not r["verdict"]
+                else r for r in self._tables.read("setup_changes")]
+        self._tables.write_all(tables)
         return _event(row)
+
+    @_locked
+    def reopen_event(self, racer_id: str, event_id: str) -> Event | None:
+        row = self._event_row(racer_id, event_id)
+        if row is None or row["status"] == "active":
+            return None if row is None else _event(row)
+        if any(r["vehicle_id"] == row["vehicle_id"] and r["status"] == "active"
+               for r in self._tables.read("events")):
+            raise DuplicateError("car_id", rules.EVENT_OPEN)
+        row = {**row, "status": "active", "end_date": None, "updated_at": datetime.now(UTC)}
+        self._tables.replace("events", row)
+        return _event(row)
+
+    @_locked
+    def get_audit(self, racer_id: str, event_id: str) -> Audit | None:
+        if self._event_row(racer_id, event_id) is None:
+            return None
+        mine = [r for r in self._tables.read("audits") if r["event_id"] == event_id]
+        return _audit(max(mine, key=lambda r: r["created_at"])) if mine else None
+
+    @_locked
+    def event_history(self, racer_id: str) -> list[EventRecord]:
+        events = self.list_events(racer_id)
+        ids = {e.id for e in events}
+        runs = sorted((r for r in self._tables.read("runs") if r["event_id"] in ids),
+                      key=_run_order)
+        laps: dict[str, list[Row]] = {}
+        for lap in self._tables.read("laps"):
+            laps.setdefault(lap["run_id"], []).append(lap)
+        changes = sorted((r for r in self._tables.read("setup_changes") if r["event_id"] in ids),
+                         key=_change_order)
+        audits: dict[str, Row] = {}
+        for row in self._tables.read("audits"):
+            if row["event_id"] in ids and (row["event_id"] not in audits or row["created_at"]
+                                           > audits[row["event_id"]]["created_at"]):
+                audits[row["event_id"]] = row
+        return history_records(
+            events, [_run(r, laps.get(r["id"], [])) for r in runs],
+            [_change(r) for r in changes], {k: _audit(v) for k, v in audits.items()})
 
     # -- the event setup and its changes -----------------------------------------
 
@@ -222,8 +301,7 @@ class EventMethods:
         if self._event_row(racer_id, event_id) is None:
             return []
         mine = [r for r in self._tables.read("setup_changes") if r["event_id"] == event_id]
-        mine.sort(key=lambda r: (r["created_at"], r["version"] is None, r["version"] or 0,
-                                 r["id"]))
+        mine.sort(key=_change_order)
         return [_change(r) for r in mine]
 
     @_locked

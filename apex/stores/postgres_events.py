@@ -21,11 +21,13 @@ from psycopg import sql
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, Value, coerce
 from apex.db import StaleSetupError
-from apex.event_setup import as_text, edit_changes
+from apex.event_setup import as_text, edit_changes, history_records
 from apex.models import (
     EVENT_NUMBERS,
     EVENT_TEXTS,
+    Audit,
     Event,
+    EventRecord,
     EventSetup,
     Lap,
     Run,
@@ -60,6 +62,23 @@ UPDATE events SET status = 'closed', end_date = greatest(%(end_date)s, start_dat
 updated_at = now() WHERE id = %(event_id)s AND profile_id = %(racer_id)s AND status = 'active'
 RETURNING *) SELECT {_EVENT_COLS} FROM e"""
 
+REOPEN_EVENT = f"""WITH e AS (
+UPDATE events SET status = 'active', end_date = NULL, updated_at = now()
+WHERE id = %(event_id)s AND profile_id = %(racer_id)s AND status = 'closed'
+RETURNING *) SELECT {_EVENT_COLS} FROM e"""
+
+_AUDIT_COLS = """a.id::text, a.event_id::text, a.rating, a.symptom, a.gain, a.observation,
+a.best_lap, a.change_id::text, a.created_at"""
+INSERT_AUDIT = f"""WITH a AS (
+INSERT INTO audits (event_id, rating, symptom, gain, observation, best_lap)
+VALUES (%(event_id)s, %(rating)s, %(symptom)s, %(gain)s, %(observation)s, %(best_lap)s)
+RETURNING *) SELECT {_AUDIT_COLS} FROM a"""
+# The audit's verdict for every accepted change the laps have not been judged by yet.
+SET_VERDICTS = """UPDATE setup_changes SET verdict = %(verdict)s, updated_at = now()
+WHERE event_id = %(event_id)s AND status = 'accepted' AND verdict = ''"""
+GET_AUDIT = f"""SELECT {_AUDIT_COLS} FROM audits a JOIN events e ON e.id = a.event_id
+WHERE a.event_id = %(event_id)s AND e.profile_id = %(racer_id)s
+ORDER BY a.created_at DESC, a.id LIMIT 1"""
 INSERT_SETUP = sql.SQL("""INSERT INTO event_setups (event_id, {cols}) VALUES (%(event_id)s, {vals})
 """).format(cols=sql.SQL(", ").join(_PARAMS),
             vals=sql.SQL(", ").join(sql.Placeholder(f"p_{i}") for i in range(len(PARAMS))))
@@ -108,6 +127,14 @@ ORDER BY r.started_at, r.created_at, r.id"""
 GET_RUN = f"""SELECT {_RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
 WHERE r.id = %(run_id)s AND e.profile_id = %(racer_id)s"""
 LOCK_RUN = GET_RUN + " FOR UPDATE OF r"
+HISTORY_RUNS = f"""SELECT {_RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
+WHERE e.profile_id = %(racer_id)s ORDER BY r.started_at, r.created_at, r.id"""
+HISTORY_CHANGES = f"""SELECT {_CHANGE_COLS} FROM setup_changes c JOIN events e ON e.id = c.event_id
+WHERE e.profile_id = %(racer_id)s ORDER BY c.created_at, c.version NULLS LAST, c.id"""
+HISTORY_AUDITS = f"""SELECT DISTINCT ON (a.event_id) {_AUDIT_COLS} FROM audits a
+JOIN events e ON e.id = a.event_id WHERE e.profile_id = %(racer_id)s
+ORDER BY a.event_id, a.created_at DESC, a.id"""
+
 LIST_LAPS = """SELECT run_id::text, lap_number, seconds FROM laps
 WHERE run_id = ANY(%(run_ids)s::uuid[]) ORDER BY run_id, lap_number"""
 INSERT_LAP = """INSERT INTO laps (run_id, lap_number, seconds)
@@ -146,6 +173,15 @@ def _setup(row: Mapping[str, Any]) -> EventSetup:
 
 def _change(row: Mapping[str, Any]) -> SetupChange:
     return SetupChange(**{**row, "created_at": row["created_at"].astimezone(UTC)})
+
+
+def _audit(row: Mapping[str, Any]) -> Audit:
+    return Audit(**{**row, "created_at": row["created_at"].astimezone(UTC)})
+
+
+def _audit_params(audit: Mapping[str, Any]) -> dict[str, Any]:
+    return {"rating": int(audit["rating"]), "best_lap": audit.get("best_lap"),
+            **{f: str(audit.get(f) or "") for f in ("symptom", "gain", "observation")}}
 
 
 def _log(row: Mapping[str, Any]) -> TrackLog:
@@ -224,13 +260,46 @@ class EventMethods:
         with self._tx() as conn:
             return [Event(**r) for r in conn.execute(LIST_EVENTS, key).fetchall()]
 
-    def close_event(self, racer_id: str, event_id: str, end_date: date) -> Event | None:
+    def close_event(self, racer_id: str, event_id: str, end_date: date,
+                    audit: Mapping[str, Any] | None = None) -> Event | None:
         if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
             return None
         with self._tx() as conn:
             row = conn.execute(CLOSE_EVENT, {**key, "end_date": end_date}).fetchone()
+            if row is not None and audit is not None:
+                saved = _audit(conn.execute(INSERT_AUDIT, {**_audit_params(audit),
+                                                           "event_id": key["event_id"]}
+                                            ).fetchone())
+                conn.execute(SET_VERDICTS, {"event_id": key["event_id"],
+                                            "verdict": saved.verdict})
             row = row or conn.execute(GET_EVENT, key).fetchone()
         return Event(**row) if row else None
+
+    def reopen_event(self, racer_id: str, event_id: str) -> Event | None:
+        if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(REOPEN_EVENT, key).fetchone()
+            row = row or conn.execute(GET_EVENT, key).fetchone()
+        return Event(**row) if row else None
+
+    def get_audit(self, racer_id: str, event_id: str) -> Audit | None:
+        if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(GET_AUDIT, key).fetchone()
+        return _audit(row) if row else None
+
+    def event_history(self, racer_id: str) -> list[EventRecord]:
+        if (key := ids(racer_id=racer_id)) is None:
+            return []
+        with self._tx() as conn:
+            events = [Event(**r) for r in conn.execute(LIST_EVENTS, key).fetchall()]
+            runs = list(_runs(conn, conn.execute(HISTORY_RUNS, key).fetchall()))
+            changes = [_change(r) for r in conn.execute(HISTORY_CHANGES, key).fetchall()]
+            audits = {r["event_id"]: _audit(r)
+                      for r in conn.execute(HISTORY_AUDITS, key).fetchall()}
+        return history_records(events, runs, changes, audits)
 
     def get_event_setup(self, racer_id: str, event_id: str) -> EventSetup | None:
         if (key := ids(racer_id=racer_id, event_id=event_id)) is None:

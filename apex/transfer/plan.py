@@ -25,7 +25,7 @@ from apex.transfer import ImportFailed, Report, Row, RowError, Rows, TableCount
 # Parents before children, so a child's references are remapped before its key is read.
 ORDER: tuple[str, ...] = (
     "users", "racer_profiles", "sponsors", "vehicles", "car_configs", "master_library",
-    "events", "event_setups", "runs", "laps", "setup_changes", "track_logs",
+    "events", "event_setups", "runs", "laps", "setup_changes", "audits", "track_logs",
     "theory_documents",
 )
 # column -> the table its id points at
@@ -40,6 +40,7 @@ REFERENCES: dict[str, dict[str, str]] = {
     "runs": {"event_id": "events"},
     "laps": {"run_id": "runs"},
     "setup_changes": {"event_id": "events", "run_before": "runs", "run_after": "runs"},
+    "audits": {"event_id": "events", "change_id": "setup_changes"},
     "track_logs": {"profile_id": "racer_profiles", "event_id": "events", "run_id": "runs"},
     "theory_documents": {"uploaded_by": "users"},
 }
@@ -66,6 +67,7 @@ NATURAL_KEYS: dict[str, Callable[[Row], tuple]] = {
     "runs": _exact("id"),
     "laps": _exact("run_id", "lap_number"),
     "setup_changes": _exact("id"),
+    "audits": _exact("id"),
     "track_logs": _exact("profile_id", "timestamp", "note"),
     "theory_documents": _exact("id"),
 }

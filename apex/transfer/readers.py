@@ -54,6 +54,7 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("setup_changes", "source"): CHANGE_SOURCES,
     ("setup_changes", "status"): CHANGE_STATUSES,
     ("setup_changes", "verdict"): ("", *VERDICTS),
+    ("audits", "rating"): (1, 2, 3, 4, 5),
 }
 _KIND_WORDS = {
     "serial": "a whole number", "int": "a whole number", "timestamp": "a date and time (ISO 8601)",
@@ -232,10 +233,10 @@ def _value_problem(table: str, column: str, value: object) -> str:
     """Checks the PostgreSQL schema makes (CHECK constraints), as a racer-readable reason."""
     if isinstance(value, datetime) and value.tzinfo is None:
         return "needs a time zone, e.g. 2025-11-02T09:12:00+00:00"
-    if column in ("lap_time", "seconds") and isinstance(value, Decimal):
+    if column in ("lap_time", "seconds", "best_lap") and isinstance(value, Decimal):
         return lap_time_problem(value)
     if (choices := _CHOICES.get((table, column))) and value not in choices:
-        return f"must be one of {', '.join(c or '(empty)' for c in choices)}"
+        return f"must be one of {', '.join(str(c) if c != '' else '(empty)' for c in choices)}"
     if column == "experience_level" and value not in ("", *EXPERIENCE_LEVELS):
         return f"must be empty or one of {', '.join(EXPERIENCE_LEVELS)}"
     return ""

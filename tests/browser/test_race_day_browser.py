@@ -157,7 +157,8 @@ def test_a_note_sent_while_offline_is_kept_retried_and_stored_once(
     racer_id = racer_id_of(live_app, page)
     (event,) = store.list_events(racer_id)
     assert [log.note for log in store.list_event_logs(racer_id, event.id)] == [text]
-    assert page.evaluate("k => localStorage.getItem(k)", key) is None
+    # The server confirmed it: the kept draft goes (app.js, once the answer is swapped in).
+    page.wait_for_function("k => localStorage.getItem(k) === null", arg=key)
     page.reload()
     expect(page.locator("#f-note")).to_have_value("")
 
@@ -245,3 +246,56 @@ def test_the_microphone_is_offered_only_where_the_browser_can_listen(
     page.fill("#f-note", "Rear is loose,")
     mic.click()
     expect(page.locator("#f-note")).to_have_value("Rear is loose, pushes on entry")
+
+
+def test_two_runs_around_a_change_then_the_audit_and_the_verdict(
+        page: Page, live_server: str, live_app: Flask) -> None:
+    base = live_server
+    garage_with_nb48(page, base)
+    start_event(page, base)
+    page.get_by_role("link", name="Race Support").click()
+    page.wait_for_url(re.compile(rf"{base}/race/"))
+
+    def run_with(laps: str) -> None:
+        page.locator("#runs").get_by_role("button", name="Start").click()
+        expect(page.locator("#runs .notice")).to_contain_text("Started")
+        page.fill("#f-laps", laps)
+        page.get_by_role("button", name="Add laps").click()
+        expect(page.locator("#runs .notice")).to_contain_text("Added")
+
+    run_with("31.1 31.2 31.3 31.2 31.1 31.3 31.2")
+    page.locator("#setup-drift").get_by_role("link", name="Edit event setup").click()
+    tune(page, {"DF": "6000"})
+    page.get_by_role("link", name="Race Support").click()
+    run_with("30.8 30.9 31.0 30.9 30.8 31.0 30.9")
+
+    open_tab(page, base, "Analysis", "/analysis/")
+    page.get_by_role("link", name=re.compile("analyse and close")).click()
+    page.wait_for_url(re.compile(rf"{base}/analysis/[0-9a-f-]{{36}}$"))
+    impact = page.locator("#impact")
+    expect(impact).to_contain_text("0.96 % faster")
+    expect(impact).to_contain_text("success")
+    charts = page.locator("figure.chart svg[role=img]")
+    expect(charts).to_have_count(4)
+    assert charts.first.bounding_box()["width"] <= 390
+
+    # The audit, step by step: a 2 asks what went wrong (the gains are not offered).
+    audit = page.locator("#audit-form")
+    audit.locator("label.pick", has_text="2").click()
+    expect(audit.locator(".if-good")).to_be_hidden()
+    audit.get_by_label("Rear loose").check()
+    page.fill("#f-observation", "Loose on every exit")
+    page.fill("#f-best_lap", "30.812")
+    phone_layout(page, audit.locator("label.pick span"), page.get_by_role("button",
+                                                                        name="Close the event"))
+    shot(page, "analysis-audit")
+    page.get_by_role("button", name="Close the event").click()
+    expect(page.locator(".flash")).to_contain_text("rated 2/5")
+    # The laps said success; the audit's verdict stands for the change (TUNING.md §5).
+    expect(page.locator("#impact")).to_contain_text("failure (audit)")
+    expect(page.locator("#audit")).to_contain_text("Rear loose")
+    store = live_app.extensions["apex.store"]
+    racer_id = racer_id_of(live_app, page)
+    (event,) = store.list_events(racer_id)
+    assert event.status == "closed"
+    assert [c.verdict for c in store.list_changes(racer_id, event.id)] == ["failure"]

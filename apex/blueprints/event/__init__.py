@@ -1,6 +1,7 @@
 """Event Setup (tab 1): start an event, and keep the setup on the car today.
 
-Routes by region: ``events.py`` (the list, start and close an event),
+Routes by region: ``events.py`` (the list, start an event; closing it is the
+Analysis tab's audit),
 ``setup.py`` (the event setup form, its conflicts, back to last known good,
 undo a change, push to Shop Master). Templates in ``templates/event/``. Race
 Support (``apex.blueprints.race``) finds events through ``own_event`` too.

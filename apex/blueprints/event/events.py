@@ -1,4 +1,4 @@
-"""The racer's events: the list, starting one (from Shop Master or the library), closing it."""
+"""The racer's events: the list, and starting one (from Shop Master or the library)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.event import bp, own_event
+from apex.blueprints.event import bp
 from apex.catalogue import Value
 from apex.db import DuplicateError, get_store
 from apex.event_setup import rank_baselines
@@ -28,7 +28,7 @@ from apex.models import (
     LibraryQuery,
 )
 from apex.schemas import form_dict
-from apex.schemas.event import SHOP_MASTER, CloseEventSchema, StartEventSchema
+from apex.schemas.event import SHOP_MASTER, StartEventSchema
 
 LIST_PAGE = "event/index.html"
 NEW_PAGE = "event/new.html"
@@ -81,20 +81,6 @@ def start_event() -> ResponseReturnValue:
         abort(404)
     flash(f"Started {event.name}: the event setup is a copy of {label}.")
     return see_other("event.show_event", event_id=event.id)
-
-
-@bp.post("/<event_id>/close")
-def close_event(event_id: str) -> ResponseReturnValue:
-    event = own_event(event_id)
-    try:
-        data = CloseEventSchema().load(form_dict(request.form))
-    except ValidationError:
-        data = {"end_date": date.today()}
-    closed = get_store().close_event(current_racer_id(), event.id, data["end_date"])
-    if closed is None:
-        abort(404)
-    flash(f"Closed {event.name}.")
-    return see_other("event.list_events")
 
 
 def _own_car(car_id: str) -> Car:

@@ -3,7 +3,6 @@ go back to last known good, undo a change, push it to the Shop Master."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, flash, request
@@ -158,8 +157,7 @@ def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
     return render(PAGE, BLOCKS, status, event=event, setup=setup, values=values, errors=errors,
                   packages=packages(), car=store.get_car(racer_id, event.car_id),
                   changes=store.list_changes(racer_id, event.id), labels=LABELS, best=best,
-                  best_stats=best and run_stats(best.seconds), today=date.today().isoformat(),
-                  **extra)
+                  best_stats=best and run_stats(best.seconds), **extra)
 
 
 def _conflicts(event: Event, stored: EventSetup, mine: dict[str, Any], seen_version: int

@@ -14,13 +14,12 @@ from apex.blueprints.race import bp
 from apex.blueprints.race.views import (
     answer,
     done,
-    lap_text,
     own_run,
     race_context,
     refuse_closed,
 )
 from apex.db import get_store
-from apex.lap_input import EMPTY, parse_laps
+from apex.lap_input import EMPTY, format_lap, parse_laps
 from apex.models import Event, Run
 from apex.schemas import form_dict
 from apex.schemas.race import ConfidenceSchema, DeleteLapSchema, LapsSchema, RunSchema
@@ -83,7 +82,7 @@ def delete_lap(event_id: str, run_id: str) -> ResponseReturnValue:
         return done(event, LAPS_CHANGED, "runs", run_id=run.id, run_notice=LAPS_CHANGED)
     if get_store().delete_lap(racer_id, run.id, lap.lap_number) is None:
         abort(404)
-    message = f"Deleted lap {lap.lap_number} ({lap_text(lap.seconds)})."
+    message = f"Deleted lap {lap.lap_number} ({format_lap(lap.seconds)})."
     return done(event, message, "runs", run_id=run.id, run_notice=message)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
@@ -34,7 +33,6 @@ LABELS = {p.key: p.label for p in PARAMS}
 NOTES_SHOWN = 30  # the newest notes and symptoms on the page (fragments stay small)
 CLOSED = "This event is closed: nothing was saved."
 
-_MILLI = Decimal("0.001")
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 
@@ -72,7 +70,7 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any) -> d
         "bests": {r.id: min(r.seconds) for r in runs if r.laps},
         "run_names": {r.id: r.name for r in runs},
         "logs": store.list_event_logs(racer_id, event.id, limit=NOTES_SHOWN),
-        "phases": grouped(), "next_run_name": next_run_name(runs), "lap_text": lap_text,
+        "phases": grouped(), "next_run_name": next_run_name(runs),
         "note_values": {}, "note_errors": {}, "symptom_errors": {}, "run_values": {},
         "run_errors": {}, "lap_values": {}, "lap_errors": {}, "line_errors": [],
     }
@@ -158,12 +156,3 @@ def next_run_name(runs: list[Run]) -> str:
         return f"{match[1]}{int(match[2]) + 1}"[:40]
     practices = sum(1 for r in runs if r.name.casefold().startswith("practice"))
     return f"Practice {practices + 1}"
-
-
-def lap_text(seconds: Decimal | float) -> str:
-    """31.842, or 1:02.417 from a minute up: how timing sites print laps."""
-    value = Decimal(str(seconds)).quantize(_MILLI)
-    if value >= 60:
-        minutes, rest = divmod(value, 60)
-        return f"{int(minutes)}:{rest:06.3f}"
-    return f"{value:.3f}"

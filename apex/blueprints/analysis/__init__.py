@@ -1,0 +1,24 @@
+"""Post Event Analysis (tab 4): what made the car faster.
+
+Routes by region: ``history.py`` (every event by track and condition, and what
+worked there), ``event.py`` (one event: run statistics, charts, change impact,
+closing audit, race report, CSV exports). Templates in ``templates/analysis/``;
+the maths in apex.lap_stats, apex.change_impact, apex.event_history, the charts
+in apex.charts, the report in apex.race_report.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("analysis", __name__, url_prefix="/analysis")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every event analysed is the logged-in racer's own."""
+
+
+from apex.blueprints.analysis import event, history  # noqa: E402,F401

@@ -1,0 +1,141 @@
+"""One event after the day: run statistics, charts, change impact, the closing audit,
+the race report and the CSV exports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response, abort, flash, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+
+from apex import charts
+from apex.auth_setup import current_racer_id
+from apex.blueprints.analysis import bp
+from apex.blueprints.event import own_event
+from apex.catalogue import PARAMS
+from apex.db import DuplicateError, get_store
+from apex.event_csv import changes_csv, laps_csv
+from apex.event_history import change_label, summarise
+from apex.htmx import render, see_other
+from apex.lap_stats import crash_flags, run_stats
+from apex.models import AUDIT_GAINS, AUDIT_SYMPTOMS, Event, EventRecord
+from apex.race_report import race_report
+from apex.schemas import form_dict
+from apex.schemas.analysis import AuditSchema
+
+PAGE = "analysis/show.html"
+BLOCKS = {"audit": "audit"}
+LABELS = {p.key: p.label for p in PARAMS}
+
+
+@bp.get("/<event_id>")
+def show_event(event_id: str) -> ResponseReturnValue:
+    return render(PAGE, BLOCKS, **_context(own_event(event_id)))
+
+
+@bp.post("/<event_id>/close")
+def close_event(event_id: str) -> ResponseReturnValue:
+    """Close with the audit: its rating judges the changes that have no verdict yet."""
+    event = own_event(event_id)
+    if not event.is_active:
+        flash("This event is closed already.")
+        return see_other("analysis.show_event", event_id=event.id)
+    values = form_dict(request.form)
+    try:
+        data = AuditSchema().load(values)
+    except ValidationError as err:
+        return render(PAGE, BLOCKS, 422, **_context(event, values=values, errors=err.messages))
+    end = data.pop("end_date") or max(date.today(), event.start_date)
+    closed = get_store().close_event(current_racer_id(), event.id, end, data)
+    if closed is None:
+        abort(404)
+    flash(f"Closed {event.name}: rated {data['rating']}/5.")
+    return see_other("analysis.show_event", event_id=event.id)
+
+
+@bp.post("/<event_id>/reopen")
+def reopen_event(event_id: str) -> ResponseReturnValue:
+    event = own_event(event_id)
+    try:
+        get_store().reopen_event(current_racer_id(), event.id)
+    except DuplicateError:
+        flash("This car has another event open: close that one first.")
+        return see_other("analysis.show_event", event_id=event.id)
+    flash(f"{event.name} is open again.")
+    return see_other("event.show_event", event_id=event.id)
+
+
+@bp.get("/<event_id>/report")
+def show_report(event_id: str) -> ResponseReturnValue:
+    """The race report to copy (a page) or, with ``?download=1``, a Markdown file."""
+    record = _record(own_event(event_id))
+    text = race_report(record.event, _car_label(record.event), record.runs, record.changes,
+                       record.audit)
+    if request.args.get("download"):
+        return _download(text, f"{_slug(record.event)}-report.md", "text/markdown")
+    return render("analysis/report.html", {}, event=record.event, text=text)
+
+
+@bp.get("/<event_id>/laps.csv")
+def export_laps(event_id: str) -> Response:
+    record = _record(own_event(event_id))
+    return _download(laps_csv(record.event, record.runs), f"{_slug(record.event)}-laps.csv",
+                     "text/csv")
+
+
+@bp.get("/<event_id>/changes.csv")
+def export_changes(event_id: str) -> Response:
+    record = _record(own_event(event_id))
+    return _download(changes_csv(record.event, record.changes, record.runs),
+                     f"{_slug(record.event)}-changes.csv", "text/csv")
+
+
+def _record(event: Event) -> EventRecord:
+    racer_id = current_racer_id()
+    store = get_store()
+    return EventRecord(event, store.list_runs(racer_id, event.id),
+                       store.list_changes(racer_id, event.id), store.get_audit(racer_id, event.id))
+
+
+def _car_label(event: Event) -> str:
+    car = get_store().get_car(current_racer_id(), event.car_id)
+    return car.label if car else ""
+
+
+def _context(event: Event, **overrides: Any) -> dict[str, Any]:
+    record = _record(event)
+    summary = summarise(record)
+    runs = [(run, run_stats(run.seconds)) for run in record.runs]
+    index = {run.id: i for i, run in enumerate(record.runs)}
+    # A change made after run i sits between run i and run i+1 (-1: before the first run).
+    timeline = [(index.get(i.change.run_before or "", -1), change_label(i))
+                for i in summary.impacts]
+    medians = [(run.name, s.median if s else None) for run, s in runs]
+    context = {
+        "event": event, "car_label": _car_label(event), "record": record, "summary": summary,
+        "runs": runs, "labels": LABELS, "symptoms": AUDIT_SYMPTOMS, "gains": AUDIT_GAINS,
+        "lap_charts": {run.id: charts.lap_chart(run.name, run.seconds,
+                                                crash=crash_flags(run.seconds))
+                       for run, _ in runs if run.laps},
+        "runs_chart": charts.runs_chart([(run.name, s.best if s else None,
+                                          s.median if s else None) for run, s in runs]),
+        "timeline_chart": charts.timeline_chart(medians, timeline),
+        "change_label": change_label, "values": {}, "errors": {},
+        "today": max(date.today(), event.start_date).isoformat(),
+    }
+    context.update(overrides)
+    return context
+
+
+def _download(text: str, filename: str, mimetype: str) -> Response:
+    response = Response(text, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _slug(event: Event) -> str:
+    """A file name from the event: ``2026-11-21-winter-cup``."""
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in event.name.lower())
+    return "-".join([event.start_date.isoformat(), *words.split()])[:60] or "event"

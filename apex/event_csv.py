@@ -1,0 +1,110 @@
+"""An event's laps and setup changes as CSV files, safe to open in a spreadsheet.
+
+Why it is built this way:
+- The conventions of the library export (``apex.library_csv.export_rows``): UTF-8
+  text starting with a byte-order mark so a spreadsheet reads accents right, CRLF line
+  ends and quoting as the ``csv`` module writes them.
+- Spreadsheet formula injection: every text cell goes through ``neutralise`` (a cell
+  starting with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``). Numbers
+  the app itself writes (lap numbers, seconds) are never text. A change's old and new
+  value stay as written when the parameter is numeric and the cell is a plain number
+  (Toe ``-1.0``), exactly as the library export keeps them, so they sort and sum.
+- Seconds are plain seconds with three decimals (``62.417``, not ``1:02.417``): a
+  spreadsheet reads them as numbers.
+- A change names its runs (``Q1``), not their ids, and its time is ISO 8601 UTC
+  (``2025-10-18T10:15:00Z``); a time without a zone is taken as UTC, as the stores
+  write it.
+- ``verdict`` and ``result`` come from ``change_impacts`` for accepted changes only;
+  a reverted, denied or pending change was not raced as such and gets neither.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from apex.catalogue import BY_KEY
+from apex.change_impact import change_impacts
+from apex.lap_stats import crash_flags
+from apex.library_csv import BOM, PLAIN_NUMBER, neutralise
+from apex.models import Event, Run, SetupChange
+
+LAP_COLUMNS: tuple[str, ...] = ("event", "run", "lap", "seconds", "crash", "best")
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "event", "time", "parameter", "label", "old_value", "new_value", "source", "reason",
+    "status", "run_before", "run_after", "verdict", "result",
+)
+YES = "yes"
+
+_MILLI = Decimal("0.001")
+
+
+def laps_csv(event: Event, runs: Sequence[Run]) -> str:
+    """One row per lap, runs in the order given, laps in their order in the run.
+
+    ``crash`` is ``yes`` for a crash lap of its run (TUNING.md §5: slower than 1.5 × the
+    run's median); ``best`` is ``yes`` for the run's fastest lap (the first of equal
+    fastest laps), so a filter on it gives one row per run.
+    """
+    rows: list[list[object]] = []
+    for run in runs:
+        flags = crash_flags(run.seconds)
+        best = min(range(len(run.laps)), key=lambda i: run.laps[i].seconds, default=None)
+        for i, (lap, crash) in enumerate(zip(run.laps, flags, strict=True)):
+            rows.append([neutralise(event.name), neutralise(run.name), lap.lap_number,
+                         seconds_text(lap.seconds), YES if crash else "",
+                         YES if i == best else ""])
+    return _csv(LAP_COLUMNS, rows)
+
+
+def changes_csv(event: Event, changes: Sequence[SetupChange], runs: Sequence[Run]) -> str:
+    """One row per change in the order given, whatever its status."""
+    names = {r.id: r.name for r in runs}
+    impacts = {id(i.change): i for i in change_impacts(changes, runs)}
+    rows: list[list[object]] = []
+    for c in changes:
+        impact = impacts.get(id(c))
+        param = BY_KEY.get(c.parameter)
+        rows.append([
+            neutralise(event.name), time_text(c.created_at), neutralise(c.parameter),
+            param.label if param else "",
+            _value(c.parameter, c.old_value), _value(c.parameter, c.new_value),
+            neutralise(c.source), neutralise(c.reason), neutralise(c.status),
+            neutralise(names.get(c.run_before or "", "")),
+            neutralise(names.get(c.run_after or "", "")),
+            neutralise(impact.verdict) if impact else "",
+            neutralise(impact.summary) if impact else "",
+        ])
+    return _csv(CHANGE_COLUMNS, rows)
+
+
+def seconds_text(seconds: Decimal | float) -> str:
+    """``31.842``, ``62.417``: seconds to the thousandth, never in exponent form."""
+    return f"{Decimal(str(seconds)).quantize(_MILLI):.3f}"
+
+
+def time_text(when: datetime | None) -> str:
+    """``2025-10-18T10:15:00Z``; a naive time is UTC; ``""`` when unknown."""
+    if when is None:
+        return ""
+    utc = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return utc.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _value(key: str, text: str) -> str:
+    """A change's value: a plain number of a numeric parameter as it is, else neutralised."""
+    param = BY_KEY.get(key)
+    keep = param is not None and param.is_numeric and PLAIN_NUMBER.fullmatch(text)
+    return text if keep else neutralise(text)
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
