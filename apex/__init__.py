@@ -15,7 +15,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # NOTE: imported here so that `import apex.catalogue` (CLI tools, stores,
     # tests) does not pull in Flask extensions.
     from apex import assets, auth_setup, config, db, errors
-    from apex.blueprints import analysis, auth, event, garage, health, library, race
+    from apex.blueprints import advisor, analysis, auth, event, garage, health, library, race
+    from apex.blueprints.theory import bp as theory_bp
     from apex.extensions import compress, csrf, limiter
     from apex.htmx import add_vary
     from apex.lap_input import format_lap
@@ -39,8 +40,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(library.bp)
     app.register_blueprint(event.bp)
+    app.register_blueprint(advisor.bp)
     app.register_blueprint(race.bp)
     app.register_blueprint(analysis.bp)
+    app.register_blueprint(theory_bp)
     app.add_url_rule("/", endpoint="index", view_func=garage.index)
     app.jinja_env.globals["new_request_key"] = lambda: str(uuid.uuid4())
     app.jinja_env.filters["lap"] = format_lap

@@ -41,8 +41,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 300,
-        # Setup-sheet PDFs may be up to 5 MB (the reader refuses more with a message).
-        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        # Theory documents may be up to 10 MB, setup-sheet PDFs 5 MB, library CSVs 6 MB:
+        # each upload checks its own limit and says so; this only caps the request.
+        "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
     }
 
 

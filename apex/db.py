@@ -34,6 +34,8 @@ from apex.models import (
     SetupChange,
     SetupEdit,
     Sponsor,
+    TheoryDocument,
+    TheoryPassage,
     TrackLog,
     User,
 )
@@ -202,6 +204,15 @@ class Store(Protocol):
     def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
         """Set the change's parameter back to its old value (recorded as a new change)
         and mark the change reverted."""
+    def propose_change(self, racer_id: str, event_id: str, parameter: str, value: Value,
+                       reason: str, *, request_key: str | None = None) -> SetupChange | None:
+        """A pending advisor proposal: the parameter's value now -> ``value``. None for a
+        used request key; LookupError if the event is not the racer's."""
+    def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
+        """Apply a pending proposal to the event setup (a new version); the proposal
+        becomes the accepted change, timed now. None unless it is the racer's and pending."""
+    def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
+        """Mark a pending proposal denied (not a failure: the advisor just won't repeat it)."""
     def add_run(self, racer_id: str, event_id: str, name: str,
                 *, request_key: str | None = None) -> Run | None:
         """A new run on the current setup version; the accepted changes waiting for a
@@ -227,6 +238,25 @@ class Store(Protocol):
                         ) -> list[TrackLog]:
         """Newest first."""
     def delete_track_log(self, racer_id: str, log_id: str) -> bool: ...
+
+    # the theory library: tuning documents shared by every racer (apex.theory)
+    def add_theory_document(
+        self, user_id: str, title: str, category: str, filename: str, content: str,
+        *, request_key: str | None = None,
+    ) -> TheoryDocument | None:
+        """Store an uploaded document's text, credited to the user (``users.id``, not a
+        racer id). LookupError for an unknown user; ValueError when the text has too many
+        distinct words to index; None for a request key this user used."""
+    def list_theory_documents(self, *, category: str = "") -> list[TheoryDocument]:
+        """Newest first, ``content`` left ""; ``category`` narrows (case-insensitive)."""
+    def get_theory_document(self, document_id: str) -> TheoryDocument | None: ...
+    def delete_theory_document(self, user_id: str, document_id: str, *,
+                               is_admin: bool = False) -> bool:
+        """Only the uploader's own documents, or any with ``is_admin``."""
+    def search_theory(self, text: str, *, limit: int = 5, category: str = ""
+                      ) -> list[TheoryPassage]:
+        """Documents matching ANY word of ``text`` (apex.theory.query_words), best first,
+        each with a snippet whose hits are marked."""
 
     # whole tables (import, export) and accounts (CLI): not racer-scoped, never from a view
     def dump_tables(self) -> Rows:
@@ -291,6 +321,8 @@ def seed_demo_command() -> None:
     state = "created" if created else "already there"
     library = report.counts["master_library"]
     click.echo(f"library baselines: {library.created} added, {library.unchanged} already there")
+    notes = report.counts["theory_documents"]
+    click.echo(f"tuning notes: {notes.created} added, {notes.unchanged} already there")
     click.echo(f"demo racer {state}: log in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
 
 

@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from apex.catalogue import BY_KEY, PRESETS, Value, coerce
 from apex.db import Store
+from apex.theory import note_rows
 from apex.transfer import Report, Row
 
 DEMO_USERNAME = "demo"
@@ -74,7 +75,8 @@ def library_rows(submitted_by: str | None) -> list[Row]:
 
 
 def seed_demo(store: Store) -> tuple[bool, Report]:
-    """Create the demo racer (unless there) and the library; running it again adds nothing."""
+    """Create the demo racer (unless there), the library and the Theory library's notes;
+    running it again adds nothing."""
     user = store.find_user(DEMO_USERNAME)
     created = user is None
     if user is None:
@@ -90,7 +92,9 @@ def seed_demo(store: Store) -> tuple[bool, Report]:
         cars = [store.add_car(user.racer_id, fields, PRESETS[preset])
                 for fields, preset in _CARS]
         seed_race_day(store, user.racer_id, cars[0].id)
-    return created, store.import_rows({"master_library": library_rows(user.racer_id)})
+    # The Theory library's notes come in the same import: fixed ids, so once only.
+    return created, store.import_rows({"master_library": library_rows(user.racer_id),
+                                       "theory_documents": note_rows(user.id)})
 
 
 def demo_laps(run: int, count: int) -> list[Decimal]:

@@ -296,3 +296,43 @@ class EventRecord:
     runs: list[Run]
     changes: list[SetupChange]
     audit: Audit | None = None
+
+
+# --- the Theory library: tuning documents, shared by all racers ---------------------------
+
+
+@dataclass(frozen=True)
+class TheoryDocument:
+    """An uploaded tuning document and its extracted text (``content`` is "" in lists)."""
+
+    id: str
+    title: str
+    category: str  # one of apex.theory.CATEGORIES
+    filename: str
+    content: str = ""
+    uploaded_by: str | None = None  # the users.id of who uploaded it (None: nobody's)
+    uploader: str = ""  # that user's username, for the credit line
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TheoryPassage:
+    """A search hit: the document and a short snippet of it as ``(text, is_hit)`` pieces,
+    so a template marks the hits while escaping every piece. ``rank``: higher is better
+    (only its order means anything; the two stores score differently)."""
+
+    document_id: str
+    title: str
+    category: str
+    pieces: tuple[tuple[str, bool], ...]
+    rank: float
+
+    @property
+    def snippet(self) -> str:
+        """The snippet as plain text."""
+        return "".join(text for text, _ in self.pieces)
+
+    @property
+    def hits(self) -> list[str]:
+        """The words marked in the snippet, lowercased, each once."""
+        return list(dict.fromkeys(text.lower() for text, hit in self.pieces if hit))

@@ -6,11 +6,19 @@ PostgreSQL schema built by ``sql/`` has exactly these columns.
 
 from __future__ import annotations
 
+import csv
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, coerce, format_value
+
+# NOTE: a theory document's text is one CSV cell, and the csv module refuses a cell
+# over 131 072 characters unless told otherwise (a process-wide setting). Every CSV
+# reader of tables (the CSV store, imports) imports this module: allow the largest
+# text an upload can give (10 MB of UTF-8 is at most 10 M characters).
+CELL_MAX = 20_000_000
+csv.field_size_limit(max(csv.field_size_limit(), CELL_MAX))
 
 _STAMPS = ("created_at", "updated_at")
 

@@ -1,4 +1,5 @@
-"""The race-day tabs for bench_pages: Event Setup (1), Race Support (3), Analysis (4).
+"""The race-day tabs for bench_pages: Event Setup (1), Advisor (2) and its Theory
+library, Race Support (3), Analysis (4).
 
 The demo racer's seeded event (``apex.demo.seed_race_day``: 3 runs of 12 laps,
 changes, notes) is what the pages show; the fragments are the forms a racer
@@ -41,6 +42,8 @@ def race_day_pages(store: Any, racer_id: str, login: tuple[str, str]) -> list:
         ("Event setup", f"/event/{event.id}", login),
         ("Push to Shop Master", f"/event/{event.id}/push", login),
         ("Race Support", f"/race/{event.id}", login),
+        ("Advisor", f"/advisor/{event.id}", login),
+        ("Theory search", "/theory/?q=shock+oil+temperature", login),
         ("Analysis (3x40 laps)", f"/analysis/{long}", login),
         ("Analysis history", "/analysis/", login),
         ("Race report", f"/analysis/{long}/report", login),
@@ -69,6 +72,15 @@ def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[C
         """Each repetition measures the run as seeded, not one 200 laps long."""
         while len(laps := store.get_run(racer_id, run.id).laps) > len(run.laps):
             store.delete_lap(racer_id, run.id, laps[-1].lap_number)
+
+    def drop_proposals() -> None:
+        """Deny what an ask proposed, so the page does not pile up pending proposals.
+        (Denied ones are not proposed again: later asks get the next candidates. The
+        size reported is the first answer's, the time the median of all.)"""
+        for change in store.list_changes(racer_id, event.id):
+            if change.status == "pending":
+                store.deny_proposal(racer_id, change.id)
+        drop_added_logs()
 
     def drop_added_logs() -> None:
         for log in store.list_event_logs(racer_id, event.id):
@@ -99,4 +111,6 @@ def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[C
              {"rating": "2", "observation": "Loose everywhere"}, 422, token),
         Case("history: one track", "history", client, "/analysis/?track=Mac%27s+Track",
              None, 200, token),
+        Case("advisor: push entry", "advice", client, f"/advisor/{event.id}/ask",
+             {"symptom": "push_entry"}, 200, token, drop_proposals),
     ]

@@ -332,3 +332,46 @@ def test_history_holds_every_event_with_its_runs_changes_and_audit(store: Store)
     assert store.event_history(bob) == []
     assert store.get_audit(bob, event.id) is None
     assert store.reopen_event(bob, event.id) is None
+
+
+# --- advisor proposals --------------------------------------------------------------------
+
+def test_a_proposal_waits_then_accepting_applies_it_as_a_change(store: Store) -> None:
+    user, _, event = _event(store)
+    rid = user.racer_id
+    run = store.add_run(rid, event.id, "Practice 1")
+    proposal = store.propose_change(rid, event.id, "DF", 6000, "Push on entry: thinner front diff")
+    assert (proposal.status, proposal.source, proposal.old_value, proposal.new_value,
+            proposal.version) == ("pending", "advisor", "7000", "6000", None)
+    assert store.get_event_setup(rid, event.id).values["DF"] == 7000  # nothing applied yet
+    store.edit_event_setup(rid, event.id, {"SO_F": 500}, source="manual")
+    edit = store.accept_proposal(rid, proposal.id)
+    assert edit.setup.values["DF"] == 6000 and edit.setup.version == 3
+    (accepted,) = edit.changes
+    assert (accepted.id, accepted.status, accepted.version, accepted.run_before) == (
+        proposal.id, "accepted", 3, run.id)
+    changes = store.list_changes(rid, event.id)
+    assert [c.parameter for c in changes] == ["SO_F", "DF"]  # in the order they were applied
+    assert store.accept_proposal(rid, proposal.id) is None  # not pending any more
+
+
+def test_deny_marks_it_denied_and_changes_nothing(store: Store) -> None:
+    user, _, event = _event(store)
+    rid = user.racer_id
+    proposal = store.propose_change(rid, event.id, "SO_F", 500, "Loose on entry")
+    denied = store.deny_proposal(rid, proposal.id)
+    assert (denied.status, denied.verdict) == ("denied", "")
+    assert store.get_event_setup(rid, event.id).version == 1
+    assert store.accept_proposal(rid, proposal.id) is None
+    assert store.deny_proposal(rid, proposal.id) is None
+
+
+def test_another_racers_proposals_are_out_of_reach(store: Store) -> None:
+    alice, _, event = _event(store)
+    proposal = store.propose_change(alice.racer_id, event.id, "DF", 6000, "why")
+    bob = racer(store, "bob").racer_id
+    assert store.accept_proposal(bob, proposal.id) is None
+    assert store.deny_proposal(bob, proposal.id) is None
+    with pytest.raises(LookupError):
+        store.propose_change(bob, event.id, "DF", 5000, "why")
+    assert store.list_changes(alice.racer_id, event.id)[0].status == "pending"

@@ -26,6 +26,7 @@ from apex.stores import csv_library
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_tables import CsvTables, Row
+from apex.stores.csv_theory import TheoryMethods
 from apex.tables import TABLES
 from apex.transfer import Report, Rows
 from apex.transfer.plan import ORDER, REFERENCES, applied, plan
@@ -68,7 +69,7 @@ def _car(row: Row) -> Car:
     return Car(row["id"], row["profile_id"], *(row[f] for f in CAR_FIELDS))
 
 
-class CsvStore(LibraryMethods, EventMethods):
+class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
     The Setup Library and notebook methods come from apex.stores.csv_library,

@@ -321,6 +321,65 @@ class EventMethods:
                           f"Undo: back to {row['old_value'] or 'unset'}",
                           extra={"setup_changes": changes})
 
+    # -- advisor proposals ---------------------------------------------------------
+
+    @_locked
+    def propose_change(self, racer_id: str, event_id: str, parameter: str, value: Value,
+                       reason: str, *, request_key: str | None = None) -> SetupChange | None:
+        param = BY_KEY[parameter]
+        profile = self._racer(racer_id)
+        setup = self._setup_row(event_id) if self._event_row(racer_id, event_id) else None
+        if setup is None:
+            raise LookupError("no such event")
+        if self._key_used(profile, request_key):
+            return None
+        row = _now_row(event_id=event_id, parameter=parameter,
+                       old_value=as_text(parameter, setup[parameter]),
+                       new_value=as_text(parameter, coerce(param, value)), source="advisor",
+                       reason=reason, status="pending", version=None, run_before=None,
+                       run_after=None, verdict="")
+        self._tables.insert("setup_changes", row)
+        self._remember_key(profile, request_key)
+        return _change(row)
+
+    def _own_pending(self, racer_id: str, change_id: str) -> Row | None:
+        row = self._tables.first("setup_changes", id=change_id)
+        if (row is None or row["status"] != "pending" or row["parameter"] not in BY_KEY
+                or self._event_row(racer_id, row["event_id"]) is None):
+            return None
+        return row
+
+    @_locked
+    def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
+        """The setup and the proposal, now its accepted change, in one ``write_all``."""
+        row = self._own_pending(racer_id, change_id)
+        setup = None if row is None else self._setup_row(row["event_id"])
+        if row is None or setup is None:
+            return None
+        now = datetime.now(UTC)
+        key = row["parameter"]
+        saved = {**setup, key: coerce(BY_KEY[key], row["new_value"]),
+                 "version": setup["version"] + 1, "updated_at": now}
+        runs = [r for r in self._tables.read("runs") if r["event_id"] == row["event_id"]]
+        accepted = {**row, "status": "accepted", "old_value": as_text(key, setup[key]),
+                    "version": saved["version"], "created_at": now, "updated_at": now,
+                    "run_before": max(runs, key=_run_order)["id"] if runs else None}
+        self._tables.write_all({
+            "event_setups": [saved if r["id"] == saved["id"] else r
+                             for r in self._tables.read("event_setups")],
+            "setup_changes": [accepted if r["id"] == row["id"] else r
+                              for r in self._tables.read("setup_changes")]})
+        return SetupEdit(_setup(saved), [_change(accepted)])
+
+    @_locked
+    def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
+        row = self._own_pending(racer_id, change_id)
+        if row is None:
+            return None
+        row = {**row, "status": "denied", "updated_at": datetime.now(UTC)}
+        self._tables.replace("setup_changes", row)
+        return _change(row)
+
     # -- runs and laps --------------------------------------------------------------
 
     @_locked

@@ -28,6 +28,7 @@ from apex.stores.postgres_keys import claim as _claim
 from apex.stores.postgres_keys import ids as _key
 from apex.stores.postgres_keys import owner as _owner
 from apex.stores.postgres_library import LibraryMethods
+from apex.stores.postgres_theory import TheoryMethods
 from apex.transfer import Report, Rows
 from apex.transfer.plan import plan
 
@@ -143,7 +144,7 @@ def _setup(**row: Any) -> Setup:
     return Setup(row["car_id"], values, row["updated_at"])
 
 
-class PostgresStore(LibraryMethods, EventMethods):
+class PostgresStore(LibraryMethods, EventMethods, TheoryMethods):
     """The ``Store`` for production: a connection pool over one database.
 
     The Setup Library and notebook methods come from apex.stores.postgres_library,

@@ -112,6 +112,25 @@ WHERE c.id = %(change_id)s AND e.profile_id = %(racer_id)s FOR UPDATE OF c"""
 MARK_REVERTED = """UPDATE setup_changes SET status = 'reverted', updated_at = now()
 WHERE id = %(change_id)s"""
 
+INSERT_PROPOSAL = f"""WITH c AS (
+INSERT INTO setup_changes (event_id, parameter, old_value, new_value, source, reason, status)
+VALUES (%(event_id)s, %(parameter)s, %(old_value)s, %(new_value)s, 'advisor', %(reason)s,
+'pending') RETURNING *) SELECT {_CHANGE_COLS} FROM c"""
+# An accepted proposal is the change itself: made now, from the value the setup had.
+ACCEPT_PROPOSAL = f"""WITH c AS (
+UPDATE setup_changes SET status = 'accepted', old_value = %(old_value)s, version = %(version)s,
+created_at = clock_timestamp(), updated_at = now(),
+run_before = (SELECT id FROM runs WHERE event_id = %(event_id)s
+              ORDER BY started_at DESC, created_at DESC LIMIT 1)
+WHERE id = %(change_id)s RETURNING *) SELECT {_CHANGE_COLS} FROM c"""
+DENY_PROPOSAL = f"""WITH c AS (
+UPDATE setup_changes SET status = 'denied', updated_at = now()
+WHERE id = %(change_id)s AND status = 'pending' AND event_id IN (
+    SELECT id FROM events WHERE profile_id = %(racer_id)s)
+RETURNING *) SELECT {_CHANGE_COLS} FROM c"""
+UPDATE_ONE_PARAM = """UPDATE event_setups SET {param} = %(value)s, version = version + 1,
+updated_at = now() WHERE event_id = %(event_id)s RETURNING version"""
+
 _RUN_COLS = """r.id::text, r.event_id::text, r.name, r.started_at, r.setup_version, r.confidence"""
 INSERT_RUN = f"""WITH r AS (
 INSERT INTO runs (event_id, name, setup_version)
@@ -344,6 +363,50 @@ class EventMethods:
                          f"Undo: back to {change.old_value or 'unset'}")
             conn.execute(MARK_REVERTED, key)
         return edit
+
+    def propose_change(self, racer_id: str, event_id: str, parameter: str, value: Value,
+                       reason: str, *, request_key: str | None = None) -> SetupChange | None:
+        param = BY_KEY[parameter]
+        if (key := ids(racer_id=owner(racer_id), event_id=event_id)) is None:
+            raise LookupError("no such event")
+        with self._tx() as conn:
+            row = conn.execute(GET_SETUP, key).fetchone()
+            if row is None:
+                raise LookupError("no such event")
+            if not claim(conn, key["racer_id"], request_key):
+                return None
+            return _change(conn.execute(INSERT_PROPOSAL, {
+                "event_id": key["event_id"], "parameter": parameter, "reason": reason,
+                "old_value": as_text(parameter, row[parameter]),
+                "new_value": as_text(parameter, coerce(param, value))}).fetchone())
+
+    def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
+        if (key := ids(racer_id=racer_id, change_id=change_id)) is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(LOCK_CHANGE, key).fetchone()
+            if row is None or row["status"] != "pending" or row["parameter"] not in BY_KEY:
+                return None
+            param = BY_KEY[row["parameter"]]
+            setup_key = {"racer_id": key["racer_id"], "event_id": row["event_id"]}
+            current = _setup(conn.execute(LOCK_SETUP, setup_key).fetchone())
+            value = coerce(param, row["new_value"])
+            update = sql.SQL(UPDATE_ONE_PARAM).format(param=sql.Identifier(param.key))
+            version = conn.execute(update, {"value": value, "event_id": row["event_id"]}
+                                   ).fetchone()["version"]
+            accepted = _change(conn.execute(ACCEPT_PROPOSAL, {
+                "change_id": key["change_id"], "event_id": row["event_id"],
+                "version": version,
+                "old_value": as_text(param.key, current.values[param.key])}).fetchone())
+            saved = _setup(conn.execute(GET_SETUP, setup_key).fetchone())
+        return SetupEdit(saved, [accepted])
+
+    def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
+        if (key := ids(racer_id=racer_id, change_id=change_id)) is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(DENY_PROPOSAL, key).fetchone()
+        return _change(row) if row else None
 
     def add_run(self, racer_id: str, event_id: str, name: str,
                 *, request_key: str | None = None) -> Run | None:

@@ -108,10 +108,11 @@ def expect_saved(page: Page) -> None:
 
 # --- the Setup Library -------------------------------------------------------------------------
 
-def open_tab(page: Page, base: str, name: str, path: str) -> None:
-    """Follow a link of the bottom tab bar (works with and without JS)."""
+def open_tab(page: Page, base: str, name: str, path: str | re.Pattern[str]) -> None:
+    """Follow a link of the bottom tab bar (works with and without JS); ``path`` is the
+    URL path it lands on, or a pattern of the whole URL."""
     page.locator("nav.tabs").get_by_role("link", name=name).click()
-    page.wait_for_url(f"{base}{path}")
+    page.wait_for_url(path if isinstance(path, re.Pattern) else f"{base}{path}")
     expect(page.locator("nav.tabs a[aria-current=page]")).to_have_text(name)
 
 

@@ -299,3 +299,26 @@ def test_two_runs_around_a_change_then_the_audit_and_the_verdict(
     (event,) = store.list_events(racer_id)
     assert event.status == "closed"
     assert [c.verdict for c in store.list_changes(racer_id, event.id)] == ["failure"]
+
+
+def test_the_advisor_on_push_on_entry(page: Page, live_server: str, live_app: Flask) -> None:
+    """Report "push on entry", accept the first proposal, see the setup and changes follow."""
+    base = live_server
+    garage_with_nb48(page, base)
+    start_event(page, base)
+    open_tab(page, base, "Advisor", re.compile(r"/advisor/[0-9a-f-]{36}$"))
+    page.locator("#ask-form").get_by_role("button", name="Push entry").click()
+    first = page.locator("#proposals li.proposal").first
+    expect(first).to_contain_text("Front diff oil 7000 → 6000")
+    expect(first).to_contain_text("Push entry")
+    phone_layout(page, first.get_by_role("button", name="Accept"),
+                 page.locator("#ask-form button.sym"))
+    shot(page, "advisor")
+    first.get_by_role("button", name="Accept").click()
+    expect(page.locator("#advice .notice")).to_contain_text("Applied: Front diff oil 7000 → 6000")
+
+    open_tab(page, base, "Event", "/event/")
+    page.locator("a.event-link").first.click()
+    expect(page.locator("#p-DF")).to_have_value("6000")
+    expect(page.locator("#changes")).to_contain_text("7000 → 6000")
+    expect(page.locator("#changes")).to_contain_text("advisor")

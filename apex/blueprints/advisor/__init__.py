@@ -1,0 +1,24 @@
+"""Setup Advisor (tab 2): a symptom in, concrete and explained changes out.
+
+Routes in ``views.py``; what the rule engine is told (the event, its runs and
+changes, this car's history at this track) is gathered in ``situation.py``; the
+engine itself is apex.advisor (rules as data in apex/advisor/rules.toml).
+Templates in ``templates/advisor/``. Proposals are stored as pending setup
+changes (source "advisor"), so Race Support shows them too.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("advisor", __name__, url_prefix="/advisor")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every event advised on is the logged-in racer's own."""
+
+
+from apex.blueprints.advisor import views  # noqa: E402,F401

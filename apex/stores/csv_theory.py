@@ -1,0 +1,148 @@
+"""The Theory library on CSV files: tuning documents and a term-frequency search.
+
+``TheoryMethods`` is a base class of ``CsvStore``; each method is one transaction
+(the store's lock held). The library is shared: every racer reads it, only the
+uploader (a ``users.id``) or an admin deletes a document.
+
+Search ranks by term frequency (apex.theory: ``query_terms``, ``term_counts``,
+``score``, ``snippet``): the same words as PostgreSQL's search, a simpler stemmer,
+title words counted three times. Per parse of ``theory_documents`` (the parse cache
+hands out the same list until the file changes) each document's stem counts are
+kept, so a search does not re-read every text.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from apex import theory
+from apex.models import TheoryDocument, TheoryPassage
+from apex.stores.csv_tables import CsvTables, Row
+
+T = TypeVar("T")
+TABLE = "theory_documents"
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    """The method as one transaction of the store's files (as apex.stores.csv does)."""
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> T:
+        with self._tables.transaction():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class _Counted:
+    """One parse of the table: each document's stem counts (title, content)."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.source = rows
+        self.counts = [(theory.term_counts(r["title"]), theory.term_counts(r["content"]))
+                       for r in rows]
+
+
+_counted: weakref.WeakKeyDictionary[CsvTables, _Counted] = weakref.WeakKeyDictionary()
+
+
+def _documents(tables: CsvTables) -> _Counted:
+    rows = tables.read(TABLE)
+    cached = _counted.get(tables)
+    if cached is None or cached.source is not rows:
+        cached = _counted[tables] = _Counted(rows)
+    return cached
+
+
+def _usernames(tables: CsvTables) -> dict[str, str]:
+    return {u["id"]: u["username"] for u in tables.read("users")}
+
+
+def _document(row: Row, names: dict[str, str], *, content: bool) -> TheoryDocument:
+    by = row["uploaded_by"]
+    return TheoryDocument(
+        id=row["id"], title=row["title"], category=row["category"], filename=row["filename"],
+        content=row["content"] if content else "", uploaded_by=by,
+        uploader=names.get(by, "") if by else "", created_at=row["created_at"])
+
+
+def _newest_first(row: Row) -> tuple:
+    return (row["created_at"] or _NEVER, row["id"])
+
+
+def search(tables: CsvTables, text: str, limit: int, category: str) -> list[TheoryPassage]:
+    terms = theory.query_terms(text)
+    if not terms or limit <= 0:
+        return []
+    docs = _documents(tables)
+    scored = []
+    for row, (title, content) in zip(docs.source, docs.counts, strict=True):
+        if category and row["category"].lower() != category.lower():
+            continue
+        if rank := theory.score(title, content, terms):
+            scored.append((rank, _newest_first(row), row))
+    scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
+    return [TheoryPassage(row["id"], row["title"], row["category"],
+                          theory.snippet(row["content"], terms), rank)
+            for rank, _, row in scored[:limit]]
+
+
+class TheoryMethods:
+    """The Theory library part of ``CsvStore`` (a base class of it), on its ``_tables``,
+    ``_key_used`` and ``_remember_key``."""
+
+    _tables: CsvTables
+    _key_used: Callable[[Row, str | None], bool]
+    _remember_key: Callable[[Row, str | None], None]
+
+    @_locked
+    def add_theory_document(
+        self, user_id: str, title: str, category: str, filename: str, content: str,
+        *, request_key: str | None = None,
+    ) -> TheoryDocument | None:
+        """LookupError for an unknown user, as PostgreSQL's foreign key refuses it."""
+        user = self._tables.first("users", id=user_id)
+        if user is None:
+            raise LookupError(f"no user {user_id!r}")
+        owner = {"user_id": user["id"]}  # request keys are the user's (the key helpers'
+        if self._key_used(owner, request_key):  # "profile" needs only its user_id)
+            return None
+        fields = theory.document_fields(title, category, filename, content)
+        theory.check_searchable(fields["content"])  # as PostgreSQL's index would refuse it
+        row = {"id": str(uuid.uuid4()), **fields, "file_path": "", "uploaded_by": user["id"],
+               "created_at": datetime.now(UTC)}
+        self._tables.insert(TABLE, row)
+        self._remember_key(owner, request_key)
+        return _document(row, {user["id"]: user["username"]}, content=True)
+
+    @_locked
+    def list_theory_documents(self, *, category: str = "") -> list[TheoryDocument]:
+        rows = [r for r in self._tables.read(TABLE)
+                if not category or r["category"].lower() == category.lower()]
+        names = _usernames(self._tables)
+        return [_document(r, names, content=False)
+                for r in sorted(rows, key=_newest_first, reverse=True)]
+
+    @_locked
+    def get_theory_document(self, document_id: str) -> TheoryDocument | None:
+        row = self._tables.first(TABLE, id=str(document_id))
+        return None if row is None else _document(row, _usernames(self._tables), content=True)
+
+    @_locked
+    def delete_theory_document(self, user_id: str, document_id: str, *,
+                               is_admin: bool = False) -> bool:
+        row = self._tables.first(TABLE, id=str(document_id))
+        if row is None or not (is_admin or (user_id and row["uploaded_by"] == user_id)):
+            return False
+        return self._tables.remove(TABLE, id=row["id"])
+
+    @_locked
+    def search_theory(self, text: str, *, limit: int = 5, category: str = ""
+                      ) -> list[TheoryPassage]:
+        return search(self._tables, text, limit, category)
+
