@@ -59,12 +59,13 @@ class ChangeImpact:
 def change_impacts(changes: Sequence[SetupChange], runs: Sequence[Run]) -> list[ChangeImpact]:
     """One impact per accepted change, in the order of ``changes``."""
     by_id = {r.id: r for r in runs}
+    position = {r.id: i for i, r in enumerate(runs)}
     stats = {r.id: run_stats(r.seconds) for r in runs}
     impacts: list[ChangeImpact] = []
     for change in changes:
         if change.status != "accepted":
             continue
-        before = by_id.get(change.run_before or "")
+        before = _driven(runs, position.get(change.run_before or ""))
         after = by_id.get(change.run_after or "")
         b = stats.get(before.id) if before else None
         a = stats.get(after.id) if after else None
@@ -77,3 +78,11 @@ def change_impacts(changes: Sequence[SetupChange], runs: Sequence[Run]) -> list[
                 verdict = "neutral"
         impacts.append(ChangeImpact(change, before, after, b, a, verdict, within))
     return impacts
+
+
+def _driven(runs: Sequence[Run], at: int | None) -> Run | None:
+    """The run at ``at``, or the last one before it that has laps: a run started and
+    left empty (rained off, a typo) says nothing about the setup before a change."""
+    if at is None:
+        return None
+    return next((r for r in reversed(runs[: at + 1]) if r.laps), runs[at])

@@ -203,27 +203,31 @@ class Store(Protocol):
         """Oldest first."""
     def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
         """Set the change's parameter back to its old value (recorded as a new change)
-        and mark the change reverted."""
+        and mark the change reverted. None unless it is the racer's, accepted, and its
+        parameter still holds its new value (a later change would be undone too)."""
     def propose_change(self, racer_id: str, event_id: str, parameter: str, value: Value,
                        reason: str, *, request_key: str | None = None) -> SetupChange | None:
         """A pending advisor proposal: the parameter's value now -> ``value``. None for a
         used request key; LookupError if the event is not the racer's."""
     def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
         """Apply a pending proposal to the event setup (a new version); the proposal
-        becomes the accepted change, timed now. None unless it is the racer's and pending."""
+        becomes the accepted change, timed now. None unless it is the racer's, pending, and
+        the parameter still holds the value it was proposed from."""
     def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
         """Mark a pending proposal denied (not a failure: the advisor just won't repeat it)."""
     def add_run(self, racer_id: str, event_id: str, name: str,
                 *, request_key: str | None = None) -> Run | None:
-        """A new run on the current setup version; the accepted changes waiting for a
-        run get it as their ``run_after``. LookupError if the event is not the racer's."""
+        """A new run on the current setup version. LookupError if the event is not the
+        racer's."""
     def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
         """Oldest first, each with its laps."""
     def get_run(self, racer_id: str, run_id: str) -> Run | None: ...
     def add_laps(self, racer_id: str, run_id: str, seconds: list[Decimal],
                  *, request_key: str | None = None) -> Run | None:
-        """Append the laps after the run's last one; a used key adds nothing. Returns the
-        run as stored (None if it is not the racer's)."""
+        """Append the laps after the run's last one; a used key adds nothing. The accepted
+        changes its setup version had and that wait for a run get it as their
+        ``run_after`` (a run without laps tests nothing). Returns the run as stored
+        (None if it is not the racer's)."""
     def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
         """Remove the lap; the laps after it move up one number."""
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None

@@ -94,7 +94,7 @@ def seed_demo(store: Store) -> tuple[bool, Report]:
         seed_race_day(store, user.racer_id, cars[0].id)
     # The Theory library's notes come in the same import: fixed ids, so once only.
     return created, store.import_rows({"master_library": library_rows(user.racer_id),
-                                       "theory_documents": note_rows(user.id)})
+                                       "theory_documents": note_rows(None)})
 
 
 def demo_laps(run: int, count: int) -> list[Decimal]:

@@ -139,3 +139,16 @@ def test_another_racers_event_and_proposals_are_404(alice, app, event, auth, cli
                 f"/advisor/{event.id}/proposals/{proposal.id}/deny"):
         assert client.post(url, data={"symptom": "push_entry"}).status_code == 404, url
     assert pending(app, event)[0].status == "pending"
+
+
+def test_a_proposal_overtaken_by_a_manual_change_can_only_be_dismissed(alice, app, event):
+    alice.post(f"/advisor/{event.id}/ask", data={"symptom": "push_entry"})
+    first = pending(app, event)[0]  # DF 7000 -> 6000
+    rid = racer(app)
+    store_of(app).edit_event_setup(rid, event.id, {"DF": 6500}, source="manual")
+    page = alice.get(f"/advisor/{event.id}")
+    assert "Out of date: Front diff oil is 6500 now." in page.text
+    response = alice.post(f"/advisor/{event.id}/proposals/{first.id}/accept",
+                          follow_redirects=True)
+    assert "the setup moved since this was proposed" in response.text
+    assert store_of(app).get_event_setup(rid, event.id).values["DF"] == 6500

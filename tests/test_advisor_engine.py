@@ -213,11 +213,12 @@ def test_confidence_3_does_not_block():
     assert texts(advice)[0] == "DF 7000 → 6000 cSt"
 
 
-def test_the_gate_reads_the_latest_run_that_has_a_confidence():
+def test_the_gate_reads_the_last_run_only():
+    # TUNING §3.1 "confidence in the last run": Q2 (unrated) is the track time Q1's 2 asked for.
     unrated_after_low = advise(situation("push_entry", runs=[run(1, 2), run(2)]))
-    assert unrated_after_low.blocked
-    assert "Q1 was 2 of 5" in the_guard(unrated_after_low, "confidence").message
+    assert "confidence" not in guard_keys(unrated_after_low)
     assert not advise(situation("push_entry", runs=[run(1, 2), run(2, 4)])).blocked
+    assert advise(situation("push_entry", runs=[run(1, 4), run(2, 2)])).blocked
 
 
 def test_engine_advice_is_not_setup_and_passes_the_gate():

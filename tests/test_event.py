@@ -295,3 +295,25 @@ def test_another_racers_event_is_404_everywhere(alice, app, auth, client):
         assert response.status_code == 404, url
     setup = store_of(app).get_event_setup(racer(app), event.id)
     assert setup.values["DF"] == 6000 and store_of(app).get_event(racer(app), event.id).is_active
+
+
+def test_undo_is_offered_only_on_the_latest_change_of_a_parameter(alice, app):
+    event = start(alice, app)
+    alice.post(f"/event/{event.id}/setup", data=setup_form(app, event, SO_F="500"))
+    alice.post(f"/event/{event.id}/setup", data=setup_form(app, event, SO_F="550"))
+    older, latest = store_of(app).list_changes(racer(app), event.id)
+    page = alice.get(f"/event/{event.id}").text
+    assert f"/changes/{latest.id}/revert" in page and f"/changes/{older.id}/revert" not in page
+    # Posted anyway (an old page): refused, nothing undone.
+    response = alice.post(f"/event/{event.id}/changes/{older.id}/revert", follow_redirects=True)
+    assert "was changed again since" in response.text
+    assert store_of(app).get_event_setup(racer(app), event.id).values["SO_F"] == 550
+
+
+def test_an_htmx_save_also_refreshes_the_change_list_out_of_band(alice, app):
+    event = start(alice, app)
+    response = alice.post(f"/event/{event.id}/setup", data=setup_form(app, event, DF="6000"),
+                          headers=hx("event-setup"))
+    assert response.status_code == 200 and "<html" not in response.text
+    assert 'id="changes" hx-swap-oob="true"' in response.text
+    assert "7000 → 6000" in response.text.split('id="changes"')[1]

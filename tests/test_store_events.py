@@ -158,8 +158,23 @@ def test_runs_record_the_setup_version_and_close_the_changes_before_them(store: 
     assert (change.run_before, change.run_after) == (p1.id, None)
     p2 = store.add_run(user.racer_id, event.id, "Practice 2")
     assert p2.setup_version == 2
+    # Started is not tested: a run's first laps make it the change's "run after".
+    assert store.list_changes(user.racer_id, event.id)[0].run_after is None
+    store.add_laps(user.racer_id, p2.id, [Decimal("31.0")])
     (stored,) = store.list_changes(user.racer_id, event.id)
     assert (stored.run_before, stored.run_after) == (p1.id, p2.id)
+
+
+def test_laps_of_a_run_started_before_a_change_do_not_test_it(store: Store) -> None:
+    user, _, event = _event(store)
+    rid = user.racer_id
+    p1 = store.add_run(rid, event.id, "Practice 1")
+    store.edit_event_setup(rid, event.id, {"DF": 6000}, source="manual")
+    store.add_laps(rid, p1.id, [Decimal("31.0")])  # typed in after the change was made
+    assert store.list_changes(rid, event.id)[0].run_after is None
+    p2 = store.add_run(rid, event.id, "Practice 2")
+    store.add_laps(rid, p2.id, [Decimal("30.8")])
+    assert store.list_changes(rid, event.id)[0].run_after == p2.id
     assert [r.name for r in store.list_runs(user.racer_id, event.id)] == [
         "Practice 1", "Practice 2"]
 
@@ -375,3 +390,36 @@ def test_another_racers_proposals_are_out_of_reach(store: Store) -> None:
     with pytest.raises(LookupError):
         store.propose_change(bob, event.id, "DF", 5000, "why")
     assert store.list_changes(alice.racer_id, event.id)[0].status == "pending"
+
+
+def test_no_undo_of_a_change_that_a_later_one_overtook(store: Store) -> None:
+    user, _, event = _event(store)
+    rid = user.racer_id
+    older = store.edit_event_setup(rid, event.id, {"SO_F": 500}, source="manual").changes[0]
+    store.edit_event_setup(rid, event.id, {"SO_F": 550}, source="manual")
+    assert store.revert_change(rid, older.id) is None
+    assert store.get_event_setup(rid, event.id).values["SO_F"] == 550
+    assert store.list_changes(rid, event.id)[0].status == "accepted"
+
+
+def test_a_proposal_the_setup_moved_away_from_is_not_applied(store: Store) -> None:
+    user, _, event = _event(store)
+    rid = user.racer_id
+    proposal = store.propose_change(rid, event.id, "DF", 6000, "Push on entry")
+    store.edit_event_setup(rid, event.id, {"DF": 6500}, source="manual")
+    assert store.accept_proposal(rid, proposal.id) is None
+    assert store.get_event_setup(rid, event.id).values["DF"] == 6500
+    assert store.list_changes(rid, event.id)[0].status == "pending"
+
+
+def test_deleting_the_car_keeps_its_notes_unlinked_and_exportable(store: Store) -> None:
+    user, car, event = _event(store)
+    rid = user.racer_id
+    run = store.add_run(rid, event.id, "Q1")
+    store.add_event_log(rid, event.id, "note", "note at event", run_id=run.id)
+    store.delete_car(rid, car.id)
+    (note,) = store.list_track_logs(rid)
+    assert (note.note, note.event_id, note.run_id) == ("note at event", None, None)
+    dumped = store.dump_tables()
+    assert [r["note"] for r in dumped["track_logs"]] == ["note at event"]
+    assert dumped["events"] == [] and dumped["runs"] == []

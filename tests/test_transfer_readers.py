@@ -344,3 +344,36 @@ def test_a_nul_character_is_reported_with_its_line(tmp_path) -> None:
         read_folder(folder, OWNER)
     assert err.value.errors == [RowError("car_configs.csv", 3,
                                          "a NUL character: is this really a CSV file?")]
+
+
+def test_race_day_values_are_checked_as_postgresql_would(tmp_path: Path) -> None:
+    """An export edited by hand: the CHECKs of sql/0003 and 0004 are reported by line,
+    before anything is written (PostgreSQL would otherwise refuse them mid-import)."""
+    from apex.demo import seed_race_day
+
+    store = CsvStore(tmp_path / "apex")
+    store.upgrade()
+    user = store.create_user("ada", "ada@example.com", "hash")
+    car = store.add_car(user.racer_id, {"brand": "Tekno", "model": "NB48 2.2"},
+                        PRESETS["Tekno NB48 2.2"])
+    seed_race_day(store, user.racer_id, car.id, runs=1, laps_per_run=3)
+    folder = store.data_dir
+    events = CsvTables(folder).read("events")
+    start = events[0]["start_date"].isoformat()
+    text = (folder / "events.csv").read_text(encoding="utf-8")
+    (folder / "events.csv").write_text(
+        text.replace(",24,4,3,", ",200,4,3,").replace(f",{start},,", f",{start},2000-01-01,"),
+        encoding="utf-8")
+    text = (folder / "runs.csv").read_text(encoding="utf-8").splitlines()
+    header, row = text[0].split(","), text[1].split(",")
+    row[header.index("confidence")] = "9"
+    (folder / "runs.csv").write_text("\n".join([text[0], ",".join(row)]) + "\n",
+                                     encoding="utf-8")
+    assert [str(e) for e in failure(folder, None)] == [
+        "events.csv, line 2: temperature: must be -30 to 70",
+        "runs.csv, line 2: confidence: must be 1 to 5",
+    ]
+    text = (folder / "events.csv").read_text(encoding="utf-8")
+    (folder / "events.csv").write_text(text.replace(",200,4,3,", ",24,4,3,"), encoding="utf-8")
+    assert "events.csv, line 2: end_date: must not be before start_date" in [
+        str(e) for e in failure(folder, None)]

@@ -39,11 +39,12 @@ def guard(key: str, message: str, blocks: bool = False) -> Guard:
 
 
 def confidence_guard(runs: Sequence[Run], rules: Rules) -> Guard | None:
-    """§3.1: the latest run with a confidence rating below the gate blocks."""
-    rated = [r for r in runs if r.confidence is not None]
-    if not rated or rated[-1].confidence >= rules.confidence_below:
+    """§3.1: the last run's confidence rating below the gate blocks. An unrated last run
+    does not: it may be the very track time the gate asked for."""
+    if not runs or runs[-1].confidence is None or (
+            runs[-1].confidence >= rules.confidence_below):
         return None
-    run = rated[-1]
+    run = runs[-1]
     where = f"in {run.name}" if run.name else "in the last run"
     return guard("confidence", f"Your confidence {where} was {run.confidence} of 5: get track "
                                "time before changing the setup.", blocks=True)

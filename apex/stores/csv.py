@@ -27,7 +27,7 @@ from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_tables import CsvTables, Row
 from apex.stores.csv_theory import TheoryMethods
-from apex.tables import TABLES
+from apex.tables import TABLES, column_kind
 from apex.transfer import Report, Rows
 from apex.transfer.plan import ORDER, REFERENCES, applied, plan
 
@@ -278,10 +278,13 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
 
     @_locked
     def delete_car(self, racer_id: str, car_id: str) -> bool:
-        """Car first, then its config: a crash in between leaves only an ignored orphan."""
+        """The car, its config and its events with all they hold; notes keep their text
+        but lose their event and run (as PostgreSQL's ON DELETE rules do). The car goes
+        first: a crash before the rest is written leaves only ignored orphans."""
         if not self._tables.remove("vehicles", id=car_id, profile_id=racer_id):
             return False
         self._tables.remove("car_configs", vehicle_id=car_id)
+        self._tables.write_all(_without_events(self._tables, car_id))
         return True
 
     @_locked
@@ -332,14 +335,22 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
     @_locked
     def dump_tables(self) -> Rows:
         """Every row but orphans (left by a crash between two files' writes; reads
-        ignore them too), so an export always imports cleanly."""
+        ignore them too), and optional links to rows that are gone blanked, so an
+        export always imports cleanly."""
         rows: Rows = {}
         ids: dict[str, set] = {}
         for table in ORDER:
             refs = REFERENCES.get(table, {}).items()
-            rows[table] = [dict(r) for r in self._tables.read(table)
-                           if all(r.get(col) in (None, "") or r.get(col) in ids[parent]
-                                  for col, parent in refs)]
+            rows[table] = []
+            for row in self._tables.read(table):
+                kept = dict(row)
+                for col, parent in refs:
+                    if kept.get(col) not in (None, "") and kept[col] not in ids[parent]:
+                        if column_kind(table, col) != "ref":
+                            break  # a required parent is gone: the row is an orphan
+                        kept[col] = None  # an optional link: kept as ON DELETE SET NULL
+                else:
+                    rows[table].append(kept)
             ids[table] = {r["id"] for r in rows[table]}
         return rows
 
@@ -367,3 +378,20 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
             return False
         self._tables.replace("users", {**row, **values, "updated_at": datetime.now(UTC)})
         return True
+
+
+def _without_events(tables: CsvTables, car_id: str) -> dict[str, list[Row]]:
+    """Every table touched by removing a car's events, as it is after: the events and
+    the rows under them gone, notes and symptoms unlinked from them."""
+    events = {r["id"] for r in tables.read("events") if r["vehicle_id"] == car_id}
+    runs = {r["id"] for r in tables.read("runs") if r["event_id"] in events}
+    changes = {r["id"] for r in tables.read("setup_changes") if r["event_id"] in events}
+    gone = {"events": ("id", events), "event_setups": ("event_id", events),
+            "runs": ("id", runs), "laps": ("run_id", runs),
+            "setup_changes": ("id", changes), "audits": ("event_id", events)}
+    after = {table: [r for r in tables.read(table) if r[col] not in ids]
+             for table, (col, ids) in gone.items()}
+    after["track_logs"] = [
+        {**r, "event_id": None, "run_id": None} if r["event_id"] in events else r
+        for r in tables.read("track_logs")]
+    return after

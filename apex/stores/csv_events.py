@@ -311,8 +311,8 @@ class EventMethods:
                 or self._event_row(racer_id, row["event_id"]) is None):
             return None
         setup = self._setup_row(row["event_id"])
-        if setup is None:
-            return None
+        if setup is None or as_text(row["parameter"], setup[row["parameter"]]) != row["new_value"]:
+            return None  # changed again since: undoing this one would undo those too
         reverted = {**row, "status": "reverted", "updated_at": datetime.now(UTC)}
         changes = [reverted if r["id"] == row["id"] else r
                    for r in self._tables.read("setup_changes")]
@@ -356,8 +356,10 @@ class EventMethods:
         setup = None if row is None else self._setup_row(row["event_id"])
         if row is None or setup is None:
             return None
-        now = datetime.now(UTC)
         key = row["parameter"]
+        if as_text(key, setup[key]) != row["old_value"]:
+            return None  # the setup moved since the proposal: it no longer fits
+        now = datetime.now(UTC)
         saved = {**setup, key: coerce(BY_KEY[key], row["new_value"]),
                  "version": setup["version"] + 1, "updated_at": now}
         runs = [r for r in self._tables.read("runs") if r["event_id"] == row["event_id"]]
@@ -393,12 +395,7 @@ class EventMethods:
             return None
         run = _now_row(event_id=event_id, name=name, started_at=datetime.now(UTC),
                        confidence=None, setup_version=setup["version"])
-        waiting = {"run_after": run["id"], "updated_at": run["created_at"]}
-        changes = [{**r, **waiting} if r["event_id"] == event_id and r["run_after"] is None
-                   and r["version"] is not None and r["status"] == "accepted" else r
-                   for r in self._tables.read("setup_changes")]
-        self._tables.write_all({"runs": [*self._tables.read("runs"), run],
-                                "setup_changes": changes})
+        self._tables.insert("runs", run)
         self._remember_key(profile, request_key)
         return self._run(run)
 
@@ -429,7 +426,13 @@ class EventMethods:
             new = [{"id": str(uuid.uuid4()), "run_id": run_id, "lap_number": done + i,
                     "seconds": Decimal(s).quantize(Decimal("0.001")), "created_at": now}
                    for i, s in enumerate(seconds, start=1)]
-            self._tables.write("laps", [*laps, *new])
+            # A run's first laps test the accepted changes its setup version already had.
+            waiting = {"run_after": run_id, "updated_at": now}
+            changes = [{**r, **waiting} if r["event_id"] == row["event_id"]
+                       and r["run_after"] is None and r["status"] == "accepted"
+                       and r["version"] is not None and r["version"] <= row["setup_version"]
+                       and new else r for r in self._tables.read("setup_changes")]
+            self._tables.write_all({"laps": [*laps, *new], "setup_changes": changes})
             self._remember_key(profile, request_key)
         return self._run(row)
 

@@ -137,9 +137,11 @@ INSERT INTO runs (event_id, name, setup_version)
 SELECT s.event_id, %(name)s, s.version FROM event_setups s WHERE s.event_id = %(event_id)s
 RETURNING *) SELECT {_RUN_COLS} FROM r"""
 # Accepted changes waiting for their first run after them get this one.
+# A run's first laps test the accepted changes its setup version already had and that
+# were waiting for a run: it becomes their "run after" (a run without laps tests nothing).
 SET_RUN_AFTER = """UPDATE setup_changes SET run_after = %(run_id)s, updated_at = now()
-WHERE event_id = %(event_id)s AND run_after IS NULL AND version IS NOT NULL
-AND status = 'accepted'"""
+WHERE event_id = %(event_id)s AND run_after IS NULL AND status = 'accepted'
+AND version IS NOT NULL AND version <= %(setup_version)s"""
 LIST_RUNS = f"""SELECT {_RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
 WHERE r.event_id = %(event_id)s AND e.profile_id = %(racer_id)s
 ORDER BY r.started_at, r.created_at, r.id"""
@@ -358,6 +360,8 @@ class EventMethods:
             change = _change(row)
             setup_key = {"racer_id": key["racer_id"], "event_id": change.event_id}
             current = _setup(conn.execute(LOCK_SETUP, setup_key).fetchone())
+            if as_text(change.parameter, current.values[change.parameter]) != change.new_value:
+                return None  # changed again since: undoing this one would undo those too
             old = coerce(BY_KEY[change.parameter], change.old_value)
             edit = _edit(conn, setup_key, current, {change.parameter: old}, change.source,
                          f"Undo: back to {change.old_value or 'unset'}")
@@ -390,6 +394,8 @@ class EventMethods:
             param = BY_KEY[row["parameter"]]
             setup_key = {"racer_id": key["racer_id"], "event_id": row["event_id"]}
             current = _setup(conn.execute(LOCK_SETUP, setup_key).fetchone())
+            if as_text(param.key, current.values[param.key]) != row["old_value"]:
+                return None  # the setup moved since the proposal: it no longer fits
             value = coerce(param, row["new_value"])
             update = sql.SQL(UPDATE_ONE_PARAM).format(param=sql.Identifier(param.key))
             version = conn.execute(update, {"value": value, "event_id": row["event_id"]}
@@ -418,7 +424,6 @@ class EventMethods:
             if not claim(conn, key["racer_id"], request_key):
                 return None
             row = conn.execute(INSERT_RUN, {**key, "name": name}).fetchone()
-            conn.execute(SET_RUN_AFTER, {"run_id": row["id"], "event_id": key["event_id"]})
         return _run(row)
 
     def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
@@ -448,6 +453,9 @@ class EventMethods:
                 conn.cursor().executemany(INSERT_LAP, [
                     {"run_id": key["run_id"], "lap_number": done + i, "seconds": s}
                     for i, s in enumerate(seconds, start=1)])
+                if seconds:
+                    conn.execute(SET_RUN_AFTER, {"run_id": row["id"], "event_id": row["event_id"],
+                                                 "setup_version": row["setup_version"]})
             return next(_runs(conn, [row]))
 
     def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:

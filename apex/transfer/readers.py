@@ -54,7 +54,21 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("setup_changes", "source"): CHANGE_SOURCES,
     ("setup_changes", "status"): CHANGE_STATUSES,
     ("setup_changes", "verdict"): ("", *VERDICTS),
-    ("audits", "rating"): (1, 2, 3, 4, 5),
+}
+# Whole numbers PostgreSQL CHECKs against a range (sql/0003, sql/0004): (low, high or None).
+_RANGES: dict[tuple[str, str], tuple[int, int | None]] = {
+    ("events", "temperature"): (-30, 70),
+    ("events", "practice_rounds"): (0, 50),
+    ("events", "qualifying_rounds"): (0, 50),
+    ("event_setups", "version"): (1, None),
+    ("runs", "confidence"): (1, 5),
+    ("laps", "lap_number"): (1, None),
+    ("audits", "rating"): (1, 5),
+}
+# Columns PostgreSQL declares NOT NULL that a CSV cell can leave empty.
+_REQUIRED: set[tuple[str, str]] = {
+    ("events", "start_date"), ("event_setups", "version"), ("runs", "setup_version"),
+    ("runs", "started_at"), ("laps", "lap_number"), ("laps", "seconds"), ("audits", "rating"),
 }
 _KIND_WORDS = {
     "serial": "a whole number", "int": "a whole number", "timestamp": "a date and time (ISO 8601)",
@@ -235,6 +249,12 @@ def _value_problem(table: str, column: str, value: object) -> str:
         return "needs a time zone, e.g. 2025-11-02T09:12:00+00:00"
     if column in ("lap_time", "seconds", "best_lap") and isinstance(value, Decimal):
         return lap_time_problem(value)
+    if value is None and (table, column) in _REQUIRED:
+        return "must not be empty"
+    if (limits := _RANGES.get((table, column))) and isinstance(value, int):
+        low, high = limits
+        if value < low or (high is not None and value > high):
+            return f"must be {low} or more" if high is None else f"must be {low} to {high}"
     if (choices := _CHOICES.get((table, column))) and value not in choices:
         return f"must be one of {', '.join(str(c) if c != '' else '(empty)' for c in choices)}"
     if column == "experience_level" and value not in ("", *EXPERIENCE_LEVELS):
@@ -278,4 +298,7 @@ def _apex_row(table: str, file: str, record: Record, errors: list[RowError]) -> 
         if problem:
             errors.append(RowError(file, record.line, f"{column}: {problem}"))
             bad = True
+    if table == "events" and not bad and row["end_date"] and row["end_date"] < row["start_date"]:
+        errors.append(RowError(file, record.line, "end_date: must not be before start_date"))
+        bad = True
     return None if bad else row

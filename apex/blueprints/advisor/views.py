@@ -16,6 +16,7 @@ from apex.blueprints.event import own_event
 from apex.blueprints.theory import passages_for
 from apex.catalogue import BY_KEY, PARAMS
 from apex.db import get_store
+from apex.event_setup import as_text
 from apex.htmx import client_redirect, render, see_other, wants_fragment
 from apex.models import Event, SetupChange
 from apex.note_tags import tag_keywords
@@ -28,6 +29,8 @@ PAGE = "advisor/show.html"
 BLOCKS = {"advice": "advice"}
 LABELS = {p.key: p.label for p in PARAMS}
 CLOSED = "This event is closed: the advisor works on open events."
+MAX_PROPOSALS = 3
+PASSAGES_FOR = 3  # proposals that get their theory looked up (each is a search)
 # How quick a proposal is to do in the pits (apex/advisor/rules.toml "speed").
 SPEEDS = {"quick": "quick to do at the track", "medium": "a few minutes' work",
           "slow": "slow: a rebuild between rounds"}
@@ -41,7 +44,10 @@ def current() -> ResponseReturnValue:
     if active is None:
         return render("advisor/none.html", {})
     url = url_for("advisor.show", event_id=active.id)
-    return client_redirect(url, boosted=True) if wants_fragment() else redirect(url)
+    # Never a 302 to HTMX (a boosted tab link too): it follows HX-Location instead.
+    if request.headers.get("HX-Request") == "true":
+        return client_redirect(url, boosted=True)
+    return redirect(url)
 
 
 @bp.get("/<event_id>")
@@ -75,7 +81,8 @@ def ask(event_id: str) -> ResponseReturnValue:
         return render(PAGE, BLOCKS, **_context(event, notice="Already asked: see the proposals."))
     advice = advise(situation(event, data["symptom"], temperature_now=data["temperature_now"],
                               insist=data["insist"]))
-    for p in advice.proposals:
+    # The issue's "up to three": the temperature's extra shock-oil proposals wait their turn.
+    for p in advice.proposals[:MAX_PROPOSALS]:
         reason = " · ".join(filter(None, [f"{symptom.label}: {p.why}", SPEEDS.get(p.speed, ""),
                                           p.history]))
         store.propose_change(racer_id, event.id, p.param, p.proposed, reason,
@@ -89,7 +96,9 @@ def accept(event_id: str, change_id: str) -> ResponseReturnValue:
     event, change = _own_proposal(event_id, change_id)
     edit = get_store().accept_proposal(current_racer_id(), change.id)
     label = LABELS.get(change.parameter, change.parameter)
-    if edit is None:
+    if edit is None and change.status == "pending":
+        message = f"{label}: the setup moved since this was proposed. Ask again."
+    elif edit is None:
         message = f"{label}: that proposal was settled already."
     else:
         applied = edit.changes[0]
@@ -133,10 +142,14 @@ def _context(event: Event, **overrides: Any) -> dict[str, Any]:
     store = get_store()
     changes = store.list_changes(racer_id, event.id)
     pending = [c for c in changes if c.status == "pending"]  # each ask's best first
+    setup = store.get_event_setup(racer_id, event.id)
+    now = {k: as_text(k, v) for k, v in setup.values.items()} if setup else {}
     context: dict[str, Any] = {
         "event": event, "phases": grouped(), "labels": LABELS, "values": {}, "errors": {},
-        "advice": None, "asked": None, "notice": "",
-        "pending": pending, "passages": {c.id: _passages(c) for c in pending},
+        "advice": None, "asked": None, "notice": "", "pending": pending, "now": now,
+        # A proposal made from a value the setup no longer has can only be dismissed.
+        "stale": {c.id for c in pending if now.get(c.parameter) != c.old_value},
+        "passages": {c.id: _passages(c) for c in pending[:PASSAGES_FOR]},
         "recent": [c for c in reversed(changes) if c.source == "advisor"
                    and c.status in ("accepted", "denied")][:5],
     }

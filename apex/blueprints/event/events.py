@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -120,7 +121,7 @@ def _suggestions(car: Car | None, values: Mapping[str, Any]) -> list[LibraryBase
         rows = rank_baselines(store.search_library(query).rows, values.get("track", ""),
                               context)[:SUGGESTED]
     chosen = str(values.get("baseline") or "")
-    if chosen.isdigit() and all(str(r.id) != chosen for r in rows):
+    if re.fullmatch(r"[0-9]{1,9}", chosen) and all(str(r.id) != chosen for r in rows):
         if (picked := store.get_library_baseline(int(chosen))) is not None:
             rows.insert(0, picked)
     return rows

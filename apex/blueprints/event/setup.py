@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
+from jinja2_fragments.flask import render_block
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
@@ -17,7 +18,7 @@ from apex.db import StaleSetupError, get_store
 from apex.event_setup import values_at
 from apex.htmx import render, see_other, wants_fragment
 from apex.lap_stats import best_run, run_stats
-from apex.models import Event, EventSetup, Run
+from apex.models import Event, EventSetup, Run, SetupChange
 from apex.schemas import form_dict
 from apex.schemas.event import EventSetupSchema
 
@@ -101,7 +102,9 @@ def revert_change(event_id: str, change_id: str) -> ResponseReturnValue:
         return _closed(event)
     edit = store.revert_change(racer_id, change.id) if change.status == "accepted" else None
     label = LABELS.get(change.parameter, change.parameter)
-    if edit is None:
+    if edit is None and change.status == "accepted":
+        flash(f"{label} was changed again since: undo its latest change instead.")
+    elif edit is None:
         flash(f"{label}: that change was undone already.")
     else:
         flash(f"Undone: {label} is back to {change.old_value or 'unset'}.")
@@ -154,10 +157,28 @@ def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
     store = get_store()
     runs = store.list_runs(racer_id, event.id)
     best = _best(runs)
-    return render(PAGE, BLOCKS, status, event=event, setup=setup, values=values, errors=errors,
-                  packages=packages(), car=store.get_car(racer_id, event.car_id),
-                  changes=store.list_changes(racer_id, event.id), labels=LABELS, best=best,
-                  best_stats=best and run_stats(best.seconds), **extra)
+    changes = store.list_changes(racer_id, event.id)
+    context = {"event": event, "setup": setup, "values": values, "errors": errors,
+               "packages": packages(), "car": store.get_car(racer_id, event.car_id),
+               "changes": changes, "undoable": _undoable(changes, setup), "labels": LABELS,
+               "best": best, "best_stats": best and run_stats(best.seconds), **extra}
+    body, status = render(PAGE, BLOCKS, status, **context)
+    if wants_fragment() and request.headers.get("HX-Target") in BLOCKS:
+        # A save swaps the form; the change list and last known good follow out of band.
+        body += "".join(render_block(PAGE, name, **context, oob=True)
+                        for name in ("changes", "last_good"))
+    return body, status
+
+
+def _undoable(changes: list[SetupChange], setup: EventSetup) -> set[str]:
+    """The latest accepted change of each parameter, if the setup still holds its value:
+    undoing an older one would silently undo the later ones too."""
+    latest: dict[str, SetupChange] = {}
+    for change in changes:
+        if change.version is not None:
+            latest[change.parameter] = change
+    return {c.id for c in latest.values() if c.status == "accepted" and c.parameter in BY_KEY
+            and _text(c.parameter, setup.values.get(c.parameter)) == (c.new_value or "unset")}
 
 
 def _conflicts(event: Event, stored: EventSetup, mine: dict[str, Any], seen_version: int

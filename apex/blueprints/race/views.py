@@ -44,7 +44,10 @@ def current() -> ResponseReturnValue:
     if active is None:
         return render("race/none.html", {}, recent=events[:3])
     url = url_for("race.show", event_id=active.id)
-    return client_redirect(url, boosted=True) if wants_fragment() else redirect(url)
+    # Never a 302 to HTMX (a boosted tab link too): it follows HX-Location instead.
+    if request.headers.get("HX-Request") == "true":
+        return client_redirect(url, boosted=True)
+    return redirect(url)
 
 
 @bp.get("/<event_id>")
