@@ -133,6 +133,16 @@ def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
 
 
+def store_of(app: Flask) -> Store:
+    """The store an app's views use (the tests' way in, to arrange and to check)."""
+    return app.extensions["apex.store"]
+
+
+def racer(app: Flask, username: str = "alice") -> str:
+    """The racer profile id of ``username``."""
+    return store_of(app).find_user(username).racer_id
+
+
 HX = {"HX-Request": "true"}
 
 

@@ -8,21 +8,13 @@ from decimal import Decimal
 import pytest
 
 from apex.catalogue import PRESETS
-from tests.conftest import hx
+from tests.conftest import hx, racer, store_of
 
 NB48 = PRESETS["Tekno NB48 2.2"]
 CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race"}
 EVENT = {"name": "Club day", "type": "Practice", "start_date": date(2026, 11, 21),
          "track": "Mac's Track", "surface": "Wet", "condition": "Smooth", "traction": "Medium",
          "temperature": 20, "practice_rounds": 4, "qualifying_rounds": 3}
-
-
-def store_of(app):
-    return app.extensions["apex.store"]
-
-
-def racer(app, username="alice"):
-    return store_of(app).find_user(username).racer_id
 
 
 @pytest.fixture

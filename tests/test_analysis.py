@@ -13,7 +13,7 @@ import pytest
 
 from apex.catalogue import PRESETS
 from apex.demo import demo_laps
-from tests.conftest import hx
+from tests.conftest import hx, racer, store_of
 
 NB48 = PRESETS["Tekno NB48 2.2"]
 CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race"}
@@ -22,14 +22,6 @@ EVENT = {"name": "Winter Cup", "type": "Practice", "start_date": date(2026, 11, 
 # Practice 1 median 31.2, Practice 2 median 30.9: 0.96 % faster, beyond the 0.1 s spread.
 P1 = [Decimal(s) for s in ("31.1", "31.2", "31.3", "31.2", "31.1", "31.3", "31.2")]
 P2 = [Decimal(s) for s in ("30.8", "30.9", "31.0", "30.9", "30.8", "31.0", "30.9")]
-
-
-def store_of(app):
-    return app.extensions["apex.store"]
-
-
-def racer(app, username="alice"):
-    return store_of(app).find_user(username).racer_id
 
 
 @pytest.fixture

@@ -10,18 +10,10 @@ from decimal import Decimal
 import pytest
 
 from apex.catalogue import PRESETS
-from tests.conftest import hx
+from tests.conftest import hx, racer, store_of
 
 NB48 = PRESETS["Tekno NB48 2.2"]
 CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race"}
-
-
-def store_of(app):
-    return app.extensions["apex.store"]
-
-
-def racer(app, username="alice"):
-    return store_of(app).find_user(username).racer_id
 
 
 @pytest.fixture

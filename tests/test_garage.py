@@ -8,18 +8,10 @@ from decimal import Decimal
 import pytest
 
 from apex.catalogue import PARAMS, PRESETS, format_value
-from tests.conftest import hx, make_app
+from tests.conftest import hx, make_app, racer, store_of
 
 CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race", "class_name": "1/8 Buggy",
        "transponder": "1234567"}
-
-
-def store_of(app):
-    return app.extensions["apex.store"]
-
-
-def racer(app, username="alice"):
-    return store_of(app).find_user(username).racer_id
 
 
 def add_car(client, **fields):

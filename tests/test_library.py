@@ -9,17 +9,13 @@ import pytest
 
 from apex.catalogue import PARAMS, PRESETS, format_value
 from apex.demo import library_rows
-from tests.conftest import hx
+from tests.conftest import hx, store_of
 from tests.pdf_helpers import sheet
 
 NB48, NT48 = PRESETS["Tekno NB48 2.2"], PRESETS["Tekno NT48 2.2"]
 FIELDS = {"track": "Hangtown", "brand": "Tekno", "vehicle": "NB48 2.2",
           "condition": "Bumpy, Dusty", "date": "2025-11-20", "source": "Pro Sheet",
           "driver_name": "Ty Tessmann", "notes": ""}
-
-
-def store_of(app):
-    return app.extensions["apex.store"]
 
 
 def racer(app, name="alice"):

@@ -9,20 +9,12 @@ from decimal import Decimal
 import pytest
 
 from apex.catalogue import PRESETS
-from tests.conftest import hx
+from tests.conftest import hx, racer, store_of
 
 NB48 = PRESETS["Tekno NB48 2.2"]
 CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Blue", "transponder": "123",
        "class_name": "1/8 Buggy"}
 KEY = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
-
-
-def store_of(app):
-    return app.extensions["apex.store"]
-
-
-def racer(app, username="alice"):
-    return store_of(app).find_user(username).racer_id
 
 
 def start_event(app, username="alice", name="Club day", nickname="Blue"):

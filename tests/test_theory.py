@@ -12,7 +12,7 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from apex import theory
 from apex.blueprints.theory import passages_for
-from tests.conftest import hx
+from tests.conftest import hx, store_of
 
 SHOCK_MD = b"# Shock oil\n\nThicker shock oil stops bottoming on big landings.\n"
 
@@ -116,10 +116,6 @@ def test_the_bundled_notes_are_short_and_filed() -> None:
 
 
 # --- the tab over HTTP ---------------------------------------------------------------------
-
-def store_of(app):
-    return app.extensions["apex.store"]
-
 
 @pytest.fixture
 def alice(client, auth):

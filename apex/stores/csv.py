@@ -11,13 +11,12 @@ Why it is built this way (the contract is the ``Store`` docstring in apex.db):
 from __future__ import annotations
 
 import csv
-import functools
 import os
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any
 
 from apex.catalogue import PARAM_KEYS, Value
 from apex.db import REQUEST_KEY_DAYS, DuplicateError
@@ -25,24 +24,13 @@ from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor
 from apex.stores import csv_library
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
-from apex.stores.csv_tables import CsvTables, Row
+from apex.stores.csv_tables import CsvTables, Row, locked
 from apex.stores.csv_theory import TheoryMethods
 from apex.tables import TABLES, column_kind
 from apex.transfer import Report, Rows
 from apex.transfer.plan import ORDER, REFERENCES, applied, plan
 
-P = ParamSpec("P")
-T = TypeVar("T")
 _CAR_TAKEN = "You already have this car; give it a different nickname."
-
-
-def _locked(method: Callable[Concatenate[CsvStore, P], T]) -> Callable[Concatenate[CsvStore, P], T]:
-    @functools.wraps(method)
-    def wrapper(self: CsvStore, *args: P.args, **kwargs: P.kwargs) -> T:
-        with self._tables.transaction():
-            return method(self, *args, **kwargs)
-
-    return wrapper
 
 
 def _stamped(**cols: Any) -> Row:
@@ -147,7 +135,7 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
         cols = ("id", "username", "email", "password_hash", "is_admin")
         return User(*(row[c] for c in cols), racer_id=profile["id"])
 
-    @_locked
+    @locked
     def create_user(
         self, username: str, email: str, password_hash: str, *, is_admin: bool = False
     ) -> User:
@@ -165,11 +153,11 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
         self._tables.insert("users", user)
         return User(user["id"], username, email, password_hash, bool(is_admin), profile["id"])
 
-    @_locked
+    @locked
     def get_user(self, user_id: str) -> User | None:
         return self._user(self._tables.first("users", id=user_id))
 
-    @_locked
+    @locked
     def find_user(self, login: str) -> User | None:
         """Username or email, case-insensitive; the username wins if both match."""
         login = login.strip().lower()
@@ -177,13 +165,13 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
         row = next((u for u in users if u["username"].lower() == login), None)
         return self._user(row or next((u for u in users if u["email"].lower() == login), None))
 
-    @_locked
+    @locked
     def get_profile(self, racer_id: str) -> Profile | None:
         row = self._live_profile(racer_id)
         return None if row is None else Profile(*(row[c] for c in ("id", "user_id")),
                                                 *(row[f] for f in PROFILE_FIELDS))
 
-    @_locked
+    @locked
     def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None:
         """Fields missing from ``data`` keep their value."""
         row = self._live_profile(racer_id)
@@ -195,13 +183,13 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
 
     # -- sponsors ------------------------------------------------------------
 
-    @_locked
+    @locked
     def list_sponsors(self, racer_id: str) -> list[Sponsor]:
         mine = [r for r in self._tables.read("sponsors") if r["profile_id"] == racer_id]
         mine.sort(key=lambda r: (r["name"].lower(), r["name"]))
         return [Sponsor(r["id"], r["profile_id"], r["name"], r["category"]) for r in mine]
 
-    @_locked
+    @locked
     def add_sponsor(
         self, racer_id: str, name: str, category: str, *, request_key: str | None = None
     ) -> Sponsor | None:
@@ -219,7 +207,7 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
         self._remember_key(profile, request_key)
         return Sponsor(row["id"], racer_id, name, row["category"])
 
-    @_locked
+    @locked
     def delete_sponsor(self, racer_id: str, sponsor_id: str) -> bool:
         return self._tables.remove("sponsors", id=sponsor_id, profile_id=racer_id)
 
@@ -231,17 +219,17 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
                     and _car_key(r) == _car_key(car)):
                 raise DuplicateError("nickname", _CAR_TAKEN)
 
-    @_locked
+    @locked
     def list_cars(self, racer_id: str) -> list[Car]:
         mine = [r for r in self._tables.read("vehicles") if r["profile_id"] == racer_id]
         return [_car(r) for r in sorted(mine, key=lambda r: (*_car_key(r), r["id"]))]
 
-    @_locked
+    @locked
     def get_car(self, racer_id: str, car_id: str) -> Car | None:
         row = self._tables.first("vehicles", id=car_id, profile_id=racer_id)
         return None if row is None else _car(row)
 
-    @_locked
+    @locked
     def add_car(
         self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value],
         *, request_key: str | None = None,
@@ -262,7 +250,7 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
         self._remember_key(profile, request_key)
         return _car(car)
 
-    @_locked
+    @locked
     def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None:
         """Fields missing from ``data`` keep their value; the config's label follows."""
         row = self._tables.first("vehicles", id=car_id, profile_id=racer_id)
@@ -276,7 +264,7 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
             self._tables.replace("car_configs", {**config, "car": _label(new)})
         return _car(new)
 
-    @_locked
+    @locked
     def delete_car(self, racer_id: str, car_id: str) -> bool:
         """The car, its config and its events with all they hold; notes keep their text
         but lose their event and run (as PostgreSQL's ON DELETE rules do). The car goes
@@ -287,7 +275,7 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
         self._tables.write_all(_without_events(self._tables, car_id))
         return True
 
-    @_locked
+    @locked
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None:
         """A car without a config row (hand-edited files) reads as all unset."""
         if self._tables.first("vehicles", id=car_id, profile_id=racer_id) is None:
@@ -295,7 +283,7 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
         config = self._tables.first("car_configs", vehicle_id=car_id) or {}
         return Setup(car_id, {k: config.get(k) for k in PARAM_KEYS}, config.get("updated_at"))
 
-    @_locked
+    @locked
     def save_car_config(
         self, racer_id: str, car_id: str, values: Mapping[str, Value]
     ) -> Setup | None:
@@ -313,7 +301,7 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
                                                  "updated_at": datetime.now(UTC)})
         return self.get_car_config(racer_id, car_id)
 
-    @_locked
+    @locked
     def change_car_config(
         self, racer_id: str, car_id: str, values: Mapping[str, Value], note: str,
         *, track: str = "",
@@ -332,7 +320,7 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
 
     # -- whole tables: import, export, accounts --------------------------------
 
-    @_locked
+    @locked
     def dump_tables(self) -> Rows:
         """Every row but orphans (left by a crash between two files' writes; reads
         ignore them too), and optional links to rows that are gone blanked, so an
@@ -354,7 +342,7 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
             ids[table] = {r["id"] for r in rows[table]}
         return rows
 
-    @_locked
+    @locked
     def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
         """Plan against the files under the lock; write every touched table, or none."""
         existing = self.dump_tables()
@@ -364,11 +352,11 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
             self._tables.write_all(applied(existing, result))
         return result.report
 
-    @_locked
+    @locked
     def set_admin(self, user_id: str, is_admin: bool) -> bool:
         return self._update_user(user_id, is_admin=is_admin)
 
-    @_locked
+    @locked
     def set_password(self, user_id: str, password_hash: str) -> bool:
         return self._update_user(user_id, password_hash=password_hash)
 

@@ -10,12 +10,11 @@ written before the first rename).
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
 from apex.db import DuplicateError, StaleSetupError
@@ -35,24 +34,13 @@ from apex.models import (
     TrackLog,
 )
 from apex.stores import library_rules as rules
-from apex.stores.csv_tables import CsvTables, Row
+from apex.stores.csv_tables import CsvTables, Row, locked
 
-T = TypeVar("T")
 _EVENT_FIELDS = ("name", "type", "start_date", "end_date", "track", "track_size", "traction",
                  "surface", "condition", "temperature", "practice_rounds", "qualifying_rounds",
                  "status", "baseline", "created_at")
 _CHANGE_FIELDS = ("id", "event_id", "parameter", "old_value", "new_value", "source", "reason",
                   "status", "version", "run_before", "run_after", "verdict", "created_at")
-
-
-def _locked(method: Callable[..., T]) -> Callable[..., T]:
-    """The method as one transaction of the store's files (as apex.stores.csv does)."""
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> T:
-        with self._tables.transaction():
-            return method(self, *args, **kwargs)
-
-    return wrapper
 
 
 def _now_row(**cols: Any) -> Row:
@@ -140,7 +128,7 @@ class EventMethods:
 
     # -- events ----------------------------------------------------------------
 
-    @_locked
+    @locked
     def start_event(
         self, racer_id: str, data: Mapping[str, Any], values: Mapping[str, Value],
         *, request_key: str | None = None,
@@ -168,12 +156,12 @@ class EventMethods:
         self._remember_key(profile, request_key)
         return _event(event)
 
-    @_locked
+    @locked
     def get_event(self, racer_id: str, event_id: str) -> Event | None:
         row = self._event_row(racer_id, event_id)
         return None if row is None else _event(row)
 
-    @_locked
+    @locked
     def list_events(self, racer_id: str) -> list[Event]:
         cars = {r["id"] for r in self._tables.read("vehicles") if r["profile_id"] == racer_id}
         mine = [r for r in self._tables.read("events")
@@ -182,7 +170,7 @@ class EventMethods:
         mine.sort(key=lambda r: (r["start_date"], r["created_at"]), reverse=True)
         return [_event(r) for r in mine]
 
-    @_locked
+    @locked
     def close_event(self, racer_id: str, event_id: str, end_date: date,
                     audit: Mapping[str, Any] | None = None) -> Event | None:
         """The audit, the verdicts and the event's status in one ``write_all``."""
@@ -207,7 +195,7 @@ class EventMethods:
         self._tables.write_all(tables)
         return _event(row)
 
-    @_locked
+    @locked
     def reopen_event(self, racer_id: str, event_id: str) -> Event | None:
         row = self._event_row(racer_id, event_id)
         if row is None or row["status"] == "active":
@@ -219,14 +207,14 @@ class EventMethods:
         self._tables.replace("events", row)
         return _event(row)
 
-    @_locked
+    @locked
     def get_audit(self, racer_id: str, event_id: str) -> Audit | None:
         if self._event_row(racer_id, event_id) is None:
             return None
         mine = [r for r in self._tables.read("audits") if r["event_id"] == event_id]
         return _audit(max(mine, key=lambda r: r["created_at"])) if mine else None
 
-    @_locked
+    @locked
     def event_history(self, racer_id: str) -> list[EventRecord]:
         events = self.list_events(racer_id)
         ids = {e.id for e in events}
@@ -248,7 +236,7 @@ class EventMethods:
 
     # -- the event setup and its changes -----------------------------------------
 
-    @_locked
+    @locked
     def get_event_setup(self, racer_id: str, event_id: str) -> EventSetup | None:
         if self._event_row(racer_id, event_id) is None:
             return None
@@ -282,7 +270,7 @@ class EventMethods:
                                 "setup_changes": [*stored_changes, *new]})
         return SetupEdit(_setup(saved), [_change(r) for r in new])
 
-    @_locked
+    @locked
     def edit_event_setup(
         self, racer_id: str, event_id: str, values: Mapping[str, Value], *, source: str,
         reason: str = "", version: int | None = None,
@@ -296,7 +284,7 @@ class EventMethods:
             raise StaleSetupError(_setup(row))
         return self._edit(row, values, source, reason)
 
-    @_locked
+    @locked
     def list_changes(self, racer_id: str, event_id: str) -> list[SetupChange]:
         if self._event_row(racer_id, event_id) is None:
             return []
@@ -304,7 +292,7 @@ class EventMethods:
         mine.sort(key=_change_order)
         return [_change(r) for r in mine]
 
-    @_locked
+    @locked
     def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
         row = self._tables.first("setup_changes", id=change_id)
         if (row is None or row["status"] != "accepted" or row["parameter"] not in BY_KEY
@@ -323,7 +311,7 @@ class EventMethods:
 
     # -- advisor proposals ---------------------------------------------------------
 
-    @_locked
+    @locked
     def propose_change(self, racer_id: str, event_id: str, parameter: str, value: Value,
                        reason: str, *, request_key: str | None = None) -> SetupChange | None:
         param = BY_KEY[parameter]
@@ -349,7 +337,7 @@ class EventMethods:
             return None
         return row
 
-    @_locked
+    @locked
     def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
         """The setup and the proposal, now its accepted change, in one ``write_all``."""
         row = self._own_pending(racer_id, change_id)
@@ -373,7 +361,7 @@ class EventMethods:
                               for r in self._tables.read("setup_changes")]})
         return SetupEdit(_setup(saved), [_change(accepted)])
 
-    @_locked
+    @locked
     def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
         row = self._own_pending(racer_id, change_id)
         if row is None:
@@ -384,7 +372,7 @@ class EventMethods:
 
     # -- runs and laps --------------------------------------------------------------
 
-    @_locked
+    @locked
     def add_run(self, racer_id: str, event_id: str, name: str,
                 *, request_key: str | None = None) -> Run | None:
         profile = self._racer(racer_id)
@@ -399,7 +387,7 @@ class EventMethods:
         self._remember_key(profile, request_key)
         return self._run(run)
 
-    @_locked
+    @locked
     def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
         if self._event_row(racer_id, event_id) is None:
             return []
@@ -407,12 +395,12 @@ class EventMethods:
                       key=_run_order)
         return [self._run(r) for r in mine]
 
-    @_locked
+    @locked
     def get_run(self, racer_id: str, run_id: str) -> Run | None:
         row = self._run_row(racer_id, run_id)
         return None if row is None else self._run(row)
 
-    @_locked
+    @locked
     def add_laps(self, racer_id: str, run_id: str, seconds: list[Decimal],
                  *, request_key: str | None = None) -> Run | None:
         row = self._run_row(racer_id, run_id)
@@ -436,7 +424,7 @@ class EventMethods:
             self._remember_key(profile, request_key)
         return self._run(row)
 
-    @_locked
+    @locked
     def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
         row = self._run_row(racer_id, run_id)
         if row is None:
@@ -451,7 +439,7 @@ class EventMethods:
                 for r in kept])
         return self._run(row)
 
-    @_locked
+    @locked
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
                            ) -> Run | None:
         row = self._run_row(racer_id, run_id)
@@ -463,7 +451,7 @@ class EventMethods:
 
     # -- notes and symptoms written at the event -------------------------------------
 
-    @_locked
+    @locked
     def add_event_log(
         self, racer_id: str, event_id: str, kind: str, note: str, *, run_id: str | None = None,
         keywords: str = "", request_key: str | None = None,
@@ -486,7 +474,7 @@ class EventMethods:
         self._remember_key(profile, request_key)
         return _log(row)
 
-    @_locked
+    @locked
     def list_event_logs(self, racer_id: str, event_id: str, *, limit: int = 100
                         ) -> list[TrackLog]:
         if limit <= 0 or self._event_row(racer_id, event_id) is None:
@@ -496,7 +484,7 @@ class EventMethods:
         mine.sort(key=lambda r: (r["timestamp"], r["created_at"], r["id"]), reverse=True)
         return [_log(r) for r in mine[:limit]]
 
-    @_locked
+    @locked
     def delete_track_log(self, racer_id: str, log_id: str) -> bool:
         return self._tables.remove("track_logs", id=log_id, profile_id=racer_id)
 

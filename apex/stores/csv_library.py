@@ -15,9 +15,9 @@ from __future__ import annotations
 import functools
 import uuid
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
 from apex.db import DuplicateError
@@ -30,9 +30,8 @@ from apex.models import (
     TrackLog,
 )
 from apex.stores import library_rules as rules
-from apex.stores.csv_tables import CsvTables, Row
+from apex.stores.csv_tables import CsvTables, Row, locked
 
-T = TypeVar("T")
 LIBRARY = "master_library"
 _TRACK_LOG_TEXTS = ("track", "car", "event", "keywords")
 _NEVER = datetime.min.replace(tzinfo=UTC)  # sorts a hand-emptied timestamp last
@@ -226,16 +225,6 @@ def list_track_logs(tables: CsvTables, racer_id: str, car: str, limit: int) -> l
 # -- the Store methods ----------------------------------------------------------
 
 
-def _locked(method: Callable[..., T]) -> Callable[..., T]:
-    """The method as one transaction of the store's files (as apex.stores.csv does)."""
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> T:
-        with self._tables.transaction():
-            return method(self, *args, **kwargs)
-
-    return wrapper
-
-
 class LibraryMethods:
     """The Setup Library and notebook part of ``CsvStore`` (a base class of it), on
     its ``_tables``, ``_live_profile``, ``_key_used`` and ``_remember_key``."""
@@ -248,23 +237,23 @@ class LibraryMethods:
             raise LookupError(f"no racer {racer_id!r}")
         return profile
 
-    @_locked
+    @locked
     def search_library(self, query: LibraryQuery) -> LibraryPage:
         return search(self._tables, query)
 
-    @_locked
+    @locked
     def get_library_baseline(self, baseline_id: int) -> LibraryBaseline | None:
         return get(self._tables, baseline_id)
 
-    @_locked
+    @locked
     def library_facets(self) -> LibraryFacets:
         return facets(self._tables)
 
-    @_locked
+    @locked
     def existing_library_keys(self, keys: list[tuple]) -> set[tuple]:
         return existing_keys(self._tables, keys)
 
-    @_locked
+    @locked
     def add_library_baselines(
         self, racer_id: str, items: list[tuple[Mapping[str, Any], Mapping[str, Value]]],
         *, request_key: str | None = None,
@@ -278,31 +267,31 @@ class LibraryMethods:
         self._remember_key(profile, request_key)
         return added
 
-    @_locked
+    @locked
     def update_library_baseline(
         self, racer_id: str, baseline_id: int, data: Mapping[str, Any],
         values: Mapping[str, Value],
     ) -> LibraryBaseline | None:
         return update(self._tables, racer_id, baseline_id, data, values)
 
-    @_locked
+    @locked
     def delete_library_baseline(self, racer_id: str, baseline_id: int) -> bool:
         return delete(self._tables, racer_id, baseline_id)
 
-    @_locked
+    @locked
     def community_values(
         self, brand: str, vehicle: str, track: str = "", condition: str = ""
     ) -> list[dict[str, Value]]:
         return community_values(self._tables, brand, vehicle, track, condition)
 
-    @_locked
+    @locked
     def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",
                       car: str = "", event: str = "", keywords: str = "") -> TrackLog:
         rules.check_kind(kind)
         texts = {"track": track, "car": car, "event": event, "keywords": keywords}
         return add_track_log(self._tables, self._racer(racer_id)["id"], kind, note, texts)
 
-    @_locked
+    @locked
     def list_track_logs(self, racer_id: str, *, car: str = "", limit: int = 50
                         ) -> list[TrackLog]:
         return list_track_logs(self._tables, racer_id, car, limit)

@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import functools
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from apex.tables import TABLES, from_text, to_text
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 # One lock for every CsvStore of the process (threads); the flock covers processes.
 _lock = threading.RLock()
@@ -68,6 +70,16 @@ def _parse_row(table: str, raw: Mapping[str, str | None]) -> Row:
 def _format_row(table: str, row: Mapping[str, Any]) -> dict[str, str]:
     """Python values -> cell text; the only place that writes a CSV cell."""
     return {col: to_text(table, col, row.get(col)) for col in TABLES[table]}
+
+
+def locked(method: Callable[..., T]) -> Callable[..., T]:
+    """A store method as one transaction of its ``_tables`` (every CsvStore method)."""
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> T:
+        with self._tables.transaction():
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 class CsvTables:

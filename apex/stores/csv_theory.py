@@ -13,30 +13,17 @@ kept, so a search does not re-read every text.
 
 from __future__ import annotations
 
-import functools
 import uuid
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
 from apex import theory
 from apex.models import TheoryDocument, TheoryPassage
-from apex.stores.csv_tables import CsvTables, Row
+from apex.stores.csv_tables import CsvTables, Row, locked
 
-T = TypeVar("T")
 TABLE = "theory_documents"
 _NEVER = datetime.min.replace(tzinfo=UTC)
-
-
-def _locked(method: Callable[..., T]) -> Callable[..., T]:
-    """The method as one transaction of the store's files (as apex.stores.csv does)."""
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> T:
-        with self._tables.transaction():
-            return method(self, *args, **kwargs)
-
-    return wrapper
 
 
 class _Counted:
@@ -100,7 +87,7 @@ class TheoryMethods:
     _key_used: Callable[[Row, str | None], bool]
     _remember_key: Callable[[Row, str | None], None]
 
-    @_locked
+    @locked
     def add_theory_document(
         self, user_id: str, title: str, category: str, filename: str, content: str,
         *, request_key: str | None = None,
@@ -120,7 +107,7 @@ class TheoryMethods:
         self._remember_key(owner, request_key)
         return _document(row, {user["id"]: user["username"]}, content=True)
 
-    @_locked
+    @locked
     def list_theory_documents(self, *, category: str = "") -> list[TheoryDocument]:
         rows = [r for r in self._tables.read(TABLE)
                 if not category or r["category"].lower() == category.lower()]
@@ -128,12 +115,12 @@ class TheoryMethods:
         return [_document(r, names, content=False)
                 for r in sorted(rows, key=_newest_first, reverse=True)]
 
-    @_locked
+    @locked
     def get_theory_document(self, document_id: str) -> TheoryDocument | None:
         row = self._tables.first(TABLE, id=str(document_id))
         return None if row is None else _document(row, _usernames(self._tables), content=True)
 
-    @_locked
+    @locked
     def delete_theory_document(self, user_id: str, document_id: str, *,
                                is_admin: bool = False) -> bool:
         row = self._tables.first(TABLE, id=str(document_id))
@@ -141,7 +128,7 @@ class TheoryMethods:
             return False
         return self._tables.remove(TABLE, id=row["id"])
 
-    @_locked
+    @locked
     def search_theory(self, text: str, *, limit: int = 5, category: str = ""
                       ) -> list[TheoryPassage]:
         return search(self._tables, text, limit, category)

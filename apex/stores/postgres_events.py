@@ -246,7 +246,12 @@ def _edit(conn: psycopg.Connection, key: dict[str, str], current: EventSetup,
 class EventMethods:
     """The race-day part of ``PostgresStore`` (a base class of it)."""
 
+    # From PostgresStore: one transaction, and its one-row / all-rows / changed helpers
+    # (each None / [] / False when the ids are not ids).
     _tx: Callable[[], AbstractContextManager[psycopg.Connection]]
+    _one: Callable[..., Any]
+    _all: Callable[..., list]
+    _changed: Callable[..., bool]
 
     def start_event(
         self, racer_id: str, data: Mapping[str, Any], values: Mapping[str, Value],
@@ -269,17 +274,10 @@ class EventMethods:
         return Event(**row)
 
     def get_event(self, racer_id: str, event_id: str) -> Event | None:
-        if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
-            return None
-        with self._tx() as conn:
-            row = conn.execute(GET_EVENT, key).fetchone()
-        return Event(**row) if row else None
+        return self._one(GET_EVENT, ids(racer_id=racer_id, event_id=event_id), Event)
 
     def list_events(self, racer_id: str) -> list[Event]:
-        if (key := ids(racer_id=racer_id)) is None:
-            return []
-        with self._tx() as conn:
-            return [Event(**r) for r in conn.execute(LIST_EVENTS, key).fetchall()]
+        return self._all(LIST_EVENTS, ids(racer_id=racer_id), Event)
 
     def close_event(self, racer_id: str, event_id: str, end_date: date,
                     audit: Mapping[str, Any] | None = None) -> Event | None:
@@ -305,11 +303,8 @@ class EventMethods:
         return Event(**row) if row else None
 
     def get_audit(self, racer_id: str, event_id: str) -> Audit | None:
-        if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
-            return None
-        with self._tx() as conn:
-            row = conn.execute(GET_AUDIT, key).fetchone()
-        return _audit(row) if row else None
+        return self._one(GET_AUDIT, ids(racer_id=racer_id, event_id=event_id),
+                         lambda **row: _audit(row))
 
     def event_history(self, racer_id: str) -> list[EventRecord]:
         if (key := ids(racer_id=racer_id)) is None:
@@ -323,11 +318,8 @@ class EventMethods:
         return history_records(events, runs, changes, audits)
 
     def get_event_setup(self, racer_id: str, event_id: str) -> EventSetup | None:
-        if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
-            return None
-        with self._tx() as conn:
-            row = conn.execute(GET_SETUP, key).fetchone()
-        return _setup(row) if row else None
+        return self._one(GET_SETUP, ids(racer_id=racer_id, event_id=event_id),
+                         lambda **row: _setup(row))
 
     def edit_event_setup(
         self, racer_id: str, event_id: str, values: Mapping[str, Value], *, source: str,
@@ -345,10 +337,8 @@ class EventMethods:
             return _edit(conn, key, current, values, source, reason)
 
     def list_changes(self, racer_id: str, event_id: str) -> list[SetupChange]:
-        if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
-            return []
-        with self._tx() as conn:
-            return [_change(r) for r in conn.execute(LIST_CHANGES, key).fetchall()]
+        return self._all(LIST_CHANGES, ids(racer_id=racer_id, event_id=event_id),
+                         lambda **row: _change(row))
 
     def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
         if (key := ids(racer_id=racer_id, change_id=change_id)) is None:
@@ -408,11 +398,8 @@ class EventMethods:
         return SetupEdit(saved, [accepted])
 
     def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
-        if (key := ids(racer_id=racer_id, change_id=change_id)) is None:
-            return None
-        with self._tx() as conn:
-            row = conn.execute(DENY_PROPOSAL, key).fetchone()
-        return _change(row) if row else None
+        return self._one(DENY_PROPOSAL, ids(racer_id=racer_id, change_id=change_id),
+                         lambda **row: _change(row))
 
     def add_run(self, racer_id: str, event_id: str, name: str,
                 *, request_key: str | None = None) -> Run | None:
@@ -509,7 +496,4 @@ class EventMethods:
         return [_log(r) for r in rows]
 
     def delete_track_log(self, racer_id: str, log_id: str) -> bool:
-        if (key := ids(racer_id=racer_id, log_id=log_id)) is None:
-            return False
-        with self._tx() as conn:
-            return conn.execute(DELETE_TRACK_LOG, key).rowcount > 0
+        return self._changed(DELETE_TRACK_LOG, ids(racer_id=racer_id, log_id=log_id))

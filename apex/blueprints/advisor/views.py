@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
@@ -12,12 +12,12 @@ from apex.advisor.engine import advise
 from apex.auth_setup import current_racer_id
 from apex.blueprints.advisor import bp
 from apex.blueprints.advisor.situation import situation
-from apex.blueprints.event import own_event
+from apex.blueprints.event import own_event, to_open_event
 from apex.blueprints.theory import passages_for
 from apex.catalogue import BY_KEY, PARAMS
 from apex.db import get_store
 from apex.event_setup import as_text
-from apex.htmx import client_redirect, render, see_other, wants_fragment
+from apex.htmx import render, see_other, wants_fragment
 from apex.models import Event, SetupChange
 from apex.note_tags import tag_keywords
 from apex.schemas import form_dict
@@ -39,15 +39,7 @@ SPEEDS = {"quick": "quick to do at the track", "medium": "a few minutes' work",
 @bp.get("/")
 def current() -> ResponseReturnValue:
     """The advisor for the racer's most recent active event, or a page saying there is none."""
-    events = get_store().list_events(current_racer_id())
-    active = next((e for e in events if e.is_active), None)
-    if active is None:
-        return render("advisor/none.html", {})
-    url = url_for("advisor.show", event_id=active.id)
-    # Never a 302 to HTMX (a boosted tab link too): it follows HX-Location instead.
-    if request.headers.get("HX-Request") == "true":
-        return client_redirect(url, boosted=True)
-    return redirect(url)
+    return to_open_event("advisor.show", "advisor/none.html")
 
 
 @bp.get("/<event_id>")

@@ -10,17 +10,17 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
 from jinja2_fragments.flask import render_block
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.event import own_event
+from apex.blueprints.event import own_event, to_open_event
 from apex.blueprints.race import bp
 from apex.catalogue import PARAMS
 from apex.compare import compare_setups
 from apex.db import get_store
-from apex.htmx import client_redirect, render, see_other, wants_fragment
+from apex.htmx import render, see_other, wants_fragment
 from apex.lap_stats import run_stats
 from apex.models import Event, Run
 from apex.symptoms import grouped
@@ -39,15 +39,7 @@ _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 @bp.get("/")
 def current() -> ResponseReturnValue:
     """The racer's most recent active event, or a page saying there is none."""
-    events = get_store().list_events(current_racer_id())
-    active = next((e for e in events if e.is_active), None)
-    if active is None:
-        return render("race/none.html", {}, recent=events[:3])
-    url = url_for("race.show", event_id=active.id)
-    # Never a 302 to HTMX (a boosted tab link too): it follows HX-Location instead.
-    if request.headers.get("HX-Request") == "true":
-        return client_redirect(url, boosted=True)
-    return redirect(url)
+    return to_open_event("race.show", "race/none.html")
 
 
 @bp.get("/<event_id>")
