@@ -294,13 +294,11 @@ class EventMethods:
 
     @locked
     def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
-        row = self._tables.first("setup_changes", id=change_id)
-        if (row is None or row["status"] != "accepted" or row["parameter"] not in BY_KEY
-                or self._event_row(racer_id, row["event_id"]) is None):
+        # The parameter must still hold the new value: else a later change would go too.
+        found = self._change_and_setup(racer_id, change_id, "accepted", holding="new_value")
+        if found is None:
             return None
-        setup = self._setup_row(row["event_id"])
-        if setup is None or as_text(row["parameter"], setup[row["parameter"]]) != row["new_value"]:
-            return None  # changed again since: undoing this one would undo those too
+        row, setup = found
         reverted = {**row, "status": "reverted", "updated_at": datetime.now(UTC)}
         changes = [reverted if r["id"] == row["id"] else r
                    for r in self._tables.read("setup_changes")]
@@ -330,23 +328,35 @@ class EventMethods:
         self._remember_key(profile, request_key)
         return _change(row)
 
-    def _own_pending(self, racer_id: str, change_id: str) -> Row | None:
+    def _own_change(self, racer_id: str, change_id: str, status: str) -> Row | None:
+        """The racer's change of a catalogue parameter, in ``status`` (None otherwise)."""
         row = self._tables.first("setup_changes", id=change_id)
-        if (row is None or row["status"] != "pending" or row["parameter"] not in BY_KEY
+        if (row is None or row["status"] != status or row["parameter"] not in BY_KEY
                 or self._event_row(racer_id, row["event_id"]) is None):
             return None
         return row
 
-    @locked
-    def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
-        """The setup and the proposal, now its accepted change, in one ``write_all``."""
-        row = self._own_pending(racer_id, change_id)
+    def _change_and_setup(self, racer_id: str, change_id: str, status: str, *,
+                          holding: str) -> tuple[Row, Row] | None:
+        """The racer's change in ``status`` and its event setup row, when the setup still
+        holds the change's ``holding`` value ("old_value" or "new_value"); else None."""
+        row = self._own_change(racer_id, change_id, status)
         setup = None if row is None else self._setup_row(row["event_id"])
         if row is None or setup is None:
             return None
+        if as_text(row["parameter"], setup[row["parameter"]]) != row[holding]:
+            return None
+        return row, setup
+
+    @locked
+    def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
+        """The setup and the proposal, now its accepted change, in one ``write_all``."""
+        # The parameter must still hold the value it was proposed from.
+        found = self._change_and_setup(racer_id, change_id, "pending", holding="old_value")
+        if found is None:
+            return None
+        row, setup = found
         key = row["parameter"]
-        if as_text(key, setup[key]) != row["old_value"]:
-            return None  # the setup moved since the proposal: it no longer fits
         now = datetime.now(UTC)
         saved = {**setup, key: coerce(BY_KEY[key], row["new_value"]),
                  "version": setup["version"] + 1, "updated_at": now}
@@ -363,7 +373,7 @@ class EventMethods:
 
     @locked
     def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
-        row = self._own_pending(racer_id, change_id)
+        row = self._own_change(racer_id, change_id, "pending")
         if row is None:
             return None
         row = {**row, "status": "denied", "updated_at": datetime.now(UTC)}

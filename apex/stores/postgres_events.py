@@ -224,6 +224,21 @@ def _run(row: Mapping[str, Any], laps: list[Lap] | tuple = ()) -> Run:
     return Run(**{**row, "started_at": row["started_at"].astimezone(UTC)}, laps=tuple(laps))
 
 
+def _change_and_setup(conn: psycopg.Connection, key: dict[str, str], status: str,
+                      *, holding: str) -> tuple[SetupChange, dict[str, str], EventSetup] | None:
+    """The racer's change in ``status`` and its event setup, both locked, when the setup
+    still holds the change's ``holding`` value ("old_value" or "new_value"); else None."""
+    row = conn.execute(LOCK_CHANGE, key).fetchone()
+    if row is None or row["status"] != status or row["parameter"] not in BY_KEY:
+        return None
+    change = _change(row)
+    setup_key = {"racer_id": key["racer_id"], "event_id": change.event_id}
+    current = _setup(conn.execute(LOCK_SETUP, setup_key).fetchone())
+    if as_text(change.parameter, current.values[change.parameter]) != getattr(change, holding):
+        return None
+    return change, setup_key, current
+
+
 def _edit(conn: psycopg.Connection, key: dict[str, str], current: EventSetup,
           values: Mapping[str, Value], source: str, reason: str) -> SetupEdit:
     """Save the changed parameters of a locked setup and record them, one row each."""
@@ -344,14 +359,11 @@ class EventMethods:
         if (key := ids(racer_id=racer_id, change_id=change_id)) is None:
             return None
         with self._tx() as conn:
-            row = conn.execute(LOCK_CHANGE, key).fetchone()
-            if row is None or row["status"] != "accepted" or row["parameter"] not in BY_KEY:
+            # The parameter must still hold the new value: else a later change would go too.
+            found = _change_and_setup(conn, key, "accepted", holding="new_value")
+            if found is None:
                 return None
-            change = _change(row)
-            setup_key = {"racer_id": key["racer_id"], "event_id": change.event_id}
-            current = _setup(conn.execute(LOCK_SETUP, setup_key).fetchone())
-            if as_text(change.parameter, current.values[change.parameter]) != change.new_value:
-                return None  # changed again since: undoing this one would undo those too
+            change, setup_key, current = found
             old = coerce(BY_KEY[change.parameter], change.old_value)
             edit = _edit(conn, setup_key, current, {change.parameter: old}, change.source,
                          f"Undo: back to {change.old_value or 'unset'}")
@@ -378,20 +390,18 @@ class EventMethods:
         if (key := ids(racer_id=racer_id, change_id=change_id)) is None:
             return None
         with self._tx() as conn:
-            row = conn.execute(LOCK_CHANGE, key).fetchone()
-            if row is None or row["status"] != "pending" or row["parameter"] not in BY_KEY:
+            # The parameter must still hold the value it was proposed from.
+            found = _change_and_setup(conn, key, "pending", holding="old_value")
+            if found is None:
                 return None
-            param = BY_KEY[row["parameter"]]
-            setup_key = {"racer_id": key["racer_id"], "event_id": row["event_id"]}
-            current = _setup(conn.execute(LOCK_SETUP, setup_key).fetchone())
-            if as_text(param.key, current.values[param.key]) != row["old_value"]:
-                return None  # the setup moved since the proposal: it no longer fits
-            value = coerce(param, row["new_value"])
+            proposal, setup_key, current = found
+            param = BY_KEY[proposal.parameter]
+            value = coerce(param, proposal.new_value)
             update = sql.SQL(UPDATE_ONE_PARAM).format(param=sql.Identifier(param.key))
-            version = conn.execute(update, {"value": value, "event_id": row["event_id"]}
+            version = conn.execute(update, {"value": value, "event_id": proposal.event_id}
                                    ).fetchone()["version"]
             accepted = _change(conn.execute(ACCEPT_PROPOSAL, {
-                "change_id": key["change_id"], "event_id": row["event_id"],
+                "change_id": key["change_id"], "event_id": proposal.event_id,
                 "version": version,
                 "old_value": as_text(param.key, current.values[param.key])}).fetchone())
             saved = _setup(conn.execute(GET_SETUP, setup_key).fetchone())

@@ -55,6 +55,14 @@ def start_event(page: Page, base: str, name: str = "Winter Cup") -> str:
     return page.url
 
 
+def open_race_support(page: Page, base: str) -> None:
+    """A new racer with an NB48, an event started from its Shop Master, on Race Support."""
+    garage_with_nb48(page, base)
+    start_event(page, base)
+    page.get_by_role("link", name="Race Support").click()
+    page.wait_for_url(re.compile(rf"{base}/race/"))
+
+
 def tune(page: Page, changes: dict[str, str]) -> None:
     """Change parameters of the event setup and save it (an HTMX swap)."""
     for key, value in changes.items():
@@ -127,10 +135,7 @@ def test_race_day_from_shop_master_to_drift(page: Page, live_server: str,
 def test_a_note_sent_while_offline_is_kept_retried_and_stored_once(
         page: Page, live_server: str, live_app: Flask) -> None:
     base = live_server
-    garage_with_nb48(page, base)
-    start_event(page, base)
-    page.get_by_role("link", name="Race Support").click()
-    page.wait_for_url(re.compile(rf"{base}/race/"))
+    open_race_support(page, base)
     text = "Pushes mid corner, rear steps out on exit"
 
     # Typed, then the page reloads (another tab, a crash): the draft is still there.
@@ -168,10 +173,7 @@ def test_a_note_whose_answer_is_lost_is_not_stored_twice_on_retry(
     """The server stores the note but the answer never reaches the phone; Retry resends
     the same one-time key, and the server answers with the note it already has."""
     base = live_server
-    garage_with_nb48(page, base)
-    start_event(page, base)
-    page.get_by_role("link", name="Race Support").click()
-    page.wait_for_url(re.compile(rf"{base}/race/"))
+    open_race_support(page, base)
     text = "Traction rolls in the carousel"
 
     def lose_answer(route: Route) -> None:
@@ -251,10 +253,7 @@ def test_the_microphone_is_offered_only_where_the_browser_can_listen(
 def test_two_runs_around_a_change_then_the_audit_and_the_verdict(
         page: Page, live_server: str, live_app: Flask) -> None:
     base = live_server
-    garage_with_nb48(page, base)
-    start_event(page, base)
-    page.get_by_role("link", name="Race Support").click()
-    page.wait_for_url(re.compile(rf"{base}/race/"))
+    open_race_support(page, base)
 
     def run_with(laps: str) -> None:
         page.locator("#runs").get_by_role("button", name="Start").click()
