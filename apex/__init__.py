@@ -14,12 +14,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, the store, blueprints, error handlers."""
     # NOTE: imported here so that `import apex.catalogue` (CLI tools, stores,
     # tests) does not pull in Flask extensions.
-    from apex import assets, auth_setup, config, db, errors
+    from apex import accounts, assets, auth_setup, config, db, errors
     from apex.blueprints import advisor, analysis, auth, event, garage, health, library, race
     from apex.blueprints.theory import bp as theory_bp
     from apex.extensions import compress, csrf, limiter
     from apex.htmx import add_vary
     from apex.lap_input import format_lap
+    from apex.transfer import commands as transfer_commands
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_mapping(config.load(app.instance_path, test_config, debug=app.debug))
@@ -34,6 +35,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth_setup.init_app(app)
     assets.init_app(app)
     db.init_app(app)
+    app.cli.add_command(db.cli(transfer_commands.COMMANDS))
+    app.cli.add_command(accounts.user_cli)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(garage.bp)

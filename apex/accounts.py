@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from apex.db import DuplicateError, get_store
+from apex.db import get_store
 from apex.models import User
 from apex.passwords import read_password_hash
+from apex.store import DuplicateError
 
 user_cli = AppGroup("user", help="Create accounts, grant admin, reset passwords.")
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from werkzeug.security import generate_password_hash
 
 from apex.catalogue import BY_KEY, PRESETS, Value, coerce
-from apex.db import Store
+from apex.store import Store
 from apex.theory import note_rows
 from apex.transfer import Report, Row
 

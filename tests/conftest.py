@@ -16,7 +16,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from apex import create_app
-from apex.db import Store, make_store
+from apex.db import make_store
+from apex.store import Store
 from tests import pg_server
 
 BACKENDS = ("csv", "postgres")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from apex.catalogue import PRESETS
-from apex.db import Store
 from apex.models import User
+from apex.store import Store
 
 NB48 = PRESETS["Tekno NB48 2.2"]
 NT48 = PRESETS["Tekno NT48 2.2"]

@@ -1,4 +1,4 @@
-"""The Store contract (apex.db.Store), run on every backend by the ``store`` fixture.
+"""The Store contract (apex.store.Store), run on every backend by the ``store`` fixture.
 
 One suite for both stores is what keeps them interchangeable: a behaviour
 the app relies on belongs here, not in a backend's own tests. This file holds
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from apex.db import DuplicateError, Store, make_store
+from apex.db import make_store
 from apex.models import Profile, Sponsor
+from apex.store import DuplicateError, Store
 from tests.store_helpers import CAR, NB48, NT48, racer
 
 # -- users ---------------------------------------------------------------------

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from apex.catalogue import BY_KEY, PARAM_KEYS
-from apex.db import DuplicateError, Store
 from apex.models import Car, Setup
+from apex.store import DuplicateError, Store
 from tests.store_helpers import CAR, NB48, NT48, racer
 
 # -- cars ----------------------------------------------------------------------

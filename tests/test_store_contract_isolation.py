@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from apex.db import Store
 from apex.models import User
+from apex.store import Store
 from tests.store_helpers import CAR, NB48, NT48, racer
 
 # -- isolation: racer B with racer A's ids gets "missing" and changes nothing ----

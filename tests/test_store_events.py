@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from apex.db import DuplicateError, StaleSetupError, Store
 from apex.event_setup import values_at
+from apex.store import DuplicateError, StaleSetupError, Store
 from tests.store_helpers import CAR, NB48, racer
 
 EVENT = {"name": "Winter Cup", "type": "Practice", "start_date": date(2026, 11, 21),

@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 
 from apex.catalogue import PARAM_KEYS
-from apex.db import Store
 from apex.demo import library_rows
 from apex.models import LIBRARY_FIELDS, LibraryBaseline, LibraryQuery
+from apex.store import Store
 from tests.store_helpers import racer
 
 DEMO = library_rows(None)

@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 
 from apex.catalogue import PARAM_KEYS, empty_setup
-from apex.db import DuplicateError, Store
 from apex.models import LibraryQuery
+from apex.store import DuplicateError, Store
 from apex.stores.library_rules import TAKEN
 from tests.store_helpers import NB48, racer
 from tests.test_store_library import DEMO, find, item, seed

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from apex.db import Store
 from apex.models import TrackLog
+from apex.store import Store
 from tests.store_helpers import racer
 
 

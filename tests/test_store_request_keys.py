@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from apex.db import DuplicateError, Store, make_store
+from apex.db import make_store
+from apex.store import DuplicateError, Store
 from tests.store_helpers import CAR, NB48, racer
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from apex import theory
-from apex.db import Store
+from apex.store import Store
 from tests.store_helpers import racer
 
 FILLER = ("The car was set up on the bench with the usual tools and the racer wrote down "

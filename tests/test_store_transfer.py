@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from apex.catalogue import PARAM_KEYS
-from apex.db import Store
 from apex.demo import seed_race_day
+from apex.store import Store
 from apex.stores.csv import CsvStore
 from apex.transfer import ImportFailed
 from tests.store_helpers import CAR, NB48, NT48, racer

@@ -11,7 +11,7 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from apex import theory
-from apex.blueprints.theory import passages_for
+from apex.blueprints.theory.blueprint import passages_for
 from tests.conftest import hx, store_of
 
 SHOCK_MD = b"# Shock oil\n\nThicker shock oil stops bottoming on big landings.\n"

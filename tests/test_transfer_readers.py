@@ -20,7 +20,7 @@ from apex.stores.csv import CsvStore
 from apex.stores.csv_tables import CsvTables
 from apex.tables import TABLES
 from apex.transfer import ImportFailed, RowError, legacy, notes
-from apex.transfer.readers import read_folder
+from apex.transfer.folder import read_folder
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy"
 OWNER = User(str(uuid.uuid4()), "alice", "alice@example.com", "hash", False, str(uuid.uuid4()))

@@ -11,11 +11,12 @@ from marshmallow import ValidationError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from apex.auth_setup import LoginUser
-from apex.db import DuplicateError, get_store
+from apex.db import get_store
 from apex.extensions import limiter
 from apex.htmx import client_redirect, render, see_other
 from apex.schemas import form_dict
 from apex.schemas.auth import PASSWORD_MIN, LoginSchema, SignupSchema
+from apex.store import DuplicateError
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -1,6 +1,6 @@
 """CSV-file store: one UTF-8 file per table, so APEX runs without PostgreSQL.
 
-Why it is built this way (the contract is the ``Store`` docstring in apex.db):
+Why it is built this way (the contract is the ``Store`` docstring in apex.store):
 - The files, their locking, atomic rewrites and parse cache are
   apex.stores.csv_tables; each method here is one of its transactions.
 - A method that writes two tables writes the dependent row first (profile
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from apex.catalogue import PARAM_KEYS, Value
-from apex.db import REQUEST_KEY_DAYS, DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
+from apex.store import REQUEST_KEY_DAYS, DuplicateError
 from apex.stores import csv_library
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods

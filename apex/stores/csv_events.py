@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
-from apex.db import DuplicateError, StaleSetupError
 from apex.event_setup import as_text, edit_changes, history_records
 from apex.models import (
     EVENT_NUMBERS,
@@ -33,6 +32,7 @@ from apex.models import (
     SetupEdit,
     TrackLog,
 )
+from apex.store import DuplicateError, StaleSetupError
 from apex.stores import library_rules as rules
 from apex.stores.csv_tables import CsvTables, Row, locked
 

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
-from apex.db import DuplicateError
 from apex.models import (
     LIBRARY_FIELDS,
     LibraryBaseline,
@@ -29,6 +28,7 @@ from apex.models import (
     LibraryQuery,
     TrackLog,
 )
+from apex.store import DuplicateError
 from apex.stores import library_rules as rules
 from apex.stores.csv_tables import CsvTables, Row, locked
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from apex.db import DuplicateError
 from apex.models import LIBRARY_FIELDS, LibraryQuery
+from apex.store import DuplicateError
 
 WORD = re.compile(r"[^\W_]+")
 SEARCHED = ("track", "brand", "vehicle", "driver_name", "condition")

@@ -20,8 +20,8 @@ from psycopg_pool import ConnectionPool
 
 from apex import migrations
 from apex.catalogue import PARAM_KEYS, PARAMS, Value, coerce
-from apex.db import DuplicateError
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
+from apex.store import DuplicateError
 from apex.stores import library_rules, postgres_library, postgres_tables
 from apex.stores.postgres_events import EventMethods
 from apex.stores.postgres_keys import claim as _claim

@@ -20,7 +20,6 @@ import psycopg
 from psycopg import sql
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, Value, coerce
-from apex.db import StaleSetupError
 from apex.event_setup import as_text, edit_changes, history_records
 from apex.models import (
     EVENT_NUMBERS,
@@ -35,6 +34,7 @@ from apex.models import (
     SetupEdit,
     TrackLog,
 )
+from apex.store import StaleSetupError
 from apex.stores import library_rules as rules
 from apex.stores.postgres_keys import claim, ids, owner
 

@@ -6,7 +6,7 @@ import uuid
 
 import psycopg
 
-from apex.db import REQUEST_KEY_DAYS
+from apex.store import REQUEST_KEY_DAYS
 
 CLAIM_REQUEST_KEY = """INSERT INTO request_keys (key, user_id)
 SELECT %(key)s, user_id FROM racer_profiles WHERE id = %(racer_id)s

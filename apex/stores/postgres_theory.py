@@ -20,8 +20,8 @@ from contextlib import AbstractContextManager
 import psycopg
 
 from apex import theory
-from apex.db import REQUEST_KEY_DAYS
 from apex.models import TheoryDocument, TheoryPassage
+from apex.store import REQUEST_KEY_DAYS
 from apex.stores.postgres_keys import ids
 
 _DOC = """d.id::text, d.title, d.category, d.filename, d.uploaded_by::text AS uploaded_by,

@@ -6,15 +6,18 @@ import uuid
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
-from apex.db import DuplicateError, db_cli, get_store
+from apex.db import get_store
 from apex.models import User
 from apex.passwords import read_password_hash
+from apex.store import DuplicateError
 from apex.stores.csv import CsvStore
 from apex.transfer import ImportFailed, Report, Rows
 
 
-@db_cli.command("import-csv")
+@click.command("import-csv")
+@with_appcontext
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--owner", help="Account that gets an old-app export's profile, cars and notes "
                               "(created when missing).")
@@ -24,7 +27,7 @@ from apex.transfer import ImportFailed, Report, Rows
 def import_csv_command(folder: Path, owner: str | None, email: str | None, dry_run: bool,
                        password_stdin: bool) -> None:
     """Load an old-app export or an APEX CSV folder into the store; safe to repeat."""
-    from apex.transfer.readers import read_folder  # the parsers load only when used
+    from apex.transfer.folder import read_folder  # the parsers load only when used
 
     store = get_store()
     user = store.find_user(owner) if owner else None
@@ -64,7 +67,8 @@ def _with_new_owner(rows: Rows, user: User, email: str | None) -> Rows:
     return {**rows, "users": [account, *rows.get("users", [])], "racer_profiles": profiles}
 
 
-@db_cli.command("export-csv")
+@click.command("export-csv")
+@with_appcontext
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def export_csv_command(folder: Path) -> None:
     """Write every table as an APEX CSV store (a backup, and the way back from PostgreSQL)."""
@@ -91,3 +95,6 @@ def _echo_report(report: Report) -> None:
         click.echo(f"Done: {created} rows created, {updated} updated.")
     else:
         click.echo("Nothing changed: all of it was already there.")
+
+
+COMMANDS = (import_csv_command, export_csv_command)

@@ -10,6 +10,7 @@ Why it is built this way:
   file and line, and nothing is half-read.
 - Files may carry a UTF-8 BOM and CRLF line ends (spreadsheet exports do).
 - The old layout lives in ``apex.transfer.legacy``; it builds on the helpers here.
+  ``apex.transfer.folder`` tells the two layouts apart.
 """
 
 from __future__ import annotations
@@ -30,20 +31,11 @@ from apex.models import (
     EVENT_TYPES,
     EXPERIENCE_LEVELS,
     VERDICTS,
-    User,
 )
 from apex.schemas.setup import ParamField
 from apex.tables import TABLES, column_kind, from_text
-from apex.transfer import ImportFailed, Row, RowError, Rows
+from apex.transfer import Row, RowError, Rows
 
-# The old app's files, each with a column APEX's file of the same name does not have.
-LEGACY_MARKERS: dict[str, str] = {
-    "racer_profiles.csv": "profile_id",
-    "car_configs.csv": "Car",
-    "master_library.csv": "Track",
-    "track_logs.csv": "Notes",
-}
-NOT_AN_EXPORT = "not an APEX or old-app export"
 LOG_KINDS = ("note", "symptom", "change", "system")
 _FIELDS = {p.key: ParamField(p) for p in PARAMS}
 # Columns PostgreSQL CHECKs against a list (sql/0001, sql/0003).
@@ -90,71 +82,6 @@ class CsvFile:
     header: list[str] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     readable: bool = True  # False: the file was not UTF-8 (already reported)
-
-
-def read_folder(folder: Path, owner: User | None) -> Rows:
-    """The folder's tables as Rows, or ImportFailed listing every bad row of every file.
-
-    ``owner`` receives an old-app export (which has one nameless profile); it is
-    required for that layout and ignored for APEX's own layout.
-    """
-    folder = Path(folder)
-    errors: list[RowError] = []
-    if _layout(folder) == "apex":
-        rows = _read_apex(folder, errors)
-    else:
-        if owner is None:
-            raise ImportFailed([RowError(
-                _label(folder), 0, "this is an old-app export: name the account that receives "
-                "its profile, cars and logs with --owner USERNAME")])
-        from apex.transfer.legacy import read_legacy  # legacy builds on this module
-
-        rows = read_legacy(folder, owner, errors)
-    if errors:
-        rank: dict[str, int] = {}
-        for e in errors:
-            rank.setdefault(e.file, len(rank))
-        raise ImportFailed(sorted(errors, key=lambda e: (rank[e.file], e.line)))
-    return rows
-
-
-def _layout(folder: Path) -> str:
-    """``apex`` or ``legacy``; ImportFailed when the folder is neither."""
-    def fail(why: str) -> ImportFailed:
-        return ImportFailed([RowError(_label(folder), 0, f"{NOT_AN_EXPORT}: {why}")])
-
-    if not folder.is_dir():
-        raise fail(f"{folder} is not a folder")
-    users = folder / "users.csv"
-    if users.is_file():
-        header = _header(users)
-        if set(header) != set(TABLES["users"]):
-            raise fail(f"users.csv has the columns {', '.join(header) or '(none)'}, "
-                       f"not APEX's {', '.join(TABLES['users'])}")
-        return "apex"
-    present = [name for name in LEGACY_MARKERS if (folder / name).is_file()]
-    if not present:
-        raise fail(f"it has no users.csv (APEX) and none of {', '.join(LEGACY_MARKERS)} "
-                   "(old app)")
-    odd = [n for n in present if LEGACY_MARKERS[n] not in _header(folder / n)]
-    if odd:
-        raise fail("no users.csv (APEX), and " + "; ".join(
-            f"{n} has no {LEGACY_MARKERS[n]} column (old app)" for n in odd))
-    return "legacy"
-
-
-def _label(folder: Path) -> str:
-    """The folder's name for a RowError (``.`` has none: use its real name)."""
-    return folder.name or folder.resolve().name or str(folder)
-
-
-def _header(path: Path) -> list[str]:
-    """The first row's column names; only used to detect the layout."""
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
-        try:
-            return [name.strip() for name in next(csv.reader(f), [])]
-        except csv.Error:
-            return []
 
 
 def read_csv(path: Path, errors: list[RowError]) -> CsvFile:
@@ -262,7 +189,7 @@ def _value_problem(table: str, column: str, value: object) -> str:
     return ""
 
 
-def _read_apex(folder: Path, errors: list[RowError]) -> Rows:
+def read_apex(folder: Path, errors: list[RowError]) -> Rows:
     """Each table file of APEX's CSV store that exists; one-time request keys are skipped."""
     rows: Rows = {}
     for table, columns in TABLES.items():

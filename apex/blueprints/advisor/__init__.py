@@ -9,16 +9,7 @@ changes (source "advisor"), so Race Support shows them too.
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import login_required
+from apex.blueprints.advisor import views  # noqa: F401  (their routes join bp)
+from apex.blueprints.advisor.blueprint import bp
 
-bp = Blueprint("advisor", __name__, url_prefix="/advisor")
-
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every event advised on is the logged-in racer's own."""
-
-
-from apex.blueprints.advisor import views  # noqa: E402,F401
+__all__ = ["bp"]

@@ -10,10 +10,10 @@ from marshmallow import ValidationError
 
 from apex.advisor.engine import advise
 from apex.auth_setup import current_racer_id
-from apex.blueprints.advisor import bp
+from apex.blueprints.advisor.blueprint import bp
 from apex.blueprints.advisor.situation import situation
-from apex.blueprints.event import own_event, to_open_event
-from apex.blueprints.theory import passages_for
+from apex.blueprints.event.blueprint import own_event, to_open_event
+from apex.blueprints.theory.blueprint import passages_for
 from apex.catalogue import BY_KEY, PARAMS
 from apex.db import get_store
 from apex.event_setup import as_text

@@ -9,16 +9,7 @@ in apex.charts, the report in apex.race_report.
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import login_required
+from apex.blueprints.analysis import event, history  # noqa: F401  (their routes join bp)
+from apex.blueprints.analysis.blueprint import bp
 
-bp = Blueprint("analysis", __name__, url_prefix="/analysis")
-
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every event analysed is the logged-in racer's own."""
-
-
-from apex.blueprints.analysis import event, history  # noqa: E402,F401
+__all__ = ["bp"]

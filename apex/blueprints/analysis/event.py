@@ -12,10 +12,10 @@ from marshmallow import ValidationError
 
 from apex import charts
 from apex.auth_setup import current_racer_id
-from apex.blueprints.analysis import bp
-from apex.blueprints.event import own_event
+from apex.blueprints.analysis.blueprint import bp
+from apex.blueprints.event.blueprint import own_event
 from apex.catalogue import PARAMS
-from apex.db import DuplicateError, get_store
+from apex.db import get_store
 from apex.event_csv import changes_csv, laps_csv
 from apex.event_history import change_label, summarise
 from apex.htmx import render, see_other
@@ -24,6 +24,7 @@ from apex.models import AUDIT_GAINS, AUDIT_SYMPTOMS, Event, EventRecord
 from apex.race_report import race_report
 from apex.schemas import form_dict
 from apex.schemas.analysis import AuditSchema
+from apex.store import DuplicateError
 
 PAGE = "analysis/show.html"
 BLOCKS = {"audit": "audit"}

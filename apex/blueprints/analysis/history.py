@@ -6,7 +6,7 @@ from flask import request
 from flask.typing import ResponseReturnValue
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.analysis import bp
+from apex.blueprints.analysis.blueprint import bp
 from apex.db import get_store
 from apex.event_history import EventSummary, same_place, summarise, what_worked
 from apex.htmx import render

@@ -12,9 +12,9 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.event import bp
+from apex.blueprints.event.blueprint import bp
 from apex.catalogue import Value
-from apex.db import DuplicateError, get_store
+from apex.db import get_store
 from apex.event_setup import rank_baselines
 from apex.htmx import render, see_other
 from apex.models import (
@@ -30,6 +30,7 @@ from apex.models import (
 )
 from apex.schemas import form_dict
 from apex.schemas.event import SHOP_MASTER, StartEventSchema
+from apex.store import DuplicateError
 
 LIST_PAGE = "event/index.html"
 NEW_PAGE = "event/new.html"

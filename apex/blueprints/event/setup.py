@@ -11,16 +11,17 @@ from jinja2_fragments.flask import render_block
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.event import bp, own_event
+from apex.blueprints.event.blueprint import bp, own_event
 from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, as_texts, format_value, packages
 from apex.compare import compare_setups, setup_changes
-from apex.db import StaleSetupError, get_store
+from apex.db import get_store
 from apex.event_setup import values_at
 from apex.htmx import render, see_other, wants_fragment
 from apex.lap_stats import best_run, run_stats
 from apex.models import Event, EventSetup, Run, SetupChange
 from apex.schemas import form_dict
 from apex.schemas.event import EventSetupSchema
+from apex.store import StaleSetupError
 
 PAGE = "event/show.html"
 BLOCKS = {"event-setup": "setup_form"}

@@ -7,16 +7,17 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.garage import bp
+from apex.blueprints.garage.blueprint import bp
 from apex.blueprints.garage.overview import BLOCKS as GARAGE_BLOCKS
 from apex.blueprints.garage.overview import PAGE as GARAGE_PAGE
 from apex.blueprints.garage.overview import garage_context
 from apex.catalogue import PRESETS, empty_setup
-from apex.db import DuplicateError, get_store
+from apex.db import get_store
 from apex.htmx import render, see_other, wants_fragment
 from apex.models import CAR_FIELDS, Car
 from apex.schemas import form_dict
 from apex.schemas.garage import CarSchema, NewCarSchema
+from apex.store import DuplicateError
 
 EDIT_PAGE = "garage/car.html"
 EDIT_BLOCKS = {"car-form": "car_form"}

@@ -7,12 +7,13 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.garage import bp
+from apex.blueprints.garage.blueprint import bp
 from apex.catalogue import PRESETS
-from apex.db import DuplicateError, get_store
+from apex.db import get_store
 from apex.htmx import render, see_other, wants_fragment
 from apex.schemas import form_dict
 from apex.schemas.garage import SponsorSchema
+from apex.store import DuplicateError
 
 PAGE = "garage/index.html"
 BLOCKS = {"sponsors": "sponsors", "cars": "cars"}

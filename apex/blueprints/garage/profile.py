@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.garage import bp
+from apex.blueprints.garage.blueprint import bp
 from apex.db import get_store
 from apex.htmx import render, see_other, wants_fragment
 from apex.models import EXPERIENCE_LEVELS, PROFILE_FIELDS

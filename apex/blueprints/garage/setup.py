@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.garage import bp
+from apex.blueprints.garage.blueprint import bp
 from apex.blueprints.garage.cars import own_car
 from apex.catalogue import as_texts, packages
 from apex.db import get_store

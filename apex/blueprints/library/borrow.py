@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from apex import compare
 from apex.auth_setup import current_racer_id
-from apex.blueprints.library import baseline_or_404, bp
+from apex.blueprints.library.blueprint import baseline_or_404, bp
 from apex.catalogue import BY_KEY, GROUPS, as_texts, params_in, with_unit
 from apex.db import get_store
 from apex.htmx import render, see_other

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.library import baseline_or_404, bp
+from apex.blueprints.library.blueprint import baseline_or_404, bp
 from apex.catalogue import as_texts, format_value, packages
 from apex.db import get_store
 from apex.htmx import render

@@ -9,14 +9,15 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.library import bp
+from apex.blueprints.library.blueprint import bp
 from apex.blueprints.library.edit import baseline_form
 from apex.catalogue import as_texts
-from apex.db import DuplicateError, get_store
+from apex.db import get_store
 from apex.htmx import render, see_other
 from apex.models import LIBRARY_FIELDS, LIBRARY_SOURCES
 from apex.schemas import form_dict
 from apex.schemas.library import PromoteSchema
+from apex.store import DuplicateError
 from apex.transfer import RowError
 
 PROMOTE = "library/promote.html"

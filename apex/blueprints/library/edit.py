@@ -9,13 +9,14 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.library import baseline_or_404, bp
+from apex.blueprints.library.blueprint import baseline_or_404, bp
 from apex.catalogue import PARAM_KEYS, PRESETS, as_texts, packages
-from apex.db import DuplicateError, get_store
+from apex.db import get_store
 from apex.htmx import render, see_other
 from apex.models import LIBRARY_FIELDS, LIBRARY_SOURCES, LibraryBaseline
 from apex.schemas import form_dict
 from apex.schemas.library import BaselineSchema
+from apex.store import DuplicateError
 
 FORM = "library/form.html"
 FORM_BLOCKS = {"baseline-form": "baseline_form"}

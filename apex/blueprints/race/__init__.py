@@ -3,21 +3,12 @@
 Routes by region: ``views.py`` (the page, and what every section shows),
 ``notes.py`` (quick notes, symptom taps), ``runs.py`` (runs, laps, confidence).
 Templates in ``templates/race/``; events are found through
-``apex.blueprints.event.own_event``.
+``apex.blueprints.event.blueprint.own_event``.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import login_required
+from apex.blueprints.race import notes, runs, views  # noqa: F401  (their routes join bp)
+from apex.blueprints.race.blueprint import bp
 
-bp = Blueprint("race", __name__, url_prefix="/race")
-
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every run, lap and note is the logged-in racer's own."""
-
-
-from apex.blueprints.race import notes, runs, views  # noqa: E402,F401
+__all__ = ["bp"]

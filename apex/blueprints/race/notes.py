@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.event import own_event
-from apex.blueprints.race import bp
+from apex.blueprints.event.blueprint import own_event
+from apex.blueprints.race.blueprint import bp
 from apex.blueprints.race.views import answer, done, own_run, race_context, refuse_closed
 from apex.db import get_store
 from apex.note_tags import tag_keywords

@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.event import own_event
-from apex.blueprints.race import bp
+from apex.blueprints.event.blueprint import own_event
+from apex.blueprints.race.blueprint import bp
 from apex.blueprints.race.views import (
     answer,
     done,

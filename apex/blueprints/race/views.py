@@ -15,8 +15,8 @@ from flask.typing import ResponseReturnValue
 from jinja2_fragments.flask import render_block
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.event import own_event, to_open_event
-from apex.blueprints.race import bp
+from apex.blueprints.event.blueprint import own_event, to_open_event
+from apex.blueprints.race.blueprint import bp
 from apex.catalogue import PARAMS
 from apex.compare import compare_setups
 from apex.db import get_store

@@ -8,7 +8,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from apex import theory
-from apex.blueprints.theory import bp, document_or_404, is_admin, may_delete
+from apex.blueprints.theory.blueprint import bp, document_or_404, is_admin, may_delete
 from apex.db import get_store
 from apex.htmx import render, see_other
 from apex.schemas import form_dict

@@ -1,0 +1,266 @@
+"""The Store protocol, its errors and its constants: the seam between views and data.
+
+Blueprints, domain code and both stores import this module; it imports neither
+Flask nor a store. ``apex.db`` builds the store the configuration asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from apex.catalogue import Value
+from apex.models import (
+    Audit,
+    Car,
+    Event,
+    EventRecord,
+    EventSetup,
+    LibraryBaseline,
+    LibraryFacets,
+    LibraryPage,
+    LibraryQuery,
+    Profile,
+    Run,
+    Setup,
+    SetupChange,
+    SetupEdit,
+    Sponsor,
+    TheoryDocument,
+    TheoryPassage,
+    TrackLog,
+    User,
+)
+from apex.transfer import Report, Rows
+
+REQUEST_KEY_DAYS = 2
+
+
+class DuplicateError(Exception):
+    """A unique rule was broken; ``field`` names the form field to blame."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class StaleSetupError(Exception):
+    """An event setup edit made from an older version than the one stored."""
+
+    def __init__(self, current: EventSetup) -> None:
+        super().__init__(f"the event setup is at version {current.version}")
+        self.current = current
+
+
+class Store(Protocol):
+    """Everything the app stores, in domain terms.
+
+    NOTE: the contract, which both implementations pass (tests/test_store_contract*.py):
+    - Results are the frozen dataclasses of ``apex.models``, never DB rows.
+    - Every racer-owned method takes ``racer_id`` (the racer profile id) first and
+      returns ``None``/``False`` for "missing" and "not yours" alike; it never
+      reads or changes another racer's rows.
+    - Each method is one transaction: it happens whole or not at all.
+    - Unique rules raise ``DuplicateError`` and change nothing.
+    - Create methods take an optional one-time ``request_key`` (the form's): a key
+      this racer already used means the create was done before (a retried POST
+      whose answer was lost), so they return ``None`` and change nothing. The key
+      is recorded in the same transaction as the create; keys older than
+      ``REQUEST_KEY_DAYS`` are forgotten.
+    - Methods are safe to call from several threads (and, for PostgreSQL and
+      the CSV files, from several processes).
+    """
+
+    kind: str  # "postgres" or "csv"
+
+    def ping(self) -> bool: ...
+    def close(self) -> None: ...
+
+    # schema
+    def upgrade(self) -> list[str]:
+        """Apply what is missing (migrations / CSV files); return what was applied."""
+    def schema_status(self) -> list[tuple[str, bool]]:
+        """Every known migration (or CSV file) and whether it is in place."""
+
+    # users and their one racer profile
+    def create_user(
+        self, username: str, email: str, password_hash: str, *, is_admin: bool = False
+    ) -> User:
+        """Create a user and its racer profile together (DuplicateError on username/email)."""
+    def get_user(self, user_id: str) -> User | None: ...
+    def find_user(self, login: str) -> User | None:
+        """The user whose username or email is ``login`` (case-insensitive)."""
+
+    def get_profile(self, racer_id: str) -> Profile | None: ...
+    def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None: ...
+
+    def list_sponsors(self, racer_id: str) -> list[Sponsor]: ...
+    def add_sponsor(
+        self, racer_id: str, name: str, category: str, *, request_key: str | None = None
+    ) -> Sponsor | None: ...
+    def delete_sponsor(self, racer_id: str, sponsor_id: str) -> bool: ...
+
+    def list_cars(self, racer_id: str) -> list[Car]: ...
+    def get_car(self, racer_id: str, car_id: str) -> Car | None: ...
+    def add_car(
+        self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value],
+        *, request_key: str | None = None,
+    ) -> Car | None:
+        """Create the car and its Shop Master baseline together."""
+    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None: ...
+    def delete_car(self, racer_id: str, car_id: str) -> bool:
+        """Remove the car and its baseline."""
+
+    def get_car_config(self, racer_id: str, car_id: str) -> Setup | None: ...
+    def save_car_config(
+        self, racer_id: str, car_id: str, values: Mapping[str, Value]
+    ) -> Setup | None:
+        """Replace every parameter of the car's baseline with ``values``."""
+    def change_car_config(
+        self, racer_id: str, car_id: str, values: Mapping[str, Value], note: str,
+        *, track: str = "",
+    ) -> Setup | None:
+        """Set only the parameters in ``values`` (the rest stay as stored, even if saved a
+        moment ago) and record a "change" note saying so, in one transaction."""
+
+    # the Setup Library: read by every racer, changed only by who submitted a row
+    def search_library(self, query: LibraryQuery) -> LibraryPage:
+        """Newest first (date, then id); every word of ``query.text`` must start a word of
+        the track, brand, vehicle, driver name or condition (case-insensitive)."""
+    def get_library_baseline(self, baseline_id: int) -> LibraryBaseline | None: ...
+    def library_facets(self) -> LibraryFacets: ...
+    def existing_library_keys(self, keys: list[tuple]) -> set[tuple]:
+        """Which (track, brand, vehicle, condition, date) keys are taken already."""
+    def add_library_baselines(
+        self, racer_id: str, items: list[tuple[Mapping[str, Any], Mapping[str, Value]]],
+        *, request_key: str | None = None,
+    ) -> list[LibraryBaseline] | None:
+        """Add rows (fields, parameter values) credited to the racer: all or none.
+        DuplicateError("track", …) when a key is taken; None for a used request key."""
+    def update_library_baseline(
+        self, racer_id: str, baseline_id: int, data: Mapping[str, Any],
+        values: Mapping[str, Value],
+    ) -> LibraryBaseline | None:
+        """Only the submitter's own rows (None otherwise)."""
+    def delete_library_baseline(self, racer_id: str, baseline_id: int) -> bool: ...
+    def community_values(
+        self, brand: str, vehicle: str, track: str = "", condition: str = ""
+    ) -> list[dict[str, Value]]:
+        """The parameter values of every library row for that car (exact, case-insensitive
+        match; track and condition narrow it when given)."""
+
+    # the racer's notebook
+    def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",
+                      car: str = "", event: str = "", keywords: str = "") -> TrackLog: ...
+    def list_track_logs(self, racer_id: str, *, car: str = "", limit: int = 50
+                        ) -> list[TrackLog]:
+        """Newest first."""
+
+    # the race day: events, their setup and its changes, runs and laps, notes
+    def start_event(
+        self, racer_id: str, data: Mapping[str, Any], values: Mapping[str, Value],
+        *, request_key: str | None = None,
+    ) -> Event | None:
+        """Create an event for ``data["car_id"]`` with its setup (``values``, version 1).
+        LookupError if the car is not the racer's; DuplicateError("car_id", …) if the car
+        has an active event already."""
+    def get_event(self, racer_id: str, event_id: str) -> Event | None: ...
+    def list_events(self, racer_id: str) -> list[Event]:
+        """Newest first (start date, then created)."""
+    def close_event(self, racer_id: str, event_id: str, end_date: date,
+                    audit: Mapping[str, Any] | None = None) -> Event | None:
+        """Mark it closed with its end date (not before its start) and record the
+        ``audit`` (rating, symptom, gain, observation, best_lap), whose verdict goes to
+        every accepted change that has none, all in one transaction. A closed event
+        stays as it is (no second audit)."""
+    def reopen_event(self, racer_id: str, event_id: str) -> Event | None:
+        """Active again, end date cleared; DuplicateError("car_id", …) when the car has
+        another active event. Audits and verdicts stay."""
+    def get_audit(self, racer_id: str, event_id: str) -> Audit | None:
+        """The latest audit of the event."""
+    def event_history(self, racer_id: str) -> list[EventRecord]:
+        """Every event of the racer (newest first, as list_events) with its runs and
+        laps, changes and latest audit, in a few queries."""
+    def get_event_setup(self, racer_id: str, event_id: str) -> EventSetup | None: ...
+    def edit_event_setup(
+        self, racer_id: str, event_id: str, values: Mapping[str, Value], *, source: str,
+        reason: str = "", version: int | None = None,
+    ) -> SetupEdit | None:
+        """Set the parameters in ``values`` (the rest stay) and record one accepted change
+        per parameter that changed, all marked with the new version (bumped only when
+        something changed). ``version`` is what the racer's page showed: another one
+        stored raises StaleSetupError and changes nothing."""
+    def list_changes(self, racer_id: str, event_id: str) -> list[SetupChange]:
+        """Oldest first."""
+    def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
+        """Set the change's parameter back to its old value (recorded as a new change)
+        and mark the change reverted. None unless it is the racer's, accepted, and its
+        parameter still holds its new value (a later change would be undone too)."""
+    def propose_change(self, racer_id: str, event_id: str, parameter: str, value: Value,
+                       reason: str, *, request_key: str | None = None) -> SetupChange | None:
+        """A pending advisor proposal: the parameter's value now -> ``value``. None for a
+        used request key; LookupError if the event is not the racer's."""
+    def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
+        """Apply a pending proposal to the event setup (a new version); the proposal
+        becomes the accepted change, timed now. None unless it is the racer's, pending, and
+        the parameter still holds the value it was proposed from."""
+    def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
+        """Mark a pending proposal denied (not a failure: the advisor just won't repeat it)."""
+    def add_run(self, racer_id: str, event_id: str, name: str,
+                *, request_key: str | None = None) -> Run | None:
+        """A new run on the current setup version. LookupError if the event is not the
+        racer's."""
+    def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
+        """Oldest first, each with its laps."""
+    def get_run(self, racer_id: str, run_id: str) -> Run | None: ...
+    def add_laps(self, racer_id: str, run_id: str, seconds: list[Decimal],
+                 *, request_key: str | None = None) -> Run | None:
+        """Append the laps after the run's last one; a used key adds nothing. The accepted
+        changes its setup version had and that wait for a run get it as their
+        ``run_after`` (a run without laps tests nothing). Returns the run as stored
+        (None if it is not the racer's)."""
+    def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
+        """Remove the lap; the laps after it move up one number."""
+    def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
+                           ) -> Run | None: ...
+    def add_event_log(
+        self, racer_id: str, event_id: str, kind: str, note: str, *, run_id: str | None = None,
+        keywords: str = "", request_key: str | None = None,
+    ) -> TrackLog | None:
+        """A note or symptom written at the event, with its track, car and event name.
+        LookupError if the event (or run) is not the racer's; None for a used key."""
+    def list_event_logs(self, racer_id: str, event_id: str, *, limit: int = 100
+                        ) -> list[TrackLog]:
+        """Newest first."""
+    def delete_track_log(self, racer_id: str, log_id: str) -> bool: ...
+
+    # the theory library: tuning documents shared by every racer (apex.theory)
+    def add_theory_document(
+        self, user_id: str, title: str, category: str, filename: str, content: str,
+        *, request_key: str | None = None,
+    ) -> TheoryDocument | None:
+        """Store an uploaded document's text, credited to the user (``users.id``, not a
+        racer id). LookupError for an unknown user; ValueError when the text has too many
+        distinct words to index; None for a request key this user used."""
+    def list_theory_documents(self, *, category: str = "") -> list[TheoryDocument]:
+        """Newest first, ``content`` left ""; ``category`` narrows (case-insensitive)."""
+    def get_theory_document(self, document_id: str) -> TheoryDocument | None: ...
+    def delete_theory_document(self, user_id: str, document_id: str, *,
+                               is_admin: bool = False) -> bool:
+        """Only the uploader's own documents, or any with ``is_admin``."""
+    def search_theory(self, text: str, *, limit: int = 5, category: str = ""
+                      ) -> list[TheoryPassage]:
+        """Documents matching ANY word of ``text`` (apex.theory.query_words), best first,
+        each with a snippet whose hits are marked."""
+
+    # whole tables (import, export) and accounts (CLI): not racer-scoped, never from a view
+    def dump_tables(self) -> Rows:
+        """Every row of every data table, with the types of ``apex.tables.column_kind``."""
+    def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
+        """Plan ``incoming`` against the stored rows (``apex.transfer.plan``) and apply it,
+        all in one transaction; a dry run applies nothing. Raises ImportFailed."""
+    def set_admin(self, user_id: str, is_admin: bool) -> bool: ...
+    def set_password(self, user_id: str, password_hash: str) -> bool: ...
