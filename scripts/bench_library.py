@@ -33,8 +33,8 @@ from psycopg import sql  # noqa: E402
 
 from apex.catalogue import PARAM_KEYS, PARAMS, PRESETS, Param, Value  # noqa: E402
 from apex.db import make_store  # noqa: E402
-from apex.store import Store  # noqa: E402
 from apex.models import LIBRARY_FIELDS, LIBRARY_SOURCES, LibraryQuery  # noqa: E402
+from apex.store import Store  # noqa: E402
 from apex.stores import postgres_library  # noqa: E402
 from apex.stores.csv_tables import CsvTables  # noqa: E402
 from tests import pg_server  # noqa: E402
