@@ -43,7 +43,10 @@ class Param:
         """Digits after the point that the step allows (0 for whole numbers)."""
         if self.step is None or self.kind == "int":
             return 0
-        return max(0, -self.step.as_tuple().exponent)
+        exponent = self.step.as_tuple().exponent
+        if not isinstance(exponent, int):  # 'n', 'N', 'F': a NaN or infinite step
+            raise ValueError(f"{self.key}: the step {self.step} is not a finite number")
+        return max(0, -exponent)
 
 
 def _n(text: str | None) -> Decimal | None:

@@ -20,13 +20,13 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Final, Literal
 
 from apex.catalogue import PARAMS, Param, Value, coerce
 
-BELOW = "below the range"
-WITHIN = "within"
-ABOVE = "above"
+BELOW: Final = "below the range"
+WITHIN: Final = "within"
+ABOVE: Final = "above"
 Position = Literal["below the range", "within", "above"]
 
 
@@ -82,7 +82,7 @@ def community_ranges(rows: list[dict], mine: dict | None) -> list[Range]:
     return ranges
 
 
-def median_on_step(param: Param, values: list[Value]) -> Value:
+def median_on_step(param: Param, values: list[int | Decimal | str]) -> Value:
     """``statistics.median`` of the values, on the parameter's step (see the module doc)."""
     middle = statistics.median(Decimal(v) for v in values)
     if param.step is not None and param.min is not None:
@@ -91,7 +91,7 @@ def median_on_step(param: Param, values: list[Value]) -> Value:
     return coerce(param, middle)
 
 
-def _numeric(param: Param, values: list[Value], mine: Value) -> Range:
+def _numeric(param: Param, values: list[int | Decimal | str], mine: Value) -> Range:
     if not values:
         return Range(param, 0, mine)
     numbers = [Decimal(v) for v in values]

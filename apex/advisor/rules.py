@@ -150,7 +150,8 @@ def parse_rules(data: dict[str, Any]) -> Rules:
     if not 0 < rules.piston_hole_min < rules.piston_hole_max:
         raise RulesError("pistons: hole_min_mm must be above 0 and below hole_max_mm")
     for key in rules.temperature_params:
-        if rules.temperature_shock_oil % BY_KEY[key].step:
+        step = BY_KEY[key].step
+        if step is None or rules.temperature_shock_oil % step:
             raise RulesError(f"temperature.shock_oil_change: not on {key}'s step")
     return rules
 

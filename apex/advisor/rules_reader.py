@@ -24,7 +24,8 @@ class Table:
     def __init__(self, data: Any, where: str) -> None:
         if not isinstance(data, dict):
             raise RulesError(f"{where}: expected a table")
-        self.data, self.where, self.read = data, where, set()
+        self.data, self.where = data, where
+        self.read: set[str] = set()
 
     def _get(self, name: str, optional: bool = False) -> Any:
         if name not in self.data:
@@ -60,7 +61,7 @@ class Table:
     def choice(self, name: str, allowed: tuple[str, ...], default: str | None = None) -> str:
         value = self._get(name, optional=default is not None)
         value = default if value is None else value
-        if value not in allowed and value != default:
+        if not isinstance(value, str) or (value not in allowed and value != default):
             raise RulesError(f"{self.where}.{name}: one of {allowed}, not {value!r}")
         return value
 

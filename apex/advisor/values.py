@@ -86,6 +86,8 @@ def change_text(key: str, change: Decimal) -> str:
 
 def recorded_direction(change: SetupChange) -> int:
     """+1 (up, bigger holes), -1 (down, smaller holes), 0 (unknown: text, unset, unread)."""
+    a: Value
+    b: Value
     if change.parameter in PISTONS:
         old, new = _read_piston(change.old_value), _read_piston(change.new_value)
         a, b = (old[1] if old else None), (new[1] if new else None)
