@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import fields, validate
+from marshmallow.types import ErrorMessages
 
 from apex.catalogue import PARAMS, PRESETS
 from apex.models import LIBRARY_SOURCES
@@ -18,8 +21,9 @@ def _text(max_len: int, *, label: str = "") -> fields.String:
     return fields.String(load_default="", validate=too_long)
 
 
-_DATE = {"required": "Enter the date it ran.", "invalid": "Enter a date like 2025-11-02."}
-_BASELINE_FIELDS = {
+_DATE: ErrorMessages = {
+    "required": "Enter the date it ran.", "invalid": "Enter a date like 2025-11-02."}
+_BASELINE_FIELDS: dict[str, fields.Field[Any]] = {
     "track": _text(80, label="track"),
     "brand": _text(40, label="brand"),
     "vehicle": _text(40, label="vehicle"),

@@ -31,6 +31,8 @@ class ParamField(fields.Field):
             raise ValidationError(_number_hint(p)) from None
         if not number.is_finite():
             raise ValidationError(_number_hint(p))
+        if p.min is None or p.max is None or p.step is None:  # every catalogue number has all 3
+            raise TypeError(f"{p.key}: a numeric parameter needs a min, a max and a step")
         if number < p.min or number > p.max:
             raise ValidationError(
                 f"Must be between {format_value(p, p.min)} and {with_unit(p, p.max)}."

@@ -8,7 +8,7 @@ from apex.schemas import CreateFormSchema, FormSchema
 from apex.theory import CATEGORIES
 
 TITLE_MAX = 120
-_CATEGORY = {"required": "Pick a category."}
+_PICK_CATEGORY = "Pick a category."
 
 
 class UploadSchema(CreateFormSchema):
@@ -18,8 +18,8 @@ class UploadSchema(CreateFormSchema):
         required=True, error_messages={"required": "Enter a title."},
         validate=validate.Length(max=TITLE_MAX, error=f"At most {TITLE_MAX} characters."))
     category = fields.String(
-        required=True, error_messages=_CATEGORY,
-        validate=validate.OneOf(CATEGORIES, error=_CATEGORY["required"]))
+        required=True, error_messages={"required": _PICK_CATEGORY},
+        validate=validate.OneOf(CATEGORIES, error=_PICK_CATEGORY))
 
 
 class SearchSchema(FormSchema):
