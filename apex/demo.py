@@ -91,6 +91,8 @@ def seed_demo(store: Store) -> tuple[bool, Report]:
         store.add_sponsor(user.racer_id, "REDS Racing", "Engines")
         cars = [store.add_car(user.racer_id, fields, PRESETS[preset])
                 for fields, preset in _CARS]
+        if cars[0] is None:  # None answers only a repeated request key, and none is given
+            raise RuntimeError("the store added no demo car")
         seed_race_day(store, user.racer_id, cars[0].id)
     # The Theory library's notes come in the same import: fixed ids, so once only.
     return created, store.import_rows({"master_library": library_rows(user.racer_id),
@@ -121,9 +123,13 @@ def seed_race_day(store: Store, racer_id: str, car_id: str, *, runs: int = 3,
         "traction": "Medium", "surface": "Dusty", "condition": "Bumpy", "temperature": 24,
         "practice_rounds": 4, "qualifying_rounds": 3, "baseline": "the Shop Master",
     }, car.values if car else {})
+    if event is None:  # None answers only a repeated request key, and none is given
+        raise RuntimeError("the store started no demo event")
     changes = ({"SO_F": 425}, {"DF": 6000}, {"RH_F": Decimal("28.0")}, {"SB_R": Decimal("2.3")})
     for n in range(runs):
         run = store.add_run(racer_id, event.id, f"Practice {n + 1}")
+        if run is None:  # as above: no request key
+            raise RuntimeError("the store added no demo run")
         store.add_laps(racer_id, run.id, demo_laps(n, laps_per_run))
         store.set_run_confidence(racer_id, run.id, 3 + n % 3)
         store.add_event_log(racer_id, event.id, "note",

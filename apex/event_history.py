@@ -39,7 +39,7 @@ def summarise(record: EventRecord) -> EventSummary:
     index = best_run([r.seconds for r in record.runs])
     best = None if index is None else record.runs[index]
     laps = [float(s) for r in record.runs for s in r.seconds]
-    return EventSummary(record, best, best and run_stats(best.seconds),
+    return EventSummary(record, best, None if best is None else run_stats(best.seconds),
                         min(laps) if laps else None,
                         change_impacts(record.changes, record.runs))
 
