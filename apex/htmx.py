@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 from jinja2_fragments.flask import render_block
+from werkzeug.wrappers import Response as BaseResponse
 
 
 def wants_fragment() -> bool:
@@ -34,7 +35,7 @@ def render(
     return render_template(template, **context), status
 
 
-def see_other(endpoint: str, **values: Any) -> Response:
+def see_other(endpoint: str, **values: Any) -> BaseResponse:
     """After a successful POST: 303 (a boosted form's XHR follows it to the new page);
     a targeted HTMX request gets HX-Location instead, so no page lands in a target."""
     url = url_for(endpoint, **values)

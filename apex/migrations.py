@@ -60,7 +60,7 @@ def setup_columns_sql() -> sql.Composable:
     return sql.SQL(",\n    ").join(_column(p) for p in PARAMS)
 
 
-def render(name: str) -> sql.Composable:
+def render(name: str) -> sql.Composed:
     """The migration's SQL with every placeholder replaced by the parameter columns."""
     text = (MIGRATIONS_DIR / name).read_text(encoding="utf-8")
     pieces = text.split(PLACEHOLDER)
@@ -72,7 +72,8 @@ def render(name: str) -> sql.Composable:
 
 def _applied(conn: psycopg.Connection) -> set[str]:
     with conn.cursor(row_factory=tuple_row) as cur:
-        if not cur.execute(_LEDGER_EXISTS).fetchone()[0]:
+        present = cur.execute(_LEDGER_EXISTS).fetchone()  # SELECT ... IS NOT NULL: one row
+        if present is None or not present[0]:
             return set()
         return {row[0] for row in cur.execute(_APPLIED).fetchall()}
 

@@ -33,6 +33,7 @@ def import_csv_command(folder: Path, owner: str | None, email: str | None, dry_r
     user = store.find_user(owner) if owner else None
     new_owner = owner is not None and user is None
     if new_owner:
+        assert owner is not None  # new_owner says so (mypy cannot follow the flag)
         password_hash = "" if dry_run else read_password_hash(
             from_stdin=password_stdin, prompt=f"Password for the new account {owner}")
         user = User(str(uuid.uuid4()), owner, email or "", password_hash, False,
@@ -40,6 +41,7 @@ def import_csv_command(folder: Path, owner: str | None, email: str | None, dry_r
     try:
         rows = read_folder(folder, user)
         if new_owner:
+            assert user is not None  # made above for the new owner
             rows = _with_new_owner(rows, user, email)
         report = store.import_rows(rows, dry_run=dry_run)
     except ImportFailed as failed:
