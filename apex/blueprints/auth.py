@@ -87,7 +87,7 @@ def signup_post() -> ResponseReturnValue:
             data["username"], data["email"], generate_password_hash(data["password"])
         )
     except ValidationError as err:
-        return _signup_invalid(values, err.messages)
+        return _signup_invalid(values, err.messages_dict)
     except DuplicateError as err:
         return _signup_invalid(values, {err.field: [err.message]})
     session.clear()

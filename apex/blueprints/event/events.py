@@ -65,7 +65,7 @@ def start_event() -> ResponseReturnValue:
     try:
         data = StartEventSchema().load(values)
     except ValidationError as err:
-        return _start_form(values, err.messages, 422)
+        return _start_form(values, err.messages_dict, 422)
     car = _own_car(data["car_id"])
     setup, label = _starting_setup(racer_id, car, data["baseline"])
     if setup is None:

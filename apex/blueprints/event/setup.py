@@ -47,7 +47,7 @@ def save_event_setup(event_id: str) -> ResponseReturnValue:
     try:
         data = EventSetupSchema().load(values)
     except ValidationError as err:
-        return _page(event, _setup(event), values, err.messages, 422)
+        return _page(event, _setup(event), values, err.messages_dict, 422)
     mine = {k: data[k] for k in PARAM_KEYS}
     try:
         edit = get_store().edit_event_setup(racer_id, event.id, mine, source="manual",

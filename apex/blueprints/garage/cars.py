@@ -33,7 +33,7 @@ def add_car() -> ResponseReturnValue:
         fields = {k: data[k] for k in CAR_FIELDS}
         car = get_store().add_car(racer_id, fields, baseline, request_key=data["request_key"])
     except ValidationError as err:
-        return _cars_invalid(racer_id, values, err.messages)
+        return _cars_invalid(racer_id, values, err.messages_dict)
     except DuplicateError as err:
         return _cars_invalid(racer_id, values, {err.field: [err.message]})
     # None: this very form was saved before (a retry after a lost answer).

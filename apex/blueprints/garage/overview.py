@@ -54,7 +54,7 @@ def add_sponsor() -> ResponseReturnValue:
         added = get_store().add_sponsor(racer_id, data["name"], data["category"],
                                         request_key=data["request_key"])
     except ValidationError as err:
-        return _sponsors_invalid(racer_id, values, err.messages)
+        return _sponsors_invalid(racer_id, values, err.messages_dict)
     except DuplicateError as err:
         return _sponsors_invalid(racer_id, values, {err.field: [err.message]})
     # None: this very form was saved before (a retry after a lost answer).

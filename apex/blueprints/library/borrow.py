@@ -84,7 +84,7 @@ def apply_copy(baseline_id: int) -> ResponseReturnValue:
     try:
         typed = SetupSchema(only=keys).load({k: values.get(k, "") for k in keys})
     except ValidationError as err:
-        return _staging(baseline, car, setup, group, values, err.messages, 422)
+        return _staging(baseline, car, setup, group, values, err.messages_dict, 422)
     proposed = {**setup.values, **typed}
     changes = compare.package_changes(setup.values, proposed, group)
     if not changes:

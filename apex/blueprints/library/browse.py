@@ -13,7 +13,7 @@ from apex.blueprints.library.blueprint import baseline_or_404, bp
 from apex.catalogue import as_texts, format_value, packages
 from apex.db import get_store
 from apex.htmx import render
-from apex.models import LibraryQuery
+from apex.models import LibraryBaseline, LibraryQuery
 from apex.schemas import form_dict
 from apex.schemas.library import RangesSchema, SearchSchema
 
@@ -31,7 +31,7 @@ def search_from_args() -> tuple[LibraryQuery, dict, dict]:
         errors: dict = {}
     except ValidationError as err:
         data = SearchSchema().load({k: v for k, v in values.items() if k not in err.messages})
-        errors = err.messages
+        errors = err.messages_dict
     query = LibraryQuery(text=data["q"], brand=data["brand"], vehicle=data["vehicle"],
                          track=data["track"], condition=data["condition"],
                          date_from=data["date_from"], date_to=data["date_to"],
@@ -71,6 +71,7 @@ def export_baselines() -> ResponseReturnValue:
     from apex.library_csv import export_rows
 
     query, _, _ = search_from_args()
+    rows: list[LibraryBaseline]
     store, rows, page = get_store(), [], 1
     while len(rows) < EXPORT_LIMIT:
         found = store.search_library(replace(query, page=page, per_page=1000))
@@ -89,10 +90,11 @@ def show_ranges() -> ResponseReturnValue:
     from apex.community import community_ranges
 
     store, racer_id = get_store(), current_racer_id()
+    errors: dict[str, list[str]]
     try:
         values, errors = RangesSchema().load(form_dict(request.args)), {}
     except ValidationError as err:
-        values, errors = RangesSchema().load({}), err.messages
+        values, errors = RangesSchema().load({}), err.messages_dict
     cars = store.list_cars(racer_id)
     mine = None
     if values["car"]:

@@ -24,10 +24,11 @@ SEARCH_LIMIT = 20
 def list_documents() -> ResponseReturnValue:
     """Every document (newest first), or with ``q`` the best passages; ``category`` narrows."""
     values = form_dict(request.args)
+    errors: dict[str, list[str]]
     try:
         data, errors = SearchSchema().load(values), {}
     except ValidationError as err:
-        errors = err.messages
+        errors = err.messages_dict
         data = SearchSchema().load({k: v for k, v in values.items() if k not in errors})
     store = get_store()
     passages = (store.search_theory(data["q"], limit=SEARCH_LIMIT, category=data["category"])
@@ -69,7 +70,7 @@ def upload_document() -> ResponseReturnValue:
     try:
         data = UploadSchema().load(fields)
     except ValidationError as err:
-        errors.update(err.messages)  # type: ignore[arg-type]
+        errors.update(err.messages_dict)
     if errors:
         return _form(422, values=values, errors=errors)
     try:
