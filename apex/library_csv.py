@@ -28,7 +28,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -50,7 +50,7 @@ PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Fields = dict[str, Any]  # LIBRARY_FIELDS -> str, "date" -> datetime.date
-Item = tuple[Fields, dict[str, Value]]
+Item = tuple[Mapping[str, Any], Mapping[str, Value]]  # (Fields, values), read only
 
 
 def export_rows(baselines: Iterable[LibraryBaseline]) -> str:

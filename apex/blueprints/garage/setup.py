@@ -45,8 +45,7 @@ def save_setup(car_id: str) -> ResponseReturnValue:
     try:
         data = SetupSchema().load(values)
     except ValidationError as err:
-        setup = _own_setup(car_id)
-        return render(PAGE, BLOCKS, 422, car=car, setup=setup, values=values,
+        return render(PAGE, BLOCKS, 422, car=car, setup=_own_setup(car_id), values=values,
                       errors=err.messages, packages=packages())
     setup = get_store().save_car_config(racer_id, car_id, data)
     if setup is None:
