@@ -33,6 +33,11 @@ class Param:
     # The row on the setup sheet: front and rear of one row sit side by side.
     row: str = ""
     side: Literal["F", "R", ""] = ""
+    # Written as holes x mm (``4x1.2``): the advisor changes its hole size, import
+    # turns an old ``1.2x4`` round (TUNING §1).
+    piston: bool = False
+    # A quick trackside change, the only kind allowed before a main (TUNING §3.4).
+    quick: bool = False
 
     @property
     def is_numeric(self) -> bool:
@@ -53,29 +58,29 @@ def _n(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
-def _p(key, label, group, kind, unit="", lo=None, hi=None, step=None, row="", side=""):
-    return Param(key, label, group, kind, unit, _n(lo), _n(hi), _n(step), row or label, side)
+def _p(key, label, group, kind, unit="", lo=None, hi=None, step=None, row="", side="", **flags):
+    return Param(key, label, group, kind, unit, _n(lo), _n(hi), _n(step), row or label, side, **flags)
 
 
 PARAMS: tuple[Param, ...] = (
     _p("DF", "Front diff oil", "Diffs", "int", "cSt", "1000", "100000", "500", "Front diff"),
     _p("DC", "Centre diff oil", "Diffs", "int", "cSt", "1000", "100000", "500", "Centre diff"),
     _p("DR", "Rear diff oil", "Diffs", "int", "cSt", "1000", "100000", "500", "Rear diff"),
-    _p("SO_F", "Front shock oil", "Suspension", "int", "cSt", "100", "1500", "5", "Shock oil", "F"),
+    _p("SO_F", "Front shock oil", "Suspension", "int", "cSt", "100", "1500", "5", "Shock oil", "F", quick=True),
     _p("SP_F", "Front spring", "Suspension", "text", row="Spring", side="F"),
-    _p("SB_F", "Front sway bar", "Suspension", "decimal", "mm", "0", "4.0", "0.1", "Sway bar", "F"),
-    _p("P_F", "Front piston", "Suspension", "text", row="Piston", side="F"),
+    _p("SB_F", "Front sway bar", "Suspension", "decimal", "mm", "0", "4.0", "0.1", "Sway bar", "F", quick=True),
+    _p("P_F", "Front piston", "Suspension", "text", row="Piston", side="F", piston=True),
     _p("Toe_F", "Front toe", "Geometry", "decimal", "°", "-5", "5", "0.5", "Toe", "F"),
-    _p("RH_F", "Front ride height", "Geometry", "decimal", "mm", "10", "50", "0.5", "Ride height", "F"),
-    _p("C_F", "Front camber", "Geometry", "decimal", "°", "-6", "3", "0.5", "Camber", "F"),
+    _p("RH_F", "Front ride height", "Geometry", "decimal", "mm", "10", "50", "0.5", "Ride height", "F", quick=True),
+    _p("C_F", "Front camber", "Geometry", "decimal", "°", "-6", "3", "0.5", "Camber", "F", quick=True),
     _p("ST_F", "Front shock length", "Geometry", "decimal", "mm", "60", "180", "0.5", "Shock length", "F"),
-    _p("SO_R", "Rear shock oil", "Suspension", "int", "cSt", "100", "1500", "5", "Shock oil", "R"),
+    _p("SO_R", "Rear shock oil", "Suspension", "int", "cSt", "100", "1500", "5", "Shock oil", "R", quick=True),
     _p("SP_R", "Rear spring", "Suspension", "text", row="Spring", side="R"),
-    _p("SB_R", "Rear sway bar", "Suspension", "decimal", "mm", "0", "4.0", "0.1", "Sway bar", "R"),
-    _p("P_R", "Rear piston", "Suspension", "text", row="Piston", side="R"),
+    _p("SB_R", "Rear sway bar", "Suspension", "decimal", "mm", "0", "4.0", "0.1", "Sway bar", "R", quick=True),
+    _p("P_R", "Rear piston", "Suspension", "text", row="Piston", side="R", piston=True),
     _p("Toe_R", "Rear toe", "Geometry", "decimal", "°", "-2", "6", "0.5", "Toe", "R"),
-    _p("RH_R", "Rear ride height", "Geometry", "decimal", "mm", "10", "50", "0.5", "Ride height", "R"),
-    _p("C_R", "Rear camber", "Geometry", "decimal", "°", "-6", "3", "0.5", "Camber", "R"),
+    _p("RH_R", "Rear ride height", "Geometry", "decimal", "mm", "10", "50", "0.5", "Ride height", "R", quick=True),
+    _p("C_R", "Rear camber", "Geometry", "decimal", "°", "-6", "3", "0.5", "Camber", "R", quick=True),
     _p("ST_R", "Rear shock length", "Geometry", "decimal", "mm", "60", "180", "0.5", "Shock length", "R"),
     _p("Tread", "Tyre tread", "Tires", "text"),
     _p("Compound", "Tyre compound", "Tires", "text"),
@@ -88,6 +93,9 @@ PARAMS: tuple[Param, ...] = (
 
 PARAM_KEYS: tuple[str, ...] = tuple(p.key for p in PARAMS)
 BY_KEY: dict[str, Param] = {p.key: p for p in PARAMS}
+# What a racer reads for a key: "SO_F" -> "Front shock oil".
+LABELS: dict[str, str] = {p.key: p.label for p in PARAMS}
+PISTON_KEYS: tuple[str, ...] = tuple(p.key for p in PARAMS if p.piston)
 
 # Starting values from TUNING.md §1, offered when a racer adds a new car.
 _PRESET_ROWS: dict[str, tuple] = {
@@ -188,3 +196,16 @@ def packages() -> list[tuple[str, list[SheetRow]]]:
 def as_texts(values: dict[str, Value]) -> dict[str, str]:
     """A setup's values as the texts a form or sheet shows."""
     return {key: format_value(BY_KEY[key], values.get(key)) for key in PARAM_KEYS}
+
+
+def keys_in(group: str) -> tuple[str, ...]:
+    """The keys of a package, in catalogue order."""
+    return tuple(p.key for p in params_in(group))
+
+
+# Tread and compound: a change to either fits other tyres (TUNING §3.2).
+TYRE_KEYS: tuple[str, ...] = keys_in("Tires")
+# The quick trackside parameters (TUNING §3.4) in setup-sheet order, front before rear.
+QUICK_KEYS: tuple[str, ...] = tuple(
+    p.key for _, rows in packages() for row in rows for p in row.params if p.quick
+)

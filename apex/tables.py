@@ -1,7 +1,9 @@
-"""Column lists of every table, shared by the SQL migrations and the CSV store.
+"""Every table described once: its columns, its references, and whether it is exported.
 
-The CSV store writes these as headers; a contract test checks that the
-PostgreSQL schema built by ``sql/`` has exactly these columns.
+The CSV store writes the columns as headers; import, export and backups walk
+``EXPORTED`` (so tables are listed parents first) and remap ``REFERENCES``.
+tests/test_table_descriptions.py checks all of it against the PostgreSQL schema
+that ``sql/`` builds: a table or a foreign key missing on either side fails.
 """
 
 from __future__ import annotations
@@ -37,13 +39,6 @@ TABLES: dict[str, tuple[str, ...]] = {
         "id", "track", "brand", "vehicle", "condition", "date", "source", "driver_name",
         "submitted_by", "notes", *PARAM_KEYS, *_STAMPS,
     ),
-    "track_logs": (
-        "id", "profile_id", "timestamp", "track", "car", "event", "note", "kind", "keywords",
-        "lap_time", "event_id", "run_id", "created_at",
-    ),
-    "theory_documents": (
-        "id", "filename", "title", "category", "content", "file_path", "uploaded_by", "created_at",
-    ),
     "events": (
         "id", "profile_id", "vehicle_id", "name", "type", "start_date", "end_date", "track",
         "track_size", "traction", "surface", "condition", "temperature", "practice_rounds",
@@ -60,8 +55,39 @@ TABLES: dict[str, tuple[str, ...]] = {
         "id", "event_id", "change_id", "rating", "symptom", "gain", "observation", "best_lap",
         "created_at",
     ),
+    "track_logs": (
+        "id", "profile_id", "timestamp", "track", "car", "event", "note", "kind", "keywords",
+        "lap_time", "event_id", "run_id", "created_at",
+    ),
+    "theory_documents": (
+        "id", "filename", "title", "category", "content", "file_path", "uploaded_by", "created_at",
+    ),
     "request_keys": ("key", "user_id", "created_at"),
 }
+# child column -> the table its id points at: each one a FOREIGN KEY in sql/, and
+# remapped by an import (apex/transfer/plan.py) when the parent row already exists.
+REFERENCES: dict[str, dict[str, str]] = {
+    "racer_profiles": {"user_id": "users"},
+    "sponsors": {"profile_id": "racer_profiles"},
+    "vehicles": {"profile_id": "racer_profiles"},
+    "car_configs": {"profile_id": "racer_profiles", "vehicle_id": "vehicles"},
+    "master_library": {"submitted_by": "racer_profiles"},
+    "events": {"profile_id": "racer_profiles", "vehicle_id": "vehicles"},
+    "event_setups": {"event_id": "events"},
+    "runs": {"event_id": "events"},
+    "laps": {"run_id": "runs"},
+    "setup_changes": {"event_id": "events", "run_before": "runs", "run_after": "runs"},
+    "audits": {"event_id": "events", "change_id": "setup_changes"},
+    "track_logs": {"profile_id": "racer_profiles", "event_id": "events", "run_id": "runs"},
+    "theory_documents": {"uploaded_by": "users"},
+    "request_keys": {"user_id": "users"},
+}
+# The one table that export, import and backups leave out: a request key only stops
+# a retried form from saving twice and is forgotten after REQUEST_KEY_DAYS days; it
+# is no racer's data. (schema_migrations is the migration runner's, not a table here.)
+NOT_EXPORTED: tuple[str, ...] = ("request_keys",)
+# What export, import and backups carry, in TABLES' order: parents before children.
+EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 
 # Columns that are not text, by (table, column) or by column name in any table.
 # NOTE: every store hands rows across with these Python types, so rows read from

@@ -149,9 +149,9 @@ def check_searchable(text: str) -> None:
 
 
 def _key_labels() -> dict[str, str]:
-    from apex.catalogue import PARAMS
+    from apex.catalogue import LABELS
 
-    return {p.key.lower(): p.label for p in PARAMS}
+    return {key.lower(): label for key, label in LABELS.items()}
 
 
 def query_words(text: str | Iterable[str]) -> list[str]:

@@ -26,7 +26,7 @@ from apex.advisor import (
     load_rules,
 )
 from apex.advisor.rules import RULES_FILE, parse_rules
-from apex.catalogue import BY_KEY, PARAMS, PRESETS
+from apex.catalogue import BY_KEY, PARAMS, PRESETS, QUICK_KEYS
 from apex.compare import MINUS
 from apex.models import Event, Lap, Run, SetupChange
 from apex.symptoms import SYMPTOMS
@@ -86,7 +86,7 @@ def test_the_rules_hold_the_guards_numbers():
     assert RULES.tyre_warning_share == Decimal("0.75")
     # TUNING's loam/soft 10, hard-packed 6, clay/abrasive 3 in our surface words.
     assert RULES.tyre_wear_limit == {"Wet": 10, "Muddy": 10, "Dry": 6, "Dusty": 3}
-    assert RULES.quick_params == ("SO_F", "SO_R", "RH_F", "RH_R", "C_F", "C_R", "SB_F", "SB_R")
+    assert RULES.quick_params == QUICK_KEYS  # marked in the catalogue, not in rules.toml
     assert RULES.driving_gap == Decimal("2.0")
     assert (RULES.temperature_per_degrees, RULES.temperature_shock_oil) == (10, 50)
 
@@ -113,7 +113,8 @@ def shipped() -> dict:
     (lambda d: d["symptoms"]["push_entry"][0].update(param="SP_F"), "'SP_F' is not a number"),
     (lambda d: d["symptoms"]["push_entry"][0].update(change=0), "a change of 0"),
     (lambda d: d["tyre_wear_limit"].update(Icy=2), "unknown surface 'Icy'"),
-    (lambda d: d["guards"]["quick_params"].append("XX"), "guards.quick_params"),
+    (lambda d: d["guards"].update(quick_params=["SO_F"]), "guards.quick_params: quick "
+                                                           "trackside parameters are marked in"),
     (lambda d: d["prefer"][0].update(**{"is": ["Bumpy", "Lumpy"]}), "prefer #1.is"),
     (lambda d: d["guards"].pop("confidence_below"), "missing 'confidence_below'"),
 ])
@@ -315,8 +316,8 @@ def test_only_quick_params_before_a_main(fields, reason):
     # DF (a diff) and Toe_R are not quick trackside parameters: SO_F and SB_F are left.
     assert texts(advice) == ["SO_F 450 → 400 cSt", "SB_F 2.3 → 2.1 mm"]
     main = the_guard(advice, "main")
-    assert main.message == (f"{reason}: only quick trackside changes (SO_F, SO_R, RH_F, RH_R, "
-                            f"C_F, C_R, SB_F, SB_R). Left out: DF {MINUS}1000 cSt; "
+    assert main.message == (f"{reason}: only quick trackside changes (SO_F, SO_R, SB_F, SB_R, "
+                            f"RH_F, RH_R, C_F, C_R). Left out: DF {MINUS}1000 cSt; "
                             f"Toe_R {MINUS}0.5°.")
     assert not main.blocks
     assert advice.notes == []  # no spring advice before a main

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import ast
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from marshmallow import ValidationError
 
-from apex.catalogue import GROUPS, PARAM_KEYS, PARAMS, PRESETS, coerce, sheet_rows, with_unit
+from apex.catalogue import (
+    BY_KEY,
+    GROUPS,
+    LABELS,
+    PARAM_KEYS,
+    PARAMS,
+    PISTON_KEYS,
+    PRESETS,
+    QUICK_KEYS,
+    TYRE_KEYS,
+    coerce,
+    sheet_rows,
+    with_unit,
+)
 from apex.schemas.setup import SetupSchema
 from apex.tables import TABLES
+
+APEX = Path(__file__).resolve().parent.parent / "apex"
 
 
 def test_catalogue_has_the_26_legacy_keys_in_legacy_order():
@@ -78,3 +95,45 @@ def test_units_are_written_as_racers_write_them():
     assert with_unit(by_key["DF"], 7000) == "7000 cSt"
     assert with_unit(by_key["Toe_F"], Decimal("-1")) == "-1.0°"
     assert with_unit(by_key["SP_F"], "Green") == "Green"
+
+
+# -- what other modules read about a parameter comes from the catalogue (issue 11) ------------
+
+def test_labels_are_the_catalogue_labels_of_every_key():
+    assert LABELS == {p.key: p.label for p in PARAMS}
+
+
+def test_pistons_tyres_and_quick_parameters_are_the_tuning_ones():
+    assert set(PISTON_KEYS) == {"P_F", "P_R"}  # TUNING §1: "holes x mm"
+    assert all(BY_KEY[k].kind == "text" for k in PISTON_KEYS)
+    assert TYRE_KEYS == ("Tread", "Compound")  # the Tires package
+    # TUNING §3.4; one step each, so each is a number with a step.
+    assert set(QUICK_KEYS) == {"SO_F", "SO_R", "RH_F", "RH_R", "C_F", "C_R", "SB_F", "SB_R"}
+    assert all(BY_KEY[k].is_numeric and BY_KEY[k].step for k in QUICK_KEYS)
+    assert QUICK_KEYS.index("SO_F") + 1 == QUICK_KEYS.index("SO_R")  # pairs stay together
+
+
+def _hand_written_keys(path: Path) -> list[str]:
+    """Places in a module that spell out a list of catalogue keys, or map keys to labels."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            keys = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+            if len(keys) >= 2 and len(keys) == len(node.elts) and set(keys) <= set(PARAM_KEYS):
+                found.append(f"{path.name}:{node.lineno} {keys}")
+        if (isinstance(node, ast.DictComp) and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "label" and "PARAMS" in ast.unparse(node.generators[0])):
+            found.append(f"{path.name}:{node.lineno} a second key -> label map")
+    return found
+
+
+def test_no_module_but_the_catalogue_spells_out_a_list_of_parameters():
+    modules = [p for p in APEX.rglob("*.py") if p != APEX / "catalogue.py"]
+    assert [hit for path in modules for hit in _hand_written_keys(path)] == []
+
+
+def test_the_scan_finds_a_second_pistons_list_and_labels_map(tmp_path: Path):
+    module = tmp_path / "copy.py"
+    module.write_text('PISTONS = ("P_F", "P_R")\nLABELS = {p.key: p.label for p in PARAMS}\n',
+                      encoding="utf-8")
+    assert len(_hand_written_keys(module)) == 2

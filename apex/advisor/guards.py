@@ -15,6 +15,7 @@ from decimal import Decimal
 from apex.advisor.advice import Guard
 from apex.advisor.rules import Rules
 from apex.advisor.values import recorded_text
+from apex.catalogue import TYRE_KEYS
 from apex.compare import MINUS
 from apex.lap_input import format_lap
 from apex.models import Event, Run, SetupChange
@@ -30,8 +31,6 @@ TITLES: dict[str, str] = {
     "temperature": "Temperature",
     "bounds": "Stay in bounds",
 }
-# A change to these fits other tyres, so the tyre count starts again after it.
-TYRE_PARAMS: tuple[str, ...] = ("Tread", "Compound")
 
 
 def guard(key: str, message: str, blocks: bool = False) -> Guard:
@@ -52,7 +51,7 @@ def confidence_guard(runs: Sequence[Run], rules: Rules) -> Guard | None:
 
 def tyre_runs(runs: Sequence[Run], changes: Sequence[SetupChange]) -> int:
     """Runs on these tyres: all the event's, or those since the last tread/compound change."""
-    fitted = [c for c in changes if c.status == "accepted" and c.parameter in TYRE_PARAMS]
+    fitted = [c for c in changes if c.status == "accepted" and c.parameter in TYRE_KEYS]
     if not fitted:
         return len(runs)
     if fitted[-1].run_after is None:

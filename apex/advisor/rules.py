@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from apex.advisor.rules_reader import RulesError, Table
-from apex.catalogue import BY_KEY
+from apex.catalogue import BY_KEY, PISTON_KEYS, QUICK_KEYS
 from apex.models import CONDITIONS, EVENT_TYPES, SURFACES, TRACTIONS
 from apex.symptoms import BY_KEY as SYMPTOMS
 
@@ -24,7 +24,6 @@ RULES_FILE = Path(__file__).with_name("rules.toml")
 
 FEELS: tuple[str, ...] = ("softer", "stiffer", "")
 SPEEDS: tuple[str, ...] = ("quick", "medium", "slow")
-PISTONS: tuple[str, ...] = ("P_F", "P_R")
 # What a context preference can look at, and the words the event form offers for it.
 CONTEXT_WORDS: dict[str, tuple[str, ...]] = {"condition": CONDITIONS, "traction": TRACTIONS}
 
@@ -84,7 +83,7 @@ class Rules:
     tyre_warning_share: Decimal
     limited_event_types: tuple[str, ...]
     min_practice_rounds: int
-    quick_params: tuple[str, ...]
+    quick_params: tuple[str, ...]  # the catalogue's quick ones (``Param.quick``)
     driving_gap: Decimal
     tyre_wear_limit: dict[str, int]  # surface -> runs
     temperature_per_degrees: int
@@ -111,6 +110,9 @@ def parse_rules(data: dict[str, Any]) -> Rules:
     guards = Table(top.table("guards"), "guards")
     temperature = Table(top.table("temperature"), "temperature")
     pistons = Table(top.table("pistons"), "pistons")
+    if "quick_params" in guards.data:
+        raise RulesError("guards.quick_params: quick trackside parameters are marked in "
+                         "apex/catalogue.py (quick=True), not here")
     wear = top.table("tyre_wear_limit")
     for surface, runs in wear.items():
         if surface not in SURFACES:
@@ -123,7 +125,7 @@ def parse_rules(data: dict[str, Any]) -> Rules:
         tyre_warning_share=guards.number("tyre_warning_share"),
         limited_event_types=guards.words("limited_event_types", EVENT_TYPES),
         min_practice_rounds=guards.integer("min_practice_rounds"),
-        quick_params=guards.params("quick_params", numeric=True),
+        quick_params=QUICK_KEYS,
         driving_gap=guards.number("driving_gap_seconds"),
         tyre_wear_limit=dict(wear),
         temperature_per_degrees=temperature.integer("per_degrees"),
@@ -193,8 +195,8 @@ def _candidates(table: Table) -> list[Candidate]:
         raise RulesError(f"{table.where}.change: a change of 0 changes nothing")
     for key in params:
         step = BY_KEY[key].step
-        if kind == "piston" and key not in PISTONS:
-            raise RulesError(f"{table.where}: kind 'piston' is for {PISTONS}, not {key!r}")
+        if kind == "piston" and not BY_KEY[key].piston:
+            raise RulesError(f"{table.where}: kind 'piston' is for {PISTON_KEYS}, not {key!r}")
         if step is not None and change % step:
             raise RulesError(f"{table.where}.change: {change} is not on {key}'s step ({step})")
     feel, speed, why = table.choice("feel", FEELS), table.choice("speed", SPEEDS), table.text("why")

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from apex.advisor.rules import PISTONS, Rules
-from apex.catalogue import BY_KEY, Value, coerce, format_value, with_unit
+from apex.advisor.rules import Rules
+from apex.catalogue import BY_KEY, PISTON_KEYS, Value, coerce, format_value, with_unit
 from apex.compare import MINUS
 from apex.models import SetupChange
 
@@ -33,7 +33,7 @@ class Outcome:
 
 def apply_change(key: str, current: Value, change: Decimal, rules: Rules) -> Outcome:
     """``current`` changed by ``change`` (hole size in mm for a piston)."""
-    if key in PISTONS:
+    if key in PISTON_KEYS:
         return _apply_piston(key, current, change, rules)
     param = BY_KEY[key]
     try:
@@ -78,7 +78,7 @@ def _read_piston(value: object) -> tuple[int, Decimal] | None:
 def change_text(key: str, change: Decimal) -> str:
     """A candidate as the racer reads it: ``DF −1000 cSt``, ``P_R bigger holes (+0.1 mm)``."""
     sign = "+" if change > 0 else MINUS
-    if key in PISTONS:
+    if key in PISTON_KEYS:
         return f"{key} {'bigger' if change > 0 else 'smaller'} holes ({sign}{abs(change)} mm)"
     param = BY_KEY[key]
     return f"{key} {sign}{with_unit(param, coerce(param, abs(change)))}"
@@ -88,7 +88,7 @@ def recorded_direction(change: SetupChange) -> int:
     """+1 (up, bigger holes), -1 (down, smaller holes), 0 (unknown: text, unset, unread)."""
     a: Value
     b: Value
-    if change.parameter in PISTONS:
+    if change.parameter in PISTON_KEYS:
         old, new = _read_piston(change.old_value), _read_piston(change.new_value)
         a, b = (old[1] if old else None), (new[1] if new else None)
     elif change.parameter in BY_KEY and BY_KEY[change.parameter].is_numeric:

@@ -26,9 +26,9 @@ from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_tables import CsvTables, Row, locked
 from apex.stores.csv_theory import TheoryMethods
-from apex.tables import TABLES, column_kind
+from apex.tables import REFERENCES, TABLES, column_kind
 from apex.transfer import Report, Rows
-from apex.transfer.plan import ORDER, REFERENCES, applied, plan
+from apex.transfer.plan import ORDER, applied, plan
 
 _CAR_TAKEN = "You already have this car; give it a different nickname."
 

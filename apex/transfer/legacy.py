@@ -27,7 +27,6 @@ from apex.transfer import Row, RowError, Rows, readers
 from apex.transfer.notes import note_kind, parse_session_start, seconds
 from apex.transfer.readers import CsvFile, Record
 
-PISTONS = ("P_F", "P_R")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
 _PISTON = re.compile(r"(\d+(?:\.\d+)?)\s*[xX×]\s*(\d+(?:\.\d+)?)")
 
@@ -202,7 +201,7 @@ def legacy_param(key: str, text: str) -> Value:
     text = text.strip()
     if BY_KEY[key].kind == "int":
         text = oil_text(text)
-    elif key in PISTONS:
+    elif BY_KEY[key].piston:
         text = normalise_piston(text)
     return readers.param_value(key, text)
 

@@ -14,62 +14,54 @@ the plan inside one transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from apex.tables import TABLES, column_kind
+from apex.tables import EXPORTED, REFERENCES, TABLES, column_kind
 from apex.transfer import ImportFailed, Report, Row, RowError, Rows, TableCount
 
 # Parents before children, so a child's references are remapped before its key is read.
-ORDER: tuple[str, ...] = (
-    "users", "racer_profiles", "sponsors", "vehicles", "car_configs", "master_library",
-    "events", "event_setups", "runs", "laps", "setup_changes", "audits", "track_logs",
-    "theory_documents",
-)
-# column -> the table its id points at
-REFERENCES: dict[str, dict[str, str]] = {
-    "racer_profiles": {"user_id": "users"},
-    "sponsors": {"profile_id": "racer_profiles"},
-    "vehicles": {"profile_id": "racer_profiles"},
-    "car_configs": {"profile_id": "racer_profiles", "vehicle_id": "vehicles"},
-    "master_library": {"submitted_by": "racer_profiles"},
-    "events": {"profile_id": "racer_profiles", "vehicle_id": "vehicles"},
-    "event_setups": {"event_id": "events"},
-    "runs": {"event_id": "events"},
-    "laps": {"run_id": "runs"},
-    "setup_changes": {"event_id": "events", "run_before": "runs", "run_after": "runs"},
-    "audits": {"event_id": "events", "change_id": "setup_changes"},
-    "track_logs": {"profile_id": "racer_profiles", "event_id": "events", "run_id": "runs"},
-    "theory_documents": {"uploaded_by": "users"},
-}
+ORDER: tuple[str, ...] = EXPORTED
 
 
-def _lower(*cols: str) -> Callable[[Row], tuple]:
-    return lambda r: tuple(str(r.get(c) or "").lower() for c in cols)
+@dataclass(frozen=True)
+class NaturalKey:
+    """The columns that name a row, as a unique index of sql/ does; ``folded`` ones
+    ignore case (``lower(name)``). Called on a row, it gives the row's key.
+    ``indexed`` False: no unique index backs it, it is the import's own rule."""
+
+    exact: tuple[str, ...] = ()
+    folded: tuple[str, ...] = ()
+    indexed: bool = True
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.exact, *self.folded)
+
+    def __call__(self, row: Row) -> tuple:
+        return (*(row.get(c) for c in self.exact),
+                *(str(row.get(c) or "").lower() for c in self.folded))
 
 
-def _exact(*cols: str) -> Callable[[Row], tuple]:
-    return lambda r: tuple(r.get(c) for c in cols)
-
-
-# The same rules as the unique indexes of sql/0001_init.sql (and the CSV store's checks).
-NATURAL_KEYS: dict[str, Callable[[Row], tuple]] = {
-    "users": _lower("username"),
-    "racer_profiles": _exact("user_id"),
-    "sponsors": lambda r: (r.get("profile_id"), str(r.get("name") or "").lower()),
-    "vehicles": lambda r: (r.get("profile_id"), *_lower("brand", "model", "nickname")(r)),
-    "car_configs": _exact("vehicle_id"),
-    "master_library": _exact("track", "brand", "vehicle", "condition", "date"),
-    "events": _exact("id"),
-    "event_setups": _exact("event_id"),
-    "runs": _exact("id"),
-    "laps": _exact("run_id", "lap_number"),
-    "setup_changes": _exact("id"),
-    "audits": _exact("id"),
-    "track_logs": _exact("profile_id", "timestamp", "note"),
-    "theory_documents": _exact("id"),
+_ID = NaturalKey(("id",))
+# The same rules as the unique indexes of sql/ (and the CSV store's checks); a track
+# log has no unique index: the same note at the same second is one note to an import.
+NATURAL_KEYS: dict[str, NaturalKey] = {
+    "users": NaturalKey(folded=("username",)),
+    "racer_profiles": NaturalKey(("user_id",)),
+    "sponsors": NaturalKey(("profile_id",), ("name",)),
+    "vehicles": NaturalKey(("profile_id",), ("brand", "model", "nickname")),
+    "car_configs": NaturalKey(("vehicle_id",)),
+    "master_library": NaturalKey(("track", "brand", "vehicle", "condition", "date")),
+    "events": _ID,
+    "event_setups": NaturalKey(("event_id",)),
+    "runs": _ID,
+    "laps": NaturalKey(("run_id", "lap_number")),
+    "setup_changes": _ID,
+    "audits": _ID,
+    "track_logs": NaturalKey(("profile_id", "timestamp", "note"), indexed=False),
+    "theory_documents": _ID,
 }
 _STAMPS = ("created_at", "updated_at")
 # Who added a shared row keeps the credit: an import that matches it does not take it over.

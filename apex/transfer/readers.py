@@ -33,7 +33,7 @@ from apex.models import (
     VERDICTS,
 )
 from apex.schemas.setup import ParamField
-from apex.tables import TABLES, column_kind, from_text
+from apex.tables import NOT_EXPORTED, TABLES, column_kind, from_text
 from apex.transfer import Row, RowError, Rows
 
 LOG_KINDS = ("note", "symptom", "change", "system")
@@ -194,7 +194,7 @@ def read_apex(folder: Path, errors: list[RowError]) -> Rows:
     rows: Rows = {}
     for table, columns in TABLES.items():
         path = folder / f"{table}.csv"
-        if table == "request_keys" or not path.is_file():
+        if table in NOT_EXPORTED or not path.is_file():
             continue
         data = read_csv(path, errors)
         check_columns(data, set(columns), (), errors)

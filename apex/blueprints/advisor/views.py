@@ -14,7 +14,7 @@ from apex.blueprints.advisor.blueprint import bp
 from apex.blueprints.advisor.situation import situation
 from apex.blueprints.event.blueprint import own_event, to_open_event
 from apex.blueprints.theory.blueprint import passages_for
-from apex.catalogue import BY_KEY, PARAMS
+from apex.catalogue import BY_KEY, LABELS
 from apex.db import get_store
 from apex.event_setup import as_text
 from apex.htmx import render, see_other, wants_fragment
@@ -27,7 +27,6 @@ from apex.symptoms import grouped
 
 PAGE = "advisor/show.html"
 BLOCKS = {"advice": "advice"}
-LABELS = {p.key: p.label for p in PARAMS}
 CLOSED = "This event is closed: the advisor works on open events."
 MAX_PROPOSALS = 3
 PASSAGES_FOR = 3  # proposals that get their theory looked up (each is a search)

@@ -14,7 +14,7 @@ from apex import charts
 from apex.auth_setup import current_racer_id
 from apex.blueprints.analysis.blueprint import bp
 from apex.blueprints.event.blueprint import own_event
-from apex.catalogue import PARAMS
+from apex.catalogue import LABELS
 from apex.db import get_store
 from apex.event_csv import changes_csv, laps_csv
 from apex.event_history import change_label, summarise
@@ -28,7 +28,6 @@ from apex.store import DuplicateError
 
 PAGE = "analysis/show.html"
 BLOCKS = {"audit": "audit"}
-LABELS = {p.key: p.label for p in PARAMS}
 
 
 @bp.get("/<event_id>")

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import bp, own_event
-from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, as_texts, format_value, packages
+from apex.catalogue import BY_KEY, LABELS, PARAM_KEYS, PARAMS, as_texts, format_value, packages
 from apex.compare import compare_setups, setup_changes
 from apex.db import get_store
 from apex.event_setup import values_at
@@ -26,7 +26,6 @@ from apex.store import StaleSetupError
 PAGE = "event/show.html"
 BLOCKS = {"event-setup": "setup_form"}
 PUSH_PAGE = "event/push.html"
-LABELS = {p.key: p.label for p in PARAMS}
 CLOSED = "This event is closed: its setup is kept as it ran."
 
 

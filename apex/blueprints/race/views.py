@@ -17,7 +17,7 @@ from jinja2_fragments.flask import render_block
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import own_event, to_open_event
 from apex.blueprints.race.blueprint import bp
-from apex.catalogue import PARAMS
+from apex.catalogue import LABELS
 from apex.compare import compare_setups
 from apex.db import get_store
 from apex.htmx import render, see_other, wants_fragment
@@ -29,7 +29,6 @@ PAGE = "race/show.html"
 # HX-Target id -> block. "note-list" is also swapped out of band after a symptom tap.
 BLOCKS = {"notes": "notes", "note-list": "note_list", "symptoms": "symptoms", "runs": "runs",
           "setup-drift": "setup_drift"}
-LABELS = {p.key: p.label for p in PARAMS}
 NOTES_SHOWN = 30  # the newest notes and symptoms on the page (fragments stay small)
 CLOSED = "This event is closed: nothing was saved."
 
