@@ -28,6 +28,7 @@ from apex.stores.postgres_keys import claim as _claim
 from apex.stores.postgres_keys import ids as _key
 from apex.stores.postgres_keys import owner as _owner
 from apex.stores.postgres_library import LibraryMethods
+from apex.stores.postgres_runs import RunMethods
 from apex.stores.postgres_theory import TheoryMethods
 from apex.transfer import Report, Rows
 from apex.transfer.plan import plan
@@ -144,11 +145,11 @@ def _setup(**row: Any) -> Setup:
     return Setup(row["car_id"], values, row["updated_at"])
 
 
-class PostgresStore(LibraryMethods, EventMethods, TheoryMethods):
+class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
     """The ``Store`` for production: a connection pool over one database.
 
     The Setup Library and notebook methods come from apex.stores.postgres_library,
-    the race day's from apex.stores.postgres_events.
+    the race day's from apex.stores.postgres_events and postgres_runs.
     """
 
     kind = "postgres"
