@@ -134,8 +134,8 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         profile = None if row is None else self._tables.first("racer_profiles", user_id=row["id"])
         if row is None or profile is None:
             return None
-        cols = ("id", "username", "email", "password_hash", "is_admin")
-        return User(*(row[c] for c in cols), racer_id=profile["id"])
+        return User(row["id"], row["username"], row["email"], row["password_hash"],
+                    row["is_admin"], profile["id"])
 
     @locked
     def create_user(
@@ -318,7 +318,8 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         if setup is None:
             return None
         saved = self.save_car_config(racer_id, car_id, {**setup.values, **values})
-        car = _car(self._tables.first("vehicles", id=car_id))
+        car = self.get_car(racer_id, car_id)
+        assert car is not None  # get_car_config found it, under the same lock
         csv_library.add_track_log(self._tables, racer_id, "change", note,
                                   {"track": track, "car": car.label})
         return saved

@@ -31,7 +31,7 @@ from apex.models import (
     SetupChange,
     SetupEdit,
 )
-from apex.stores import postgres_params as params
+from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_keys import claim, ids, owner
 from apex.stores.postgres_params import Conn, one
 from apex.stores.postgres_runs import EVENT_CHANGES, EVENT_RUNS, RUN_COLS, runs_with_laps
@@ -67,16 +67,16 @@ WHERE a.event_id = %(event_id)s AND e.profile_id = %(racer_id)s
 ORDER BY a.created_at DESC, a.id LIMIT 1"""
 
 INSERT_SETUP = sql.SQL("""INSERT INTO event_setups (event_id, {cols})
-VALUES (%(event_id)s, {vals})""").format(cols=params.columns(), vals=params.placeholders())
+VALUES (%(event_id)s, {vals})""").format(cols=setup_sql.columns(), vals=setup_sql.placeholders())
 GET_SETUP = sql.SQL("""SELECT s.event_id::text, s.version, s.updated_at, {cols}
 FROM event_setups s JOIN events e ON e.id = s.event_id
 WHERE s.event_id = %(event_id)s AND e.profile_id = %(racer_id)s""").format(
-    cols=params.columns("s"))
+    cols=setup_sql.columns("s"))
 LOCK_SETUP = GET_SETUP + sql.SQL(" FOR UPDATE OF s")
 UPDATE_SETUP = sql.SQL("""UPDATE event_setups SET {sets}, version = %(version)s,
 updated_at = now() WHERE event_id = %(event_id)s
 RETURNING event_id::text, version, updated_at, {cols}""").format(
-    sets=params.assignments(), cols=params.columns())
+    sets=setup_sql.assignments(), cols=setup_sql.columns())
 
 _CHANGE_COLS = """c.id::text, c.event_id::text, c.parameter, c.old_value, c.new_value, c.source,
 c.reason, c.status, c.version, c.run_before::text, c.run_after::text, c.verdict, c.created_at"""
@@ -108,7 +108,7 @@ JOIN events e ON e.id = a.event_id WHERE e.profile_id = %(racer_id)s
 ORDER BY a.event_id, a.created_at DESC, a.id"""
 
 def _setup(row: Mapping[str, Any]) -> EventSetup:
-    return EventSetup(row["event_id"], row["version"], params.values(row), row["updated_at"])
+    return EventSetup(row["event_id"], row["version"], setup_sql.values(row), row["updated_at"])
 
 
 def _change(row: Mapping[str, Any]) -> SetupChange:
@@ -139,7 +139,7 @@ def _write(conn: Conn, current: EventSetup, write: rules.SetupWrite
     saved = current
     if write.saves:
         saved = _setup(one(conn, UPDATE_SETUP, {
-            **params.params(write.values), "version": write.version,
+            **setup_sql.params(write.values), "version": write.version,
             "event_id": current.event_id}))
     new = [_change(one(conn, INSERT_CHANGE, {**asdict(c), "event_id": current.event_id}))
            for c in write.new]
@@ -173,7 +173,7 @@ class EventMethods:
             row = conn.execute(INSERT_EVENT, fields).fetchone()
             if row is None:
                 raise LookupError("no such car")
-            conn.execute(INSERT_SETUP, {**params.params(values), "event_id": row["id"]})
+            conn.execute(INSERT_SETUP, {**setup_sql.params(values), "event_id": row["id"]})
         return Event(**row)
 
     def get_event(self, racer_id: str, event_id: str) -> Event | None:
