@@ -1,11 +1,12 @@
-"""The race day on CSV files: events, their setup and its changes, runs, laps, notes.
+"""The race day on CSV files: events, their setup and its changes (runs, laps and
+notes are apex.stores.csv_runs).
 
 ``EventMethods`` is a base class of ``CsvStore``; each method is one transaction
-(the store's lock held). Rows are reached through their event, and an event
-only through its racer and a car that still exists: another racer's ids, and
-the orphans a crash or a deleted car leaves, read as missing. A write that
-touches two tables goes through ``CsvTables.write_all`` (every temp file
-written before the first rename).
+(the store's lock held), reaching rows through ``RaceRows`` (another racer's ids,
+and orphans, read as missing). What a write does is decided by apex.race_rules: a
+method reads, asks the rule and writes its answer; a write that touches two tables
+goes through ``CsvTables.write_all`` (every temp file written before the first
+rename).
 """
 
 from __future__ import annotations
