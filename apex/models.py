@@ -47,6 +47,13 @@ class Sponsor:
     category: str = ""
 
 
+def car_label(brand: str, model: str, nickname: str = "") -> str:
+    """How the old app named a car ("Tekno NB48 2.2"), plus the nickname: the one
+    definition, for the car, its notes and its Shop Master notes on both stores."""
+    base = f"{brand} {model}".strip()
+    return f"{base} “{nickname}”" if nickname else base
+
+
 @dataclass(frozen=True)
 class Car:
     id: str
@@ -59,9 +66,7 @@ class Car:
 
     @property
     def label(self) -> str:
-        """How the old app named a car ("Tekno NB48 2.2"), plus the nickname."""
-        base = f"{self.brand} {self.model}".strip()
-        return f"{base} “{self.nickname}”" if self.nickname else base
+        return car_label(self.brand, self.model, self.nickname)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from apex import race_rules
 from apex.catalogue import PARAM_KEYS, Value
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
 from apex.store import REQUEST_KEY_DAYS, DuplicateError
 from apex.stores import csv_library
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
+from apex.stores.csv_runs import RunMethods
 from apex.stores.csv_tables import CsvTables, Row, locked
 from apex.stores.csv_theory import TheoryMethods
 from apex.tables import REFERENCES, TABLES, column_kind
@@ -57,11 +59,11 @@ def _car(row: Row) -> Car:
     return Car(row["id"], row["profile_id"], *(row[f] for f in CAR_FIELDS))
 
 
-class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
+class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
     The Setup Library and notebook methods come from apex.stores.csv_library,
-    the race day's from apex.stores.csv_events.
+    the race day's from apex.stores.csv_events and csv_runs.
     """
 
     kind = "csv"
@@ -132,8 +134,8 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
         profile = None if row is None else self._tables.first("racer_profiles", user_id=row["id"])
         if row is None or profile is None:
             return None
-        cols = ("id", "username", "email", "password_hash", "is_admin")
-        return User(*(row[c] for c in cols), racer_id=profile["id"])
+        return User(row["id"], row["username"], row["email"], row["password_hash"],
+                    row["is_admin"], profile["id"])
 
     @locked
     def create_user(
@@ -266,13 +268,16 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
 
     @locked
     def delete_car(self, racer_id: str, car_id: str) -> bool:
-        """The car, its config and its events with all they hold; notes keep their text
-        but lose their event and run (as PostgreSQL's ON DELETE rules do). The car goes
-        first: a crash before the rest is written leaves only ignored orphans."""
-        if not self._tables.remove("vehicles", id=car_id, profile_id=racer_id):
+        """The car and what hangs off it, as PostgreSQL's ON DELETE rules say
+        (apex.race_rules.removal): its config and its events with all they hold go,
+        notes keep their text but lose their event and run. The car goes first: a
+        crash before the rest is written leaves only ignored orphans."""
+        if self._tables.first("vehicles", id=car_id, profile_id=racer_id) is None:
             return False
-        self._tables.remove("car_configs", vehicle_id=car_id)
-        self._tables.write_all(_without_events(self._tables, car_id))
+        after = race_rules.removal({t: self._tables.read(t) for t in race_rules.reaches(
+            "vehicles")}, "vehicles", {car_id})
+        self._tables.write("vehicles", after.pop("vehicles"))
+        self._tables.write_all(after)
         return True
 
     @locked
@@ -313,7 +318,8 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
         if setup is None:
             return None
         saved = self.save_car_config(racer_id, car_id, {**setup.values, **values})
-        car = _car(self._tables.first("vehicles", id=car_id))
+        car = self.get_car(racer_id, car_id)
+        assert car is not None  # get_car_config found it, under the same lock
         csv_library.add_track_log(self._tables, racer_id, "change", note,
                                   {"track": track, "car": car.label})
         return saved
@@ -367,19 +373,3 @@ class CsvStore(LibraryMethods, EventMethods, TheoryMethods):
         self._tables.replace("users", {**row, **values, "updated_at": datetime.now(UTC)})
         return True
 
-
-def _without_events(tables: CsvTables, car_id: str) -> dict[str, list[Row]]:
-    """Every table touched by removing a car's events, as it is after: the events and
-    the rows under them gone, notes and symptoms unlinked from them."""
-    events = {r["id"] for r in tables.read("events") if r["vehicle_id"] == car_id}
-    runs = {r["id"] for r in tables.read("runs") if r["event_id"] in events}
-    changes = {r["id"] for r in tables.read("setup_changes") if r["event_id"] in events}
-    gone = {"events": ("id", events), "event_setups": ("event_id", events),
-            "runs": ("id", runs), "laps": ("run_id", runs),
-            "setup_changes": ("id", changes), "audits": ("event_id", events)}
-    after = {table: [r for r in tables.read(table) if r[col] not in ids]
-             for table, (col, ids) in gone.items()}
-    after["track_logs"] = [
-        {**r, "event_id": None, "run_id": None} if r["event_id"] in events else r
-        for r in tables.read("track_logs")]
-    return after

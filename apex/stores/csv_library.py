@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import uuid
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -230,6 +230,9 @@ class LibraryMethods:
     its ``_tables``, ``_live_profile``, ``_key_used`` and ``_remember_key``."""
 
     _tables: CsvTables
+    _live_profile: Callable[[str], Row | None]
+    _key_used: Callable[[Row, str | None], bool]
+    _remember_key: Callable[[Row, str | None], None]
 
     def _racer(self, racer_id: str) -> Row:
         """The live profile of a create method's racer (LookupError, as PostgreSQL's FK)."""

@@ -19,7 +19,7 @@ import functools
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
@@ -139,20 +139,21 @@ class CsvTables:
                         os.unlink(tmp)
         self._fsync_folder()
 
-    def write_cells(self, table: str, cells: list[Mapping[str, str]]) -> None:
+    def write_cells(self, table: str, cells: Sequence[Mapping[str, str]]) -> None:
         """Replace the table atomically: temp file, fsync, os.replace, fsync the folder."""
-        tmp: str | None = self._temp_file(table, cells)
+        tmp = self._temp_file(table, cells)
+        done = False
         try:
             os.replace(tmp, self.path(table))
-            tmp = None
+            done = True
         finally:
             self._cache.pop(table, None)
-            if tmp is not None:
+            if not done:
                 with suppress(FileNotFoundError):
                     os.unlink(tmp)
         self._fsync_folder()
 
-    def _temp_file(self, table: str, cells: list[Mapping[str, str]]) -> str:
+    def _temp_file(self, table: str, cells: Sequence[Mapping[str, str]]) -> str:
         """The table's new content in a synced temp file beside it (removed on failure)."""
         with tempfile.NamedTemporaryFile(
             "w", dir=self.data_dir, prefix=f".{table}.", suffix=".tmp",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import psycopg
 from psycopg import sql
@@ -19,15 +19,18 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from apex import migrations
-from apex.catalogue import PARAM_KEYS, PARAMS, Value, coerce
-from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
+from apex.catalogue import Value
+from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.store import DuplicateError
 from apex.stores import library_rules, postgres_library, postgres_tables
+from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_events import EventMethods
 from apex.stores.postgres_keys import claim as _claim
 from apex.stores.postgres_keys import ids as _key
 from apex.stores.postgres_keys import owner as _owner
 from apex.stores.postgres_library import LibraryMethods
+from apex.stores.postgres_params import Conn, one
+from apex.stores.postgres_runs import RunMethods
 from apex.stores.postgres_theory import TheoryMethods
 from apex.transfer import Report, Rows
 from apex.transfer.plan import plan
@@ -104,30 +107,24 @@ WHERE vehicle_id = %(car_id)s AND profile_id = %(racer_id)s"""
 DELETE_CAR = "DELETE FROM vehicles WHERE id = %(car_id)s AND profile_id = %(racer_id)s"
 
 # Shop Master baselines: the parameter columns come from the catalogue.
-_PARAMS = [sql.Identifier(k) for k in PARAM_KEYS]
-_COLS = sql.SQL(", ").join(_PARAMS)
 # From the car's side, so a car whose baseline row is missing reads as all unset.
 GET_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at, {cols}
 FROM vehicles v LEFT JOIN car_configs c ON c.vehicle_id = v.id
-WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s""").format(
-    cols=sql.SQL(", ").join(sql.SQL("c.{}").format(i) for i in _PARAMS))
+WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s""").format(cols=setup_sql.columns("c"))
 # The baseline held against concurrent saves until the transaction ends.
 LOCK_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at, {cols},
-trim(v.brand || ' ' || v.model || CASE WHEN v.nickname <> '' THEN ' “' || v.nickname || '”'
-ELSE '' END) AS label
+v.brand, v.model, v.nickname
 FROM vehicles v JOIN car_configs c ON c.vehicle_id = v.id
 WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s FOR UPDATE OF c""").format(
-    cols=sql.SQL(", ").join(sql.SQL("c.{}").format(i) for i in _PARAMS))
+    cols=setup_sql.columns("c"))
 # Insert-or-replace, only for a car of this racer (the SELECT finds nothing otherwise).
 SAVE_CONFIG = sql.SQL("""INSERT INTO car_configs (profile_id, vehicle_id, car, {cols})
 SELECT v.profile_id, v.id, trim(v.brand || ' ' || v.model), {vals} FROM vehicles v
 WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s
 ON CONFLICT (vehicle_id) DO UPDATE SET {sets}, updated_at = now()
 RETURNING vehicle_id::text AS car_id, updated_at, {cols}""").format(
-    cols=_COLS,
-    vals=sql.SQL(", ").join(sql.Placeholder(f"p_{i}") for i in range(len(PARAM_KEYS))),
-    sets=sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(i) for i in _PARAMS),
-)
+    cols=setup_sql.columns(), vals=setup_sql.placeholders(),
+    sets=setup_sql.assignments(excluded=True))
 
 
 def _texts(fields: tuple[str, ...], data: Mapping[str, Any], *, keep_missing: bool) -> dict:
@@ -135,20 +132,15 @@ def _texts(fields: tuple[str, ...], data: Mapping[str, Any], *, keep_missing: bo
     return {f: None if keep_missing and f not in data else str(data.get(f) or "") for f in fields}
 
 
-def _param_values(values: Mapping[str, Value]) -> dict[str, Value]:
-    return {f"p_{i}": coerce(p, values.get(p.key)) for i, p in enumerate(PARAMS)}
-
-
 def _setup(**row: Any) -> Setup:
-    values = {p.key: coerce(p, row[p.key]) for p in PARAMS}
-    return Setup(row["car_id"], values, row["updated_at"])
+    return Setup(row["car_id"], setup_sql.values(row), row["updated_at"])
 
 
-class PostgresStore(LibraryMethods, EventMethods, TheoryMethods):
+class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
     """The ``Store`` for production: a connection pool over one database.
 
     The Setup Library and notebook methods come from apex.stores.postgres_library,
-    the race day's from apex.stores.postgres_events.
+    the race day's from apex.stores.postgres_events and postgres_runs.
     """
 
     kind = "postgres"
@@ -168,11 +160,11 @@ class PostgresStore(LibraryMethods, EventMethods, TheoryMethods):
             raise
 
     @contextmanager
-    def _tx(self) -> Iterator[psycopg.Connection]:
+    def _tx(self) -> Iterator[Conn]:
         """One pooled connection, one transaction; a unique rule broken -> DuplicateError."""
         try:
             with self._pool.connection() as conn:
-                yield conn
+                yield cast(Conn, conn)  # the pool's row_factory is dict_row
         except psycopg.errors.UniqueViolation as exc:
             name = exc.diag.constraint_name or ""
             field, message = _DUPLICATES.get(name, ("", "That already exists."))
@@ -218,11 +210,11 @@ class PostgresStore(LibraryMethods, EventMethods, TheoryMethods):
     # schema ---------------------------------------------------------------
     def upgrade(self) -> list[str]:
         with self._tx() as conn:
-            return migrations.apply_pending(conn)
+            return migrations.apply_pending(cast(psycopg.Connection[Any], conn))
 
     def schema_status(self) -> list[tuple[str, bool]]:
         with self._tx() as conn:
-            return migrations.status(conn)
+            return migrations.status(cast(psycopg.Connection[Any], conn))
 
     # users ----------------------------------------------------------------
     def create_user(
@@ -232,9 +224,9 @@ class PostgresStore(LibraryMethods, EventMethods, TheoryMethods):
         new = {"username": username, "email": email, "password_hash": password_hash,
                "is_admin": is_admin}
         with self._tx() as conn:
-            user = conn.execute(INSERT_USER, new).fetchone()
+            user = one(conn, INSERT_USER, new)
             profile = {"user_id": user["id"], "name": username, "email": email}
-            racer = conn.execute(INSERT_PROFILE, profile).fetchone()
+            racer = one(conn, INSERT_PROFILE, profile)
         return User(**user, **racer)
 
     def get_user(self, user_id: str) -> User | None:
@@ -263,7 +255,7 @@ class PostgresStore(LibraryMethods, EventMethods, TheoryMethods):
         with self._tx() as conn:
             if not _claim(conn, params["racer_id"], request_key):
                 return None
-            return Sponsor(**conn.execute(INSERT_SPONSOR, params).fetchone())
+            return Sponsor(**one(conn, INSERT_SPONSOR, params))
 
     def delete_sponsor(self, racer_id: str, sponsor_id: str) -> bool:
         return self._changed(DELETE_SPONSOR, _key(racer_id=racer_id, sponsor_id=sponsor_id))
@@ -285,8 +277,8 @@ class PostgresStore(LibraryMethods, EventMethods, TheoryMethods):
         with self._tx() as conn:
             if not _claim(conn, rid, request_key):
                 return None
-            car = Car(**conn.execute(INSERT_CAR, {**fields, "racer_id": rid}).fetchone())
-            config = {**_param_values(baseline), "racer_id": rid, "car_id": car.id}
+            car = Car(**one(conn, INSERT_CAR, {**fields, "racer_id": rid}))
+            config = {**setup_sql.params(baseline), "racer_id": rid, "car_id": car.id}
             conn.execute(SAVE_CONFIG, config)
         return car
 
@@ -314,7 +306,7 @@ class PostgresStore(LibraryMethods, EventMethods, TheoryMethods):
     ) -> Setup | None:
         """Replace every parameter of the car's baseline (None if not the racer's car)."""
         key = _key(racer_id=racer_id, car_id=car_id)
-        return self._one(SAVE_CONFIG, key and {**_param_values(values), **key}, _setup)
+        return self._one(SAVE_CONFIG, key and {**setup_sql.params(values), **key}, _setup)
 
     def change_car_config(
         self, racer_id: str, car_id: str, values: Mapping[str, Value], note: str,
@@ -328,11 +320,11 @@ class PostgresStore(LibraryMethods, EventMethods, TheoryMethods):
             if row is None:
                 return None
             merged = {**_setup(**row).values, **values}
-            saved = _setup(**conn.execute(SAVE_CONFIG, {**_param_values(merged), **key}
-                                          ).fetchone())
+            saved = _setup(**one(conn, SAVE_CONFIG, {**setup_sql.params(merged), **key}))
             postgres_library.add_track_log(conn, racer_id, "change", note,
-                                           {"track": track, "car": row["label"], "event": "",
-                                            "keywords": ""})
+                                           {"track": track, "event": "", "keywords": "",
+                                            "car": car_label(row["brand"], row["model"],
+                                                             row["nickname"])})
         return saved
 
     # whole tables: import, export, accounts ---------------------------------

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-import psycopg
-
 from apex.store import REQUEST_KEY_DAYS
+from apex.stores.postgres_params import Conn
 
 CLAIM_REQUEST_KEY = """INSERT INTO request_keys (key, user_id)
 SELECT %(key)s, user_id FROM racer_profiles WHERE id = %(racer_id)s
@@ -31,7 +30,7 @@ def owner(racer_id: str) -> str:
     return key["racer_id"]
 
 
-def claim(conn: psycopg.Connection, racer_id: str, request_key: str | None) -> bool:
+def claim(conn: Conn, racer_id: str, request_key: str | None) -> bool:
     """Record a create form's one-time key; False if this racer used it already.
 
     NOTE: a concurrent retry of the same key waits on the row lock until the first

@@ -15,10 +15,9 @@ from contextlib import AbstractContextManager
 from datetime import UTC
 from typing import Any, TypeVar
 
-import psycopg
 from psycopg import sql
 
-from apex.catalogue import PARAM_KEYS, PARAMS, Param, Value, coerce
+from apex.catalogue import PARAMS, Param, Value
 from apex.models import (
     LibraryBaseline,
     LibraryFacets,
@@ -27,14 +26,15 @@ from apex.models import (
     TrackLog,
 )
 from apex.stores import library_rules as rules
+from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_keys import claim, ids, owner
+from apex.stores.postgres_params import Conn, one
 
 T = TypeVar("T")
-_PARAMS = [sql.Identifier(k) for k in PARAM_KEYS]
 _FIELDS = [sql.Identifier(f) for f in rules.TEXT_FIELDS + ("date",)]
 # The columns of a LibraryBaseline except its submitter's name, unqualified.
 _ROW = sql.SQL(", ").join([
-    sql.SQL("id, created_at, submitted_by::text AS submitted_by"), *_FIELDS, *_PARAMS])
+    sql.SQL("id, created_at, submitted_by::text AS submitted_by"), *_FIELDS, setup_sql.columns()])
 # A baseline with its submitter's name, from a subquery or CTE named "m".
 _WITH_NAME = sql.SQL("""SELECT m.*, coalesce(p.name, '') AS submitter_name FROM {source} m
 LEFT JOIN racer_profiles p ON p.id = m.submitted_by::uuid""")
@@ -115,19 +115,12 @@ def _with_name(query: sql.Composable) -> sql.Composed:
 
 
 def _baseline(row: Mapping[str, Any]) -> LibraryBaseline:
-    values = {p.key: coerce(p, row[p.key]) for p in PARAMS}
+    values = setup_sql.values(row)
     return LibraryBaseline(
         id=row["id"], **{f: row[f] for f in rules.LIBRARY_FIELDS},
         submitted_by=row["submitted_by"], submitter_name=row["submitter_name"],
         values=values, created_at=row["created_at"],
     )
-
-
-def _param_values(values: Mapping[str, Value]) -> dict[str, Value]:
-    return {f"p_{i}": coerce(p, values.get(p.key)) for i, p in enumerate(PARAMS)}
-
-
-_PARAM_PLACEHOLDERS = [sql.Placeholder(f"p_{i}") for i in range(len(PARAMS))]
 
 
 def _search_where(query: LibraryQuery) -> tuple[sql.Composable, dict[str, Any]]:
@@ -156,43 +149,44 @@ def search_statements(query: LibraryQuery) -> tuple[tuple[sql.Composed, dict], .
     return (_q(COUNT, where=where), params), (select, paging)
 
 
-def search(conn: psycopg.Connection, query: LibraryQuery) -> LibraryPage:
+def search(conn: Conn, query: LibraryQuery) -> LibraryPage:
     page, per_page = rules.clamped(query)
     (count, params), (select, paging) = search_statements(query)
     if "text" in params:
         conn.execute(NO_SEQSCAN)
-    total = conn.execute(count, params).fetchone()["total"]
+    total = one(conn, count, params)["total"]
     rows: list[LibraryBaseline] = []
     if paging["offset"] < total:  # past the end: no rows to look for
         rows = [_baseline(r) for r in conn.execute(select, paging).fetchall()]
     return LibraryPage(rows, total, page, per_page)
 
 
-def get(conn: psycopg.Connection, baseline_id: object) -> LibraryBaseline | None:
+def get(conn: Conn, baseline_id: object) -> LibraryBaseline | None:
     if (key := rules.library_id(baseline_id)) is None:
         return None
     row = conn.execute(_named(_q(GET, row=_ROW)), {"id": key}).fetchone()
     return _baseline(row) if row else None
 
 
-def facets(conn: psycopg.Connection) -> LibraryFacets:
-    row = conn.execute(FACETS).fetchone()
+def facets(conn: Conn) -> LibraryFacets:
+    row = one(conn, FACETS)
     return LibraryFacets(*(rules.facet(row[name] or ()) for name in
                            ("brands", "vehicles", "tracks", "conditions")))
 
 
-def existing_keys(conn: psycopg.Connection, keys: list[tuple]) -> set[tuple]:
+def existing_keys(conn: Conn, keys: list[tuple]) -> set[tuple]:
     if not keys:
         return set()
     columns = list(zip(*keys, strict=True))
-    params = {f: [str(v) for v in columns[i]] for i, f in enumerate(rules.KEY_FIELDS[:4])}
+    params: dict[str, list[Any]] = {
+        f: [str(v) for v in columns[i]] for i, f in enumerate(rules.KEY_FIELDS[:4])}
     params["date"] = [rules.as_date(v) for v in columns[4]]
     found = conn.execute(EXISTING_KEYS, params).fetchall()
     return {tuple(keys[row["n"] - 1]) for row in found}
 
 
 def add(
-    conn: psycopg.Connection, racer_id: str,
+    conn: Conn, racer_id: str,
     items: list[tuple[Mapping[str, Any], Mapping[str, Value]]], request_key: str | None,
 ) -> list[LibraryBaseline] | None:
     """All rows or none: checked in the CSV store's order (racer, the batch, the request
@@ -201,26 +195,26 @@ def add(
     profile = conn.execute(SUBMITTER, {"racer_id": rid}).fetchone()
     if profile is None:
         raise LookupError(f"no racer {racer_id!r}")
-    rows = [(rules.fields(data), _param_values(values)) for data, values in items]
+    rows = [(rules.fields(data), setup_sql.params(values)) for data, values in items]
     rules.check_batch(rules.row_key(f) for f, _ in rows)
     if not claim(conn, rid, request_key):
         return None
     insert = _q(INSERT, fields=sql.SQL(", ").join(_FIELDS),
-                params=sql.SQL(", ").join(_PARAMS),
+                params=setup_sql.columns(),
                 field_values=sql.SQL(", ").join(sql.Placeholder(f) for f in
                                                 rules.TEXT_FIELDS + ("date",)),
-                param_values=sql.SQL(", ").join(_PARAM_PLACEHOLDERS), row=_ROW)
+                param_values=setup_sql.placeholders(), row=_ROW)
     if not rows:
         return []
     with conn.cursor() as cur:  # pipelined: one round trip for the batch, not one a row
         cur.executemany(insert, [{**data, **values, "racer_id": rid} for data, values in rows],
                         returning=True)
-        return [_baseline({**result.fetchone(), "submitter_name": profile["name"]})
-                for result in cur.results()]
+        return [_baseline({**row, "submitter_name": profile["name"]})
+                for result in cur.results() if (row := result.fetchone()) is not None]
 
 
 def update(
-    conn: psycopg.Connection, racer_id: str, baseline_id: object, data: Mapping[str, Any],
+    conn: Conn, racer_id: str, baseline_id: object, data: Mapping[str, Any],
     values: Mapping[str, Value],
 ) -> LibraryBaseline | None:
     key, rid = rules.library_id(baseline_id), ids(racer_id=racer_id)
@@ -231,15 +225,13 @@ def update(
     sets = sql.SQL(", ").join(
         sql.SQL("{0} = coalesce({1}, {0})").format(sql.Identifier(f), sql.Placeholder(f))
         for f in names)
-    param_sets = sql.SQL(", ").join(
-        sql.SQL("{} = {}").format(c, p) for c, p in zip(_PARAMS, _PARAM_PLACEHOLDERS, strict=True))
-    query = _with_name(_q(UPDATE, sets=sets, param_sets=param_sets, row=_ROW))
-    params = {**{f: given.get(f) for f in names}, **_param_values(values), **rid, "id": key}
+    query = _with_name(_q(UPDATE, sets=sets, param_sets=setup_sql.assignments(), row=_ROW))
+    params = {**{f: given.get(f) for f in names}, **setup_sql.params(values), **rid, "id": key}
     row = conn.execute(query, params).fetchone()
     return _baseline(row) if row else None
 
 
-def delete(conn: psycopg.Connection, racer_id: str, baseline_id: object) -> bool:
+def delete(conn: Conn, racer_id: str, baseline_id: object) -> bool:
     key, rid = rules.library_id(baseline_id), ids(racer_id=racer_id)
     if key is None or rid is None:
         return False
@@ -268,7 +260,7 @@ def community_statement(
 
 
 def community_values(
-    conn: psycopg.Connection, brand: str, vehicle: str, track: str, condition: str
+    conn: Conn, brand: str, vehicle: str, track: str, condition: str
 ) -> list[dict[str, Value]]:
     return conn.execute(*community_statement(brand, vehicle, track, condition)).fetchall()
 
@@ -280,15 +272,15 @@ def _track_log(row: Mapping[str, Any]) -> TrackLog:
     return TrackLog(**{**row, "timestamp": row["timestamp"].astimezone(UTC)})
 
 
-def add_track_log(conn: psycopg.Connection, racer_id: str, kind: str, note: str,
+def add_track_log(conn: Conn, racer_id: str, kind: str, note: str,
                   texts: Mapping[str, str]) -> TrackLog:
     rules.check_kind(kind)
     params = {**{k: str(v or "") for k, v in texts.items()}, "racer_id": owner(racer_id),
               "kind": kind, "note": str(note or "")}
-    return _track_log(conn.execute(INSERT_TRACK_LOG, params).fetchone())
+    return _track_log(one(conn, INSERT_TRACK_LOG, params))
 
 
-def list_track_logs(conn: psycopg.Connection, racer_id: str, car: str, limit: int
+def list_track_logs(conn: Conn, racer_id: str, car: str, limit: int
                     ) -> list[TrackLog]:
     if (rid := ids(racer_id=racer_id)) is None or limit <= 0:
         return []
@@ -303,7 +295,7 @@ def list_track_logs(conn: psycopg.Connection, racer_id: str, car: str, limit: in
 class LibraryMethods:
     """The Setup Library and notebook part of ``PostgresStore`` (a base class of it)."""
 
-    _tx: Callable[[], AbstractContextManager[psycopg.Connection]]
+    _tx: Callable[[], AbstractContextManager[Conn]]
 
     def _run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(conn, *args)`` in one transaction."""

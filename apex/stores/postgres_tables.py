@@ -7,9 +7,9 @@ hands them out, so rows from either store compare equal.
 
 from __future__ import annotations
 
-import psycopg
 from psycopg import sql
 
+from apex.stores.postgres_params import Conn
 from apex.tables import TABLES, canonical, column_kind
 from apex.transfer import Rows
 from apex.transfer.plan import ORDER, Plan
@@ -30,7 +30,7 @@ def _select(table: str) -> sql.Composed:
         sql.SQL(", ").join(cols), sql.Identifier(table))
 
 
-def dump(conn: psycopg.Connection) -> Rows:
+def dump(conn: Conn) -> Rows:
     """Every row of every data table (not request keys, not migrations)."""
     rows: Rows = {}
     for table in ORDER:
@@ -41,7 +41,7 @@ def dump(conn: psycopg.Connection) -> Rows:
     return rows
 
 
-def lock(conn: psycopg.Connection) -> None:
+def lock(conn: Conn) -> None:
     """Keep other writers out between reading the tables and applying a plan."""
     names = sql.SQL(", ").join(sql.Identifier(t) for t in ORDER)
     conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(names))
@@ -65,7 +65,7 @@ def _update(table: str) -> sql.Composed:
         sql.Identifier(table), sets, sql.Placeholder("id"))
 
 
-def apply(conn: psycopg.Connection, result: Plan) -> None:
+def apply(conn: Conn, result: Plan) -> None:
     """Write a plan's creates and updates, parents first (inside the caller's transaction)."""
     with conn.cursor() as cur:
         for table in ORDER:

@@ -23,6 +23,7 @@ from apex import theory
 from apex.models import TheoryDocument, TheoryPassage
 from apex.store import REQUEST_KEY_DAYS
 from apex.stores.postgres_keys import ids
+from apex.stores.postgres_params import Conn, one
 
 _DOC = """d.id::text, d.title, d.category, d.filename, d.uploaded_by::text AS uploaded_by,
 coalesce(u.username, '') AS uploader, d.created_at"""
@@ -61,7 +62,7 @@ FORGET_KEYS = """DELETE FROM request_keys
 WHERE user_id = %(user_id)s AND created_at < now() - make_interval(days => %(days)s)"""
 
 
-def _claim(conn: psycopg.Connection, user_id: str, request_key: str | None) -> bool:
+def _claim(conn: Conn, user_id: str, request_key: str | None) -> bool:
     """Record the form's one-time key; False if this user used it already."""
     if not request_key:
         return True
@@ -70,7 +71,7 @@ def _claim(conn: psycopg.Connection, user_id: str, request_key: str | None) -> b
     return conn.execute(CLAIM_KEY, params).fetchone() is not None
 
 
-def add(conn: psycopg.Connection, user_id: str, fields: dict[str, str],
+def add(conn: Conn, user_id: str, fields: dict[str, str],
         request_key: str | None) -> TheoryDocument | None:
     if (key := ids(user_id=user_id)) is None or not conn.execute(USER_EXISTS, key).fetchone():
         raise LookupError(f"no user {user_id!r}")
@@ -78,7 +79,7 @@ def add(conn: psycopg.Connection, user_id: str, fields: dict[str, str],
         return None
     theory.check_searchable(fields["content"])  # ValueError, as the CSV store
     try:
-        row = conn.execute(INSERT, {**fields, **key}).fetchone()
+        row = one(conn, INSERT, {**fields, **key})
     except psycopg.errors.ProgramLimitExceeded:  # "string is too long for tsvector"
         # NOTE: apex.theory.check_searchable refuses such text first; this is the backstop.
         # The whole transaction, the claimed key with it, is rolled back.
@@ -86,7 +87,7 @@ def add(conn: psycopg.Connection, user_id: str, fields: dict[str, str],
     return TheoryDocument(**row, content=fields["content"])
 
 
-def search(conn: psycopg.Connection, text: str, limit: int, category: str
+def search(conn: Conn, text: str, limit: int, category: str
            ) -> list[TheoryPassage]:
     query = theory.tsquery(theory.query_words(text))
     if not query or limit <= 0:
@@ -101,7 +102,7 @@ def search(conn: psycopg.Connection, text: str, limit: int, category: str
 class TheoryMethods:
     """The Theory library part of ``PostgresStore`` (a base class of it)."""
 
-    _tx: Callable[[], AbstractContextManager[psycopg.Connection]]
+    _tx: Callable[[], AbstractContextManager[Conn]]
 
     def add_theory_document(
         self, user_id: str, title: str, category: str, filename: str, content: str,
@@ -130,9 +131,10 @@ class TheoryMethods:
         uploader = ids(user_id=user_id)
         if uploader is None and not is_admin:
             return False
-        key["user_id"] = uploader["user_id"] if uploader else None
+        args = {**key, "user_id": uploader["user_id"] if uploader else None,
+                "is_admin": bool(is_admin)}
         with self._tx() as conn:
-            return conn.execute(DELETE, {**key, "is_admin": bool(is_admin)}).rowcount > 0
+            return conn.execute(DELETE, args).rowcount > 0
 
     def search_theory(self, text: str, *, limit: int = 5, category: str = ""
                       ) -> list[TheoryPassage]:

@@ -1,0 +1,257 @@
+"""What a race-day write does, decided once for both stores.
+
+A store locks, reads, asks one of these rules and writes what it answers: plain
+data in, plain data out, no I/O and no clock (a store stamps its own times; a
+column set to ``NOW`` takes the time of the write).
+
+- A change's *run before* is the event's latest run when the change is made; its
+  *run after* is the first run, made on a setup version that already had the
+  change, that gets laps (a run without laps tests nothing).
+- An accepted change can be undone while the setup still holds its new value (else
+  a later change would go too); a pending proposal can be accepted while the setup
+  still holds the value it was proposed from, and denied while it is pending.
+- Closing an event with an audit gives the audit's verdict to every accepted
+  change that has none yet.
+- Removing a row takes what hangs off it (``ON_DELETE``, the foreign keys of
+  ``sql/``): CASCADE rows go too, SET NULL links are blanked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+
+from apex.catalogue import BY_KEY, Value, coerce
+from apex.event_setup import as_text, edit_changes
+from apex.models import Audit, EventSetup, SetupChange
+from apex.store import StaleSetupError
+
+Row = Mapping[str, Any]
+
+
+class _Now:
+    def __repr__(self) -> str:
+        return "NOW"
+
+
+NOW: Final = _Now()  # a column value meaning "the time of the write"
+
+
+# -- which runs a change sits between ----------------------------------------------
+
+
+def latest_run(runs: Iterable[Row]) -> str | None:
+    """The id of the event's latest run (``runs``: its rows with id, started_at and
+    created_at), the *run before* of a change made now; None before the first run."""
+    last = max(runs, key=lambda r: (r["started_at"], r["created_at"], r["id"]), default=None)
+    return None if last is None else str(last["id"])
+
+
+def tested_changes(changes: Iterable[Row], setup_version: int, new_laps: int) -> list[str]:
+    """The ids of the changes whose *run after* becomes a run that got ``new_laps`` laps
+    (``changes``: the event's rows with id, status, version and run_after): accepted,
+    already in the run's ``setup_version`` and still waiting for a run."""
+    if new_laps <= 0:
+        return []
+    return [str(c["id"]) for c in changes
+            if c["status"] == "accepted" and c["run_after"] is None
+            and c["version"] is not None and c["version"] <= setup_version]
+
+
+# -- what an edit, an undo, an accept and a denial write ---------------------------------
+
+
+@dataclass(frozen=True)
+class NewChange:
+    """A change row to add (its id and created_at, ``NOW``, are the store's)."""
+
+    parameter: str
+    old_value: str
+    new_value: str
+    source: str
+    reason: str
+    version: int
+    run_before: str | None
+    status: str = "accepted"
+
+
+@dataclass(frozen=True)
+class SetupWrite:
+    """What a write does to an event setup and its changes: the setup's values and
+    version after it (``saves``: whether the setup row changes), the change rows it
+    adds, and the stored changes it updates (change id -> column -> value)."""
+
+    values: dict[str, Value]
+    version: int
+    saves: bool
+    new: list[NewChange] = field(default_factory=list)
+    updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def edit(current: EventSetup, given: Mapping[str, Value], *, source: str, reason: str = "",
+         runs: Iterable[Row] = (), expected_version: int | None = None) -> SetupWrite:
+    """An edit of the setup: each parameter ``given`` a new value is saved and recorded
+    as an accepted change of the next version. StaleSetupError when the edit was made
+    on another version than ``current``'s."""
+    if expected_version is not None and expected_version != current.version:
+        raise StaleSetupError(current)
+    changes = edit_changes(current.values, given)
+    if not changes:
+        return SetupWrite(dict(current.values), current.version, saves=False)
+    version = current.version + 1
+    before = latest_run(runs)
+    return SetupWrite(
+        {**current.values, **{c.key: c.after for c in changes}}, version, saves=True,
+        new=[NewChange(c.key, as_text(c.key, c.before), as_text(c.key, c.after), source,
+                       reason, version, before) for c in changes])
+
+
+def _holds(change: SetupChange, current: EventSetup, value: str) -> bool:
+    return (change.parameter in BY_KEY
+            and as_text(change.parameter, current.values.get(change.parameter)) == value)
+
+
+def undo(change: SetupChange, current: EventSetup, runs: Iterable[Row] = ()
+         ) -> SetupWrite | None:
+    """Undoing an accepted change: its old value saved as a new change (same source),
+    the change marked reverted. None unless the setup still holds its new value."""
+    if change.status != "accepted" or not _holds(change, current, change.new_value):
+        return None
+    old = coerce(BY_KEY[change.parameter], change.old_value)
+    done = edit(current, {change.parameter: old}, source=change.source, runs=runs,
+                reason=f"Undo: back to {change.old_value or 'unset'}")
+    return SetupWrite(done.values, done.version, done.saves, done.new,
+                      {change.id: {"status": "reverted"}})
+
+
+def accept(proposal: SetupChange, current: EventSetup, runs: Iterable[Row] = ()
+           ) -> SetupWrite | None:
+    """Accepting a proposal: its value saved, and the proposal becomes the change itself,
+    made now, from the value the setup had. None unless it is pending and the setup
+    still holds the value it was proposed from."""
+    if proposal.status != "pending" or not _holds(proposal, current, proposal.old_value):
+        return None
+    key = proposal.parameter
+    version = current.version + 1
+    return SetupWrite(
+        {**current.values, key: coerce(BY_KEY[key], proposal.new_value)}, version, saves=True,
+        updates={proposal.id: {"status": "accepted", "version": version, "created_at": NOW,
+                               "old_value": as_text(key, current.values.get(key)),
+                               "run_before": latest_run(runs)}})
+
+
+def deny(proposal: SetupChange) -> dict[str, Any] | None:
+    """The columns a denial sets; None unless the proposal is pending."""
+    return {"status": "denied"} if proposal.status == "pending" else None
+
+
+# -- closing an event ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Closing:
+    """An event's close: its end date and each judged change's verdict (id -> verdict)."""
+
+    end_date: date
+    verdicts: dict[str, str]
+
+
+def audit_fields(audit: Mapping[str, Any]) -> dict[str, Any]:
+    """An audit as it is stored: rating, symptom, gain, observation and best lap."""
+    best = audit.get("best_lap")
+    return {"rating": int(audit["rating"]), "best_lap": None if best is None else Decimal(best),
+            **{f: str(audit.get(f) or "") for f in ("symptom", "gain", "observation")}}
+
+
+def close(status: str, start_date: date, end_date: date, audit: Mapping[str, Any] | None,
+          changes: Iterable[Row]) -> Closing | None:
+    """Closing an active event (None if it is not): it ends no earlier than it started;
+    with an audit, every accepted change without a verdict gets the audit's
+    (``changes``: the event's rows with id, status and verdict)."""
+    if status != "active":
+        return None
+    verdict = None if audit is None else Audit("", "", int(audit["rating"])).verdict
+    judged = {str(c["id"]): verdict for c in changes
+              if verdict and c["status"] == "accepted" and not c["verdict"]}
+    return Closing(max(end_date, start_date), judged)
+
+
+def reopen(status: str) -> bool:
+    """Whether an event in ``status`` can be reopened (a closed one)."""
+    return status == "closed"
+
+
+# -- what removing a row takes with it -----------------------------------------------------
+
+CASCADE, SET_NULL = "CASCADE", "SET NULL"
+# (table, column) -> (the table it points at, what removing that row does to this one):
+# every foreign key of sql/ (tests/test_race_rules_schema.py holds them together).
+ON_DELETE: dict[tuple[str, str], tuple[str, str]] = {
+    ("racer_profiles", "user_id"): ("users", CASCADE),
+    ("request_keys", "user_id"): ("users", CASCADE),
+    ("theory_documents", "uploaded_by"): ("users", SET_NULL),
+    ("sponsors", "profile_id"): ("racer_profiles", CASCADE),
+    ("vehicles", "profile_id"): ("racer_profiles", CASCADE),
+    ("car_configs", "profile_id"): ("racer_profiles", CASCADE),
+    ("master_library", "submitted_by"): ("racer_profiles", SET_NULL),
+    ("track_logs", "profile_id"): ("racer_profiles", CASCADE),
+    ("events", "profile_id"): ("racer_profiles", CASCADE),
+    ("car_configs", "vehicle_id"): ("vehicles", CASCADE),
+    ("events", "vehicle_id"): ("vehicles", CASCADE),
+    ("event_setups", "event_id"): ("events", CASCADE),
+    ("runs", "event_id"): ("events", CASCADE),
+    ("setup_changes", "event_id"): ("events", CASCADE),
+    ("audits", "event_id"): ("events", CASCADE),
+    ("track_logs", "event_id"): ("events", SET_NULL),
+    ("laps", "run_id"): ("runs", CASCADE),
+    ("setup_changes", "run_before"): ("runs", SET_NULL),
+    ("setup_changes", "run_after"): ("runs", SET_NULL),
+    ("track_logs", "run_id"): ("runs", SET_NULL),
+    ("audits", "change_id"): ("setup_changes", SET_NULL),
+}
+
+
+def reaches(table: str) -> tuple[str, ...]:
+    """``table`` and every table removing its rows can touch, each after its parents."""
+    found = {table}
+    while more := {child for (child, _), (target, _a) in ON_DELETE.items()
+                   if target in found and child not in found}:
+        found |= more
+    order = [table]
+    while len(order) < len(found):
+        order += sorted(t for t in found - set(order) if all(
+            target in order or target not in found
+            for (child, _), (target, _a) in ON_DELETE.items() if child == t))
+    return tuple(dict.fromkeys(order))
+
+
+def removal(tables: Mapping[str, Sequence[Row]], table: str, ids: Collection[str]
+            ) -> dict[str, list[dict[str, Any]]]:
+    """The tables touched by removing the rows ``ids`` of ``table``, as they are after:
+    rows hanging off a removed row (CASCADE) gone, links to one (SET NULL) blanked.
+    ``tables`` holds the rows of every table in ``reaches(table)``; untouched ones
+    are left out of the answer."""
+    gone: dict[str, set[Any]] = {}
+    after: dict[str, list[dict[str, Any]]] = {}
+    for name in reaches(table):  # parents first: a row's parents are settled before it
+        links = [(col, target, action) for (child, col), (target, action) in ON_DELETE.items()
+                 if child == name and gone.get(target)]
+        rows: list[dict[str, Any]] = []
+        gone[name], touched = set(), False
+        for row in tables[name]:
+            if (row.get("id") in ids if name == table else any(
+                    row[col] in gone[target] for col, target, action in links
+                    if action == CASCADE)):
+                gone[name].add(row.get("id"))
+                touched = True
+                continue
+            cut = {col: None for col, target, action in links
+                   if action == SET_NULL and row[col] is not None and row[col] in gone[target]}
+            touched = touched or bool(cut)
+            rows.append({**row, **cut})
+        if touched:
+            after[name] = rows
+    return after

@@ -1,0 +1,184 @@
+"""The race day's runs, laps and notes on PostgreSQL.
+
+``RunMethods`` is a base class of ``PostgresStore`` beside ``EventMethods``; each
+method is one transaction of ``PostgresStore._tx``, reaching its rows through
+``events.profile_id``. A run's first laps set the *run after* of the changes
+apex.race_rules.tested_changes names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC
+from decimal import Decimal
+from typing import Any
+
+from apex import race_rules as rules
+from apex.models import Lap, Run, TrackLog, car_label
+from apex.stores import library_rules
+from apex.stores.postgres_keys import claim, ids, owner
+from apex.stores.postgres_params import Conn, one
+
+# The event's runs and changes as the rules of apex.race_rules read them.
+EVENT_RUNS = "SELECT id::text, started_at, created_at FROM runs WHERE event_id = %(event_id)s"
+EVENT_CHANGES = """SELECT id::text, status, version, run_after::text, verdict FROM setup_changes
+WHERE event_id = %(event_id)s ORDER BY id FOR UPDATE"""
+SET_RUN_AFTER = """UPDATE setup_changes SET run_after = %(run_id)s, updated_at = now()
+WHERE id = ANY(%(change_ids)s::uuid[])"""
+
+EVENT_EXISTS = """SELECT 1 FROM events
+WHERE id = %(event_id)s AND profile_id = %(racer_id)s"""
+RUN_COLS = """r.id::text, r.event_id::text, r.name, r.started_at, r.setup_version, r.confidence"""
+INSERT_RUN = f"""WITH r AS (
+INSERT INTO runs (event_id, name, setup_version)
+SELECT s.event_id, %(name)s, s.version FROM event_setups s WHERE s.event_id = %(event_id)s
+RETURNING *) SELECT {RUN_COLS} FROM r"""
+LIST_RUNS = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
+WHERE r.event_id = %(event_id)s AND e.profile_id = %(racer_id)s
+ORDER BY r.started_at, r.created_at, r.id"""
+GET_RUN = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
+WHERE r.id = %(run_id)s AND e.profile_id = %(racer_id)s"""
+LOCK_RUN = GET_RUN + " FOR UPDATE OF r"
+LIST_LAPS = """SELECT run_id::text, lap_number, seconds FROM laps
+WHERE run_id = ANY(%(run_ids)s::uuid[]) ORDER BY run_id, lap_number"""
+COUNT_LAPS = "SELECT count(*) AS n FROM laps WHERE run_id = %(run_id)s"
+INSERT_LAP = """INSERT INTO laps (run_id, lap_number, seconds)
+VALUES (%(run_id)s, %(lap_number)s, %(seconds)s)"""
+DELETE_LAP = "DELETE FROM laps WHERE run_id = %(run_id)s AND lap_number = %(lap_number)s"
+RENUMBER_LAPS = """UPDATE laps SET lap_number = lap_number - 1
+WHERE run_id = %(run_id)s AND lap_number > %(lap_number)s"""
+SET_CONFIDENCE = """UPDATE runs SET confidence = %(confidence)s, updated_at = now()
+WHERE id = %(run_id)s"""
+
+_LOG_COLS = """l.id::text, l.profile_id::text AS racer_id, l."timestamp", l.kind, l.note,
+l.track, l.car, l.event, l.keywords, l.event_id::text, l.run_id::text"""
+# The event of a note, with its car's fields for the note's car label.
+EVENT_AND_CAR = """SELECT e.track, e.name, v.brand, v.model, v.nickname
+FROM events e JOIN vehicles v ON v.id = e.vehicle_id
+WHERE e.id = %(event_id)s AND e.profile_id = %(racer_id)s"""
+INSERT_EVENT_LOG = f"""WITH l AS (
+INSERT INTO track_logs (profile_id, kind, note, track, car, event, keywords, event_id, run_id)
+VALUES (%(racer_id)s, %(kind)s, %(note)s, %(track)s, %(car)s, %(event)s, %(keywords)s,
+%(event_id)s, %(run_id)s) RETURNING *) SELECT {_LOG_COLS} FROM l"""
+RUN_IN_EVENT = "SELECT 1 FROM runs WHERE id = %(run_id)s AND event_id = %(event_id)s"
+LIST_EVENT_LOGS = f"""SELECT {_LOG_COLS} FROM track_logs l
+WHERE l.event_id = %(event_id)s AND l.profile_id = %(racer_id)s
+ORDER BY l."timestamp" DESC, l.created_at DESC, l.id DESC LIMIT %(limit)s"""
+DELETE_TRACK_LOG = "DELETE FROM track_logs WHERE id = %(log_id)s AND profile_id = %(racer_id)s"
+
+
+def _log(row: Mapping[str, Any]) -> TrackLog:
+    return TrackLog(**{**row, "timestamp": row["timestamp"].astimezone(UTC)})
+
+
+def runs_with_laps(conn: Conn, rows: Sequence[Mapping[str, Any]]) -> Iterator[Run]:
+    """Runs with their laps (one query for every run's laps), times in UTC."""
+    laps: dict[str, list[Lap]] = {r["id"]: [] for r in rows}
+    if rows:
+        for lap in conn.execute(LIST_LAPS, {"run_ids": list(laps)}).fetchall():
+            laps[lap["run_id"]].append(Lap(**lap))
+    for row in rows:
+        yield Run(**{**row, "started_at": row["started_at"].astimezone(UTC)},
+                  laps=tuple(laps[row["id"]]))
+
+
+class RunMethods:
+    """Runs, laps and notes: part of ``PostgresStore`` (a base class of it)."""
+
+    _tx: Callable[[], AbstractContextManager[Conn]]
+    _changed: Callable[..., bool]
+
+    def add_run(self, racer_id: str, event_id: str, name: str,
+                *, request_key: str | None = None) -> Run | None:
+        if (key := ids(racer_id=owner(racer_id), event_id=event_id)) is None:
+            raise LookupError("no such event")
+        with self._tx() as conn:
+            if conn.execute(EVENT_EXISTS, key).fetchone() is None:
+                raise LookupError("no such event")
+            if not claim(conn, key["racer_id"], request_key):
+                return None
+            return next(runs_with_laps(conn, [one(conn, INSERT_RUN, {**key, "name": name})]))
+
+    def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
+        if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
+            return []
+        with self._tx() as conn:
+            return list(runs_with_laps(conn, conn.execute(LIST_RUNS, key).fetchall()))
+
+    def get_run(self, racer_id: str, run_id: str) -> Run | None:
+        if (key := ids(racer_id=racer_id, run_id=run_id)) is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(GET_RUN, key).fetchone()
+            return next(runs_with_laps(conn, [row])) if row else None
+
+    def add_laps(self, racer_id: str, run_id: str, seconds: list[Decimal],
+                 *, request_key: str | None = None) -> Run | None:
+        if (key := ids(racer_id=racer_id, run_id=run_id)) is None:
+            return None
+        with self._tx() as conn:
+            if (row := conn.execute(LOCK_RUN, key).fetchone()) is None:
+                return None
+            if claim(conn, key["racer_id"], request_key):
+                done = one(conn, COUNT_LAPS, key)["n"]
+                conn.cursor().executemany(INSERT_LAP, [
+                    {"run_id": key["run_id"], "lap_number": done + i, "seconds": s}
+                    for i, s in enumerate(seconds, start=1)])
+                changes = conn.execute(EVENT_CHANGES, row).fetchall()
+                if tested := rules.tested_changes(changes, row["setup_version"], len(seconds)):
+                    conn.execute(SET_RUN_AFTER, {"run_id": row["id"], "change_ids": tested})
+            return next(runs_with_laps(conn, [row]))
+
+    def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
+        if (key := ids(racer_id=racer_id, run_id=run_id)) is None:
+            return None
+        with self._tx() as conn:
+            if (row := conn.execute(LOCK_RUN, key).fetchone()) is None:
+                return None
+            lap = {"run_id": key["run_id"], "lap_number": lap_number}
+            if conn.execute(DELETE_LAP, lap).rowcount:
+                conn.execute(RENUMBER_LAPS, lap)
+            return next(runs_with_laps(conn, [row]))
+
+    def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
+                           ) -> Run | None:
+        if (key := ids(racer_id=racer_id, run_id=run_id)) is None:
+            return None
+        with self._tx() as conn:
+            if conn.execute(LOCK_RUN, key).fetchone() is None:
+                return None
+            conn.execute(SET_CONFIDENCE, {**key, "confidence": confidence})
+            return next(runs_with_laps(conn, [one(conn, GET_RUN, key)]))
+
+    def add_event_log(
+        self, racer_id: str, event_id: str, kind: str, note: str, *, run_id: str | None = None,
+        keywords: str = "", request_key: str | None = None,
+    ) -> TrackLog | None:
+        key = ids(racer_id=owner(racer_id), event_id=event_id)
+        run = ids(run_id=run_id) if run_id else {"run_id": None}
+        if key is None or run is None:
+            raise LookupError("no such event or run")
+        library_rules.check_kind(kind)
+        with self._tx() as conn:
+            event = conn.execute(EVENT_AND_CAR, key).fetchone()
+            if event is None or (run["run_id"] and conn.execute(
+                    RUN_IN_EVENT, {**key, **run}).fetchone() is None):
+                raise LookupError("no such event or run")
+            if not claim(conn, key["racer_id"], request_key):
+                return None
+            return _log(one(conn, INSERT_EVENT_LOG, {
+                **key, **run, "kind": kind, "note": note, "keywords": keywords,
+                "track": event["track"], "event": event["name"],
+                "car": car_label(event["brand"], event["model"], event["nickname"])}))
+
+    def list_event_logs(self, racer_id: str, event_id: str, *, limit: int = 100
+                        ) -> list[TrackLog]:
+        if (key := ids(racer_id=racer_id, event_id=event_id)) is None or limit <= 0:
+            return []
+        with self._tx() as conn:
+            rows = conn.execute(LIST_EVENT_LOGS, {**key, "limit": int(limit)}).fetchall()
+        return [_log(r) for r in rows]
+
+    def delete_track_log(self, racer_id: str, log_id: str) -> bool:
+        return self._changed(DELETE_TRACK_LOG, ids(racer_id=racer_id, log_id=log_id))
