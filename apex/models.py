@@ -51,7 +51,7 @@ def car_label(brand: str, model: str, nickname: str = "") -> str:
     """How the old app named a car ("Tekno NB48 2.2"), plus the nickname: the one
     definition, for the car, its notes and its Shop Master notes on both stores."""
     base = f"{brand} {model}".strip()
-    return f"{base} “{nickname}”" if nickname else base
+    return f"{base} “{nickname}”".strip() if nickname else base
 
 
 @dataclass(frozen=True)

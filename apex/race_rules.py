@@ -28,6 +28,7 @@ from apex.catalogue import BY_KEY, Value, coerce
 from apex.event_setup import as_text, edit_changes
 from apex.models import Audit, EventSetup, SetupChange
 from apex.store import StaleSetupError
+from apex.tables import CASCADE, REFERENCES, SET_NULL, on_delete
 
 Row = Mapping[str, Any]
 
@@ -186,31 +187,12 @@ def reopen(status: str) -> bool:
 
 # -- what removing a row takes with it -----------------------------------------------------
 
-CASCADE, SET_NULL = "CASCADE", "SET NULL"
 # (table, column) -> (the table it points at, what removing that row does to this one):
-# every foreign key of sql/ (tests/test_race_rules_schema.py holds them together).
+# every foreign key of sql/, as apex.tables describes it (tests/test_race_rules_schema.py
+# checks the actions against the real schema).
 ON_DELETE: dict[tuple[str, str], tuple[str, str]] = {
-    ("racer_profiles", "user_id"): ("users", CASCADE),
-    ("request_keys", "user_id"): ("users", CASCADE),
-    ("theory_documents", "uploaded_by"): ("users", SET_NULL),
-    ("sponsors", "profile_id"): ("racer_profiles", CASCADE),
-    ("vehicles", "profile_id"): ("racer_profiles", CASCADE),
-    ("car_configs", "profile_id"): ("racer_profiles", CASCADE),
-    ("master_library", "submitted_by"): ("racer_profiles", SET_NULL),
-    ("track_logs", "profile_id"): ("racer_profiles", CASCADE),
-    ("events", "profile_id"): ("racer_profiles", CASCADE),
-    ("car_configs", "vehicle_id"): ("vehicles", CASCADE),
-    ("events", "vehicle_id"): ("vehicles", CASCADE),
-    ("event_setups", "event_id"): ("events", CASCADE),
-    ("runs", "event_id"): ("events", CASCADE),
-    ("setup_changes", "event_id"): ("events", CASCADE),
-    ("audits", "event_id"): ("events", CASCADE),
-    ("track_logs", "event_id"): ("events", SET_NULL),
-    ("laps", "run_id"): ("runs", CASCADE),
-    ("setup_changes", "run_before"): ("runs", SET_NULL),
-    ("setup_changes", "run_after"): ("runs", SET_NULL),
-    ("track_logs", "run_id"): ("runs", SET_NULL),
-    ("audits", "change_id"): ("setup_changes", SET_NULL),
+    (child, column): (parent, on_delete(child, column))
+    for child, links in REFERENCES.items() for column, parent in links.items()
 }
 
 

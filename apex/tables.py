@@ -82,6 +82,15 @@ REFERENCES: dict[str, dict[str, str]] = {
     "theory_documents": {"uploaded_by": "users"},
     "request_keys": {"user_id": "users"},
 }
+CASCADE, SET_NULL = "CASCADE", "SET NULL"
+
+
+def on_delete(table: str, column: str) -> str:
+    """What removing the row a link points at does to the linking row: an optional link
+    (a ``ref`` column, NULL allowed) is blanked, a required one goes with its parent."""
+    return SET_NULL if column_kind(table, column) == "ref" else CASCADE
+
+
 # The one table that export, import and backups leave out: a request key only stops
 # a retried form from saving twice and is forgotten after REQUEST_KEY_DAYS days; it
 # is no racer's data. (schema_migrations is the migration runner's, not a table here.)

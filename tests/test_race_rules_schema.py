@@ -6,7 +6,6 @@ from __future__ import annotations
 import psycopg
 
 from apex import race_rules as rules
-from apex.transfer.plan import REFERENCES
 
 # pg_constraint.confdeltype -> the rule's word (a = NO ACTION, r = RESTRICT: none used).
 _ACTIONS = {"c": rules.CASCADE, "n": rules.SET_NULL, "a": "NO ACTION", "r": "RESTRICT",
@@ -22,10 +21,3 @@ def test_on_delete_is_every_foreign_key_of_the_schema(pg_url: str) -> None:
         rows = conn.execute(FOREIGN_KEYS).fetchall()
     schema = {(child, col): (parent, _ACTIONS[action]) for child, col, parent, action in rows}
     assert schema == rules.ON_DELETE
-
-
-def test_import_references_name_the_same_links() -> None:
-    links = {(child, col): parent for (child, col), (parent, _) in rules.ON_DELETE.items()}
-    planned = {(t, col): parent for t, cols in REFERENCES.items() for col, parent in cols.items()}
-    # request_keys are not imported; every other link is the same in both.
-    assert planned == {k: v for k, v in links.items() if k[0] != "request_keys"}
