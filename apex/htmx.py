@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from jinja2_fragments.flask import render_block, render_blocks
+from werkzeug.wrappers import Response as BaseResponse
 
 
 def is_htmx() -> bool:
@@ -76,7 +77,7 @@ def after_write(
     return see_other(endpoint, **values)
 
 
-def see_other(endpoint: str, **values: Any) -> Response:
+def see_other(endpoint: str, **values: Any) -> BaseResponse:
     """After a successful POST: 303 (a boosted form's XHR follows it to the new page);
     a targeted HTMX request gets HX-Location instead, so no page lands in a target."""
     url = url_for(endpoint, **values)
@@ -85,7 +86,7 @@ def see_other(endpoint: str, **values: Any) -> Response:
     return redirect(url, code=303)
 
 
-def redirect_to(url: str, code: int = 302, *, boosted: bool = False) -> Response:
+def redirect_to(url: str, code: int = 302, *, boosted: bool = False) -> BaseResponse:
     """A redirect for a plain request; for any HTMX request (a boosted one too) the
     client-side one, never a 302 (``HX-Location`` when ``boosted``, else ``HX-Redirect``)."""
     if is_htmx():
