@@ -139,6 +139,34 @@ def store_of(app: Flask) -> Store:
     return app.extensions["apex.store"]
 
 
+class _RecordingStore:
+    """The app's real store, noting the name of every method the views call."""
+
+    def __init__(self, store: Store, calls: list[str]) -> None:
+        self._store, self._calls = store, calls
+
+    def __getattr__(self, name: str) -> object:
+        attribute = getattr(self._store, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: object, **kwargs: object) -> object:
+            self._calls.append(name)
+            return attribute(*args, **kwargs)
+        return call
+
+
+@contextmanager
+def recorded_store_calls(app: Flask) -> Iterator[list[str]]:
+    """The store methods the app calls meanwhile, by name (the real store answers)."""
+    real, calls = app.extensions["apex.store"], []
+    app.extensions["apex.store"] = _RecordingStore(real, calls)
+    try:
+        yield calls
+    finally:
+        app.extensions["apex.store"] = real
+
+
 def racer(app: Flask, username: str = "alice") -> str:
     """The racer profile id of ``username``."""
     return store_of(app).find_user(username).racer_id
