@@ -8,10 +8,7 @@ from decimal import Decimal
 import pytest
 
 from apex.catalogue import PARAMS, PRESETS, format_value
-from tests.conftest import hx, make_app, racer, recorded_store_calls, store_of
-
-CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race", "class_name": "1/8 Buggy",
-       "transponder": "1234567"}
+from tests.conftest import CAR, hx, make_app, racer, recorded_store_calls, store_of
 
 
 def add_car(client, **fields):
@@ -22,12 +19,6 @@ def add_car(client, **fields):
 
 def car_id_of(app, username="alice"):
     return store_of(app).list_cars(racer(app, username))[0].id
-
-
-@pytest.fixture
-def alice(client, auth):
-    auth.signup("alice")
-    return client
 
 
 # --- profile -----------------------------------------------------------------------------
