@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user
 
 from apex.db import get_store
 from apex.extensions import login_manager
-from apex.htmx import client_redirect
+from apex.htmx import redirect_to
 from apex.models import User
 
 
@@ -36,9 +36,7 @@ def _load_user(user_id: str) -> LoginUser | None:
 
 def _unauthorized() -> ResponseReturnValue:
     target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
-    if request.headers.get("HX-Request") == "true":
-        return client_redirect(target)
-    return redirect(target)
+    return redirect_to(target)
 
 
 def init_app(app: Flask) -> None:

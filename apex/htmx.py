@@ -2,37 +2,79 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask import Response, redirect, render_template, request, url_for
-from jinja2_fragments.flask import render_block
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from jinja2_fragments.flask import render_block, render_blocks
 from werkzeug.wrappers import Response as BaseResponse
+
+
+def is_htmx() -> bool:
+    """Sent by htmx at all: a swap, a boosted navigation or a history restore."""
+    return request.headers.get("HX-Request") == "true"
 
 
 def wants_fragment() -> bool:
     """An HTMX swap, not a boosted navigation or a history restore (those get pages)."""
     h = request.headers
     return (
-        h.get("HX-Request") == "true"
+        is_htmx()
         and h.get("HX-Boosted") != "true"
         and h.get("HX-History-Restore-Request") != "true"
     )
 
 
+def target_block(blocks: Mapping[str, str]) -> str | None:
+    """The block ``render`` will send alone (by ``HX-Target``), or None for the whole page.
+
+    Views ask it to compute only that block's context on a fragment request.
+    """
+    if not wants_fragment():
+        return None
+    return blocks.get(request.headers.get("HX-Target", ""))
+
+
 def render(
-    template: str, blocks: Mapping[str, str], status: int = 200, **context: Any
+    template: str,
+    blocks: Mapping[str, str],
+    status: int = 200,
+    *,
+    oob: Sequence[str] = (),
+    **context: Any,
 ) -> tuple[str, int]:
     """Render the whole page, or only the block whose DOM id the request targets.
 
     ``blocks`` maps allowed ``HX-Target`` ids to block names; an unknown target
-    gets the full page, so the client can never name an arbitrary block.
+    gets the full page, so the client can never name an arbitrary block. With a
+    fragment, the ``oob`` blocks follow, rendered with ``oob=True`` so that their
+    root element carries ``hx-swap-oob``.
     """
+    block = target_block(blocks)
+    if block is None:
+        return render_template(template, **context), status
+    body = render_block(template, block, **context)
+    if oob:
+        body += render_blocks(template, list(oob), **{**context, "oob": True})
+    return body, status
+
+
+def after_write(
+    fragment: Callable[[], ResponseReturnValue],
+    message: str,
+    endpoint: str,
+    *,
+    category: str = "message",
+    **values: Any,
+) -> ResponseReturnValue:
+    """After a successful write: the updated fragment (``fragment()``, with its
+    out-of-band blocks) for an HTMX swap; otherwise flash ``message`` and 303 to
+    ``endpoint`` (a boosted form's XHR follows it to the page)."""
     if wants_fragment():
-        block = blocks.get(request.headers.get("HX-Target", ""))
-        if block:
-            return render_block(template, block, **context), status
-    return render_template(template, **context), status
+        return fragment()
+    flash(message, category)
+    return see_other(endpoint, **values)
 
 
 def see_other(endpoint: str, **values: Any) -> BaseResponse:
@@ -42,6 +84,14 @@ def see_other(endpoint: str, **values: Any) -> BaseResponse:
     if wants_fragment():
         return client_redirect(url, boosted=True)
     return redirect(url, code=303)
+
+
+def redirect_to(url: str, code: int = 302, *, boosted: bool = False) -> BaseResponse:
+    """A redirect for a plain request; for any HTMX request (a boosted one too) the
+    client-side one, never a 302 (``HX-Location`` when ``boosted``, else ``HX-Redirect``)."""
+    if is_htmx():
+        return client_redirect(url, boosted=boosted)
+    return redirect(url, code=code)
 
 
 def client_redirect(url: str, *, boosted: bool = False) -> Response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from apex import create_app
+from apex.catalogue import PRESETS
 from apex.db import make_store
+from apex.models import Car
 from apex.store import Store
 from tests import pg_server
 
@@ -72,6 +75,12 @@ def store(store_config: dict) -> Iterator[Store]:
 # --- the app, its client and a logged-in racer -------------------------------------------
 
 PASSWORD = "correct-horse-battery"
+NB48 = PRESETS["Tekno NB48 2.2"]
+# The car and event the HTTP tests start from; a test overrides fields as {**CAR, ...}.
+CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race", "class_name": "1/8 Buggy",
+       "transponder": "1234567"}
+EVENT = {"name": "Winter Cup", "type": "Practice", "start_date": date(2026, 11, 21),
+         "track": "Mac's Track", "condition": "Bumpy", "traction": "High"}
 
 
 def make_app(store_config: dict, **overrides: object) -> Flask:
@@ -134,14 +143,56 @@ def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
 
 
+@pytest.fixture
+def alice(client: FlaskClient, auth: AuthActions) -> FlaskClient:
+    """The client, signed up and logged in as the racer "alice"."""
+    auth.signup("alice")
+    return client
+
+
 def store_of(app: Flask) -> Store:
     """The store an app's views use (the tests' way in, to arrange and to check)."""
     return app.extensions["apex.store"]
 
 
+class _RecordingStore:
+    """The app's real store, noting the name of every method the views call."""
+
+    def __init__(self, store: Store, calls: list[str]) -> None:
+        self._store, self._calls = store, calls
+
+    def __getattr__(self, name: str) -> object:
+        attribute = getattr(self._store, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: object, **kwargs: object) -> object:
+            self._calls.append(name)
+            return attribute(*args, **kwargs)
+        return call
+
+
+@contextmanager
+def recorded_store_calls(app: Flask) -> Iterator[list[str]]:
+    """The store methods the app calls meanwhile, by name (the real store answers)."""
+    real, calls = app.extensions["apex.store"], []
+    app.extensions["apex.store"] = _RecordingStore(real, calls)
+    try:
+        yield calls
+    finally:
+        app.extensions["apex.store"] = real
+
+
 def racer(app: Flask, username: str = "alice") -> str:
     """The racer profile id of ``username``."""
     return store_of(app).find_user(username).racer_id
+
+
+def add_car(app: Flask, username: str = "alice", **fields: object) -> Car:
+    """A car of ``username`` (``CAR`` with ``fields`` over it) on the NB48 preset."""
+    car = store_of(app).add_car(racer(app, username), {**CAR, **fields}, NB48)
+    assert car is not None
+    return car
 
 
 HX = {"HX-Request": "true"}

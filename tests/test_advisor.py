@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from apex.catalogue import PRESETS
-from tests.conftest import hx, racer, store_of
+from tests.conftest import CAR, EVENT, NB48, hx, racer, store_of
 
-NB48 = PRESETS["Tekno NB48 2.2"]
-CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race"}
-EVENT = {"name": "Club day", "type": "Practice", "start_date": date(2026, 11, 21),
-         "track": "Mac's Track", "surface": "Wet", "condition": "Smooth", "traction": "Medium",
-         "temperature": 20, "practice_rounds": 4, "qualifying_rounds": 3}
-
-
-@pytest.fixture
-def alice(client, auth):
-    auth.signup("alice")
-    return client
+CLUB_DAY = {**EVENT, "name": "Club day", "surface": "Wet", "condition": "Smooth",
+            "traction": "Medium", "temperature": 20, "practice_rounds": 4,
+            "qualifying_rounds": 3}
 
 
 @pytest.fixture
 def event(app, alice):
     store, rid = store_of(app), racer(app)
     car = store.add_car(rid, CAR, NB48)
-    ev = store.start_event(rid, {**EVENT, "car_id": car.id}, NB48)
+    ev = store.start_event(rid, {**CLUB_DAY, "car_id": car.id}, NB48)
     run = store.add_run(rid, ev.id, "Practice 1")
     store.add_laps(rid, run.id, [Decimal("31.5"), Decimal("31.4")])
     store.set_run_confidence(rid, run.id, 4)

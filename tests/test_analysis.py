@@ -11,22 +11,11 @@ from decimal import Decimal
 
 import pytest
 
-from apex.catalogue import PRESETS
-from tests.conftest import hx, racer, store_of
+from tests.conftest import CAR, EVENT, NB48, hx, racer, store_of
 
-NB48 = PRESETS["Tekno NB48 2.2"]
-CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race"}
-EVENT = {"name": "Winter Cup", "type": "Practice", "start_date": date(2026, 11, 21),
-         "track": "Mac's Track", "condition": "Bumpy", "traction": "High"}
 # Practice 1 median 31.2, Practice 2 median 30.9: 0.96 % faster, beyond the 0.1 s spread.
 P1 = [Decimal(s) for s in ("31.1", "31.2", "31.3", "31.2", "31.1", "31.3", "31.2")]
 P2 = [Decimal(s) for s in ("30.8", "30.9", "31.0", "30.9", "30.8", "31.0", "30.9")]
-
-
-@pytest.fixture
-def alice(client, auth):
-    auth.signup("alice")
-    return client
 
 
 def race_day(app, *, p1=P1, p2=P2, name="Winter Cup", **event):

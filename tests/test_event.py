@@ -9,18 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from apex.catalogue import PRESETS
-from tests.conftest import hx, racer, store_of
-
-NB48 = PRESETS["Tekno NB48 2.2"]
-CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race"}
+from tests.conftest import NB48, add_car, hx, racer, store_of
 
 
 @pytest.fixture
-def alice(client, auth, app):
-    auth.signup("alice")
-    store_of(app).add_car(racer(app), CAR, NB48)
-    return client
+def alice(alice, app):
+    """conftest's alice, with her car (every event needs one)."""
+    add_car(app)
+    return alice
 
 
 def car_of(app, username="alice"):

@@ -8,10 +8,7 @@ from decimal import Decimal
 import pytest
 
 from apex.catalogue import PARAMS, PRESETS, format_value
-from tests.conftest import hx, make_app, racer, store_of
-
-CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race", "class_name": "1/8 Buggy",
-       "transponder": "1234567"}
+from tests.conftest import CAR, hx, make_app, racer, recorded_store_calls, store_of
 
 
 def add_car(client, **fields):
@@ -22,12 +19,6 @@ def add_car(client, **fields):
 
 def car_id_of(app, username="alice"):
     return store_of(app).list_cars(racer(app, username))[0].id
-
-
-@pytest.fixture
-def alice(client, auth):
-    auth.signup("alice")
-    return client
 
 
 # --- profile -----------------------------------------------------------------------------
@@ -77,6 +68,25 @@ def test_add_and_remove_sponsor_with_htmx(alice, app):
     response = alice.post(f"/garage/sponsors/{sponsor.id}/delete", headers=hx("sponsors"))
     assert response.status_code == 200 and "JConcepts" not in response.text
     assert store_of(app).list_sponsors(racer(app)) == []
+
+
+PAGE_ONLY = {"get_profile", "list_track_logs", "list_events"}
+
+
+@pytest.mark.parametrize(("method", "path", "data"), [
+    ("get", "/garage/", None),
+    ("post", "/garage/sponsors", {"name": "JConcepts"}),
+])
+def test_sponsor_fragment_loads_only_the_sponsors(alice, app, method, path, data):
+    store_of(app).add_car(racer(app), CAR, PRESETS["Tekno NB48 2.2"])
+    with recorded_store_calls(app) as calls:
+        response = getattr(alice, method)(path, data=data, headers=hx("sponsors"))
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "list_sponsors" in calls
+    assert not {"list_cars", *PAGE_ONLY} & set(calls), calls
+    with recorded_store_calls(app) as calls:  # the whole page still loads everything
+        assert "<!doctype html>" in alice.get("/garage/").text
+    assert {"list_sponsors", "list_cars", *PAGE_ONLY} <= set(calls)
 
 
 def test_add_sponsor_plain_form_redirects_303(alice, app):

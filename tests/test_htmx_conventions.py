@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.conftest import HX, hx, make_app
-
-
-@pytest.fixture
-def alice(client, auth):
-    auth.signup("alice")
-    return client
 
 
 def test_fragment_for_a_whitelisted_target(alice):

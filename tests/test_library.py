@@ -9,17 +9,13 @@ import pytest
 
 from apex.catalogue import PARAMS, PRESETS, format_value
 from apex.demo import library_rows
-from tests.conftest import hx, store_of
+from tests.conftest import add_car, hx, racer, store_of
 from tests.pdf_helpers import sheet
 
 NB48, NT48 = PRESETS["Tekno NB48 2.2"], PRESETS["Tekno NT48 2.2"]
 FIELDS = {"track": "Hangtown", "brand": "Tekno", "vehicle": "NB48 2.2",
           "condition": "Bumpy, Dusty", "date": "2025-11-20", "source": "Pro Sheet",
           "driver_name": "Ty Tessmann", "notes": ""}
-
-
-def racer(app, name="alice"):
-    return store_of(app).find_user(name).racer_id
 
 
 def form_of(values: dict, **fields: str) -> dict:
@@ -34,11 +30,10 @@ def library(app):
 
 
 @pytest.fixture
-def alice(client, auth, app):
-    auth.signup("alice")
-    client.post("/garage/cars", data={"brand": "Tekno", "model": "NB48 2.2",
-                                      "preset": "Tekno NB48 2.2"})
-    return client
+def alice(alice, app):
+    """conftest's alice, with a plain NB48 (no nickname) on its preset."""
+    add_car(app, nickname="", class_name="", transponder="")
+    return alice
 
 
 def alices_car(app):

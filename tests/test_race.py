@@ -8,12 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from apex.catalogue import PRESETS
-from tests.conftest import hx, racer, store_of
+from tests.conftest import CAR, NB48, hx, racer, store_of
 
-NB48 = PRESETS["Tekno NB48 2.2"]
-CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Blue", "transponder": "123",
-       "class_name": "1/8 Buggy"}
 KEY = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 
 
@@ -45,12 +41,6 @@ def laps_of(app, run, username="alice"):
 def textarea(html, name):
     match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', html, re.S)
     return match and match.group(1)
-
-
-@pytest.fixture
-def alice(client, auth):
-    auth.signup("alice")
-    return client
 
 
 @pytest.fixture

@@ -117,12 +117,6 @@ def test_the_bundled_notes_are_short_and_filed() -> None:
 
 # --- the tab over HTTP ---------------------------------------------------------------------
 
-@pytest.fixture
-def alice(client, auth):
-    auth.signup("alice")
-    return client
-
-
 def upload(client, data: bytes, name: str, **fields: str):
     form = {"category": "suspension", **fields, "file": (io.BytesIO(data), name)}
     return client.post("/theory/", data=form, content_type="multipart/form-data")

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from apex.auth_setup import LoginUser
 from apex.db import get_store
 from apex.extensions import limiter
-from apex.htmx import client_redirect, render, see_other
+from apex.htmx import redirect_to, render, see_other
 from apex.schemas import form_dict
 from apex.schemas.auth import PASSWORD_MIN, LoginSchema, SignupSchema
 from apex.store import DuplicateError
@@ -104,9 +104,7 @@ def _signup_invalid(values: dict, errors: dict) -> ResponseReturnValue:
 
 def _redirect_after_auth(target: str) -> ResponseReturnValue:
     # The session cookie changed: a full navigation gives every region the new state.
-    if request.headers.get("HX-Request") == "true":
-        return client_redirect(target)
-    return redirect(target, code=303)
+    return redirect_to(target, 303)
 
 
 @bp.post("/logout")

@@ -17,7 +17,7 @@ from apex.blueprints.theory.blueprint import passages_for
 from apex.catalogue import BY_KEY, LABELS
 from apex.db import get_store
 from apex.event_setup import as_text
-from apex.htmx import render, see_other, wants_fragment
+from apex.htmx import after_write, render, see_other
 from apex.models import Event, SetupChange
 from apex.note_tags import tag_keywords
 from apex.schemas import form_dict
@@ -122,10 +122,8 @@ def _own_proposal(event_id: str, change_id: str) -> tuple[Event, SetupChange]:
 
 
 def _done(event: Event, message: str) -> ResponseReturnValue:
-    if wants_fragment():
-        return render(PAGE, BLOCKS, **_context(event, notice=message))
-    flash(message)
-    return see_other("advisor.show", event_id=event.id)
+    return after_write(lambda: render(PAGE, BLOCKS, **_context(event, notice=message)),
+                       message, "advisor.show", event_id=event.id)
 
 
 def _context(event: Event, **overrides: Any) -> dict[str, Any]:

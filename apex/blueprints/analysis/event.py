@@ -18,7 +18,7 @@ from apex.catalogue import LABELS
 from apex.db import get_store
 from apex.event_csv import changes_csv, laps_csv
 from apex.event_history import change_label, summarise
-from apex.htmx import render, see_other
+from apex.htmx import render, see_other, target_block
 from apex.lap_stats import crash_flags, run_stats
 from apex.models import AUDIT_GAINS, AUDIT_SYMPTOMS, Event, EventRecord
 from apex.race_report import race_report
@@ -105,6 +105,17 @@ def _car_label(event: Event) -> str:
 
 
 def _context(event: Event, **overrides: Any) -> dict[str, Any]:
+    """The page's context; the audit form alone (a 422 close) needs no runs or charts."""
+    form = {"event": event, "symptoms": AUDIT_SYMPTOMS, "gains": AUDIT_GAINS,
+            "values": {}, "errors": {},
+            "today": max(date.today(), event.start_date).isoformat()}
+    if target_block(BLOCKS) == "audit":
+        audit = get_store().get_audit(current_racer_id(), event.id)
+        return {**form, "record": EventRecord(event, [], [], audit), **overrides}
+    return {**form, **_page_context(event), **overrides}
+
+
+def _page_context(event: Event) -> dict[str, Any]:
     record = _record(event)
     summary = summarise(record)
     runs = [(run, run_stats(run.seconds)) for run in record.runs]
@@ -113,20 +124,17 @@ def _context(event: Event, **overrides: Any) -> dict[str, Any]:
     timeline = [(index.get(i.change.run_before or "", -1), change_label(i))
                 for i in summary.impacts]
     medians = [(run.name, s.median if s else None) for run, s in runs]
-    context = {
-        "event": event, "car_label": _car_label(event), "record": record, "summary": summary,
-        "runs": runs, "labels": LABELS, "symptoms": AUDIT_SYMPTOMS, "gains": AUDIT_GAINS,
+    return {
+        "car_label": _car_label(event), "record": record, "summary": summary,
+        "runs": runs, "labels": LABELS,
         "lap_charts": {run.id: charts.lap_chart(run.name, run.seconds,
                                                 crash=crash_flags(run.seconds))
                        for run, _ in runs if run.laps},
         "runs_chart": charts.runs_chart([(run.name, s.best if s else None,
                                           s.median if s else None) for run, s in runs]),
         "timeline_chart": charts.timeline_chart(medians, timeline),
-        "change_label": change_label, "values": {}, "errors": {},
-        "today": max(date.today(), event.start_date).isoformat(),
+        "change_label": change_label,
     }
-    context.update(overrides)
-    return context
 
 
 def _download(text: str, filename: str, mimetype: str) -> Response:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from apex.auth_setup import current_racer_id
 from apex.db import get_store
-from apex.htmx import client_redirect, render
+from apex.htmx import redirect_to, render
 from apex.models import Event
 
 bp = Blueprint("event", __name__, url_prefix="/event")
@@ -29,9 +29,7 @@ def to_open_event(endpoint: str, none_page: str) -> ResponseReturnValue:
         return render(none_page, {}, recent=mine[:3])
     url = url_for(endpoint, event_id=active.id)
     # Never a 302 to HTMX (a boosted tab link too): it follows HX-Location instead.
-    if request.headers.get("HX-Request") == "true":
-        return client_redirect(url, boosted=True)
-    return redirect(url)
+    return redirect_to(url, boosted=True)
 
 
 def own_event(event_id: str) -> Event:

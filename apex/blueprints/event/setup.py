@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
-from jinja2_fragments.flask import render_block
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
@@ -16,7 +15,7 @@ from apex.catalogue import BY_KEY, LABELS, PARAM_KEYS, PARAMS, as_texts, format_
 from apex.compare import compare_setups, setup_changes
 from apex.db import get_store
 from apex.event_setup import values_at
-from apex.htmx import render, see_other, wants_fragment
+from apex.htmx import after_write, render, see_other, target_block
 from apex.lap_stats import best_run, run_stats
 from apex.models import Event, EventSetup, Run, SetupChange
 from apex.schemas import form_dict
@@ -57,10 +56,9 @@ def save_event_setup(event_id: str) -> ResponseReturnValue:
     if edit is None:
         abort(404)
     message = _saved_message(len(edit.changes))
-    if wants_fragment():
-        return _page(event, edit.setup, as_texts(edit.setup.values), {}, notice=message)
-    flash(message)
-    return see_other("event.show_event", event_id=event.id)
+    return after_write(
+        lambda: _page(event, edit.setup, as_texts(edit.setup.values), {}, notice=message),
+        message, "event.show_event", event_id=event.id)
 
 
 @bp.post("/<event_id>/restore")
@@ -159,15 +157,13 @@ def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
     best = _best(runs)
     changes = store.list_changes(racer_id, event.id)
     context = {"event": event, "setup": setup, "values": values, "errors": errors,
-               "packages": packages(), "car": store.get_car(racer_id, event.car_id),
-               "changes": changes, "undoable": _undoable(changes, setup), "labels": LABELS,
+               "packages": packages(), "changes": changes,
+               "undoable": _undoable(changes, setup), "labels": LABELS,
                "best": best, "best_stats": best and run_stats(best.seconds), **extra}
-    body, status = render(PAGE, BLOCKS, status, **context)
-    if wants_fragment() and request.headers.get("HX-Target") in BLOCKS:
-        # A save swaps the form; the change list and last known good follow out of band.
-        body += "".join(render_block(PAGE, name, **context, oob=True)
-                        for name in ("changes", "last_good"))
-    return body, status
+    if target_block(BLOCKS) is None:  # the whole page: its header names the car
+        context["car"] = store.get_car(racer_id, event.car_id)
+    # A save swaps the form; the change list and last known good follow out of band.
+    return render(PAGE, BLOCKS, status, oob=("changes", "last_good"), **context)
 
 
 def _undoable(changes: list[SetupChange], setup: EventSetup) -> set[str]:

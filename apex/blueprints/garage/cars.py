@@ -13,7 +13,7 @@ from apex.blueprints.garage.overview import PAGE as GARAGE_PAGE
 from apex.blueprints.garage.overview import garage_context
 from apex.catalogue import PRESETS, empty_setup
 from apex.db import get_store
-from apex.htmx import render, see_other, wants_fragment
+from apex.htmx import after_write, render, see_other
 from apex.models import CAR_FIELDS, Car
 from apex.schemas import form_dict
 from apex.schemas.garage import CarSchema, NewCarSchema
@@ -38,16 +38,19 @@ def add_car() -> ResponseReturnValue:
         return _cars_invalid(racer_id, values, {err.field: [err.message]})
     # None: this very form was saved before (a retry after a lost answer).
     message = f"Added {car.label}." if car else "Already saved."
-    if wants_fragment():
-        context = garage_context(racer_id, car_notice=message, new_car_id=car and car.id)
-        return render(GARAGE_PAGE, GARAGE_BLOCKS, **context)
-    flash(message)
-    return see_other("garage.show_garage", _anchor="cars")
+    return _cars_saved(racer_id, message, new_car_id=car and car.id)
 
 
 def _cars_invalid(racer_id: str, values: dict, errors: dict) -> ResponseReturnValue:
     context = garage_context(racer_id, car_values=values, car_errors=errors)
     return render(GARAGE_PAGE, GARAGE_BLOCKS, 422, **context)
+
+
+def _cars_saved(racer_id: str, message: str, **overrides: object) -> ResponseReturnValue:
+    return after_write(
+        lambda: render(GARAGE_PAGE, GARAGE_BLOCKS,
+                       **garage_context(racer_id, car_notice=message, **overrides)),
+        message, "garage.show_garage", _anchor="cars")
 
 
 @bp.get("/cars/<car_id>/edit")
@@ -82,11 +85,7 @@ def delete_car(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
     if not get_store().delete_car(racer_id, car_id):
         abort(404)
-    message = f"Removed {car.label} and its Shop Master setup."
-    if wants_fragment():
-        return render(GARAGE_PAGE, GARAGE_BLOCKS, **garage_context(racer_id, car_notice=message))
-    flash(message)
-    return see_other("garage.show_garage", _anchor="cars")
+    return _cars_saved(racer_id, f"Removed {car.label} and its Shop Master setup.")
 
 
 def own_car(car_id: str) -> Car:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, request
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
@@ -10,7 +13,7 @@ from apex.auth_setup import current_racer_id
 from apex.blueprints.garage.blueprint import bp
 from apex.catalogue import PRESETS
 from apex.db import get_store
-from apex.htmx import render, see_other, wants_fragment
+from apex.htmx import after_write, render, target_block
 from apex.schemas import form_dict
 from apex.schemas.garage import SponsorSchema
 from apex.store import DuplicateError
@@ -20,24 +23,44 @@ BLOCKS = {"sponsors": "sponsors", "cars": "cars"}
 NOTEBOOK_SIZE = 8  # the latest notes and recorded changes shown on the Garage
 
 
-def garage_context(racer_id: str, **overrides: object) -> dict:
-    """Everything the Garage page shows; forms start empty unless overridden."""
+def garage_context(racer_id: str, **overrides: object) -> dict[str, Any]:
+    """What the Garage page shows, or only what the targeted block needs (the sponsor
+    list alone loads no cars, notebook or events); forms start empty unless overridden."""
+    block = target_block(BLOCKS)
+    context = _page_context(racer_id) if block is None else {}
+    for name, part in SECTIONS.items():
+        if block in (None, name):
+            context.update(part(racer_id))
+    context.update(overrides)
+    return context
+
+
+def _page_context(racer_id: str) -> dict[str, Any]:
+    """What only the whole page shows: the profile card, today's events, the notebook."""
     store = get_store()
     profile = store.get_profile(racer_id)
     if profile is None:
         abort(404)
-    context = {
+    return {
         "profile": profile,
-        "sponsors": store.list_sponsors(racer_id),
-        "cars": store.list_cars(racer_id),
         "logs": store.list_track_logs(racer_id, limit=NOTEBOOK_SIZE),
         "active_events": [e for e in store.list_events(racer_id) if e.is_active],
-        "presets": list(PRESETS),
-        "sponsor_values": {}, "sponsor_errors": {},
-        "car_values": {}, "car_errors": {},
     }
-    context.update(overrides)
-    return context
+
+
+def _sponsors_context(racer_id: str) -> dict[str, Any]:
+    return {"sponsors": get_store().list_sponsors(racer_id),
+            "sponsor_values": {}, "sponsor_errors": {}}
+
+
+def _cars_context(racer_id: str) -> dict[str, Any]:
+    return {"cars": get_store().list_cars(racer_id), "presets": list(PRESETS),
+            "car_values": {}, "car_errors": {}}
+
+
+# Block -> its context: a fragment request computes only its own block's.
+SECTIONS: dict[str, Callable[[str], dict[str, Any]]] = {
+    "sponsors": _sponsors_context, "cars": _cars_context}
 
 
 @bp.get("/")
@@ -76,7 +99,6 @@ def _sponsors_invalid(racer_id: str, values: dict, errors: dict) -> ResponseRetu
 
 
 def _sponsors_saved(racer_id: str, message: str) -> ResponseReturnValue:
-    if wants_fragment():
-        return render(PAGE, BLOCKS, **garage_context(racer_id, sponsor_notice=message))
-    flash(message)
-    return see_other("garage.show_garage", _anchor="sponsors")
+    return after_write(
+        lambda: render(PAGE, BLOCKS, **garage_context(racer_id, sponsor_notice=message)),
+        message, "garage.show_garage", _anchor="sponsors")

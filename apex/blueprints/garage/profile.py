@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import abort, flash, request
+from flask import abort, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.garage.blueprint import bp
 from apex.db import get_store
-from apex.htmx import render, see_other, wants_fragment
+from apex.htmx import after_write, render
 from apex.models import EXPERIENCE_LEVELS, PROFILE_FIELDS
 from apex.schemas import form_dict
 from apex.schemas.garage import ProfileSchema
@@ -40,8 +40,7 @@ def update_profile() -> ResponseReturnValue:
                       levels=EXPERIENCE_LEVELS)
     if get_store().update_profile(racer_id, data) is None:
         abort(404)
-    if wants_fragment():
-        return render(PAGE, BLOCKS, values=data, errors={}, levels=EXPERIENCE_LEVELS,
-                      notice="Profile saved.")
-    flash("Profile saved.")
-    return see_other("garage.show_garage")
+    return after_write(
+        lambda: render(PAGE, BLOCKS, values=data, errors={}, levels=EXPERIENCE_LEVELS,
+                       notice="Profile saved."),
+        "Profile saved.", "garage.show_garage")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, request
+from flask import abort, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
@@ -13,7 +13,7 @@ from apex.blueprints.garage.blueprint import bp
 from apex.blueprints.garage.cars import own_car
 from apex.catalogue import as_texts, packages
 from apex.db import get_store
-from apex.htmx import render, see_other, wants_fragment
+from apex.htmx import after_write, render
 from apex.models import Setup
 from apex.schemas import form_dict
 from apex.schemas.setup import SetupSchema
@@ -50,11 +50,11 @@ def save_setup(car_id: str) -> ResponseReturnValue:
     setup = get_store().save_car_config(racer_id, car_id, data)
     if setup is None:
         abort(404)
-    if wants_fragment():
-        return render(PAGE, BLOCKS, car=car, setup=setup, values=as_texts(setup.values), errors={},
-                      packages=packages(), saved_at=setup.updated_at or datetime.now(UTC))
-    flash("Shop Master saved.")
-    return see_other("garage.edit_setup", car_id=car_id)
+    return after_write(
+        lambda: render(PAGE, BLOCKS, car=car, setup=setup, values=as_texts(setup.values),
+                       errors={}, packages=packages(),
+                       saved_at=setup.updated_at or datetime.now(UTC)),
+        "Shop Master saved.", "garage.edit_setup", car_id=car_id)
 
 
 @bp.get("/cars/<car_id>/sheet")

@@ -12,7 +12,7 @@ from apex.auth_setup import current_racer_id
 from apex.blueprints.library.blueprint import baseline_or_404, bp
 from apex.catalogue import as_texts, format_value, packages
 from apex.db import get_store
-from apex.htmx import render
+from apex.htmx import render, target_block
 from apex.models import LibraryBaseline, LibraryQuery
 from apex.schemas import form_dict
 from apex.schemas.library import RangesSchema, SearchSchema
@@ -53,8 +53,10 @@ def list_baselines() -> ResponseReturnValue:
     query, values, errors = search_from_args()
     store = get_store()
     found = store.search_library(query)
+    # The live search swaps the results alone: only the page's filter form needs facets.
+    facets = store.library_facets() if target_block(BLOCKS) is None else None
     return render(PAGE, BLOCKS, 422 if errors else 200, found=found, values=values,
-                  errors=errors, facets=store.library_facets(), search_args=search_args,
+                  errors=errors, facets=facets, search_args=search_args,
                   racer_id=current_racer_id())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
@@ -28,7 +29,7 @@ MAX_UPLOAD_ROWS = 2000
 MAX_UPLOAD_BYTES = 6 * 1024 * 1024
 
 
-def _promote_form(status: int = 200, **context: object) -> ResponseReturnValue:
+def _promote_form(status: int = 200, **context: Any) -> ResponseReturnValue:
     context.setdefault("errors", {})
     cars = get_store().list_cars(current_racer_id())
     return render(PROMOTE, {"promote-form": "promote_form"}, status, cars=cars,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
@@ -22,7 +23,7 @@ FORM = "library/form.html"
 FORM_BLOCKS = {"baseline-form": "baseline_form"}
 
 
-def baseline_form(status: int = 200, **context: object) -> ResponseReturnValue:
+def baseline_form(status: int = 200, **context: Any) -> ResponseReturnValue:
     context.setdefault("errors", {})
     context.setdefault("problems", {})
     return render(FORM, FORM_BLOCKS, status, packages=packages(), sources=LIBRARY_SOURCES,

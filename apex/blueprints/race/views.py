@@ -7,12 +7,11 @@ Routes that change something live in ``notes.py`` (notes, symptoms) and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
-from flask import abort, flash, request
+from flask import abort, request
 from flask.typing import ResponseReturnValue
-from jinja2_fragments.flask import render_block
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import own_event, to_open_event
@@ -20,7 +19,7 @@ from apex.blueprints.race.blueprint import bp
 from apex.catalogue import LABELS
 from apex.compare import compare_setups
 from apex.db import get_store
-from apex.htmx import render, see_other, wants_fragment
+from apex.htmx import after_write, render, target_block
 from apex.lap_stats import run_stats
 from apex.models import Event, Run
 from apex.symptoms import grouped
@@ -68,7 +67,7 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any) -> d
         "note_values": {}, "note_errors": {}, "symptom_errors": {}, "run_values": {},
         "run_errors": {}, "lap_values": {}, "lap_errors": {}, "line_errors": [],
     }
-    block = _target_block()
+    block = target_block(BLOCKS)
     if block is None:  # the whole page: its header names the car
         context["car"] = store.get_car(racer_id, event.car_id)
     if block in (None, "setup_drift"):
@@ -86,30 +85,21 @@ def _setup_context(racer_id: str, event: Event) -> dict[str, Any]:
             "labels": LABELS}
 
 
-def _target_block() -> str | None:
-    """The block ``render`` will send alone, or None for the whole page."""
-    if not wants_fragment():
-        return None
-    return BLOCKS.get(request.headers.get("HX-Target", ""))
-
-
-def answer(context: dict[str, Any], status: int = 200, oob: Iterable[str] = (),
+def answer(context: dict[str, Any], status: int = 200, oob: Sequence[str] = (),
            headers: dict[str, str] | None = None) -> ResponseReturnValue:
     """The page, or the targeted section plus ``oob`` blocks swapped out of band."""
-    body, status = render(PAGE, BLOCKS, status, **context)
-    if _target_block() is not None:
-        body += "".join(render_block(PAGE, name, **{**context, "oob": True}) for name in oob)
+    body, status = render(PAGE, BLOCKS, status, oob=oob, **context)
     return body, status, headers or {}
 
 
 def done(event: Event, message: str, anchor: str, *, run_id: str | None = None,
-         category: str = "message", oob: Iterable[str] = (),
+         category: str = "message", oob: Sequence[str] = (),
          headers: dict[str, str] | None = None, **overrides: Any) -> ResponseReturnValue:
     """After a write: the updated section for HTMX, else flash + 303 back to the page."""
-    if wants_fragment():
-        return answer(race_context(event, run_id, **overrides), oob=oob, headers=headers)
-    flash(message, category)
-    return see_other("race.show", event_id=event.id, run=run_id, _anchor=anchor)
+    return after_write(
+        lambda: answer(race_context(event, run_id, **overrides), oob=oob, headers=headers),
+        message, "race.show", category=category, event_id=event.id, run=run_id,
+        _anchor=anchor)
 
 
 def refuse_closed(event: Event, anchor: str, run_id: str | None = None
@@ -117,10 +107,8 @@ def refuse_closed(event: Event, anchor: str, run_id: str | None = None
     """A closed event is read-only: say so and write nothing (None when it is open)."""
     if event.is_active:
         return None
-    if wants_fragment():
-        return answer(race_context(event, run_id, closed_notice=CLOSED))
-    flash(CLOSED)
-    return see_other("race.show", event_id=event.id, _anchor=anchor)
+    return after_write(lambda: answer(race_context(event, run_id, closed_notice=CLOSED)),
+                       CLOSED, "race.show", event_id=event.id, _anchor=anchor)
 
 
 def pick_run(runs: list[Run], run_id: str | None) -> Run | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -39,7 +41,7 @@ def list_documents() -> ResponseReturnValue:
                   categories=theory.CATEGORIES)
 
 
-def _form(status: int = 200, **context: object) -> ResponseReturnValue:
+def _form(status: int = 200, **context: Any) -> ResponseReturnValue:
     context.setdefault("errors", {})
     return render(FORM, {}, status, categories=theory.CATEGORIES, accept=theory.ACCEPT,
                   **context)
