@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 from apex import create_app
 from apex.catalogue import PRESETS
 from apex.db import make_store
-from apex.models import Car
+from apex.models import Car, User
 from apex.store import Store
 from tests import pg_server
 
@@ -76,8 +76,9 @@ def store(store_config: dict) -> Iterator[Store]:
 
 PASSWORD = "correct-horse-battery"
 NB48 = PRESETS["Tekno NB48 2.2"]
+NT48 = PRESETS["Tekno NT48 2.2"]
 # The car and event the HTTP tests start from; a test overrides fields as {**CAR, ...}.
-CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Race", "class_name": "1/8 Buggy",
+CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Blue", "class_name": "1/8 Buggy",
        "transponder": "1234567"}
 EVENT = {"name": "Winter Cup", "type": "Practice", "start_date": date(2026, 11, 21),
          "track": "Mac's Track", "condition": "Bumpy", "traction": "High"}
@@ -181,6 +182,11 @@ def recorded_store_calls(app: Flask) -> Iterator[list[str]]:
         yield calls
     finally:
         app.extensions["apex.store"] = real
+
+
+def new_user(store: Store, name: str = "alice") -> User:
+    """A user and racer profile made straight in ``store`` (the store tests' racer)."""
+    return store.create_user(name, f"{name}@example.com", "hash-" + name)
 
 
 def racer(app: Flask, username: str = "alice") -> str:

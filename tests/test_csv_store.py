@@ -18,14 +18,12 @@ from pathlib import Path
 import pytest
 
 import apex.stores.csv_tables as csv_tables
-from apex.catalogue import PRESETS
 from apex.models import User
 from apex.stores.csv import CsvStore
 from apex.stores.csv_tables import CsvTables
 from apex.tables import TABLES
+from tests.conftest import CAR, NB48, new_user
 
-NB48 = PRESETS["Tekno NB48 2.2"]
-CAR = {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Blue"}
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,8 +40,8 @@ def csvs(data_dir: Path) -> CsvStore:
 
 
 @pytest.fixture
-def alice(csvs: CsvStore) -> User:
-    return csvs.create_user("alice", "alice@example.com", "h")
+def owner(csvs: CsvStore) -> User:
+    return new_user(csvs)
 
 
 def read_cells(path: Path) -> list[dict[str, str]]:
@@ -84,38 +82,38 @@ def test_constructor_creates_nothing_and_upgrade_creates_every_file(data_dir: Pa
     assert s.ping() is True
 
 
-def test_many_threads_adding_sponsors_lose_nothing(csvs: CsvStore, alice: User) -> None:
-    run_in_threads(8, lambda i: [csvs.add_sponsor(alice.racer_id, f"s{i}-{j}", "")
+def test_many_threads_adding_sponsors_lose_nothing(csvs: CsvStore, owner: User) -> None:
+    run_in_threads(8, lambda i: [csvs.add_sponsor(owner.racer_id, f"s{i}-{j}", "")
                                  for j in range(15)])
-    assert len(csvs.list_sponsors(alice.racer_id)) == 8 * 15
+    assert len(csvs.list_sponsors(owner.racer_id)) == 8 * 15
 
 
 def test_two_store_objects_interleaving_writes_lose_nothing(
-    csvs: CsvStore, alice: User, data_dir: Path
+    csvs: CsvStore, owner: User, data_dir: Path
 ) -> None:
     stores = [csvs, CsvStore(data_dir)]
-    run_in_threads(6, lambda i: [stores[(i + j) % 2].add_sponsor(alice.racer_id, f"s{i}-{j}", "")
+    run_in_threads(6, lambda i: [stores[(i + j) % 2].add_sponsor(owner.racer_id, f"s{i}-{j}", "")
                                  for j in range(10)])
-    assert len(stores[0].list_sponsors(alice.racer_id)) == 60
-    assert stores[1].list_sponsors(alice.racer_id) == stores[0].list_sponsors(alice.racer_id)
+    assert len(stores[0].list_sponsors(owner.racer_id)) == 60
+    assert stores[1].list_sponsors(owner.racer_id) == stores[0].list_sponsors(owner.racer_id)
 
 
 def test_two_processes_adding_sponsors_lose_nothing(
-    csvs: CsvStore, alice: User, data_dir: Path
+    csvs: CsvStore, owner: User, data_dir: Path
 ) -> None:
     code = ("import sys; from pathlib import Path; from apex.stores.csv import CsvStore\n"
             "s = CsvStore(Path(sys.argv[1]))\n"
             "for j in range(25): s.add_sponsor(sys.argv[2], sys.argv[3] + str(j), '')\n")
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(data_dir), alice.racer_id, p],
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(data_dir), owner.racer_id, p],
                               cwd=ROOT) for p in ("a", "b", "c")]
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
-    assert len(csvs.list_sponsors(alice.racer_id)) == 75
+    assert len(csvs.list_sponsors(owner.racer_id)) == 75
 
 
 def test_upgrade_adds_a_new_column_and_keeps_every_row(
-    csvs: CsvStore, alice: User, data_dir: Path
+    csvs: CsvStore, owner: User, data_dir: Path
 ) -> None:
-    car = csvs.add_car(alice.racer_id, CAR, NB48)
+    car = csvs.add_car(owner.racer_id, CAR, NB48)
     path = data_dir / "car_configs.csv"
     old_cols = [c for c in TABLES["car_configs"] if c != "Spur"]
     rows = read_cells(path)
@@ -127,22 +125,22 @@ def test_upgrade_adds_a_new_column_and_keeps_every_row(
     assert csvs.upgrade() == ["added Spur to car_configs.csv"]
     assert all(ok for _, ok in csvs.schema_status())
     assert read_cells(path) == [{**rows[0], "Spur": ""}]
-    assert csvs.get_car_config(alice.racer_id, car.id).values == {**NB48, "Spur": None}
+    assert csvs.get_car_config(owner.racer_id, car.id).values == {**NB48, "Spur": None}
     assert csvs.upgrade() == []
 
 
-def test_writes_leave_no_temp_files(csvs: CsvStore, alice: User, data_dir: Path) -> None:
-    car = csvs.add_car(alice.racer_id, CAR, NB48)
-    csvs.save_car_config(alice.racer_id, car.id, {})
-    csvs.add_sponsor(alice.racer_id, "Tekno", "")
-    csvs.delete_car(alice.racer_id, car.id)
+def test_writes_leave_no_temp_files(csvs: CsvStore, owner: User, data_dir: Path) -> None:
+    car = csvs.add_car(owner.racer_id, CAR, NB48)
+    csvs.save_car_config(owner.racer_id, car.id, {})
+    csvs.add_sponsor(owner.racer_id, "Tekno", "")
+    csvs.delete_car(owner.racer_id, car.id)
     assert stray_files(data_dir) == []
 
 
 def test_failed_replace_leaves_the_old_file_intact(
-    csvs: CsvStore, alice: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    csvs: CsvStore, owner: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = csvs.add_sponsor(alice.racer_id, "Tekno", "")
+    first = csvs.add_sponsor(owner.racer_id, "Tekno", "")
     before = (data_dir / "sponsors.csv").read_bytes()
 
     def crash(src: str, dst: str) -> None:
@@ -150,20 +148,20 @@ def test_failed_replace_leaves_the_old_file_intact(
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="disk on fire"):
-        csvs.add_sponsor(alice.racer_id, "Mugen", "")
+        csvs.add_sponsor(owner.racer_id, "Mugen", "")
     monkeypatch.undo()
     assert (data_dir / "sponsors.csv").read_bytes() == before
     assert stray_files(data_dir) == []
-    assert CsvStore(data_dir).list_sponsors(alice.racer_id) == [first]
-    assert csvs.list_sponsors(alice.racer_id) == [first]
+    assert CsvStore(data_dir).list_sponsors(owner.racer_id) == [first]
+    assert csvs.list_sponsors(owner.racer_id) == [first]
 
 
 def test_invalid_parameter_fails_before_any_file_changes(
-    csvs: CsvStore, alice: User, data_dir: Path
+    csvs: CsvStore, owner: User, data_dir: Path
 ) -> None:
     before = {p.name: p.read_bytes() for p in data_dir.glob("*.csv")}
     with pytest.raises(ArithmeticError):  # decimal.InvalidOperation
-        csvs.add_car(alice.racer_id, CAR, {"DF": "lots"})
+        csvs.add_car(owner.racer_id, CAR, {"DF": "lots"})
     assert {p.name: p.read_bytes() for p in data_dir.glob("*.csv")} == before
 
 
@@ -180,16 +178,16 @@ def crash_on_write(monkeypatch: pytest.MonkeyPatch, table: str) -> None:
 
 
 def test_crash_between_config_and_car_leaves_no_half_car(
-    csvs: CsvStore, alice: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    csvs: CsvStore, owner: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     crash_on_write(monkeypatch, "vehicles")
     with pytest.raises(OSError):
-        csvs.add_car(alice.racer_id, CAR, NB48)
+        csvs.add_car(owner.racer_id, CAR, NB48)
     monkeypatch.undo()
     assert len(read_cells(data_dir / "car_configs.csv")) == 1  # the orphan
-    assert csvs.list_cars(alice.racer_id) == []
-    car = csvs.add_car(alice.racer_id, CAR, {})
-    assert csvs.get_car_config(alice.racer_id, car.id).values == dict.fromkeys(NB48)
+    assert csvs.list_cars(owner.racer_id) == []
+    car = csvs.add_car(owner.racer_id, CAR, {})
+    assert csvs.get_car_config(owner.racer_id, car.id).values == dict.fromkeys(NB48)
 
 
 def test_crash_between_profile_and_user_leaves_no_half_user(
@@ -206,22 +204,22 @@ def test_crash_between_profile_and_user_leaves_no_half_user(
 
 
 def test_unchanged_file_is_not_parsed_again_but_another_stores_write_is_seen(
-    csvs: CsvStore, alice: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    csvs: CsvStore, owner: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
     real = csv_tables._parse_row
     monkeypatch.setattr(csv_tables, "_parse_row", lambda t, raw: calls.append(t) or real(t, raw))
-    csvs.add_sponsor(alice.racer_id, "Tekno", "")
-    csvs.list_sponsors(alice.racer_id)
+    csvs.add_sponsor(owner.racer_id, "Tekno", "")
+    csvs.list_sponsors(owner.racer_id)
     calls.clear()
-    csvs.list_sponsors(alice.racer_id)
+    csvs.list_sponsors(owner.racer_id)
     assert calls == []
-    CsvStore(data_dir).add_sponsor(alice.racer_id, "Mugen", "")
-    assert [s.name for s in csvs.list_sponsors(alice.racer_id)] == ["Mugen", "Tekno"]
+    CsvStore(data_dir).add_sponsor(owner.racer_id, "Mugen", "")
+    assert [s.name for s in csvs.list_sponsors(owner.racer_id)] == ["Mugen", "Tekno"]
 
 
-def test_cells_are_plain_text(csvs: CsvStore, alice: User, data_dir: Path) -> None:
-    csvs.add_car(alice.racer_id, CAR, {**NB48, "Venturi": None})
+def test_cells_are_plain_text(csvs: CsvStore, owner: User, data_dir: Path) -> None:
+    csvs.add_car(owner.racer_id, CAR, {**NB48, "Venturi": None})
     config = read_cells(data_dir / "car_configs.csv")[0]
     assert (config["DF"], config["SB_F"], config["Toe_F"], config["SP_F"], config["Venturi"]) == (
         "7000", "2.3", "-1.0", "Green", "")

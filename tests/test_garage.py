@@ -115,8 +115,8 @@ def test_empty_sponsor_name_is_422(alice, app):
 def test_add_car_with_empty_baseline(alice, app):
     add_car(alice)
     car = store_of(app).list_cars(racer(app))[0]
-    assert (car.brand, car.model, car.nickname, car.transponder) == ("Tekno", "NB48 2.2",
-                                                                    "Race", "1234567")
+    assert (car.brand, car.model, car.nickname, car.transponder) == (
+        CAR["brand"], CAR["model"], CAR["nickname"], CAR["transponder"])
     setup = store_of(app).get_car_config(racer(app), car.id)
     assert all(v is None for v in setup.values.values())
 
@@ -145,7 +145,7 @@ def test_add_car_bad_input_is_422_keeps_values_saves_nothing(alice, app, fields,
     response = alice.post("/garage/cars", data={**CAR, **fields}, headers=hx("cars"))
     assert response.status_code == 422
     assert message in response.text
-    assert 'value="Race"' in response.text
+    assert 'value="{}"'.format(CAR["nickname"]) in response.text
     assert store_of(app).list_cars(racer(app)) == []
 
 

@@ -14,7 +14,7 @@ import pytest
 from apex.db import make_store
 from apex.models import Profile, Sponsor
 from apex.store import DuplicateError, Store
-from tests.store_helpers import CAR, NB48, NT48, racer
+from tests.conftest import CAR, NB48, NT48, new_user
 
 # -- users ---------------------------------------------------------------------
 
@@ -27,31 +27,31 @@ def test_create_user_returns_the_user_with_its_racer_id(store: Store) -> None:
 
 
 def test_create_user_is_not_admin_by_default(store: Store) -> None:
-    assert racer(store).is_admin is False
+    assert new_user(store).is_admin is False
 
 
 def test_get_user_returns_the_created_user(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     assert store.get_user(user.id) == user
 
 
 def test_find_user_by_username_is_case_insensitive(store: Store) -> None:
-    user = racer(store, "Alice")
+    user = new_user(store, "Alice")
     assert store.find_user("aLICE") == user
 
 
 def test_find_user_by_email_is_case_insensitive(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     assert store.find_user("ALICE@Example.COM") == user
 
 
 def test_find_user_unknown_login_returns_none(store: Store) -> None:
-    racer(store)
+    new_user(store)
     assert store.find_user("bob") is None
 
 
 def test_duplicate_username_in_other_case_raises_and_changes_nothing(store: Store) -> None:
-    racer(store, "alice")
+    new_user(store, "alice")
     with pytest.raises(DuplicateError) as err:
         store.create_user("ALICE", "other@example.com", "h")
     assert err.value.field == "username"
@@ -59,7 +59,7 @@ def test_duplicate_username_in_other_case_raises_and_changes_nothing(store: Stor
 
 
 def test_duplicate_email_in_other_case_raises_and_changes_nothing(store: Store) -> None:
-    racer(store, "alice")
+    new_user(store, "alice")
     with pytest.raises(DuplicateError) as err:
         store.create_user("bob", "ALICE@example.com", "h")
     assert err.value.field == "email"
@@ -67,23 +67,23 @@ def test_duplicate_email_in_other_case_raises_and_changes_nothing(store: Store) 
 
 
 def test_user_can_be_created_after_a_refused_duplicate(store: Store) -> None:
-    racer(store, "alice")
+    new_user(store, "alice")
     with pytest.raises(DuplicateError):
         store.create_user("alice", "bob@example.com", "h")
-    assert store.find_user(racer(store, "bob").username) is not None
+    assert store.find_user(new_user(store, "bob").username) is not None
 
 
 # -- profile -------------------------------------------------------------------
 
 
 def test_profile_is_created_with_the_users_name_and_email(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     assert store.get_profile(user.racer_id) == Profile(
         user.racer_id, user.id, name="alice", email="alice@example.com")
 
 
 def test_update_profile_changes_given_fields_and_keeps_the_rest(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     got = store.update_profile(user.racer_id, {"instagram": "@al", "experience_level": "Pro"})
     assert got == Profile(user.racer_id, user.id, name="alice", email="alice@example.com",
                           instagram="@al", experience_level="Pro")
@@ -91,7 +91,7 @@ def test_update_profile_changes_given_fields_and_keeps_the_rest(store: Store) ->
 
 
 def test_update_profile_ignores_id_and_user_id(store: Store) -> None:
-    alice, bob = racer(store), racer(store, "bob")
+    alice, bob = new_user(store), new_user(store, "bob")
     got = store.update_profile(alice.racer_id, {"id": bob.racer_id, "user_id": bob.id,
                                                 "name": "Al"})
     assert got is not None and (got.id, got.user_id, got.name) == (alice.racer_id, alice.id, "Al")
@@ -102,14 +102,14 @@ def test_update_profile_ignores_id_and_user_id(store: Store) -> None:
 
 
 def test_add_sponsor_returns_it_and_lists_it(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     sponsor = store.add_sponsor(user.racer_id, "Tekno", "Chassis")
     assert sponsor == Sponsor(sponsor.id, user.racer_id, "Tekno", "Chassis")
     assert store.list_sponsors(user.racer_id) == [sponsor]
 
 
 def test_list_sponsors_is_sorted_by_name_case_insensitively(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     for name in ("charlie", "Bravo", "alpha", "Delta"):
         store.add_sponsor(user.racer_id, name, "")
     names = [s.name for s in store.list_sponsors(user.racer_id)]
@@ -117,7 +117,7 @@ def test_list_sponsors_is_sorted_by_name_case_insensitively(store: Store) -> Non
 
 
 def test_delete_sponsor_removes_it_and_returns_true_once(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     keep = store.add_sponsor(user.racer_id, "Keep", "")
     gone = store.add_sponsor(user.racer_id, "Gone", "")
     assert store.delete_sponsor(user.racer_id, gone.id) is True
@@ -126,7 +126,7 @@ def test_delete_sponsor_removes_it_and_returns_true_once(store: Store) -> None:
 
 
 def test_duplicate_sponsor_in_other_case_raises_and_changes_nothing(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     first = store.add_sponsor(user.racer_id, "Tekno", "")
     with pytest.raises(DuplicateError) as err:
         store.add_sponsor(user.racer_id, "TEKNO", "other")
@@ -135,7 +135,7 @@ def test_duplicate_sponsor_in_other_case_raises_and_changes_nothing(store: Store
 
 
 def test_same_sponsor_name_is_fine_for_two_racers(store: Store) -> None:
-    alice, bob = racer(store), racer(store, "bob")
+    alice, bob = new_user(store), new_user(store, "bob")
     store.add_sponsor(alice.racer_id, "Tekno", "")
     assert store.add_sponsor(bob.racer_id, "Tekno", "").name == "Tekno"
 
@@ -159,7 +159,7 @@ def test_ping_is_true(store: Store) -> None:
 def test_a_second_store_on_the_same_config_sees_the_writes(
     store: Store, store_config: dict
 ) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     other = make_store(store_config)
     try:

@@ -9,26 +9,26 @@ import pytest
 from apex.catalogue import BY_KEY, PARAM_KEYS
 from apex.models import Car, Setup
 from apex.store import DuplicateError, Store
-from tests.store_helpers import CAR, NB48, NT48, racer
+from tests.conftest import CAR, NB48, NT48, new_user
 
 # -- cars ----------------------------------------------------------------------
 
 
 def test_add_car_returns_it_and_get_car_finds_it(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     assert car == Car(car.id, user.racer_id, **CAR)
     assert store.get_car(user.racer_id, car.id) == car
 
 
 def test_add_car_missing_fields_are_empty_text(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, {"brand": "Tekno", "model": "NT48"}, {})
     assert (car.nickname, car.transponder, car.class_name) == ("", "", "")
 
 
 def test_list_cars_is_sorted_by_brand_model_nickname_case_insensitively(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     for brand, model, nick in [("tekno", "NB48", "b"), ("Mugen", "MBX8", ""),
                                ("Tekno", "nb48", "A"), ("Tekno", "EB48", "z")]:
         store.add_car(user.racer_id, {"brand": brand, "model": model, "nickname": nick}, {})
@@ -38,7 +38,7 @@ def test_list_cars_is_sorted_by_brand_model_nickname_case_insensitively(store: S
 
 
 def test_update_car_changes_given_fields_and_keeps_the_rest(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     got = store.update_car(user.racer_id, car.id, {"nickname": "Red", "id": "x"})
     assert got == Car(car.id, user.racer_id, **{**CAR, "nickname": "Red"})
@@ -46,7 +46,7 @@ def test_update_car_changes_given_fields_and_keeps_the_rest(store: Store) -> Non
 
 
 def test_update_car_keeps_its_config(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     before = store.get_car_config(user.racer_id, car.id)
     store.update_car(user.racer_id, car.id, {"model": "NB48 2.1"})
@@ -56,7 +56,7 @@ def test_update_car_keeps_its_config(store: Store) -> None:
 
 
 def test_update_car_onto_another_car_raises_and_changes_nothing(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     store.add_car(user.racer_id, CAR, NB48)
     other = store.add_car(user.racer_id, {**CAR, "nickname": "Red"}, NB48)
     with pytest.raises(DuplicateError) as err:
@@ -66,7 +66,7 @@ def test_update_car_onto_another_car_raises_and_changes_nothing(store: Store) ->
 
 
 def test_duplicate_car_in_other_case_raises_and_changes_nothing(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     first = store.add_car(user.racer_id, CAR, NB48)
     with pytest.raises(DuplicateError) as err:
         store.add_car(user.racer_id, {"brand": "TEKNO", "model": "nb48 2.2",
@@ -76,14 +76,14 @@ def test_duplicate_car_in_other_case_raises_and_changes_nothing(store: Store) ->
 
 
 def test_same_car_with_another_nickname_is_fine(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     store.add_car(user.racer_id, CAR, NB48)
     store.add_car(user.racer_id, {**CAR, "nickname": "Spare"}, NB48)
     assert len(store.list_cars(user.racer_id)) == 2
 
 
 def test_delete_car_removes_the_car_and_its_config(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     keep = store.add_car(user.racer_id, {**CAR, "nickname": "Keep"}, NT48)
     car = store.add_car(user.racer_id, CAR, NB48)
     assert store.delete_car(user.racer_id, car.id) is True
@@ -98,7 +98,7 @@ def test_delete_car_removes_the_car_and_its_config(store: Store) -> None:
 
 
 def test_add_car_stores_the_baseline_with_python_types(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     setup = store.get_car_config(user.racer_id, car.id)
     assert isinstance(setup, Setup) and setup.car_id == car.id
@@ -109,13 +109,13 @@ def test_add_car_stores_the_baseline_with_python_types(store: Store) -> None:
 
 
 def test_add_car_with_empty_baseline_has_every_parameter_unset(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, {})
     assert store.get_car_config(user.racer_id, car.id).values == dict.fromkeys(PARAM_KEYS)
 
 
 def test_save_car_config_round_trips_every_parameter(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     values = {**NT48, "Toe_F": Decimal("-4.5"), "C_R": Decimal("-0.5"), "SP_F": None,
               "DF": None, "Venturi": None}
@@ -128,7 +128,7 @@ def test_save_car_config_round_trips_every_parameter(store: Store) -> None:
 
 
 def test_save_car_config_unsets_parameters_missing_from_values(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     store.save_car_config(user.racer_id, car.id, {"Spur": 50})
     assert store.get_car_config(user.racer_id, car.id).values == {
@@ -136,7 +136,7 @@ def test_save_car_config_unsets_parameters_missing_from_values(store: Store) -> 
 
 
 def test_save_car_config_moves_updated_at_forward(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     before = store.get_car_config(user.racer_id, car.id).updated_at
     after = store.save_car_config(user.racer_id, car.id, NT48).updated_at
@@ -145,7 +145,7 @@ def test_save_car_config_moves_updated_at_forward(store: Store) -> None:
 
 
 def test_decimal_parameters_keep_the_catalogue_precision(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, {"SB_F": Decimal("2"), "Toe_R": -1})
     values = store.get_car_config(user.racer_id, car.id).values
     assert (str(values["SB_F"]), str(values["Toe_R"])) == ("2.0", "-1.0")
@@ -153,7 +153,7 @@ def test_decimal_parameters_keep_the_catalogue_precision(store: Store) -> None:
 
 
 def test_change_car_config_sets_only_the_given_keys_and_notes_it(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     store.save_car_config(user.racer_id, car.id, {**NB48, "DF": 6000})  # a save just before
     saved = store.change_car_config(user.racer_id, car.id, {"SO_F": 500, "SP_F": "Pink"},
@@ -166,7 +166,7 @@ def test_change_car_config_sets_only_the_given_keys_and_notes_it(store: Store) -
 
 
 def test_change_car_config_of_another_racers_car_changes_nothing(store: Store) -> None:
-    alice, bob = racer(store, "alice"), racer(store, "bob")
+    alice, bob = new_user(store, "alice"), new_user(store, "bob")
     car = store.add_car(alice.racer_id, CAR, NB48)
     assert store.change_car_config(bob.racer_id, car.id, {"DF": 1000}, "x") is None
     assert store.change_car_config(bob.racer_id, "nope", {"DF": 1000}, "x") is None

@@ -13,7 +13,7 @@ import pytest
 
 from apex.models import User
 from apex.store import Store
-from tests.store_helpers import CAR, NB48, NT48, racer
+from tests.conftest import CAR, NB48, NT48, new_user
 
 # -- isolation: racer B with racer A's ids gets "missing" and changes nothing ----
 
@@ -50,7 +50,7 @@ ISOLATION: dict[str, tuple[IsolationCall, Any]] = {
 
 @pytest.mark.parametrize("name", ISOLATION)
 def test_isolation_racer_b_cannot_see_or_change_racer_a(store: Store, name: str) -> None:
-    alice, bob = racer(store), racer(store, "bob")
+    alice, bob = new_user(store), new_user(store, "bob")
     ids = {"sponsor": store.add_sponsor(alice.racer_id, "Tekno", "Chassis").id,
            "car": store.add_car(alice.racer_id, CAR, NB48).id}
     before = everything_of(store, alice)
@@ -79,7 +79,7 @@ GARBAGE_CALLS: dict[str, tuple[Callable[[Store, User, str], Any], Any]] = {
 @pytest.mark.parametrize("garbage", GARBAGE, ids=("word", "empty", "unknown_uuid"))
 @pytest.mark.parametrize("name", GARBAGE_CALLS)
 def test_garbage_id_reads_as_missing(store: Store, name: str, garbage: str) -> None:
-    user = racer(store)
+    user = new_user(store)
     store.add_sponsor(user.racer_id, "Tekno", "")
     store.add_car(user.racer_id, CAR, NB48)
     before = everything_of(store, user)

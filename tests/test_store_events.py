@@ -13,16 +13,16 @@ import pytest
 
 from apex.event_setup import values_at
 from apex.store import DuplicateError, StaleSetupError, Store
-from tests.store_helpers import CAR, NB48, racer
+from tests.conftest import CAR, NB48, new_user
+from tests.conftest import EVENT as BASE_EVENT
 
-EVENT = {"name": "Winter Cup", "type": "Practice", "start_date": date(2026, 11, 21),
-         "track": "Mac's Track", "track_size": "Large", "traction": "High", "surface": "Dry",
-         "condition": "Bumpy", "temperature": 18, "practice_rounds": 4,
-         "qualifying_rounds": 3, "baseline": "Shop Master"}
+# conftest's event with every field a store keeps.
+EVENT = {**BASE_EVENT, "track_size": "Large", "surface": "Dry", "temperature": 18,
+         "practice_rounds": 4, "qualifying_rounds": 3, "baseline": "Shop Master"}
 
 
 def _event(store: Store, name: str = "alice"):
-    user = racer(store, name)
+    user = new_user(store, name)
     car = store.add_car(user.racer_id, CAR, NB48)
     event = store.start_event(user.racer_id, {**EVENT, "car_id": car.id}, NB48)
     return user, car, event
@@ -61,7 +61,7 @@ def test_an_end_date_is_never_before_the_start(store: Store) -> None:
 
 def test_start_event_needs_the_racers_own_car(store: Store) -> None:
     _, car, _ = _event(store)
-    bob = racer(store, "bob")
+    bob = new_user(store, "bob")
     with pytest.raises(LookupError):
         store.start_event(bob.racer_id, {**EVENT, "car_id": car.id}, NB48)
     with pytest.raises(LookupError):
@@ -70,7 +70,7 @@ def test_start_event_needs_the_racers_own_car(store: Store) -> None:
 
 
 def test_a_retried_start_with_the_same_key_creates_one_event(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     key = "0" * 32
     first = store.start_event(user.racer_id, {**EVENT, "car_id": car.id}, NB48, request_key=key)
@@ -242,7 +242,7 @@ def test_another_racers_race_day_reads_as_missing(store: Store) -> None:
     change = store.edit_event_setup(alice.racer_id, event.id, {"DF": 6000},
                                     source="manual").changes[0]
     note = store.add_event_log(alice.racer_id, event.id, "note", "mine")
-    bob = racer(store, "bob").racer_id
+    bob = new_user(store, "bob").racer_id
     assert store.get_event(bob, event.id) is None
     assert store.list_events(bob) == []
     assert store.get_event_setup(bob, event.id) is None
@@ -343,7 +343,7 @@ def test_history_holds_every_event_with_its_runs_changes_and_audit(store: Store)
     assert [c.parameter for c in older.changes] == ["DF"]
     assert older.audit.rating == 4
     assert newest.event == later
-    bob = racer(store, "bob").racer_id
+    bob = new_user(store, "bob").racer_id
     assert store.event_history(bob) == []
     assert store.get_audit(bob, event.id) is None
     assert store.reopen_event(bob, event.id) is None
@@ -384,7 +384,7 @@ def test_deny_marks_it_denied_and_changes_nothing(store: Store) -> None:
 def test_another_racers_proposals_are_out_of_reach(store: Store) -> None:
     alice, _, event = _event(store)
     proposal = store.propose_change(alice.racer_id, event.id, "DF", 6000, "why")
-    bob = racer(store, "bob").racer_id
+    bob = new_user(store, "bob").racer_id
     assert store.accept_proposal(bob, proposal.id) is None
     assert store.deny_proposal(bob, proposal.id) is None
     with pytest.raises(LookupError):

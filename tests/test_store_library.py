@@ -15,7 +15,7 @@ from apex.catalogue import PARAM_KEYS
 from apex.demo import library_rows
 from apex.models import LIBRARY_FIELDS, LibraryBaseline, LibraryQuery
 from apex.store import Store
-from tests.store_helpers import racer
+from tests.conftest import new_user
 
 DEMO = library_rows(None)
 
@@ -161,7 +161,7 @@ def test_sql_in_the_text_is_just_words(store: Store) -> None:
 
 
 def test_punctuation_and_underscores_split_words_on_both_stores(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     store.add_library_baselines(user.racer_id, [item(
         DEMO[0], track="www.mactrack.com", vehicle="8IGHT-X 1/8", driver_name="J.Smith_Jr",
         condition="Low-Traction")])
@@ -216,7 +216,7 @@ def test_get_library_baseline_needs_no_racer(store: Store) -> None:
 
 
 def test_the_submitter_is_credited_by_profile_name(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     store.update_profile(user.racer_id, {"name": "Alice Racer"})
     (added,) = store.add_library_baselines(user.racer_id, [item(DEMO[0])])
     assert (added.submitted_by, added.submitter_name) == (user.racer_id, "Alice Racer")
@@ -231,7 +231,7 @@ def test_the_submitter_is_credited_by_profile_name(store: Store) -> None:
 
 def test_facets_are_distinct_non_empty_and_sorted_case_insensitively(store: Store) -> None:
     seed(store)
-    user = racer(store)
+    user = new_user(store)
     store.add_library_baselines(user.racer_id, [
         item(DEMO[0], brand="tekno", vehicle="a800", condition="", track="zandvoort"),
         item(DEMO[0], brand="Agama", vehicle="A8", condition="", track=""),

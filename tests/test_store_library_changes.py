@@ -16,7 +16,7 @@ from apex.catalogue import PARAM_KEYS, empty_setup
 from apex.models import LibraryQuery
 from apex.store import DuplicateError, Store
 from apex.stores.library_rules import TAKEN
-from tests.store_helpers import NB48, racer
+from tests.conftest import NB48, new_user
 from tests.test_store_library import DEMO, find, item, seed
 
 
@@ -28,7 +28,7 @@ def count(store: Store) -> int:
 
 
 def test_added_rows_get_ids_and_are_credited_to_the_racer(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     added = store.add_library_baselines(user.racer_id, [item(DEMO[0]), item(DEMO[1])])
     assert len(added) == 2 and len({b.id for b in added}) == 2
     assert all(isinstance(b.id, int) and b.id > 0 for b in added)
@@ -42,7 +42,7 @@ def test_added_rows_get_ids_and_are_credited_to_the_racer(store: Store) -> None:
 
 
 def test_a_batch_comes_back_in_the_order_given(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     batch = [item(DEMO[i % 12], track=f"Track {i:02}") for i in range(30)]
     added = store.add_library_baselines(user.racer_id, batch)
     assert [b.track for b in added] == [f"Track {i:02}" for i in range(30)]
@@ -53,7 +53,7 @@ def test_a_batch_comes_back_in_the_order_given(store: Store) -> None:
 
 def test_added_ids_follow_the_existing_ones(store: Store) -> None:
     seed(store)
-    user = racer(store)
+    user = new_user(store)
     (added,) = store.add_library_baselines(user.racer_id, [item(DEMO[0], track="New Track")])
     assert added.id > max(b.id for b in find(store) if b.id != added.id)
     assert count(store) == 13
@@ -61,7 +61,7 @@ def test_added_ids_follow_the_existing_ones(store: Store) -> None:
 
 def test_a_key_already_in_the_library_saves_nothing(store: Store) -> None:
     seed(store)
-    user = racer(store)
+    user = new_user(store)
     with pytest.raises(DuplicateError) as err:
         store.add_library_baselines(user.racer_id, [item(DEMO[0], track="Fresh"), item(DEMO[3])])
     assert (err.value.field, err.value.message) == ("track", TAKEN)
@@ -69,7 +69,7 @@ def test_a_key_already_in_the_library_saves_nothing(store: Store) -> None:
 
 
 def test_a_key_twice_in_one_batch_saves_nothing(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     batch = [item(DEMO[0]), item(DEMO[1]), item(DEMO[0], source="Other", notes="again")]
     with pytest.raises(DuplicateError) as err:
         store.add_library_baselines(user.racer_id, batch)
@@ -79,7 +79,7 @@ def test_a_key_twice_in_one_batch_saves_nothing(store: Store) -> None:
 
 def test_the_key_is_exact_as_the_unique_index(store: Store) -> None:
     """Track, brand, vehicle, condition and date: another case or day is another row."""
-    user = racer(store)
+    user = new_user(store)
     store.add_library_baselines(user.racer_id, [item(DEMO[0])])
     store.add_library_baselines(user.racer_id, [
         item(DEMO[0], track="THUNDER ALLEY"), item(DEMO[0], date=date(2025, 11, 3)),
@@ -99,7 +99,7 @@ def test_existing_library_keys_returns_the_taken_ones(store: Store) -> None:
 
 
 def test_a_retried_add_with_the_same_request_key_happens_once(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     key = str(uuid.uuid4())
     first = store.add_library_baselines(user.racer_id, [item(DEMO[0])], request_key=key)
     again = store.add_library_baselines(user.racer_id, [item(DEMO[1])], request_key=key)
@@ -109,7 +109,7 @@ def test_a_retried_add_with_the_same_request_key_happens_once(store: Store) -> N
 
 def test_a_refused_add_does_not_use_up_its_request_key(store: Store) -> None:
     seed(store)
-    user = racer(store)
+    user = new_user(store)
     key = str(uuid.uuid4())
     with pytest.raises(DuplicateError):
         store.add_library_baselines(user.racer_id, [item(DEMO[0])], request_key=key)
@@ -129,7 +129,7 @@ def test_adding_for_an_unknown_racer_raises_lookup_error(store: Store, who: str)
 
 
 def added_by(store: Store, name: str = "alice"):
-    user = racer(store, name)
+    user = new_user(store, name)
     (baseline,) = store.add_library_baselines(user.racer_id, [item(DEMO[0])])
     return user, baseline
 
@@ -160,7 +160,7 @@ def test_update_coerces_parameter_values(store: Store) -> None:
 
 def test_another_racer_cannot_update_or_delete_a_row(store: Store) -> None:
     _, baseline = added_by(store, "alice")
-    bob = racer(store, "bob")
+    bob = new_user(store, "bob")
     assert store.update_library_baseline(bob.racer_id, baseline.id, {"track": "X"}, {}) is None
     assert store.delete_library_baseline(bob.racer_id, baseline.id) is False
     assert store.get_library_baseline(baseline.id) == baseline
@@ -168,7 +168,7 @@ def test_another_racer_cannot_update_or_delete_a_row(store: Store) -> None:
 
 def test_nobody_can_update_or_delete_an_imported_row(store: Store) -> None:
     seed(store)
-    user = racer(store)
+    user = new_user(store)
     row = find(store)[0]
     assert store.update_library_baseline(user.racer_id, row.id, {"notes": "x"}, {}) is None
     assert store.delete_library_baseline(user.racer_id, row.id) is False
@@ -185,7 +185,7 @@ def test_a_bad_racer_id_changes_nothing(store: Store, bad: object) -> None:
 
 
 def test_update_onto_another_rows_key_raises_and_changes_nothing(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     first, second = store.add_library_baselines(user.racer_id, [item(DEMO[0]), item(DEMO[1])])
     with pytest.raises(DuplicateError) as err:
         store.update_library_baseline(user.racer_id, second.id, {"vehicle": first.vehicle}, {})
@@ -197,7 +197,7 @@ def test_update_onto_another_rows_key_raises_and_changes_nothing(store: Store) -
 
 
 def test_update_or_delete_of_a_missing_row(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     assert store.update_library_baseline(user.racer_id, 4242, {}, {}) is None
     assert store.update_library_baseline(user.racer_id, "x", {}, {}) is None
     assert store.delete_library_baseline(user.racer_id, 4242) is False
@@ -205,7 +205,7 @@ def test_update_or_delete_of_a_missing_row(store: Store) -> None:
 
 
 def test_delete_removes_only_that_row(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     first, second = store.add_library_baselines(user.racer_id, [item(DEMO[0]), item(DEMO[1])])
     assert store.delete_library_baseline(user.racer_id, first.id) is True
     assert store.get_library_baseline(first.id) is None
@@ -243,7 +243,7 @@ def test_community_values_of_an_unknown_car_are_empty(store: Store) -> None:
 
 
 def test_community_values_match_empty_names_exactly_too(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     store.add_library_baselines(user.racer_id, [item(DEMO[0], brand="", vehicle="")])
     assert len(store.community_values("", "")) == 1
     assert store.community_values("", "", "Mac's Track") == []

@@ -9,11 +9,11 @@ import pytest
 
 from apex.models import TrackLog
 from apex.store import Store
-from tests.store_helpers import racer
+from tests.conftest import new_user
 
 
 def test_add_track_log_returns_the_entry_stamped_now_in_utc(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     before = datetime.now(UTC)
     log = store.add_track_log(user.racer_id, "symptom", "Pushes mid-corner", track="Mac's Track",
                               car="Tekno NB48 2.2", event="Club race", keywords="push, entry")
@@ -26,14 +26,14 @@ def test_add_track_log_returns_the_entry_stamped_now_in_utc(store: Store) -> Non
 
 
 def test_optional_fields_are_empty_text(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     log = store.add_track_log(user.racer_id, "note", "Hot day")
     assert (log.track, log.car, log.event, log.keywords) == ("", "", "", "")
 
 
 @pytest.mark.parametrize("kind", ["", "Note", "lap", "change "])
 def test_an_unknown_kind_raises_and_saves_nothing(store: Store, kind: str) -> None:
-    user = racer(store)
+    user = new_user(store)
     with pytest.raises(ValueError):
         store.add_track_log(user.racer_id, kind, "x")
     assert store.list_track_logs(user.racer_id) == []
@@ -41,7 +41,7 @@ def test_an_unknown_kind_raises_and_saves_nothing(store: Store, kind: str) -> No
 
 @pytest.mark.parametrize("kind", ["note", "symptom", "change", "system"])
 def test_every_known_kind_is_kept(store: Store, kind: str) -> None:
-    user = racer(store)
+    user = new_user(store)
     assert store.add_track_log(user.racer_id, kind, "x").kind == kind
 
 
@@ -52,7 +52,7 @@ def test_an_unknown_racer_raises_lookup_error(store: Store, who: str) -> None:
 
 
 def test_list_is_newest_first_and_limited(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     logs = [store.add_track_log(user.racer_id, "note", f"note {i}") for i in range(5)]
     assert [x.note for x in store.list_track_logs(user.racer_id)] == [
         "note 4", "note 3", "note 2", "note 1", "note 0"]
@@ -61,7 +61,7 @@ def test_list_is_newest_first_and_limited(store: Store) -> None:
 
 
 def test_car_filter_is_exact(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     nb = store.add_track_log(user.racer_id, "change", "DF 7000 → 9000", car="Tekno NB48 2.2")
     store.add_track_log(user.racer_id, "change", "DF 9000 → 10000", car="Tekno NT48 2.2")
     store.add_track_log(user.racer_id, "note", "Track was dusty")
@@ -71,7 +71,7 @@ def test_car_filter_is_exact(store: Store) -> None:
 
 
 def test_a_racer_sees_only_their_own_logs(store: Store) -> None:
-    alice, bob = racer(store, "alice"), racer(store, "bob")
+    alice, bob = new_user(store, "alice"), new_user(store, "bob")
     mine = store.add_track_log(alice.racer_id, "note", "Alice's note", car="Tekno NB48 2.2")
     theirs = store.add_track_log(bob.racer_id, "note", "Bob's note", car="Tekno NB48 2.2")
     assert store.list_track_logs(alice.racer_id) == [mine]

@@ -9,11 +9,11 @@ import pytest
 
 from apex.db import make_store
 from apex.store import DuplicateError, Store
-from tests.store_helpers import CAR, NB48, racer
+from tests.conftest import CAR, NB48, new_user
 
 
 def test_a_retried_car_create_happens_once(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     key = str(uuid.uuid4())
     first = store.add_car(user.racer_id, CAR, NB48, request_key=key)
     again = store.add_car(user.racer_id, CAR, NB48, request_key=key)
@@ -22,7 +22,7 @@ def test_a_retried_car_create_happens_once(store: Store) -> None:
 
 
 def test_a_retried_sponsor_create_happens_once(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     key = str(uuid.uuid4())
     assert store.add_sponsor(user.racer_id, "REDS", "", request_key=key) is not None
     assert store.add_sponsor(user.racer_id, "REDS", "", request_key=key) is None
@@ -30,7 +30,7 @@ def test_a_retried_sponsor_create_happens_once(store: Store) -> None:
 
 
 def test_a_refused_create_does_not_use_up_its_key(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     store.add_car(user.racer_id, CAR, NB48)
     key = str(uuid.uuid4())
     with pytest.raises(DuplicateError):
@@ -40,14 +40,14 @@ def test_a_refused_create_does_not_use_up_its_key(store: Store) -> None:
 
 
 def test_keys_are_per_racer(store: Store) -> None:
-    alice, bob = racer(store, "alice"), racer(store, "bob")
+    alice, bob = new_user(store, "alice"), new_user(store, "bob")
     key = str(uuid.uuid4())
     assert store.add_sponsor(alice.racer_id, "REDS", "", request_key=key) is not None
     assert store.add_sponsor(bob.racer_id, "REDS", "", request_key=key) is not None
 
 
 def test_concurrent_retries_create_once(store: Store, store_config: dict) -> None:
-    user = racer(store)
+    user = new_user(store)
     key = str(uuid.uuid4())
     stores = [make_store(store_config) for _ in range(4)]
     results: list[object] = []

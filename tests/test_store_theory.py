@@ -9,7 +9,7 @@ import pytest
 
 from apex import theory
 from apex.store import Store
-from tests.store_helpers import racer
+from tests.conftest import new_user
 
 FILLER = ("The car was set up on the bench with the usual tools and the racer wrote down "
           "every value before the first practice of the day. ")
@@ -21,7 +21,7 @@ def _add(store: Store, user_id: str, title: str, content: str, category: str = "
 
 
 def test_add_get_and_list_newest_first(store: Store) -> None:
-    alice = racer(store)
+    alice = new_user(store)
     first = _add(store, alice.id, "Diff oils", "Thicker front diff oil pulls the car out.",
                  "diffs")
     second = _add(store, alice.id, "Shock oil", "Thicker shock oil stops bottoming.",
@@ -39,7 +39,7 @@ def test_add_get_and_list_newest_first(store: Store) -> None:
 
 
 def test_every_racer_reads_the_library(store: Store) -> None:
-    alice, bob = racer(store), racer(store, "bob")
+    alice, bob = new_user(store), new_user(store, "bob")
     doc = _add(store, alice.id, "Toe", "Rear toe-in plants the rear.")
     assert store.get_theory_document(doc.id).title == "Toe"
     assert bob.id != alice.id and [d.id for d in store.list_theory_documents()] == [doc.id]
@@ -48,7 +48,7 @@ def test_every_racer_reads_the_library(store: Store) -> None:
 @pytest.mark.parametrize("document_id", ["nope", "00000000-0000-0000-0000-000000000000", ""])
 def test_a_missing_document_is_none(store: Store, document_id: str) -> None:
     assert store.get_theory_document(document_id) is None
-    assert store.delete_theory_document(racer(store).id, document_id, is_admin=True) is False
+    assert store.delete_theory_document(new_user(store).id, document_id, is_admin=True) is False
 
 
 def test_an_unknown_uploader_is_refused(store: Store) -> None:
@@ -59,13 +59,13 @@ def test_an_unknown_uploader_is_refused(store: Store) -> None:
 
 
 def test_text_is_stored_without_nul(store: Store) -> None:
-    doc = _add(store, racer(store).id, "Nul\x00", "one\x00two\r\nthree")
+    doc = _add(store, new_user(store).id, "Nul\x00", "one\x00two\r\nthree")
     assert store.get_theory_document(doc.id).content == "onetwo\nthree"
     assert doc.title == "Nul"
 
 
 def test_only_the_uploader_or_an_admin_deletes(store: Store) -> None:
-    alice, bob = racer(store), racer(store, "bob")
+    alice, bob = new_user(store), new_user(store, "bob")
     doc = _add(store, alice.id, "Springs", "Softer springs for bumps.")
     assert store.delete_theory_document(bob.id, doc.id) is False
     assert store.delete_theory_document(alice.racer_id, doc.id) is False  # a profile id is not
@@ -79,7 +79,7 @@ def test_only_the_uploader_or_an_admin_deletes(store: Store) -> None:
 
 
 def test_a_retried_upload_with_the_same_key_stores_once(store: Store) -> None:
-    alice, bob = racer(store), racer(store, "bob")
+    alice, bob = new_user(store), new_user(store, "bob")
     key = "1" * 32
     assert _add(store, alice.id, "Camber", "Negative camber.", request_key=key) is not None
     assert _add(store, alice.id, "Camber", "Negative camber.", request_key=key) is None
@@ -88,7 +88,7 @@ def test_a_retried_upload_with_the_same_key_stores_once(store: Store) -> None:
 
 
 def test_search_ranks_title_and_frequency_first(store: Store) -> None:
-    alice = racer(store)
+    alice = new_user(store)
     once = _add(store, alice.id, "Tyres", FILLER + "Softer compound helps when the damping "
                 "is right." + FILLER)
     often = _add(store, alice.id, "Damping basics", FILLER + "Damping controls speed; "
@@ -101,7 +101,7 @@ def test_search_ranks_title_and_frequency_first(store: Store) -> None:
 
 
 def test_search_matches_any_word_and_limits(store: Store) -> None:
-    alice = racer(store)
+    alice = new_user(store)
     diff = _add(store, alice.id, "Diff", "Front diff oil at 7000.", "diffs")
     shock = _add(store, alice.id, "Shock", "Shock oil at 450.", "suspension")
     _add(store, alice.id, "Engine", "Lean the needle.", "engine")
@@ -116,7 +116,7 @@ def test_search_matches_any_word_and_limits(store: Store) -> None:
 
 
 def test_search_stems_plurals_and_finds_catalogue_keys(store: Store) -> None:
-    alice = racer(store)
+    alice = new_user(store)
     springs = _add(store, alice.id, "Rates", "Stiffer springs hold the car up on landings.")
     shock = _add(store, alice.id, "Damping", "Front shock oil is the first change.")
     assert [p.document_id for p in store.search_theory("spring")] == [springs.id]
@@ -125,7 +125,7 @@ def test_search_stems_plurals_and_finds_catalogue_keys(store: Store) -> None:
 
 
 def test_snippets_carry_the_hits_marked(store: Store) -> None:
-    alice = racer(store)
+    alice = new_user(store)
     _add(store, alice.id, "Bars", FILLER * 5 + "A thicker rear sway bar cures a mid-corner "
          "push. " + FILLER * 5)
     (passage,) = store.search_theory("sway push")
@@ -137,7 +137,7 @@ def test_snippets_carry_the_hits_marked(store: Store) -> None:
 
 
 def test_a_deleted_document_is_not_found(store: Store) -> None:
-    alice = racer(store)
+    alice = new_user(store)
     doc = _add(store, alice.id, "Ride height", "Raise the ride height for bumps.")
     store.delete_theory_document(alice.id, doc.id)
     assert store.search_theory("ride height") == []
@@ -145,7 +145,7 @@ def test_a_deleted_document_is_not_found(store: Store) -> None:
 
 def test_text_with_too_many_distinct_words_is_refused(store: Store) -> None:
     words = " ".join(f"w{n}x" for n in range(theory.MAX_DISTINCT_WORDS + 1))
-    alice = racer(store)
+    alice = new_user(store)
     with pytest.raises(ValueError, match="too many different words"):
         _add(store, alice.id, "Noise", words, request_key="2" * 32)
     assert store.list_theory_documents() == []

@@ -13,7 +13,7 @@ from apex.demo import seed_race_day
 from apex.store import Store
 from apex.stores.csv import CsvStore
 from apex.transfer import ImportFailed
-from tests.store_helpers import CAR, NB48, NT48, racer
+from tests.conftest import CAR, NB48, NT48, new_user
 
 
 def library_row(**over: object) -> dict:
@@ -28,7 +28,7 @@ def library_row(**over: object) -> dict:
 def filled(store: Store) -> Store:
     """A racer with a profile, a sponsor, two cars, a library baseline and a race day
     (an event, its setup, changes, runs, laps and notes)."""
-    user = racer(store, "alice")
+    user = new_user(store, "alice")
     store.update_profile(user.racer_id, {"name": "Alice Ortiz", "experience_level": "Pro"})
     store.add_sponsor(user.racer_id, "JConcepts", "Tyres")
     car = store.add_car(user.racer_id, CAR, NB48)
@@ -86,7 +86,7 @@ def test_dry_run_writes_nothing_but_reports(store: Store, tmp_path) -> None:
 
 
 def test_rows_match_on_natural_keys_and_children_follow(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     other_id = str(uuid.uuid4())
     incoming = {
@@ -119,7 +119,7 @@ def test_library_ids_continue_after_imported_ones(store: Store) -> None:
 
 
 def test_a_row_pointing_nowhere_fails_and_nothing_is_written(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     incoming = {
         "sponsors": [{"id": str(uuid.uuid4()), "profile_id": user.racer_id, "name": "Ok"}],
         "vehicles": [{"id": str(uuid.uuid4()), "profile_id": str(uuid.uuid4()), **CAR}],
@@ -131,7 +131,7 @@ def test_a_row_pointing_nowhere_fails_and_nothing_is_written(store: Store) -> No
 
 
 def test_new_user_with_a_taken_email_fails(store: Store) -> None:
-    racer(store, "alice")
+    new_user(store, "alice")
     row = {"id": str(uuid.uuid4()), "username": "alice2", "email": "ALICE@example.com",
            "password_hash": "h"}
     with pytest.raises(ImportFailed, match="belongs to another user"):
@@ -139,7 +139,7 @@ def test_new_user_with_a_taken_email_fails(store: Store) -> None:
 
 
 def test_set_admin_and_password(store: Store) -> None:
-    user = racer(store)
+    user = new_user(store)
     assert store.set_admin(user.id, True) and store.get_user(user.id).is_admin
     assert store.set_password(user.id, "new-hash")
     assert store.get_user(user.id).password_hash == "new-hash"
@@ -148,9 +148,9 @@ def test_set_admin_and_password(store: Store) -> None:
 
 
 def test_an_import_matching_a_shared_row_keeps_who_added_it(store: Store) -> None:
-    bob = racer(store, "bob")
+    bob = new_user(store, "bob")
     store.import_rows({"master_library": [library_row(submitted_by=bob.racer_id)]})
-    alice = racer(store, "alice")
+    alice = new_user(store, "alice")
     report = store.import_rows({"master_library": [
         library_row(submitted_by=alice.racer_id, driver_name="Sam")]})
     assert report.counts["master_library"].updated == 1
@@ -159,7 +159,7 @@ def test_an_import_matching_a_shared_row_keeps_who_added_it(store: Store) -> Non
 
 
 def test_an_import_cannot_give_a_user_another_users_email(store: Store) -> None:
-    alice, bob = racer(store, "alice"), racer(store, "bob")
+    alice, bob = new_user(store, "alice"), new_user(store, "bob")
     row = {"id": alice.id, "username": "alice", "email": "BOB@example.com", "password_hash": "h"}
     with pytest.raises(ImportFailed, match="belongs to another user"):
         store.import_rows({"users": [row]})
@@ -169,7 +169,7 @@ def test_an_import_cannot_give_a_user_another_users_email(store: Store) -> None:
 def test_csv_export_skips_rows_orphaned_by_a_crash(tmp_path) -> None:
     source = CsvStore(tmp_path / "source")
     source.upgrade()
-    user = racer(source)
+    user = new_user(source)
     car = source.add_car(user.racer_id, CAR, NB48)
     from apex.stores.csv_tables import CsvTables
 
