@@ -30,7 +30,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "sponsors": ("id", "profile_id", "name", "category", *_STAMPS),
     "vehicles": (
-        "id", "profile_id", "brand", "model", "nickname", "transponder", "class_name", *_STAMPS,
+        "id", "profile_id", "brand", "model", "nickname", "transponder", "class_name", "power",
+        *_STAMPS,
     ),
     "car_configs": ("id", "profile_id", "vehicle_id", "car", *PARAM_KEYS, *_STAMPS),
     "master_library": (
@@ -62,6 +63,14 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "request_keys": ("key", "user_id", "created_at"),
 }
+
+# The tables that carry every catalogue parameter as a column: ``db upgrade`` brings
+# them up to the catalogue on both stores (apex.schema_sync).
+SETUP_TABLES: tuple[str, ...] = tuple(
+    t for t, cols in TABLES.items() if set(PARAM_KEYS) <= set(cols))
+
+# What an empty or missing text cell reads as (a file written before the column existed).
+_DEFAULTS = {("vehicles", "power"): "nitro"}
 
 # Columns that are not text, by (table, column) or by column name in any table.
 # NOTE: every store hands rows across with these Python types, so rows read from
@@ -99,7 +108,7 @@ def from_text(table: str, column: str, text: str | None) -> Any:
     kind = column_kind(table, column)
     text = text or ""
     if kind == "text":
-        return text
+        return text or _DEFAULTS.get((table, column), "")
     if kind == "param":
         return coerce(BY_KEY[column], text)
     if not text.strip():
