@@ -43,8 +43,8 @@ class Param:
     power: Power | Literal[""] = ""
 
     def fits(self, power: str) -> bool:
-        """Whether a car of this power has this parameter."""
-        return self.power in ("", power)
+        """Whether a car of this power has this parameter (any power: "" fits all)."""
+        return not power or self.power in ("", power)
 
     @property
     def is_numeric(self) -> bool:
@@ -178,7 +178,7 @@ PRESET_POWERS: dict[str, Power] = {name: power for name, (power, _) in _PRESETS.
 
 def params_in(group: str, power: str = "") -> list[Param]:
     """The group's parameters; given a power, only those a car of that power has."""
-    return [p for p in PARAMS if p.group == group and (not power or p.fits(power))]
+    return [p for p in PARAMS if p.group == group and p.fits(power)]
 
 
 @dataclass(frozen=True)

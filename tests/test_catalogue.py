@@ -27,7 +27,6 @@ from apex.catalogue import (
 from apex.schemas.setup import SetupSchema
 from apex.tables import SETUP_TABLES, TABLES
 
-
 LEGACY_KEYS = tuple(
     "DF DC DR SO_F SP_F SB_F P_F Toe_F RH_F C_F ST_F SO_R SP_R SB_R P_R Toe_R RH_R C_R "
     "ST_R Tread Compound Venturi Pipe Clutch Bell Spur".split())

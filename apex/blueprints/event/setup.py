@@ -12,7 +12,15 @@ from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import bp, own_event
-from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, as_texts, format_value, packages
+from apex.catalogue import (
+    BY_KEY,
+    PARAM_KEYS,
+    PARAMS,
+    as_texts,
+    for_power,
+    format_value,
+    packages,
+)
 from apex.compare import compare_setups, setup_changes
 from apex.db import get_store
 from apex.event_setup import values_at
@@ -48,7 +56,8 @@ def save_event_setup(event_id: str) -> ResponseReturnValue:
         data = EventSetupSchema().load(values)
     except ValidationError as err:
         return _page(event, _setup(event), values, err.messages, 422)
-    mine = {k: data[k] for k in PARAM_KEYS}
+    car = get_store().get_car(racer_id, event.car_id)
+    mine = for_power({k: data[k] for k in PARAM_KEYS}, car.power if car else "")
     try:
         edit = get_store().edit_event_setup(racer_id, event.id, mine, source="manual",
                                             version=data["version"])
@@ -159,8 +168,9 @@ def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
     runs = store.list_runs(racer_id, event.id)
     best = _best(runs)
     changes = store.list_changes(racer_id, event.id)
+    car = store.get_car(racer_id, event.car_id)
     context = {"event": event, "setup": setup, "values": values, "errors": errors,
-               "packages": packages(), "car": store.get_car(racer_id, event.car_id),
+               "packages": packages(car.power if car else ""), "car": car,
                "changes": changes, "undoable": _undoable(changes, setup), "labels": LABELS,
                "best": best, "best_stats": best and run_stats(best.seconds), **extra}
     body, status = render(PAGE, BLOCKS, status, **context)

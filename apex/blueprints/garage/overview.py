@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.garage.blueprint import bp
-from apex.catalogue import PRESETS
+from apex.catalogue import POWERS, PRESETS
 from apex.db import get_store
 from apex.htmx import render, see_other, wants_fragment
 from apex.schemas import form_dict
@@ -33,6 +33,7 @@ def garage_context(racer_id: str, **overrides: object) -> dict:
         "logs": store.list_track_logs(racer_id, limit=NOTEBOOK_SIZE),
         "active_events": [e for e in store.list_events(racer_id) if e.is_active],
         "presets": list(PRESETS),
+        "powers": list(POWERS),
         "sponsor_values": {}, "sponsor_errors": {},
         "car_values": {}, "car_errors": {},
     }

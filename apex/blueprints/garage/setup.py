@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from apex.auth_setup import current_racer_id
 from apex.blueprints.garage.blueprint import bp
 from apex.blueprints.garage.cars import own_car
-from apex.catalogue import as_texts, packages
+from apex.catalogue import as_texts, for_power, packages
 from apex.db import get_store
 from apex.htmx import render, see_other, wants_fragment
 from apex.models import Setup
@@ -34,7 +34,7 @@ def edit_setup(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
     setup = _own_setup(car_id)
     return render(PAGE, BLOCKS, car=car, setup=setup, values=as_texts(setup.values), errors={},
-                  packages=packages())
+                  packages=packages(car.power))
 
 
 @bp.post("/cars/<car_id>/setup")
@@ -47,13 +47,13 @@ def save_setup(car_id: str) -> ResponseReturnValue:
     except ValidationError as err:
         setup = _own_setup(car_id)
         return render(PAGE, BLOCKS, 422, car=car, setup=setup, values=values,
-                      errors=err.messages, packages=packages())
-    setup = get_store().save_car_config(racer_id, car_id, data)
+                      errors=err.messages, packages=packages(car.power))
+    setup = get_store().save_car_config(racer_id, car_id, for_power(data, car.power))
     if setup is None:
         abort(404)
     if wants_fragment():
         return render(PAGE, BLOCKS, car=car, setup=setup, values=as_texts(setup.values), errors={},
-                      packages=packages(), saved_at=setup.updated_at or datetime.now(UTC))
+                      packages=packages(car.power), saved_at=setup.updated_at or datetime.now(UTC))
     flash("Shop Master saved.")
     return see_other("garage.edit_setup", car_id=car_id)
 
@@ -63,4 +63,4 @@ def show_sheet(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
     setup = _own_setup(car_id)
     return render("garage/sheet.html", {}, car=car, setup=setup, values=as_texts(setup.values),
-                  packages=packages())
+                  packages=packages(car.power))
