@@ -128,9 +128,9 @@ class CsvTables:
         hit = self._cache.get(table)
         return _NONE_KEPT if hit is None else hit[2]
 
-    def _cells(self, table: str, rows: list[Row]) -> tuple[list[dict[str, str]], Kept]:
+    def _cells(self, table: str, rows: list[Row]) -> tuple[list[Mapping[str, str]], Kept]:
         extra, by_id = kept = self.kept(table)
-        cells = [_format_row(table, r) for r in rows]
+        cells: list[Mapping[str, str]] = [_format_row(table, r) for r in rows]
         if extra:
             cells = [{**by_id.get(str(r.get("id")), {}), **c}
                      for r, c in zip(rows, cells, strict=True)]
