@@ -329,3 +329,11 @@ def test_an_upload_over_the_row_limit_is_refused(alice, app):
                           content_type="multipart/form-data")
     assert response.status_code == 422 and f"More than {MAX_UPLOAD_ROWS} rows" in response.text
     assert store_of(app).dump_tables()["master_library"] == []
+
+
+def test_a_baseline_form_has_both_powers_fields_labelled(alice):
+    page = alice.get("/library/new").text
+    assert 'id="p-Venturi"' in page and 'id="p-Pinion"' in page
+    assert re.search(r'for="p-Venturi">Venturi.*\(nitro only\)', page)
+    assert re.search(r'for="p-Pinion">Pinion.*\(electric only\)', page)
+    assert not re.search(r'for="p-Spur">[^\n]*only\)', page)
