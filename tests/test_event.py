@@ -315,6 +315,7 @@ def test_an_electric_cars_event_setup_shows_and_saves_only_its_powers_fields(ali
     car = car_of(app)
     store_of(app).update_car(racer(app), car.id, {"power": "electric"})
     event = start(alice, app)  # from a Shop Master that still holds nitro values
+    assert store_of(app).get_event_setup(racer(app), event.id).values["Venturi"] is None
     page = alice.get(f"/event/{event.id}").text
     assert 'id="p-Pinion"' in page and 'id="p-Spur"' in page and 'id="p-Venturi"' not in page
     form = setup_form(app, event, Pinion="16", Motor="2050kV 4-pole")
