@@ -7,12 +7,18 @@ derived from ``PARAMS``. Facts come from TUNING.md §1.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 Kind = Literal["int", "decimal", "text"]
 Value = int | Decimal | str | None
+# A car's power; a parameter of one power only is left empty on a car of the other.
+Power = Literal["nitro", "electric"]
+NITRO: Power = "nitro"
+ELECTRIC: Power = "electric"
+POWERS: tuple[Power, ...] = (NITRO, ELECTRIC)
 
 GROUPS: tuple[str, ...] = ("Diffs", "Suspension", "Geometry", "Tires", "Power")
 TEXT_MAX = 40
@@ -33,11 +39,17 @@ class Param:
     # The row on the setup sheet: front and rear of one row sit side by side.
     row: str = ""
     side: Literal["F", "R", ""] = ""
+    # The one power this parameter belongs to; "" for both (most of them).
+    power: Power | Literal[""] = ""
     # Written as holes x mm (``4x1.2``): the advisor changes its hole size, import
     # turns an old ``1.2x4`` round (TUNING §1).
     piston: bool = False
     # A quick trackside change, the only kind allowed before a main (TUNING §3.4).
     quick: bool = False
+
+    def fits(self, power: str) -> bool:
+        """Whether a car of this power has this parameter (any power: "" fits all)."""
+        return not power or self.power in ("", power)
 
     @property
     def is_numeric(self) -> bool:
@@ -58,8 +70,14 @@ def _n(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
-def _p(key, label, group, kind, unit="", lo=None, hi=None, step=None, row="", side="", **flags):
-    return Param(key, label, group, kind, unit, _n(lo), _n(hi), _n(step), row or label, side, **flags)
+def _p(
+    key: str, label: str, group: str, kind: Kind, unit: str = "", lo: str | None = None,
+    hi: str | None = None, step: str | None = None, row: str = "",
+    side: Literal["F", "R", ""] = "", power: Power | Literal[""] = "", *,
+    piston: bool = False, quick: bool = False,
+) -> Param:
+    return Param(key, label, group, kind, unit, _n(lo), _n(hi), _n(step), row or label, side,
+                 power, piston, quick)
 
 
 PARAMS: tuple[Param, ...] = (
@@ -84,11 +102,15 @@ PARAMS: tuple[Param, ...] = (
     _p("ST_R", "Rear shock length", "Geometry", "decimal", "mm", "60", "180", "0.5", "Shock length", "R"),
     _p("Tread", "Tyre tread", "Tires", "text"),
     _p("Compound", "Tyre compound", "Tires", "text"),
-    _p("Venturi", "Venturi", "Power", "decimal", "mm", "4.0", "12.0", "0.5"),
-    _p("Pipe", "Pipe", "Power", "text"),
-    _p("Clutch", "Clutch", "Power", "text"),
-    _p("Bell", "Clutch bell", "Power", "int", "T", "10", "20", "1"),
+    _p("Venturi", "Venturi", "Power", "decimal", "mm", "4.0", "12.0", "0.5", power=NITRO),
+    _p("Pipe", "Pipe", "Power", "text", power=NITRO),
+    _p("Clutch", "Clutch", "Power", "text", power=NITRO),
+    _p("Bell", "Clutch bell", "Power", "int", "T", "10", "20", "1", power=NITRO),
     _p("Spur", "Spur gear", "Power", "int", "T", "30", "60", "1"),
+    _p("Pinion", "Pinion", "Power", "int", "T", "8", "30", "1", power=ELECTRIC),
+    _p("Motor", "Motor", "Power", "text", power=ELECTRIC),
+    _p("Timing", "Timing", "Power", "int", "°", "0", "60", "1", power=ELECTRIC),
+    _p("Battery", "Battery", "Power", "text", power=ELECTRIC),
 )
 
 PARAM_KEYS: tuple[str, ...] = tuple(p.key for p in PARAMS)
@@ -96,20 +118,6 @@ BY_KEY: dict[str, Param] = {p.key: p for p in PARAMS}
 # What a racer reads for a key: "SO_F" -> "Front shock oil".
 LABELS: dict[str, str] = {p.key: p.label for p in PARAMS}
 PISTON_KEYS: tuple[str, ...] = tuple(p.key for p in PARAMS if p.piston)
-
-# Starting values from TUNING.md §1, offered when a racer adds a new car.
-_PRESET_ROWS: dict[str, tuple] = {
-    "Tekno NB48 2.2": (
-        7000, 7000, 5000, 450, "Green", "2.3", "4x1.2", "-1.0", "27.0", "-2.0", "105",
-        400, "Yellow", "2.5", "4x1.7", "3.0", "28.0", "-3.0", "122",
-        "Kosmos", "Green", "7.0", "REDS 2143", "4-shoe medium", 13, 48,
-    ),
-    "Tekno NT48 2.2": (
-        10000, 10000, 7000, 600, "Pink", "2.5", "8x1.3", "-1.0", "33.0", "-2.0", "115",
-        500, "Red", "2.8", "8x1.3", "3.0", "35.0", "-3.0", "135",
-        "Relapse", "Green", "8.0", "REDS 2143", "4-shoe heavy", 13, 50,
-    ),
-}
 
 
 def coerce(param: Param, raw: object) -> Value:
@@ -140,18 +148,49 @@ def with_unit(param: Param, value: Value) -> str:
     return f"{text}{param.unit}" if param.unit == "°" else f"{text} {param.unit}"
 
 
-PRESETS: dict[str, dict[str, Value]] = {
-    name: {p.key: coerce(p, v) for p, v in zip(PARAMS, row, strict=True)}
-    for name, row in _PRESET_ROWS.items()
-}
-
-
 def empty_setup() -> dict[str, Value]:
     return {key: None for key in PARAM_KEYS}
 
 
-def params_in(group: str) -> list[Param]:
-    return [p for p in PARAMS if p.group == group]
+def for_power(values: Mapping[str, Value], power: str) -> dict[str, Value]:
+    """Every parameter, those of the other power emptied: what a car of ``power`` saves."""
+    return {p.key: values.get(p.key) if p.fits(power) else None for p in PARAMS}
+
+
+def _preset(power: Power, **given: object) -> tuple[Power, dict[str, Value]]:
+    """A starting setup: the values named (each checked against the catalogue), the rest unset."""
+    values = {**empty_setup(), **{k: coerce(BY_KEY[k], v) for k, v in given.items()}}
+    if values != for_power(values, power):
+        raise ValueError(f"a {power} preset names a parameter of the other power")
+    return power, values
+
+
+# Starting values from TUNING.md §1, offered when a racer adds a new car: each names its
+# parameters, so a parameter added to the catalogue needs no change here.
+_PRESETS: dict[str, tuple[Power, dict[str, Value]]] = {
+    "Tekno NB48 2.2": _preset(
+        NITRO, DF=7000, DC=7000, DR=5000, SO_F=450, SP_F="Green", SB_F="2.3", P_F="4x1.2",
+        Toe_F="-1.0", RH_F="27.0", C_F="-2.0", ST_F="105", SO_R=400, SP_R="Yellow",
+        SB_R="2.5", P_R="4x1.7", Toe_R="3.0", RH_R="28.0", C_R="-3.0", ST_R="122",
+        Tread="Kosmos", Compound="Green", Venturi="7.0", Pipe="REDS 2143",
+        Clutch="4-shoe medium", Bell=13, Spur=48),
+    "Tekno NT48 2.2": _preset(
+        NITRO, DF=10000, DC=10000, DR=7000, SO_F=600, SP_F="Pink", SB_F="2.5", P_F="8x1.3",
+        Toe_F="-1.0", RH_F="33.0", C_F="-2.0", ST_F="115", SO_R=500, SP_R="Red", SB_R="2.8",
+        P_R="8x1.3", Toe_R="3.0", RH_R="35.0", C_R="-3.0", ST_R="135", Tread="Relapse",
+        Compound="Green", Venturi="8.0", Pipe="REDS 2143", Clutch="4-shoe heavy", Bell=13,
+        Spur=50),
+    # TUNING §1 gives the EB48's power start only; the rest stays for the racer to fill.
+    "Tekno EB48 2.2": _preset(
+        ELECTRIC, Pinion=16, Motor="2050kV 4-pole", Timing=0, Battery="4S 6500"),
+}
+PRESETS: dict[str, dict[str, Value]] = {name: v for name, (_, v) in _PRESETS.items()}
+PRESET_POWERS: dict[str, Power] = {name: power for name, (power, _) in _PRESETS.items()}
+
+
+def params_in(group: str, power: str = "") -> list[Param]:
+    """The group's parameters; given a power, only those a car of that power has."""
+    return [p for p in PARAMS if p.group == group and p.fits(power)]
 
 
 @dataclass(frozen=True)
@@ -168,11 +207,11 @@ class SheetRow:
         return [p for p in (self.single, self.front, self.rear) if p is not None]
 
 
-def sheet_rows(group: str) -> list[SheetRow]:
-    """Rows of a package in catalogue order, front beside rear."""
+def sheet_rows(group: str, power: str = "") -> list[SheetRow]:
+    """Rows of a package in catalogue order, front beside rear (of one power, if given)."""
     rows: list[SheetRow] = []
     by_row: dict[str, dict[str, Param]] = {}
-    for p in params_in(group):
+    for p in params_in(group, power):
         if not p.side:
             rows.append(SheetRow(p.label, None, None, p))
             continue
@@ -188,9 +227,19 @@ def sheet_rows(group: str) -> list[SheetRow]:
     ]
 
 
-def packages() -> list[tuple[str, list[SheetRow]]]:
-    """Every package with its sheet rows: what setup forms and sheets lay out."""
-    return [(group, sheet_rows(group)) for group in GROUPS]
+def packages(power: str = "") -> list[tuple[str, list[SheetRow]]]:
+    """Every package with its sheet rows: what setup forms and sheets lay out.
+
+    Given a car's power, only that power's parameters; without, every parameter.
+    """
+    return [(group, sheet_rows(group, power)) for group in GROUPS]
+
+
+def power_of(values: Mapping[str, Value]) -> str:
+    """The power a setup without a car shows (a library baseline): the power whose own
+    parameters have values, or "" (both) when none or both do."""
+    used = {p.power for p in PARAMS if p.power and values.get(p.key) not in (None, "")}
+    return used.pop() if len(used) == 1 else ""
 
 
 def as_texts(values: dict[str, Value]) -> dict[str, str]:

@@ -16,6 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from apex.schema_sync import SchemaReport
 from apex.store import Store
 
 
@@ -43,20 +44,20 @@ def get_store() -> Store:
 @with_appcontext
 def init_command() -> None:
     """Create the schema (PostgreSQL tables or CSV files with headers)."""
-    _echo_applied(get_store().upgrade())
+    _echo_report(get_store().upgrade())
 
 
 @click.command("upgrade")
 @with_appcontext
 def upgrade_command() -> None:
-    """Apply pending migrations; safe to run again."""
-    _echo_applied(get_store().upgrade())
+    """Apply pending migrations and add the catalogue's new columns; safe to run again."""
+    _echo_report(get_store().upgrade())
 
 
 @click.command("status")
 @with_appcontext
 def status_command() -> None:
-    """List migrations and whether each is applied."""
+    """List migrations and catalogue columns to add, and whether each is in place."""
     store = get_store()
     click.echo(f"store: {store.kind}")
     for name, applied in store.schema_status():
@@ -78,12 +79,9 @@ def seed_demo_command() -> None:
     click.echo(f"demo racer {state}: log in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
 
 
-def _echo_applied(applied: list[str]) -> None:
-    if applied:
-        for name in applied:
-            click.echo(f"applied  {name}")
-    else:
-        click.echo("nothing to do: schema is up to date")
+def _echo_report(report: SchemaReport) -> None:
+    for line in report.lines():
+        click.echo(line)
 
 
 def cli(extra: Iterable[click.Command] = ()) -> AppGroup:

@@ -4,7 +4,9 @@ Migrations are the ``sql/NNNN_*.sql`` files, applied in name order and recorded
 in ``schema_migrations``. Parameter columns are not written in those files (the
 catalogue is the only place a parameter is named): the ``SETUP_COLUMNS``
 placeholder comment is replaced by column DDL generated from
-``apex.catalogue.PARAMS`` when a file is applied.
+``apex.catalogue.PARAMS`` when a file is applied. A parameter added to the
+catalogue later becomes a column of every setup table (``apex.tables.SETUP_TABLES``)
+at the next upgrade, in the same transaction as the pending migrations.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from apex.catalogue import PARAMS, Param
+from apex.catalogue import BY_KEY, PARAMS, Param
+from apex.schema_sync import SchemaReport, column_changes
+from apex.tables import SETUP_TABLES
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "sql"
 PLACEHOLDER = "/*SETUP_COLUMNS*/"
@@ -34,6 +38,11 @@ _LOCK = sql.SQL("SELECT pg_advisory_xact_lock(%(key)s)")
 _APPLIED = sql.SQL("SELECT version FROM schema_migrations")
 _RECORD = sql.SQL("INSERT INTO schema_migrations (version) VALUES (%(version)s)")
 _LEDGER_EXISTS = sql.SQL("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+# The columns a table has now, in order; generated ones (search vectors) are derived, not data.
+_COLUMNS = sql.SQL(
+    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+    " AND table_name = %(table)s AND is_generated = 'NEVER' ORDER BY ordinal_position")
+_ADD_COLUMN = sql.SQL("ALTER TABLE {} ADD COLUMN {}")
 
 
 def list_migrations() -> list[str]:
@@ -78,15 +87,33 @@ def _applied(conn: psycopg.Connection) -> set[str]:
         return {row[0] for row in cur.execute(_APPLIED).fetchall()}
 
 
-def apply_pending(conn: psycopg.Connection) -> list[str]:
-    """Apply every unapplied migration in one transaction; return their names.
+def _setup_columns(conn: psycopg.Connection) -> tuple[list[tuple[str, str]],
+                                                      list[tuple[str, str]]]:
+    """(missing, extra) catalogue columns of every setup table that exists."""
+    missing: list[tuple[str, str]] = []
+    extra: list[tuple[str, str]] = []
+    with conn.cursor(row_factory=tuple_row) as cur:
+        for table in SETUP_TABLES:
+            present = [r[0] for r in cur.execute(_COLUMNS, {"table": table}).fetchall()]
+            if not present:
+                continue  # not created yet: its migration writes every column
+            lacking, beyond = column_changes(table, present)
+            # Only parameters are added here; any other column is a migration's job.
+            missing += [(table, c) for c in lacking if c in BY_KEY]
+            extra += [(table, c) for c in beyond]
+    return missing, extra
+
+
+def upgrade(conn: psycopg.Connection) -> SchemaReport:
+    """Apply every unapplied migration, then add every catalogue column a setup table
+    lacks, all in one transaction; say what was done and which columns are kept.
 
     The advisory lock serialises processes that upgrade at the same time (say,
     two app servers starting together): the second waits, then finds nothing
     left to do. Everything is one transaction, so a failing file leaves the
     database as it was.
     """
-    done: list[str] = []
+    report = SchemaReport()
     with conn.transaction():
         with conn.cursor() as cur:
             cur.execute(_LOCK, {"key": _LOCK_KEY})
@@ -98,11 +125,22 @@ def apply_pending(conn: psycopg.Connection) -> list[str]:
                 # No parameters: psycopg sends the file as one multi-statement query.
                 cur.execute(render(name))
                 cur.execute(_RECORD, {"version": name})
-                done.append(name)
-    return done
+                report.applied.append(name)
+            report.added, report.kept = _setup_columns(conn)
+            for table, key in report.added:
+                cur.execute(_ADD_COLUMN.format(sql.Identifier(table), _column(BY_KEY[key])))
+    return report
+
+
+def apply_pending(conn: psycopg.Connection) -> list[str]:
+    """``upgrade`` returning only the names of the migrations it applied."""
+    return upgrade(conn).applied
 
 
 def status(conn: psycopg.Connection) -> list[tuple[str, bool]]:
-    """Every migration file and whether it is applied (read only, no ledger created)."""
+    """Every migration file and whether it is applied, then every catalogue column a
+    setup table still lacks ("column car_configs.Pinion", pending). Read only."""
     applied = _applied(conn)
-    return [(name, name in applied) for name in list_migrations()]
+    missing, _ = _setup_columns(conn)
+    return [(name, name in applied) for name in list_migrations()] + [
+        (f"column {table}.{key}", False) for table, key in missing]

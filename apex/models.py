@@ -12,7 +12,9 @@ EXPERIENCE_LEVELS: tuple[str, ...] = ("Sportsman", "Intermediate", "Pro")
 PROFILE_FIELDS: tuple[str, ...] = (
     "name", "email", "facebook", "instagram", "transponder", "experience_level", "driving_style",
 )
-CAR_FIELDS: tuple[str, ...] = ("brand", "model", "nickname", "transponder", "class_name")
+CAR_FIELDS: tuple[str, ...] = (
+    "brand", "model", "nickname", "transponder", "class_name", "power",
+)
 SPONSOR_FIELDS: tuple[str, ...] = ("name", "category")
 
 
@@ -63,6 +65,7 @@ class Car:
     nickname: str = ""
     transponder: str = ""
     class_name: str = ""
+    power: str = "nitro"  # apex.catalogue.POWERS: which parameters the car has
 
     @property
     def label(self) -> str:

@@ -52,6 +52,8 @@ ASSOCIATED: dict[str, str] = {
     "Front Piston": "P_F", "Rear Piston": "P_R", "Front Toe": "Toe_F",
     "Front Ride Height": "RH_F", "Rear Ride Height": "RH_R", "Rear Camber": "C_R",
     "Front Tires": "Tread", "Bell": "Bell", "Spur Gear": "Spur", "Muffler": "Pipe",
+    # Electric sheets (RC8B4e): not in TUNING §6, the names these sheets label their boxes.
+    "Pinion": "Pinion", "Motor": "Motor", "Timing": "Timing", "Battery": "Battery",
 }
 SHEETS: dict[str, dict[str, str]] = {"Tekno": TEKNO, "Team Associated": ASSOCIATED}
 LIBRARY_BRAND: dict[str, str] = {"Tekno": "Tekno", "Team Associated": "Associated"}

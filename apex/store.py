@@ -33,6 +33,7 @@ from apex.models import (
     TrackLog,
     User,
 )
+from apex.schema_sync import SchemaReport
 from apex.transfer import Report, Rows
 
 REQUEST_KEY_DAYS = 2
@@ -80,10 +81,12 @@ class Store(Protocol):
     def close(self) -> None: ...
 
     # schema
-    def upgrade(self) -> list[str]:
-        """Apply what is missing (migrations / CSV files); return what was applied."""
+    def upgrade(self) -> SchemaReport:
+        """Apply what is missing (migrations / CSV files, then every catalogue column of
+        the setup tables), safe to repeat; report it and the columns kept."""
     def schema_status(self) -> list[tuple[str, bool]]:
-        """Every known migration (or CSV file) and whether it is in place."""
+        """Every known migration (or CSV file) and whether it is in place, then every
+        catalogue column still to add ("column car_configs.Pinion", False)."""
 
     # users and their one racer profile
     def create_user(

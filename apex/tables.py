@@ -32,7 +32,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "sponsors": ("id", "profile_id", "name", "category", *_STAMPS),
     "vehicles": (
-        "id", "profile_id", "brand", "model", "nickname", "transponder", "class_name", *_STAMPS,
+        "id", "profile_id", "brand", "model", "nickname", "transponder", "class_name", "power",
+        *_STAMPS,
     ),
     "car_configs": ("id", "profile_id", "vehicle_id", "car", *PARAM_KEYS, *_STAMPS),
     "master_library": (
@@ -98,6 +99,14 @@ NOT_EXPORTED: tuple[str, ...] = ("request_keys",)
 # What export, import and backups carry, in TABLES' order: parents before children.
 EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 
+# The tables that carry every catalogue parameter as a column: ``db upgrade`` brings
+# them up to the catalogue on both stores (apex.schema_sync).
+SETUP_TABLES: tuple[str, ...] = tuple(
+    t for t, cols in TABLES.items() if set(PARAM_KEYS) <= set(cols))
+
+# What an empty or missing text cell reads as (a file written before the column existed).
+_DEFAULTS = {("vehicles", "power"): "nitro"}
+
 # Columns that are not text, by (table, column) or by column name in any table.
 # NOTE: every store hands rows across with these Python types, so rows read from
 # PostgreSQL and from CSV files compare equal (import, export, round trips).
@@ -134,7 +143,7 @@ def from_text(table: str, column: str, text: str | None) -> Any:
     kind = column_kind(table, column)
     text = text or ""
     if kind == "text":
-        return text
+        return text or _DEFAULTS.get((table, column), "")
     if kind == "param":
         return coerce(BY_KEY[column], text)
     if not text.strip():

@@ -11,28 +11,79 @@ from marshmallow import ValidationError
 
 from apex.catalogue import (
     BY_KEY,
+    ELECTRIC,
     GROUPS,
     LABELS,
+    NITRO,
     PARAM_KEYS,
     PARAMS,
     PISTON_KEYS,
+    POWERS,
+    PRESET_POWERS,
     PRESETS,
     QUICK_KEYS,
     TYRE_KEYS,
     coerce,
+    for_power,
+    packages,
+    power_of,
     sheet_rows,
     with_unit,
 )
 from apex.schemas.setup import SetupSchema
-from apex.tables import TABLES
+from apex.tables import SETUP_TABLES, TABLES
+
+LEGACY_KEYS = tuple(
+    "DF DC DR SO_F SP_F SB_F P_F Toe_F RH_F C_F ST_F SO_R SP_R SB_R P_R Toe_R RH_R C_R "
+    "ST_R Tread Compound Venturi Pipe Clutch Bell Spur".split())
 
 APEX = Path(__file__).resolve().parent.parent / "apex"
 
 
-def test_catalogue_has_the_26_legacy_keys_in_legacy_order():
-    assert PARAM_KEYS == tuple(
-        "DF DC DR SO_F SP_F SB_F P_F Toe_F RH_F C_F ST_F SO_R SP_R SB_R P_R Toe_R RH_R C_R "
-        "ST_R Tread Compound Venturi Pipe Clutch Bell Spur".split())
+def test_catalogue_starts_with_the_legacy_keys_in_legacy_order():
+    """Old CSV files import as they are; later parameters come after them."""
+    assert PARAM_KEYS[:len(LEGACY_KEYS)] == LEGACY_KEYS
+    assert PARAM_KEYS[len(LEGACY_KEYS):][:4] == ("Pinion", "Motor", "Timing", "Battery")
+
+
+def test_each_param_belongs_to_both_powers_or_one():
+    only = {power: {p.key for p in PARAMS if p.power == power} for power in POWERS}
+    assert only == {NITRO: {"Venturi", "Pipe", "Clutch", "Bell"},
+                    ELECTRIC: {"Pinion", "Motor", "Timing", "Battery"}}
+    assert BY_KEY["Spur"].fits(NITRO) and BY_KEY["Spur"].fits(ELECTRIC)
+
+
+def test_for_power_empties_the_other_powers_fields():
+    values = {**PRESETS["Tekno NB48 2.2"], "Pinion": 16}
+    electric = for_power(values, ELECTRIC)
+    assert electric["Venturi"] is None and electric["Bell"] is None
+    assert electric["Pinion"] == 16 and electric["Spur"] == 48 and electric["DF"] == 7000
+    assert for_power(values, NITRO)["Pinion"] is None
+    assert set(electric) == set(PARAM_KEYS)
+
+
+def test_presets_have_a_power_and_only_its_fields():
+    assert PRESET_POWERS == {"Tekno NB48 2.2": NITRO, "Tekno NT48 2.2": NITRO,
+                             "Tekno EB48 2.2": ELECTRIC}
+    for name, values in PRESETS.items():
+        assert values == for_power(values, PRESET_POWERS[name]), name
+    assert PRESETS["Tekno EB48 2.2"]["Motor"] == "2050kV 4-pole"
+
+
+def test_packages_of_a_power_hold_only_its_fields():
+    def keys(power: str) -> set[str]:
+        return {p.key for _, rows in packages(power) for row in rows for p in row.params}
+
+    assert keys("") == set(PARAM_KEYS)
+    assert keys(ELECTRIC) == {p.key for p in PARAMS if p.power != NITRO}
+    assert "Venturi" in keys(NITRO) and "Pinion" not in keys(NITRO)
+
+
+def test_a_baseline_without_a_car_shows_the_power_its_values_have():
+    assert power_of(PRESETS["Tekno EB48 2.2"]) == ELECTRIC
+    assert power_of(PRESETS["Tekno NB48 2.2"]) == NITRO
+    assert power_of({"DF": 7000}) == ""
+    assert power_of({"Venturi": "7.0", "Pinion": 16}) == ""
 
 
 def test_every_group_is_a_package_and_sheet_rows_cover_every_param_once():
@@ -48,12 +99,13 @@ def test_front_and_rear_sit_side_by_side():
 
 def test_presets_are_within_bounds_and_on_step():
     for name, values in PRESETS.items():
-        form = {k: str(v) for k, v in values.items()}
+        form = {k: "" if v is None else str(v) for k, v in values.items()}
         assert SetupSchema().load(form) == values, name
 
 
 def test_setup_tables_carry_every_param_as_a_column():
-    for table in ("car_configs", "master_library"):
+    assert SETUP_TABLES == ("car_configs", "master_library", "event_setups")
+    for table in SETUP_TABLES:
         assert set(PARAM_KEYS) <= set(TABLES[table])
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from apex.catalogue import GROUPS, PARAM_KEYS, PRESETS, empty_setup
+from apex.catalogue import ELECTRIC, GROUPS, PARAM_KEYS, PARAMS, PRESETS, empty_setup, params_in
 from apex.compare import MINUS, Change, compare_setups, delta_text, package_changes
 
 NB48 = PRESETS["Tekno NB48 2.2"]
@@ -21,9 +21,11 @@ def by_key(comparison):
 def test_nb48_against_nt48_counts_per_package_and_overall():
     c = compare_setups(NB48, NT48)
     assert [p.group for p in c.packages] == list(GROUPS)
-    assert [(p.matches, p.total) for p in c.packages] == [(0, 3), (0, 8), (4, 8), (1, 2), (2, 5)]
-    assert (c.matches, c.total) == (7, 26)
-    assert c.summary == "7 of 26 match"
+    unset = sum(p.power == ELECTRIC for p in PARAMS)  # unset on both nitro presets: they match
+    power = (2 + unset, len(params_in("Power")))
+    assert [(p.matches, p.total) for p in c.packages] == [(0, 3), (0, 8), (4, 8), (1, 2), power]
+    assert (c.matches, c.total) == (7 + unset, len(PARAMS))
+    assert c.summary == f"{7 + unset} of {len(PARAMS)} match"
     assert c.packages[2].summary == "4 of 8 match"
 
 
@@ -32,9 +34,10 @@ def test_nb48_against_nt48_which_keys_differ_and_the_deltas():
     assert list(cells) == [  # sheet order: front beside rear
         "DF", "DC", "DR", "SO_F", "SO_R", "SP_F", "SP_R", "SB_F", "SB_R", "P_F", "P_R",
         "Toe_F", "Toe_R", "RH_F", "RH_R", "C_F", "C_R", "ST_F", "ST_R",
-        "Tread", "Compound", "Venturi", "Pipe", "Clutch", "Bell", "Spur"]
+        "Tread", "Compound", *(p.key for p in params_in("Power"))]
     same = {k for k, p in cells.items() if p.match}
-    assert same == {"Toe_F", "Toe_R", "C_F", "C_R", "Compound", "Pipe", "Bell"}
+    unset = {p.key for p in PARAMS if p.power == ELECTRIC}  # on neither nitro preset
+    assert same == {"Toe_F", "Toe_R", "C_F", "C_R", "Compound", "Pipe", "Bell", *unset}
     changes = {k: p.change_text for k, p in cells.items() if p.change_text}
     assert changes == {
         "DF": "DF +3000 cSt", "DC": "DC +3000 cSt", "DR": "DR +2000 cSt",
@@ -60,7 +63,7 @@ def test_rows_keep_front_and_rear_side_by_side():
     assert (row.front.key, row.rear.key, row.single) == ("SO_F", "SO_R", None)
     assert (row.front.left, row.front.right) == (450, 600)
     power = compare_setups(NB48, NT48).packages[4]
-    assert [r.single.key for r in power.rows] == ["Venturi", "Pipe", "Clutch", "Bell", "Spur"]
+    assert [r.single.key for r in power.rows] == [p.key for p in params_in("Power")]
 
 
 def test_a_decrease_uses_the_real_minus_sign():
@@ -77,7 +80,7 @@ def test_values_compare_as_typed_and_unset_matches_unset():
     left = {**empty_setup(), "SB_F": Decimal("2.30"), "DF": 7000, "SP_F": "Green"}
     right = {**empty_setup(), "SB_F": "2.3", "DF": Decimal("7000"), "SP_F": " green "}
     c = compare_setups(left, right)
-    assert (c.matches, c.total) == (26, 26)
+    assert (c.matches, c.total) == (len(PARAMS), len(PARAMS))
     assert c.differences == []
 
 
@@ -86,7 +89,7 @@ def test_set_against_unset_differs_without_a_delta_and_missing_keys_are_unset():
     assert not cells["DF"].match
     assert cells["DF"].delta is None and cells["DF"].delta_text == ""
     assert cells["DC"].match  # None == None
-    assert compare_setups({}, {}).summary == "26 of 26 match"
+    assert compare_setups({}, {}).summary == f"{len(PARAMS)} of {len(PARAMS)} match"
 
 
 def test_package_changes_only_the_keys_of_that_package_that_differ():

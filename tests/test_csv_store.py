@@ -75,7 +75,7 @@ def test_constructor_creates_nothing_and_upgrade_creates_every_file(data_dir: Pa
     s = CsvStore(data_dir)
     assert not data_dir.exists() and s.ping() is False
     assert all(not ok for _, ok in s.schema_status())
-    assert s.upgrade() == [f"created {t}.csv" for t in TABLES]
+    assert s.upgrade().created == [f"{t}.csv" for t in TABLES]
     for table, cols in TABLES.items():
         with open(data_dir / f"{table}.csv", newline="", encoding="utf-8") as f:
             assert next(csv.reader(f)) == list(cols)
@@ -121,12 +121,36 @@ def test_upgrade_adds_a_new_column_and_keeps_every_row(
         writer = csv.DictWriter(f, old_cols, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    assert ("car_configs.csv", False) in csvs.schema_status()
-    assert csvs.upgrade() == ["added Spur to car_configs.csv"]
+    assert ("column car_configs.Spur", False) in csvs.schema_status()
+    report = csvs.upgrade()
+    assert report.added == [("car_configs", "Spur")]
+    assert "added column car_configs.Spur" in report.lines()
     assert all(ok for _, ok in csvs.schema_status())
     assert read_cells(path) == [{**rows[0], "Spur": ""}]
     assert csvs.get_car_config(owner.racer_id, car.id).values == {**NB48, "Spur": None}
-    assert csvs.upgrade() == []
+    assert csvs.upgrade().lines() == ["nothing to do: schema is up to date"]
+
+
+def test_upgrade_reports_and_keeps_a_column_the_catalogue_dropped(
+    csvs: CsvStore, owner: User, data_dir: Path
+) -> None:
+    """A parameter gone from the catalogue: its column and values survive every write."""
+    car = csvs.add_car(owner.racer_id, CAR, NB48)
+    path = data_dir / "car_configs.csv"
+    rows = [{**r, "Needle": "3.5"} for r in read_cells(path)]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, [*TABLES["car_configs"], "Needle"])
+        writer.writeheader()
+        writer.writerows(rows)
+    report = csvs.upgrade()
+    assert not report.changed and report.kept == [("car_configs", "Needle")]
+    assert report.lines() == ["column Needle in car_configs is not in the catalogue: kept",
+                              "nothing to do: schema is up to date"]
+    csvs.save_car_config(owner.racer_id, car.id, {**NB48, "DF": 9000})
+    other = csvs.add_car(owner.racer_id, {**CAR, "nickname": "Two"}, NB48)
+    cells = {r["vehicle_id"]: r for r in read_cells(path)}
+    assert cells[car.id]["Needle"] == "3.5" and cells[car.id]["DF"] == "9000"
+    assert cells[other.id]["Needle"] == ""
 
 
 def test_writes_leave_no_temp_files(csvs: CsvStore, owner: User, data_dir: Path) -> None:
@@ -239,10 +263,10 @@ def test_an_import_that_cannot_write_one_table_writes_none(tmp_path, monkeypatch
     store.upgrade()
     real = CsvTables._temp_file
 
-    def disk_full(self, table, cells):
+    def disk_full(self, table, cells, *extra):
         if table == "sponsors":
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, table, cells)
+        return real(self, table, cells, *extra)
 
     monkeypatch.setattr(CsvTables, "_temp_file", disk_full)
     user_id, racer_id = str(uuid.uuid4()), str(uuid.uuid4())

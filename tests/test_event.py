@@ -305,3 +305,17 @@ def test_an_htmx_save_also_refreshes_the_change_list_out_of_band(alice, app):
     assert response.status_code == 200 and "<html" not in response.text
     assert 'id="changes" hx-swap-oob="true"' in response.text
     assert "7000 → 6000" in response.text.split('id="changes"')[1]
+
+
+def test_an_electric_cars_event_setup_shows_and_saves_only_its_powers_fields(alice, app):
+    car = car_of(app)
+    store_of(app).update_car(racer(app), car.id, {"power": "electric"})
+    event = start(alice, app)  # from a Shop Master that still holds nitro values
+    assert store_of(app).get_event_setup(racer(app), event.id).values["Venturi"] is None
+    page = alice.get(f"/event/{event.id}").text
+    assert 'id="p-Pinion"' in page and 'id="p-Spur"' in page and 'id="p-Venturi"' not in page
+    form = setup_form(app, event, Pinion="16", Motor="2050kV 4-pole")
+    assert alice.post(f"/event/{event.id}/setup", data=form).status_code == 303
+    values = store_of(app).get_event_setup(racer(app), event.id).values
+    assert (values["Pinion"], values["Motor"], values["Spur"]) == (16, "2050kV 4-pole", 48)
+    assert values["Venturi"] is None and values["Bell"] is None  # nitro-only: emptied

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from apex.catalogue import PARAMS, PRESETS, format_value
+from apex.catalogue import ELECTRIC, NITRO, PARAMS, PRESETS, format_value
 from tests.conftest import CAR, hx, make_app, racer, recorded_store_calls, store_of
 
 
@@ -186,13 +186,17 @@ def test_delete_car_removes_it_and_its_baseline(alice, app):
 # --- Shop Master -------------------------------------------------------------------------
 
 def full_form() -> dict[str, str]:
-    return {p.key: format_value(p, PRESETS["Tekno NT48 2.2"][p.key]) for p in PARAMS}
+    return {p.key: format_value(p, PRESETS["Tekno NT48 2.2"][p.key]) for p in PARAMS
+            if p.fits(NITRO)}
 
 
 def test_shop_master_form_lists_every_parameter_with_limits(alice, app):
     add_car(alice)
     text = alice.get(f"/garage/cars/{car_id_of(app)}/setup").text
     for p in PARAMS:
+        if not p.fits(NITRO):  # a nitro car: no electric field
+            assert f'id="p-{p.key}"' not in text
+            continue
         tag = re.search(rf'<input id="p-{p.key}"[^>]*>', text).group(0)
         assert f'name="{p.key}"' in tag
         if p.is_numeric:
@@ -202,6 +206,34 @@ def test_shop_master_form_lists_every_parameter_with_limits(alice, app):
                 assert 'inputmode="' in tag  # the phone's number pad
     for group in ("Diffs", "Suspension", "Geometry", "Tires", "Power"):
         assert f"<legend>{group}</legend>" in text
+
+
+def test_an_electric_car_shows_and_saves_only_its_powers_fields(alice, app):
+    add_car(alice, preset="Tekno EB48 2.2")
+    car_id = car_id_of(app)
+    assert store_of(app).get_car(racer(app), car_id).power == ELECTRIC
+    text = alice.get(f"/garage/cars/{car_id}/setup").text
+    assert 'id="p-Pinion"' in text and 'id="p-Spur"' in text and 'id="p-Venturi"' not in text
+    form = {**full_form(), "Pinion": "17", "Motor": "1900kV", "Timing": "10",
+            "Battery": "4S 5000"}  # the nitro values of full_form are posted too
+    assert alice.post(f"/garage/cars/{car_id}/setup", data=form).status_code == 303
+    values = store_of(app).get_car_config(racer(app), car_id).values
+    assert (values["Pinion"], values["Motor"], values["Timing"]) == (17, "1900kV", 10)
+    assert values["Venturi"] is None and values["Bell"] is None and values["Spur"] == 50
+    sheet = alice.get(f"/garage/cars/{car_id}/sheet").text
+    assert "1900kV" in sheet and "Pinion" in sheet and "Venturi" not in sheet
+
+
+def test_a_preset_chooses_the_power_and_a_contradiction_is_refused(alice, app):
+    response = alice.post("/garage/cars", data={**CAR, "preset": "Tekno NB48 2.2",
+                                                "power": ELECTRIC})
+    assert response.status_code == 422 and "is a nitro car" in response.text
+    add_car(alice, power=ELECTRIC)
+    car = store_of(app).get_car(racer(app), car_id_of(app))
+    assert car.power == ELECTRIC
+    response = alice.post(f"/garage/cars/{car.id}/edit", data={**CAR, "power": NITRO})
+    assert response.status_code == 303
+    assert store_of(app).get_car(racer(app), car.id).power == NITRO
 
 
 def test_shop_master_saves_every_parameter(alice, app):

@@ -176,7 +176,7 @@ def test_promote_someone_elses_car_is_404(client, auth, app):
 def test_compare_a_baseline_with_my_car(alice, library, app):
     bid = baseline_id(app, "Silver Dollar", "NT48 2.2")
     text = alice.get(f"/library/compare?a=lib:{bid}&b=car:{alices_car(app).id}").text
-    assert re.search(r"\d+ of 26 match", text)
+    assert re.search(rf"\d+ of {len(PARAMS)} match", text)
     assert "Suspension" in text and "cSt" in text
     assert "\u2212" in text or "+" in text  # signed deltas
 
@@ -184,7 +184,7 @@ def test_compare_a_baseline_with_my_car(alice, library, app):
 def test_compare_two_library_baselines(alice, library, app):
     a = baseline_id(app, "Thunder Alley", "NB48 2.2")
     text = alice.get(f"/library/compare?a=lib:{a}&b_lib={a}").text
-    assert "26 of 26 match" in text
+    assert f"{len(PARAMS)} of {len(PARAMS)} match" in text
 
 
 def test_compare_with_someone_elses_car_is_404(client, auth, app, library):
@@ -324,3 +324,11 @@ def test_an_upload_over_the_row_limit_is_refused(alice, app):
                           content_type="multipart/form-data")
     assert response.status_code == 422 and f"More than {MAX_UPLOAD_ROWS} rows" in response.text
     assert store_of(app).dump_tables()["master_library"] == []
+
+
+def test_a_baseline_form_has_both_powers_fields_labelled(alice):
+    page = alice.get("/library/new").text
+    assert 'id="p-Venturi"' in page and 'id="p-Pinion"' in page
+    assert re.search(r'for="p-Venturi">Venturi.*\(nitro only\)', page)
+    assert re.search(r'for="p-Pinion">Pinion.*\(electric only\)', page)
+    assert not re.search(r'for="p-Spur">[^\n]*only\)', page)

@@ -17,7 +17,7 @@ from psycopg import sql
 
 from apex import migrations
 from apex.catalogue import PARAM_KEYS, PARAMS
-from apex.tables import TABLES
+from apex.tables import SETUP_TABLES, TABLES
 from tests.pg_server import PgServer
 
 FIRST = "0001_init.sql"
@@ -190,3 +190,35 @@ def test_failing_migration_leaves_nothing_behind(
         migrations.apply_pending(conn)
     conn.rollback()
     assert conn.execute("SELECT to_regclass('users')").fetchone()[0] is None
+
+
+def test_upgrade_adds_catalogue_columns_an_old_database_lacks(
+    conn: psycopg.Connection,
+) -> None:
+    """A parameter added to the catalogue after the tables exist becomes a column of
+    every setup table, with its CHECK; a column the catalogue dropped is kept."""
+    migrations.apply_pending(conn)
+    newest = PARAMS[-1]
+    for table in SETUP_TABLES:  # as before the newest parameter existed
+        conn.execute(sql.SQL("ALTER TABLE {} DROP COLUMN {}").format(
+            sql.Identifier(table), sql.Identifier(newest.key)))
+    conn.execute("ALTER TABLE car_configs ADD COLUMN \"Needle\" text")
+    conn.commit()
+    pending = [(f"column {t}.{newest.key}", False) for t in SETUP_TABLES]
+    assert migrations.status(conn)[-len(SETUP_TABLES):] == pending
+    report = migrations.upgrade(conn)
+    assert report.applied == [] and report.added == [(t, newest.key) for t in SETUP_TABLES]
+    assert report.kept == [("car_configs", "Needle")]
+    assert f"added column car_configs.{newest.key}" in report.lines()
+    assert "column Needle in car_configs is not in the catalogue: kept" in report.lines()
+    assert all(done for _, done in migrations.status(conn))
+    again = migrations.upgrade(conn)
+    assert not again.changed and again.kept == [("car_configs", "Needle")]
+    limited = next(p for p in reversed(PARAMS) if p.max is not None)
+    conn.execute(sql.SQL("ALTER TABLE master_library DROP COLUMN {}").format(
+        sql.Identifier(limited.key)))
+    migrations.upgrade(conn)
+    insert = sql.SQL("INSERT INTO master_library (track, {}) VALUES ('x', %s)").format(
+        sql.Identifier(limited.key))
+    with pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute(insert, (limited.max + 1,))

@@ -49,7 +49,8 @@ def test_tekno_sheet_maps_every_known_field():
     assert result.brand == "Tekno"
     assert result.problems == {}
     assert result.values == {key: NB48[key] for key in TEKNO.values()}
-    assert set(result.values) == set(NB48) - {"Venturi", "Bell", "Spur"}
+    electric = {k for k, v in NB48.items() if v is None}  # not on a nitro sheet
+    assert set(result.values) == set(NB48) - {"Venturi", "Bell", "Spur"} - electric
     assert result.fields == {
         "brand": "Tekno", "track": "Mac's Track", "driver_name": "Sam Ortiz",
         "date": date(2025, 10, 18), "condition": "High Traction, Dry, Bumpy",
@@ -147,3 +148,12 @@ def test_parse_date():
     assert parse_date("November 2, 2025") == date(2025, 11, 2)
     assert parse_date("02/11/2025") is None
     assert parse_date("2025-02-30") is None
+
+
+def test_associated_electric_sheet_fills_the_electric_power_fields():
+    fields = {"Diff Fluid Front": "7000", "Front Fluid": "450", "Spur Gear": "48",
+              "Pinion": "16T", "Motor": "2050kV 4-pole", "Timing": "10°", "Battery": "4S 6500"}
+    result = read_setup_sheet(sheet(fields))
+    assert result.brand == "Team Associated"
+    assert {k: result.values[k] for k in ("Pinion", "Motor", "Timing", "Battery")} == {
+        "Pinion": 16, "Motor": "2050kV 4-pole", "Timing": 10, "Battery": "4S 6500"}

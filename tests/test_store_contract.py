@@ -144,7 +144,9 @@ def test_same_sponsor_name_is_fine_for_two_racers(store: Store) -> None:
 
 
 def test_upgrade_is_idempotent(store: Store) -> None:
-    assert store.upgrade() == []
+    report = store.upgrade()
+    assert not report.changed and report.kept == []
+    assert report.lines() == ["nothing to do: schema is up to date"]
 
 
 def test_schema_status_shows_everything_in_place(store: Store) -> None:

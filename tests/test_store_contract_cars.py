@@ -172,3 +172,14 @@ def test_change_car_config_of_another_racers_car_changes_nothing(store: Store) -
     assert store.change_car_config(bob.racer_id, "nope", {"DF": 1000}, "x") is None
     assert store.get_car_config(alice.racer_id, car.id).values == NB48
     assert store.list_track_logs(bob.racer_id) == [] == store.list_track_logs(alice.racer_id)
+
+
+def test_a_car_is_nitro_unless_told_and_keeps_its_power_when_not_given(store: Store) -> None:
+    user = new_user(store)
+    nitro = store.add_car(user.racer_id, CAR, NB48)
+    assert nitro.power == "nitro"
+    electric = store.add_car(user.racer_id, {**CAR, "nickname": "E", "power": "electric"}, {})
+    assert store.get_car(user.racer_id, electric.id).power == "electric"
+    assert store.update_car(user.racer_id, electric.id, {"nickname": "E2"}).power == "electric"
+    assert store.update_car(user.racer_id, electric.id, {"power": "nitro"}).power == "nitro"
+    assert [c.power for c in store.list_cars(user.racer_id)] == ["nitro", "nitro"]

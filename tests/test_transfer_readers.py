@@ -28,8 +28,10 @@ RACER = OWNER.racer_id
 
 
 def setup(*values: object) -> dict:
-    """Catalogue values in catalogue order, typed as the catalogue types them."""
-    return {p.key: coerce(p, v) for p, v in zip(PARAMS, values, strict=True)}
+    """Catalogue values in catalogue order, typed as the catalogue types them; parameters
+    after the old app's (the electric ones) unset."""
+    given = {p.key: coerce(p, v) for p, v in zip(PARAMS[:len(values)], values, strict=True)}
+    return {**{p.key: None for p in PARAMS}, **given}
 
 
 NB48 = setup(7000, 7000, 5000, 450, "Green", "2.3", "4x1.2", "-1.0", "27.0", "-2.0", "105",
@@ -81,7 +83,8 @@ def test_cars_become_vehicles_with_their_shop_master() -> None:
     vehicles, configs = rows["vehicles"], rows["car_configs"]
     assert [{k: v for k, v in r.items() if k != "id"} for r in vehicles] == [
         {"profile_id": RACER, "brand": "Tekno", "model": model, "nickname": "",
-         "transponder": "", "class_name": ""} for model in ("NB48 2.2", "NT48 2.2", "EB48 2.2")]
+         "transponder": "", "class_name": "", "power": "nitro"}
+        for model in ("NB48 2.2", "NT48 2.2", "EB48 2.2")]
     assert [c["vehicle_id"] for c in configs] == [v["id"] for v in vehicles]
     assert len({c["id"] for c in configs} | {v["id"] for v in vehicles}) == 6
     assert [{k: v for k, v in c.items() if k not in ("id", "vehicle_id")} for c in configs] == [

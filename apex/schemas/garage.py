@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
 
-from apex.catalogue import PRESETS
+from marshmallow import ValidationError, fields, post_load, validate
+
+from apex.catalogue import NITRO, POWERS, PRESET_POWERS, PRESETS
 from apex.models import EXPERIENCE_LEVELS
 from apex.schemas import CreateFormSchema, FormSchema
 
@@ -50,6 +52,11 @@ class CarSchema(FormSchema):
     nickname = text_field(40)
     transponder = fields.String(load_default="", validate=TRANSPONDER)
     class_name = text_field(40)
+    # Empty: the car keeps its power (a new car takes its starting setup's, else nitro).
+    power = fields.String(
+        load_default="",
+        validate=validate.OneOf(("", *POWERS), error="Pick nitro or electric."),
+    )
 
 
 class NewCarSchema(CarSchema, CreateFormSchema):
@@ -57,3 +64,11 @@ class NewCarSchema(CarSchema, CreateFormSchema):
         load_default="",
         validate=validate.OneOf(("", *PRESETS), error="Pick a starting setup from the list."),
     )
+
+    @post_load
+    def _power_of_preset(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """The starting setup chooses the power; a power that contradicts it is refused."""
+        preset_power = PRESET_POWERS.get(data["preset"])
+        if preset_power and data["power"] not in ("", preset_power):
+            raise ValidationError(f"{data['preset']} is a {preset_power} car.", "power")
+        return {**data, "power": data["power"] or preset_power or NITRO}

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from apex import race_rules
-from apex.catalogue import PARAM_KEYS, Value
+from apex.catalogue import NITRO, PARAM_KEYS, Value
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
+from apex.schema_sync import SchemaReport, column_changes, empty_cells
 from apex.store import REQUEST_KEY_DAYS, DuplicateError
 from apex.stores import csv_library
 from apex.stores.csv_events import EventMethods
@@ -81,32 +82,38 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
     def close(self) -> None:
         """Nothing is held open between calls."""
 
-    def upgrade(self) -> list[str]:
-        """Create missing files; add the columns the catalogue gained, keeping every row."""
+    def upgrade(self) -> SchemaReport:
+        """Create missing files; add the columns apex.tables (the catalogue) gained,
+        keeping every row; report columns beyond them, which stay (see csv_tables)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        done: list[str] = []
+        report = SchemaReport()
         with self._tables.transaction():
-            for table, cols in TABLES.items():
+            for table in TABLES:
                 header = self._tables.header(table)
                 if header is None:
                     self._tables.write_cells(table, [])
-                    done.append(f"created {table}.csv")
-                elif missing := [c for c in cols if c not in header]:
+                    report.created.append(f"{table}.csv")
+                    continue
+                missing, extra = column_changes(table, header)
+                report.kept += [(table, c) for c in extra]
+                if missing:
                     # Cells are copied as text: an upgrade must not depend on parsing.
                     with open(self._tables.path(table), newline="", encoding="utf-8") as f:
-                        cells = list(csv.DictReader(f, restval=""))
-                    self._tables.write_cells(table, cells)
-                    done.append(f"added {', '.join(missing)} to {table}.csv")
-        return done
+                        cells = [{**raw, **empty_cells(table, missing)}
+                                 for raw in csv.DictReader(f, restval="")]
+                    self._tables.write_cells(table, cells, extra)
+                    report.added += [(table, c) for c in missing]
+        return report
 
     def schema_status(self) -> list[tuple[str, bool]]:
-        """Each table file and whether it exists with every current column."""
+        """Each table file and whether it exists, then each column a file lacks."""
         if not self.data_dir.is_dir():
             return [(f"{table}.csv", False) for table in TABLES]
         with self._tables.transaction():
             headers = {table: self._tables.header(table) for table in TABLES}
-        return [(f"{t}.csv", h is not None and set(TABLES[t]) <= set(h))
-                for t, h in headers.items()]
+        files = [(f"{t}.csv", h is not None) for t, h in headers.items()]
+        return files + [(f"column {t}.{c}", False) for t, h in headers.items()
+                        if h is not None for c in column_changes(t, h)[0]]
 
     # -- users and their racer profile ---------------------------------------
 
@@ -244,6 +251,7 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
             return None
         car = _stamped(profile_id=racer_id, **{f: "" for f in CAR_FIELDS})
         car.update(_texts(data, CAR_FIELDS))
+        car["power"] = car["power"] or NITRO
         self._check_unique_car(car)
         config = _stamped(profile_id=racer_id, vehicle_id=car["id"], car=_label(car),
                           **{k: baseline.get(k) for k in PARAM_KEYS})
@@ -259,6 +267,7 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         if row is None:
             return None
         new = {**row, **_texts(data, CAR_FIELDS), "updated_at": datetime.now(UTC)}
+        new["power"] = new["power"] or row["power"]
         self._check_unique_car(new)
         self._tables.replace("vehicles", new)
         config = self._tables.first("car_configs", vehicle_id=car_id)

@@ -9,6 +9,8 @@ Why it is built this way (apex.stores.csv builds the ``Store`` methods on it):
   never half of one.
 - Parsed tables are cached per file stat, so an unchanged file is not
   re-parsed while another process's ``os.replace`` is seen at once.
+- A column a file has beyond ``apex.tables`` (a parameter the catalogue dropped)
+  is kept: its cells ride along, by row id, through every rewrite of the table.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from apex.tables import TABLES, from_text, to_text
 
 Row = dict[str, Any]
 T = TypeVar("T")
+# Columns beyond apex.tables in a file, and their cells by row id.
+Kept = tuple[tuple[str, ...], dict[str, dict[str, str]]]
+_NONE_KEPT: Kept = ((), {})
 
 # One lock for every CsvStore of the process (threads); the flock covers processes.
 _lock = threading.RLock()
@@ -87,7 +92,7 @@ class CsvTables:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
-        self._cache: dict[str, tuple[tuple[int, int, int], list[Row]]] = {}
+        self._cache: dict[str, tuple[tuple[int, int, int], list[Row], Kept]] = {}
 
     def transaction(self) -> AbstractContextManager[None]:
         """The process lock and this folder's flock (see the module docstring)."""
@@ -108,12 +113,32 @@ class CsvTables:
             hit = self._cache.get(table)
             if hit is not None and hit[0] == key:
                 return hit[1]
-            rows = [_parse_row(table, raw) for raw in csv.DictReader(f, restval="")]
-        self._cache[table] = (key, rows)
+            reader = csv.DictReader(f, restval="")
+            raws = list(reader)
+        extra = tuple(c for c in reader.fieldnames or () if c not in TABLES[table])
+        kept = (extra, {raw.get("id") or "": {c: raw.get(c) or "" for c in extra}
+                        for raw in raws}) if extra else _NONE_KEPT
+        rows = [_parse_row(table, raw) for raw in raws]
+        self._cache[table] = (key, rows, kept)
         return rows
 
+    def kept(self, table: str) -> Kept:
+        """The file's columns beyond apex.tables and their cells (see the module doc)."""
+        self.read(table)
+        hit = self._cache.get(table)
+        return _NONE_KEPT if hit is None else hit[2]
+
+    def _cells(self, table: str, rows: list[Row]) -> tuple[list[Mapping[str, str]], Kept]:
+        extra, by_id = kept = self.kept(table)
+        cells: list[Mapping[str, str]] = [_format_row(table, r) for r in rows]
+        if extra:
+            cells = [{**by_id.get(str(r.get("id")), {}), **c}
+                     for r, c in zip(rows, cells, strict=True)]
+        return cells, kept
+
     def write(self, table: str, rows: list[Row]) -> None:
-        self.write_cells(table, [_format_row(table, r) for r in rows])
+        cells, (extra, _) = self._cells(table, rows)
+        self.write_cells(table, cells, extra)
 
     def write_all(self, tables: Mapping[str, list[Row]]) -> None:
         """Rewrite several tables as nearly all-or-nothing as files allow.
@@ -123,11 +148,11 @@ class CsvTables:
         tables as they were. Only a crash between the renames, parents first, can
         leave some tables new, and then no row points nowhere.
         """
-        cells = {t: [_format_row(t, r) for r in rows] for t, rows in tables.items()}
+        cells = {t: self._cells(t, rows) for t, rows in tables.items()}
         ready: dict[str, str] = {}
         try:
-            for table, table_cells in cells.items():
-                ready[table] = self._temp_file(table, table_cells)
+            for table, (table_cells, (extra, _)) in cells.items():
+                ready[table] = self._temp_file(table, table_cells, extra)
             for table, tmp in ready.items():
                 os.replace(tmp, self.path(table))
                 self._cache.pop(table, None)
@@ -139,9 +164,12 @@ class CsvTables:
                         os.unlink(tmp)
         self._fsync_folder()
 
-    def write_cells(self, table: str, cells: Sequence[Mapping[str, str]]) -> None:
-        """Replace the table atomically: temp file, fsync, os.replace, fsync the folder."""
-        tmp = self._temp_file(table, cells)
+    def write_cells(
+        self, table: str, cells: Sequence[Mapping[str, str]], extra: Sequence[str] = ()
+    ) -> None:
+        """Replace the table atomically: temp file, fsync, os.replace, fsync the folder.
+        ``extra``: columns kept beyond apex.tables, written after them."""
+        tmp = self._temp_file(table, cells, extra)
         done = False
         try:
             os.replace(tmp, self.path(table))
@@ -153,14 +181,17 @@ class CsvTables:
                     os.unlink(tmp)
         self._fsync_folder()
 
-    def _temp_file(self, table: str, cells: Sequence[Mapping[str, str]]) -> str:
+    def _temp_file(
+        self, table: str, cells: Sequence[Mapping[str, str]], extra: Sequence[str] = ()
+    ) -> str:
         """The table's new content in a synced temp file beside it (removed on failure)."""
         with tempfile.NamedTemporaryFile(
             "w", dir=self.data_dir, prefix=f".{table}.", suffix=".tmp",
             delete=False, newline="", encoding="utf-8",
         ) as f:
             try:
-                writer = csv.DictWriter(f, TABLES[table], restval="", extrasaction="ignore")
+                header = [*TABLES[table], *extra]
+                writer = csv.DictWriter(f, header, restval="", extrasaction="ignore")
                 writer.writeheader()
                 writer.writerows(cells)
                 f.flush()

@@ -21,6 +21,7 @@ from psycopg_pool import ConnectionPool
 from apex import migrations
 from apex.catalogue import Value
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
+from apex.schema_sync import SchemaReport
 from apex.store import DuplicateError
 from apex.stores import library_rules, postgres_library, postgres_tables
 from apex.stores import postgres_params as setup_sql
@@ -83,22 +84,23 @@ VALUES (%(racer_id)s, %(name)s, %(category)s)
 RETURNING id::text, profile_id::text AS racer_id, name, category"""
 DELETE_SPONSOR = "DELETE FROM sponsors WHERE id = %(sponsor_id)s AND profile_id = %(racer_id)s"
 
-LIST_CARS = """SELECT id::text, profile_id::text AS racer_id, brand, model, nickname,
-transponder, class_name FROM vehicles WHERE profile_id = %(racer_id)s
+_CAR_COLS = """id::text, profile_id::text AS racer_id, brand, model, nickname, transponder,
+class_name, power"""
+LIST_CARS = f"""SELECT {_CAR_COLS} FROM vehicles WHERE profile_id = %(racer_id)s
 ORDER BY lower(brand), lower(model), lower(nickname), id"""
-GET_CAR = """SELECT id::text, profile_id::text AS racer_id, brand, model, nickname,
-transponder, class_name FROM vehicles WHERE id = %(car_id)s AND profile_id = %(racer_id)s"""
-INSERT_CAR = """INSERT INTO vehicles (profile_id, brand, model, nickname, transponder, class_name)
-VALUES (%(racer_id)s, %(brand)s, %(model)s, %(nickname)s, %(transponder)s, %(class_name)s)
-RETURNING id::text, profile_id::text AS racer_id, brand, model, nickname, transponder,
-class_name"""
-UPDATE_CAR = """UPDATE vehicles SET
+GET_CAR = f"""SELECT {_CAR_COLS} FROM vehicles
+WHERE id = %(car_id)s AND profile_id = %(racer_id)s"""
+# An empty power is the column's default (nitro).
+INSERT_CAR = f"""INSERT INTO vehicles
+(profile_id, brand, model, nickname, transponder, class_name, power)
+VALUES (%(racer_id)s, %(brand)s, %(model)s, %(nickname)s, %(transponder)s, %(class_name)s,
+coalesce(nullif(%(power)s, ''), 'nitro')) RETURNING {_CAR_COLS}"""
+UPDATE_CAR = f"""UPDATE vehicles SET
 brand = coalesce(%(brand)s, brand), model = coalesce(%(model)s, model),
 nickname = coalesce(%(nickname)s, nickname), transponder = coalesce(%(transponder)s, transponder),
-class_name = coalesce(%(class_name)s, class_name), updated_at = now()
-WHERE id = %(car_id)s AND profile_id = %(racer_id)s
-RETURNING id::text, profile_id::text AS racer_id, brand, model, nickname, transponder,
-class_name"""
+class_name = coalesce(%(class_name)s, class_name),
+power = coalesce(nullif(%(power)s, ''), power), updated_at = now()
+WHERE id = %(car_id)s AND profile_id = %(racer_id)s RETURNING {_CAR_COLS}"""
 # The old system named a car by this label ("Tekno NB48 2.2"); keep it in step.
 # Only the label follows; updated_at stays the date of the last setup change (the sheet shows it).
 UPDATE_CAR_LABEL = """UPDATE car_configs SET car = trim(%(brand)s || ' ' || %(model)s)
@@ -208,9 +210,9 @@ class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
             self._pool.close()
 
     # schema ---------------------------------------------------------------
-    def upgrade(self) -> list[str]:
+    def upgrade(self) -> SchemaReport:
         with self._tx() as conn:
-            return migrations.apply_pending(cast(psycopg.Connection[Any], conn))
+            return migrations.upgrade(cast(psycopg.Connection[Any], conn))
 
     def schema_status(self) -> list[tuple[str, bool]]:
         with self._tx() as conn:

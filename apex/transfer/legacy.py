@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from apex.catalogue import BY_KEY, PARAM_KEYS, Value
+from apex.catalogue import BY_KEY, NITRO, PARAM_KEYS, Value
 from apex.models import EXPERIENCE_LEVELS, User
 from apex.transfer import Row, RowError, Rows, readers
 from apex.transfer.notes import note_kind, parse_session_start, seconds
@@ -130,7 +130,7 @@ def _cars(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
         vehicle_id = str(uuid.uuid4())
         vehicles.append({"id": vehicle_id, "profile_id": owner.racer_id, "brand": words[0],
                          "model": " ".join(words[1:]), "nickname": "", "transponder": "",
-                         "class_name": ""})
+                         "class_name": "", "power": NITRO})  # the old app knew no electric
         configs.append({"id": str(uuid.uuid4()), "profile_id": owner.racer_id,
                         "vehicle_id": vehicle_id, "car": car, **params})
     return {"vehicles": vehicles, "car_configs": configs}

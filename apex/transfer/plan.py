@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from apex.tables import EXPORTED, REFERENCES, TABLES, column_kind
+from apex.tables import EXPORTED, REFERENCES, TABLES, column_kind, from_text
 from apex.transfer import ImportFailed, Report, Row, RowError, Rows, TableCount
 
 # Parents before children, so a child's references are remapped before its key is read.
@@ -177,7 +177,9 @@ def _complete(table: str, row: Row, taken: set, next_serial: int, now: datetime
     new: Row = {}
     for col in TABLES[table]:
         kind = column_kind(table, col)
-        default = "" if kind == "text" else (False if kind == "bool" else None)
+        # An empty text reads as its column's default ("nitro" for a car's power).
+        default = from_text(table, col, "") if kind == "text" else (
+            False if kind == "bool" else None)
         new[col] = row.get(col, default)
     pk = _pk(table)
     if column_kind(table, pk) == "serial":

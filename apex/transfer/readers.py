@@ -24,7 +24,7 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
-from apex.catalogue import PARAMS, Value
+from apex.catalogue import PARAMS, POWERS, Value
 from apex.models import (
     CHANGE_SOURCES,
     CHANGE_STATUSES,
@@ -46,6 +46,7 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("setup_changes", "source"): CHANGE_SOURCES,
     ("setup_changes", "status"): CHANGE_STATUSES,
     ("setup_changes", "verdict"): ("", *VERDICTS),
+    ("vehicles", "power"): POWERS,  # an empty cell (a file from before 0006) reads as nitro
 }
 # Whole numbers PostgreSQL CHECKs against a range (sql/0003, sql/0004): (low, high or None).
 _RANGES: dict[tuple[str, str], tuple[int, int | None]] = {

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import bp
-from apex.catalogue import Value
+from apex.catalogue import Value, for_power
 from apex.db import get_store
 from apex.event_setup import rank_baselines
 from apex.htmx import render, see_other
@@ -72,7 +72,9 @@ def start_event() -> ResponseReturnValue:
         return _start_form(values, {"baseline": ["That baseline is no longer in the library."]},
                            422)
     try:
-        event = get_store().start_event(racer_id, {**data, "baseline": label}, setup,
+        # The car's power decides: a nitro baseline's engine fields stay off an electric car.
+        event = get_store().start_event(racer_id, {**data, "baseline": label},
+                                        for_power(setup, car.power),
                                         request_key=data["request_key"])
     except DuplicateError as err:
         return _start_form(values, {err.field: [err.message]}, 422,

@@ -11,11 +11,20 @@ from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import bp, own_event
-from apex.catalogue import BY_KEY, LABELS, PARAM_KEYS, PARAMS, as_texts, format_value, packages
+from apex.catalogue import (
+    BY_KEY,
+    LABELS,
+    PARAM_KEYS,
+    PARAMS,
+    as_texts,
+    for_power,
+    format_value,
+    packages,
+)
 from apex.compare import compare_setups, setup_changes
 from apex.db import get_store
 from apex.event_setup import values_at
-from apex.htmx import after_write, render, see_other, target_block
+from apex.htmx import after_write, render, see_other
 from apex.lap_stats import best_run, run_stats
 from apex.models import Event, EventSetup, Run, SetupChange
 from apex.schemas import form_dict
@@ -46,7 +55,8 @@ def save_event_setup(event_id: str) -> ResponseReturnValue:
         data = EventSetupSchema().load(values)
     except ValidationError as err:
         return _page(event, _setup(event), values, err.messages_dict, 422)
-    mine = {k: data[k] for k in PARAM_KEYS}
+    car = get_store().get_car(racer_id, event.car_id)
+    mine = for_power({k: data[k] for k in PARAM_KEYS}, car.power if car else "")
     try:
         edit = get_store().edit_event_setup(racer_id, event.id, mine, source="manual",
                                             version=data["version"])
@@ -156,12 +166,11 @@ def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
     runs = store.list_runs(racer_id, event.id)
     best = _best(runs)
     changes = store.list_changes(racer_id, event.id)
+    car = store.get_car(racer_id, event.car_id)
     context = {"event": event, "setup": setup, "values": values, "errors": errors,
-               "packages": packages(), "changes": changes,
-               "undoable": _undoable(changes, setup), "labels": LABELS,
+               "packages": packages(car.power if car else ""), "car": car,
+               "changes": changes, "undoable": _undoable(changes, setup), "labels": LABELS,
                "best": best, "best_stats": best and run_stats(best.seconds), **extra}
-    if target_block(BLOCKS) is None:  # the whole page: its header names the car
-        context["car"] = store.get_car(racer_id, event.car_id)
     # A save swaps the form; the change list and last known good follow out of band.
     return render(PAGE, BLOCKS, status, oob=("changes", "last_good"), **context)
 

@@ -11,7 +11,7 @@ from apex.blueprints.garage.blueprint import bp
 from apex.blueprints.garage.overview import BLOCKS as GARAGE_BLOCKS
 from apex.blueprints.garage.overview import PAGE as GARAGE_PAGE
 from apex.blueprints.garage.overview import garage_context
-from apex.catalogue import PRESETS, empty_setup
+from apex.catalogue import POWERS, PRESETS, empty_setup, for_power
 from apex.db import get_store
 from apex.htmx import after_write, render, see_other
 from apex.models import CAR_FIELDS, Car
@@ -29,7 +29,7 @@ def add_car() -> ResponseReturnValue:
     values = form_dict(request.form)
     try:
         data = NewCarSchema().load(values)
-        baseline = dict(PRESETS[data["preset"]]) if data["preset"] else empty_setup()
+        baseline = for_power(PRESETS.get(data["preset"], empty_setup()), data["power"])
         fields = {k: data[k] for k in CAR_FIELDS}
         car = get_store().add_car(racer_id, fields, baseline, request_key=data["request_key"])
     except ValidationError as err:
@@ -57,7 +57,7 @@ def _cars_saved(racer_id: str, message: str, **overrides: object) -> ResponseRet
 def edit_car(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
     values = {k: getattr(car, k) for k in CAR_FIELDS}
-    return render(EDIT_PAGE, EDIT_BLOCKS, car=car, values=values, errors={})
+    return render(EDIT_PAGE, EDIT_BLOCKS, car=car, values=values, errors={}, powers=POWERS)
 
 
 @bp.post("/cars/<car_id>/edit")
@@ -69,10 +69,12 @@ def update_car(car_id: str) -> ResponseReturnValue:
         data = CarSchema().load(values)
         updated = get_store().update_car(racer_id, car_id, data)
     except ValidationError as err:
-        return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=err.messages)
+        return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=err.messages,
+                      powers=POWERS)
     except DuplicateError as err:
         errors = {err.field: [err.message]}
-        return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=errors)
+        return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=errors,
+                      powers=POWERS)
     if updated is None:
         abort(404)
     flash(f"Saved {updated.label}.")

@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.garage.blueprint import bp
-from apex.catalogue import PRESETS
+from apex.catalogue import POWERS, PRESETS
 from apex.db import get_store
 from apex.htmx import after_write, render, target_block
 from apex.schemas import form_dict
@@ -55,7 +55,7 @@ def _sponsors_context(racer_id: str) -> dict[str, Any]:
 
 def _cars_context(racer_id: str) -> dict[str, Any]:
     return {"cars": get_store().list_cars(racer_id), "presets": list(PRESETS),
-            "car_values": {}, "car_errors": {}}
+            "powers": list(POWERS), "car_values": {}, "car_errors": {}}
 
 
 # Block -> its context: a fragment request computes only its own block's.

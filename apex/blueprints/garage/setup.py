@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from apex.auth_setup import current_racer_id
 from apex.blueprints.garage.blueprint import bp
 from apex.blueprints.garage.cars import own_car
-from apex.catalogue import as_texts, packages
+from apex.catalogue import as_texts, for_power, packages
 from apex.db import get_store
 from apex.htmx import after_write, render
 from apex.models import Setup
@@ -34,7 +34,7 @@ def edit_setup(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
     setup = _own_setup(car_id)
     return render(PAGE, BLOCKS, car=car, setup=setup, values=as_texts(setup.values), errors={},
-                  packages=packages())
+                  packages=packages(car.power))
 
 
 @bp.post("/cars/<car_id>/setup")
@@ -46,14 +46,14 @@ def save_setup(car_id: str) -> ResponseReturnValue:
         data = SetupSchema().load(values)
     except ValidationError as err:
         return render(PAGE, BLOCKS, 422, car=car, setup=_own_setup(car_id), values=values,
-                      errors=err.messages, packages=packages())
-    setup = get_store().save_car_config(racer_id, car_id, data)
-    if setup is None:
+                      errors=err.messages, packages=packages(car.power))
+    saved = get_store().save_car_config(racer_id, car_id, for_power(data, car.power))
+    if saved is None:
         abort(404)
     return after_write(
-        lambda: render(PAGE, BLOCKS, car=car, setup=setup, values=as_texts(setup.values),
-                       errors={}, packages=packages(),
-                       saved_at=setup.updated_at or datetime.now(UTC)),
+        lambda: render(PAGE, BLOCKS, car=car, setup=saved, values=as_texts(saved.values),
+                       errors={}, packages=packages(car.power),
+                       saved_at=saved.updated_at or datetime.now(UTC)),
         "Shop Master saved.", "garage.edit_setup", car_id=car_id)
 
 
@@ -62,4 +62,4 @@ def show_sheet(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
     setup = _own_setup(car_id)
     return render("garage/sheet.html", {}, car=car, setup=setup, values=as_texts(setup.values),
-                  packages=packages())
+                  packages=packages(car.power))

@@ -51,7 +51,7 @@ def compare_setups() -> ResponseReturnValue:
 
 def _staging(baseline: LibraryBaseline, car: Car, setup: Setup, group: str, values: dict,
              errors: dict, status: int = 200) -> ResponseReturnValue:
-    params = params_in(group)
+    params = params_in(group, car.power)
     current = as_texts(setup.values)
     changing = [p.key for p in params if (values.get(p.key) or "") != current[p.key]]
     return render("library/copy.html", {}, status, baseline=baseline, car=car, group=group,
@@ -79,7 +79,7 @@ def stage_copy(baseline_id: int) -> ResponseReturnValue:
 @bp.post("/<int:baseline_id>/copy")
 def apply_copy(baseline_id: int) -> ResponseReturnValue:
     baseline, car, setup, group = _copy_target(baseline_id, request.form)
-    keys = [p.key for p in params_in(group)]
+    keys = [p.key for p in params_in(group, car.power)]  # never the other power's fields
     values = form_dict(request.form)
     try:
         typed = SetupSchema(only=keys).load({k: values.get(k, "") for k in keys})

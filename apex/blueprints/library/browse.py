@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.library.blueprint import baseline_or_404, bp
-from apex.catalogue import as_texts, format_value, packages
+from apex.catalogue import as_texts, format_value, packages, power_of
 from apex.db import get_store
 from apex.htmx import render, target_block
 from apex.models import LibraryBaseline, LibraryQuery
@@ -64,8 +64,10 @@ def list_baselines() -> ResponseReturnValue:
 def show_baseline(baseline_id: int) -> ResponseReturnValue:
     baseline = baseline_or_404(baseline_id)
     cars = get_store().list_cars(current_racer_id())
+    # No car, so no power: the sheet shows the power whose own fields have values.
     return render("library/show.html", {}, baseline=baseline, values=as_texts(baseline.values),
-                  packages=packages(), cars=cars, racer_id=current_racer_id())
+                  packages=packages(power_of(baseline.values)), cars=cars,
+                  racer_id=current_racer_id())
 
 
 @bp.get("/export.csv")
