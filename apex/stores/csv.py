@@ -20,7 +20,7 @@ from typing import Any
 
 from apex import race_rules
 from apex.catalogue import NITRO, PARAM_KEYS, Value
-from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User
+from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport, column_changes, empty_cells
 from apex.store import REQUEST_KEY_DAYS, DuplicateError
 from apex.stores import csv_library
@@ -52,8 +52,9 @@ def _car_key(row: Mapping[str, Any]) -> tuple[str, str, str]:
 
 
 def _label(car: Mapping[str, Any]) -> str:
-    """The old system's name of a car ("Tekno NB48 2.2"), kept in car_configs.car."""
-    return f"{car['brand']} {car['model']}".strip()
+    """The old system's name of a car ("Tekno NB48 2.2", no nickname), kept in
+    car_configs.car (PostgreSQL's SAVE_CONFIG and UPDATE_CAR_LABEL write the same)."""
+    return car_label(car["brand"], car["model"])
 
 
 def _car(row: Row) -> Car:
