@@ -269,9 +269,7 @@ class EventMethods(RaceRows):
                        reason: str, *, request_key: str | None = None) -> SetupChange | None:
         param = BY_KEY[parameter]
         profile = self._racer(racer_id)
-        setup = self._setup_row(event_id) if self._event_row(racer_id, event_id) else None
-        if setup is None:
-            raise LookupError("no such event")
+        setup = self._own_setup_row(racer_id, event_id)
         if self._key_used(profile, request_key):
             return None
         row = now_row(event_id=event_id, parameter=parameter,

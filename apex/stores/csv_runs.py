@@ -64,6 +64,11 @@ class RaceRows:
     def _setup_row(self, event_id: str) -> Row | None:
         return self._tables.first("event_setups", event_id=event_id)
 
+    def _own_setup_row(self, racer_id: str, event_id: str) -> Row:
+        """The setup row of the racer's event; LookupError when the event is not theirs."""
+        setup = self._own_setup_row(racer_id, event_id)
+        return setup
+
     def _run_row(self, racer_id: str, run_id: str) -> Row | None:
         row = self._tables.first("runs", id=run_id)
         if row is None or self._event_row(racer_id, row["event_id"]) is None:
@@ -87,9 +92,7 @@ class RunMethods(RaceRows):
     def add_run(self, racer_id: str, event_id: str, name: str,
                 *, request_key: str | None = None) -> Run | None:
         profile = self._racer(racer_id)
-        setup = self._setup_row(event_id) if self._event_row(racer_id, event_id) else None
-        if setup is None:
-            raise LookupError("no such event")
+        setup = self._own_setup_row(racer_id, event_id)
         if self._key_used(profile, request_key):
             return None
         run = now_row(event_id=event_id, name=name, started_at=datetime.now(UTC),
