@@ -66,7 +66,9 @@ class RaceRows:
 
     def _own_setup_row(self, racer_id: str, event_id: str) -> Row:
         """The setup row of the racer's event; LookupError when the event is not theirs."""
-        setup = self._own_setup_row(racer_id, event_id)
+        setup = self._setup_row(event_id) if self._event_row(racer_id, event_id) else None
+        if setup is None:
+            raise LookupError("no such event")
         return setup
 
     def _run_row(self, racer_id: str, run_id: str) -> Row | None:
