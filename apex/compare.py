@@ -118,8 +118,9 @@ class Change:
         return delta_text(self.key, self.before, self.after)
 
 
-def compare_setups(left: Setup, right: Setup) -> Comparison:
-    """``left`` against ``right`` (key -> value; a missing key counts as unset)."""
+def compare_setups(left: Setup, right: Setup, power: str = "") -> Comparison:
+    """``left`` against ``right`` (key -> value; a missing key counts as unset), on the
+    parameters of ``power`` when both setups are of that power ("" compares them all)."""
     packages: list[PackageCompare] = []
     for group in GROUPS:
         rows = [
@@ -129,7 +130,7 @@ def compare_setups(left: Setup, right: Setup) -> Comparison:
                 _param(row.rear, left, right),
                 _param(row.single, left, right),
             )
-            for row in sheet_rows(group)
+            for row in sheet_rows(group, power)
         ]
         cells = [p for row in rows for p in row.params]
         packages.append(PackageCompare(group, rows, sum(p.match for p in cells), len(cells)))

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from apex.catalogue import PARAMS, PRESETS, format_value
+from apex.catalogue import ELECTRIC, NITRO, PARAMS, PRESETS, format_value
 from apex.demo import library_rows
 from tests.conftest import add_car, hx, racer, store_of
 from tests.pdf_helpers import sheet
@@ -173,18 +173,32 @@ def test_promote_someone_elses_car_is_404(client, auth, app):
 
 # --- compare, copy a package, community ranges -------------------------------------------
 
+NITRO_FIELDS = sum(p.fits(NITRO) for p in PARAMS)
+
+
 def test_compare_a_baseline_with_my_car(alice, library, app):
     bid = baseline_id(app, "Silver Dollar", "NT48 2.2")
     text = alice.get(f"/library/compare?a=lib:{bid}&b=car:{alices_car(app).id}").text
-    assert re.search(rf"\d+ of {len(PARAMS)} match", text)
-    assert "Suspension" in text and "cSt" in text
+    # A nitro baseline and a nitro car compare on the nitro fields (no Pinion row).
+    assert re.search(rf"\d+ of {NITRO_FIELDS} match", text)
+    assert "Suspension" in text and "cSt" in text and ">Pinion<" not in text
     assert "\u2212" in text or "+" in text  # signed deltas
 
 
 def test_compare_two_library_baselines(alice, library, app):
     a = baseline_id(app, "Thunder Alley", "NB48 2.2")
     text = alice.get(f"/library/compare?a=lib:{a}&b_lib={a}").text
-    assert f"{len(PARAMS)} of {len(PARAMS)} match" in text
+    assert f"{NITRO_FIELDS} of {NITRO_FIELDS} match" in text
+
+
+def test_compare_a_nitro_baseline_with_an_electric_car_shows_every_field(alice, library, app):
+    store = store_of(app)
+    car = store.add_car(racer(app), {"brand": "Tekno", "model": "EB48 2.2", "power": ELECTRIC},
+                        PRESETS["Tekno EB48 2.2"])
+    bid = baseline_id(app, "Silver Dollar", "NT48 2.2")
+    text = alice.get(f"/library/compare?a=lib:{bid}&b=car:{car.id}").text
+    assert re.search(rf"\d+ of {len(PARAMS)} match", text)
+    assert ">Pinion<" in text and ">Venturi<" in text
 
 
 def test_compare_with_someone_elses_car_is_404(client, auth, app, library):

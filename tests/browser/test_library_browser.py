@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from apex.catalogue import PRESETS, as_texts, params_in
+from apex.catalogue import NITRO, PARAMS, PRESETS, as_texts, params_in
 from apex.demo import library_rows
 from tests.browser.journeys import (
     NB48,
@@ -96,7 +96,9 @@ def test_find_compare_and_copy_with_htmx(page: Page, live_server: str) -> None:
     page.wait_for_url(re.compile(r"/library/compare\?"))
     opens_at_top(page)
     expect(page.locator("main h1")).to_be_in_viewport(ratio=1)
-    expect(page.locator("main h1 .sub")).to_have_text(re.compile(r"^\d+ of 26 match$"))
+    nitro_fields = sum(p.fits(NITRO) for p in PARAMS)
+    expect(page.locator("main h1 .sub")).to_have_text(
+        re.compile(rf"^\d+ of {nitro_fields} match$"))
     shock = page.locator("tr", has=page.get_by_role("rowheader", name="Front shock oil"))
     expect(shock.locator("td")).to_have_text(["500 cSt", re.compile(r"^450 cSt.*−50 cSt$")])
     expect(shock.locator(".delta")).to_have_text(re.compile(r"[+−]\d+ cSt$"))

@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from apex import compare
 from apex.auth_setup import current_racer_id
 from apex.blueprints.library.blueprint import baseline_or_404, bp
-from apex.catalogue import BY_KEY, GROUPS, as_texts, params_in, with_unit
+from apex.catalogue import BY_KEY, GROUPS, as_texts, params_in, power_of, with_unit
 from apex.db import get_store
 from apex.htmx import render, see_other
 from apex.models import Car, LibraryBaseline, Setup
@@ -19,15 +19,17 @@ from apex.schemas import form_dict
 from apex.schemas.setup import SetupSchema
 
 
-def _side(ref: str) -> tuple[str, dict]:
-    """``lib:12`` (any library baseline) or ``car:<id>`` (one of my cars) -> label, values."""
+def _side(ref: str) -> tuple[str, dict, str]:
+    """``lib:12`` (any library baseline) or ``car:<id>`` (one of my cars) -> label, values,
+    power (a car's own; a baseline's from its values, "" when they don't tell)."""
     kind, _, ident = ref.partition(":")
     if kind == "lib" and ident.isascii() and ident.isdigit():
         b = baseline_or_404(int(ident))
-        return f"#{b.id} {b.brand} {b.vehicle}, {b.track} {b.date.isoformat()}", b.values
+        label = f"#{b.id} {b.brand} {b.vehicle}, {b.track} {b.date.isoformat()}"
+        return label, b.values, power_of(b.values)
     if kind == "car":
         car, setup = _my_car(ident)
-        return f"My {car.label} (Shop Master)", setup.values
+        return f"My {car.label} (Shop Master)", setup.values, car.power
     abort(404)
 
 
@@ -44,9 +46,13 @@ def compare_setups() -> ResponseReturnValue:
     a = request.args.get("a", "")
     b = request.args.get("b") or (f"lib:{request.args['b_lib']}" if request.args.get("b_lib")
                                   else "")
-    (a_label, a_values), (b_label, b_values) = _side(a), _side(b)
+    (a_label, a_values, a_power), (b_label, b_values, b_power) = _side(a), _side(b)
+    # Setups of one power (or one that doesn't tell) compare on its fields; a nitro
+    # setup against an electric one shows every field.
+    powers = {p for p in (a_power, b_power) if p}
+    power = powers.pop() if len(powers) == 1 else ""
     return render("library/compare.html", {}, a_label=a_label, b_label=b_label, a=a, b=b,
-                  comparison=compare.compare_setups(a_values, b_values))
+                  comparison=compare.compare_setups(a_values, b_values, power))
 
 
 def _staging(baseline: LibraryBaseline, car: Car, setup: Setup, group: str, values: dict,
