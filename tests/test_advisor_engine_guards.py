@@ -1,199 +1,28 @@
-"""The Setup Advisor's rule engine (no Flask, no store): every expected value by hand.
+"""The Setup Advisor's guards, TUNING §3.1-§3.5 and §3.7-§3.9, one at a time.
 
-The car is a Tekno NB48 2.2 on its preset setup unless a test says otherwise:
-DF 7000, DC 7000, DR 5000 cSt; SO_F 450, SO_R 400 cSt; SB_F 2.3, SB_R 2.5 mm;
-P_F 4x1.2, P_R 4x1.7; Toe_R 3.0°; RH_F 27.0, RH_R 28.0 mm; C_F -2.0, C_R -3.0°;
-ST_F 105.0, ST_R 122.0 mm. The event is a Practice on a Dry, Smooth, Medium-traction
-track at 20 °C with no runs yet, so no guard acts unless a test makes one.
+No Flask, no store: every expected value by hand, on the NB48 preset and the Practice
+described in tests/advisor_engine_helpers.py.
 """
 
 from __future__ import annotations
 
-import tomllib
-from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from apex.advisor import (
-    FRESH_TYRES,
-    NO_SAFE_CHANGE,
-    RULES,
-    Proposal,
-    RulesError,
-    Situation,
-    advise,
-    load_rules,
-)
-from apex.advisor.rules import RULES_FILE, parse_rules
-from apex.catalogue import BY_KEY, PARAMS, PRESETS, QUICK_KEYS
+from apex.advisor import FRESH_TYRES, NO_SAFE_CHANGE, advise
+from apex.catalogue import BY_KEY, PARAMS
 from apex.compare import MINUS
-from apex.models import Event, Lap, Run, SetupChange
 from apex.symptoms import SYMPTOMS
-
-NB48 = PRESETS["Tekno NB48 2.2"]
-START = datetime(2026, 5, 2, 9, tzinfo=UTC)
-
-
-def event(**fields) -> Event:
-    data = {"type": "Practice", "surface": "Dry", "condition": "Smooth", "traction": "Medium",
-            "temperature": 20, **fields}
-    return Event("e1", "r1", "c1", "Spring Cup", start_date=date(2026, 5, 2), **data)
-
-
-def run(n: int, confidence: int | None = None, laps: tuple[str, ...] = ()) -> Run:
-    return Run(f"r{n}", "e1", f"Q{n}", START + timedelta(minutes=30 * n), 1, confidence,
-               tuple(Lap(f"r{n}", i, Decimal(s)) for i, s in enumerate(laps, 1)))
-
-
-def change(param: str, old: str, new: str, status: str = "accepted", run_after: str | None = "r9",
-           verdict: str = "", event_id: str = "e1") -> SetupChange:
-    return SetupChange(f"x-{param}-{old}-{new}", event_id, param, old, new, "manual",
-                       status=status, run_after=run_after, verdict=verdict)
-
-
-def situation(symptom: str, values=None, **fields) -> Situation:
-    data = {"event": event(), "runs": (), "changes": (), **fields}
-    return Situation(symptom, {**NB48, **(values or {})}, **data)
-
-
-def texts(advice) -> list[str]:
-    return [p.text for p in advice.proposals]
-
-
-def guard_keys(advice) -> list[str]:
-    return [g.key for g in advice.guards]
-
-
-def the_guard(advice, key):
-    [found] = [g for g in advice.guards if g.key == key]
-    return found
-
-
-# --- the rules file -----------------------------------------------------------------------
-
-def test_the_shipped_rules_file_is_valid_and_every_symptom_has_rules():
-    rules = load_rules()
-    assert set(rules.symptoms) == {s.key for s in SYMPTOMS}
-    for key, symptom in rules.symptoms.items():
-        assert symptom.candidates or symptom.advice, key
-    assert rules == RULES
-
-
-def test_the_rules_hold_the_guards_numbers():
-    assert RULES.max_proposals == 3
-    assert RULES.confidence_below == 3
-    assert RULES.tyre_warning_share == Decimal("0.75")
-    # TUNING's loam/soft 10, hard-packed 6, clay/abrasive 3 in our surface words.
-    assert RULES.tyre_wear_limit == {"Wet": 10, "Muddy": 10, "Dry": 6, "Dusty": 3}
-    assert RULES.quick_params == QUICK_KEYS  # marked in the catalogue, not in rules.toml
-    assert RULES.driving_gap == Decimal("2.0")
-    assert (RULES.temperature_per_degrees, RULES.temperature_shock_oil) == (10, 50)
-
-
-def test_a_pair_is_two_candidates_front_then_rear():
-    bottoming = RULES.symptoms["bottoming"].candidates
-    assert [(c.param, c.change) for c in bottoming[:2]] == [("SO_F", 50), ("SO_R", 50)]
-    bumps = [c.param for c in RULES.symptoms["bumps"].candidates]
-    assert bumps[-3:] == ["DF", "DC", "DR"]
-    assert [c.kind for c in RULES.symptoms["jumping"].candidates if c.param == "P_F"] == ["piston"]
-
-
-def shipped() -> dict:
-    return tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize("edit, message", [
-    (lambda d: d["symptoms"]["push_entry"][0].update(param="DFF"), "unknown parameter 'DFF'"),
-    (lambda d: d["symptoms"].update(push_early=d["symptoms"]["push_entry"]), "unknown symptom"),
-    (lambda d: d["symptoms"]["push_entry"][0].update(change=-750), "not on DF's step"),
-    (lambda d: d["symptoms"]["push_entry"][1].update(chnage=5), "unknown field(s) chnage"),
-    (lambda d: d["symptoms"]["push_entry"][1].update(feel="soft"), "symptoms.push_entry #2.feel"),
-    (lambda d: d["symptoms"]["push_entry"][1].update(speed="fast"), "speed"),
-    (lambda d: d["symptoms"]["push_entry"][0].update(param="SP_F"), "'SP_F' is not a number"),
-    (lambda d: d["symptoms"]["push_entry"][0].update(change=0), "a change of 0"),
-    (lambda d: d["tyre_wear_limit"].update(Icy=2), "unknown surface 'Icy'"),
-    (lambda d: d["guards"].update(quick_params=["SO_F"]), "guards.quick_params: quick "
-                                                           "trackside parameters are marked in"),
-    (lambda d: d["prefer"][0].update(**{"is": ["Bumpy", "Lumpy"]}), "prefer #1.is"),
-    (lambda d: d["guards"].pop("confidence_below"), "missing 'confidence_below'"),
-])
-def test_a_bad_rules_file_says_where(edit, message):
-    data = shipped()
-    edit(data)
-    with pytest.raises(RulesError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        parse_rules(data)
-
-
-def test_a_rules_file_that_is_not_toml_is_refused(tmp_path):
-    path = tmp_path / "rules.toml"
-    path.write_text("[guards\n", encoding="utf-8")
-    with pytest.raises(RulesError, match="rules.toml: not valid TOML"):
-        load_rules(path)
-
-
-def test_an_unknown_symptom_is_refused():
-    with pytest.raises(ValueError, match="no advisor rules for symptom 'wobble'"):
-        advise(situation("wobble"))
-
-
-# --- every symptom on the NB48 --------------------------------------------------------------
-
-@pytest.mark.parametrize("symptom, expected", [
-    # DF 7000 - 1000 = 6000; SO_F 450 - 50 = 400; SB_F 2.3 - 0.2 = 2.1 (Toe_R is 4th).
-    ("push_entry", ["DF 7000 → 6000 cSt", "SO_F 450 → 400 cSt", "SB_F 2.3 → 2.1 mm"]),
-    # DR 5000 + 1000; SO_F 450 + 50; Toe_R 3.0 + 0.5.
-    ("loose_entry", ["DR 5000 → 6000 cSt", "SO_F 450 → 500 cSt", "Toe_R 3.0 → 3.5°"]),
-    # SB_R 2.5 + 0.2; SB_F 2.3 - 0.2 (the spring is advice only).
-    ("push_mid", ["SB_R 2.5 → 2.7 mm", "SB_F 2.3 → 2.1 mm"]),
-    # DF 7000 + 1000; DC 7000 + 1000; SB_R 2.5 + 0.2.
-    ("push_exit", ["DF 7000 → 8000 cSt", "DC 7000 → 8000 cSt", "SB_R 2.5 → 2.7 mm"]),
-    # Toe_R 3.0 + 0.5; DC 7000 - 1000; SB_R 2.5 - 0.2.
-    ("loose_exit", ["Toe_R 3.0 → 3.5°", "DC 7000 → 6000 cSt", "SB_R 2.5 → 2.3 mm"]),
-    # SO_F/SO_R + 50 (front, then rear); RH_F 27.0 + 1.0.
-    ("bottoming", ["SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt", "RH_F 27.0 → 28.0 mm"]),
-    # SO_F/SO_R - 50; RH_F 27.0 + 0.5.
-    ("bumps", ["SO_F 450 → 400 cSt", "SO_R 400 → 350 cSt", "RH_F 27.0 → 27.5 mm"]),
-    # SO_R 400 - 25; P_R 4 holes of 1.7 + 0.1 mm; ST_R 122.0 + 1.0.
-    ("ruts", ["SO_R 400 → 375 cSt", "P_R 4x1.7 → 4x1.8", "ST_R 122.0 → 123.0 mm"]),
-    # SB_F 2.3 + 0.2; SB_R 2.5 + 0.2; RH_F 27.0 - 0.5.
-    ("traction_roll", ["SB_F 2.3 → 2.5 mm", "SB_R 2.5 → 2.7 mm", "RH_F 27.0 → 26.5 mm"]),
-    # SB_F/SB_R + 0.2 (springs are advice only).
-    ("lazy", ["SB_F 2.3 → 2.5 mm", "SB_R 2.5 → 2.7 mm"]),
-    # SO_F/SO_R + 50; P_F 4 holes of 1.2 - 0.1 mm.
-    ("jumping", ["SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt", "P_F 4x1.2 → 4x1.1"]),
-    # C_F -2.0 - 0.5; C_R -3.0 - 0.5 (tyre check and compound are advice).
-    ("fade", ["C_F -2.0 → -2.5°", "C_R -3.0 → -3.5°"]),
-    ("engine_rich", []),
-    ("engine_lean", []),
-])
-def test_each_symptom_on_the_nb48(symptom, expected):
-    advice = advise(situation(symptom))
-    assert texts(advice) == expected
-    assert advice.guards == []
-
-
-def test_proposals_carry_why_speed_and_feel():
-    first = advise(situation("push_entry")).proposals[0]
-    assert (first.param, first.current, first.proposed) == ("DF", 7000, 6000)
-    assert first.text == "DF 7000 → 6000 cSt"
-    assert first.delta == f"{MINUS}1000 cSt"
-    assert (first.speed, first.feel, first.history) == ("slow", "softer", "")
-    assert first.why == "A thinner front diff lets the front bite at turn-in."
-    assert first.label == "Front diff oil"
-
-
-def test_advice_only_lines_become_notes():
-    assert advise(situation("push_entry")).notes == [
-        "Front spring (SP_F) one step softer. A softer front spring lets the front bite at "
-        "turn-in."]
-    assert advise(situation("engine_rich")).notes == [
-        "Low-speed needle (LSN) 1/8 turn leaner. A rich engine bogs, smokes and runs cool; "
-        "needles are set by hand, not in the setup."]
-    assert advise(situation("engine_lean")).notes[0].startswith(
-        "High-speed needle (HSN) 1/8 turn richer.")
-    assert advise(situation("fade")).notes[0].startswith("Check how many runs the tyres")
-
+from tests.advisor_engine_helpers import (
+    change,
+    event,
+    guard_keys,
+    run,
+    situation,
+    texts,
+    the_guard,
+)
 
 # --- §3.1 confidence gate --------------------------------------------------------------------
 
@@ -371,39 +200,6 @@ def test_piston_repeats_compare_hole_sizes():
     assert "P_R" not in [p.param for p in advise(situation("ruts", changes=changes)).proposals]
 
 
-# --- §3.6 history ---------------------------------------------------------------------------
-
-NAMES = {"e0": "Winter Cup"}
-
-
-def test_a_failure_here_goes_last_and_says_so():
-    failed = change("SB_R", "2.5", "2.7", verdict="failure", event_id="e0")
-    advice = advise(situation("push_mid", history=[failed], event_names=NAMES))
-    assert texts(advice) == ["SB_F 2.3 → 2.1 mm", "SB_R 2.5 → 2.7 mm"]
-    assert advice.proposals[1].history == (
-        "Failed for this car here before (Winter Cup): tried last.")
-    assert advice.proposals[0].history == ""
-
-
-def test_a_success_here_goes_first_and_says_so():
-    worked = change("Toe_R", "3.5", "3.0", verdict="success", event_id="e0")  # Toe_R down
-    advice = advise(situation("push_entry", history=[worked], event_names=NAMES))
-    assert texts(advice) == ["Toe_R 3.0 → 2.5°", "DF 7000 → 6000 cSt", "SO_F 450 → 400 cSt"]
-    assert advice.proposals[0].history == "Worked for this car here before (Winter Cup)."
-
-
-def test_the_latest_verdict_counts_and_direction_matters():
-    history = [change("DF", "7000", "6000", verdict="success", event_id="e0"),
-               change("DF", "7000", "6000", verdict="failure", event_id="e7"),
-               change("SO_F", "400", "450", verdict="success", event_id="e0")]  # SO_F up
-    advice = advise(situation("push_entry", history=history))
-    # DF down failed last time (no name known): to the end, past the first three.
-    assert texts(advice) == ["SO_F 450 → 400 cSt", "SB_F 2.3 → 2.1 mm", "Toe_R 3.0 → 2.5°"]
-    assert all(p.history == "" for p in advice.proposals)
-    neutral = [change("DF", "7000", "6000", verdict="neutral", event_id="e0")]
-    assert texts(advise(situation("push_entry", history=neutral)))[0] == "DF 7000 → 6000 cSt"
-
-
 # --- §3.7 driving before setup ------------------------------------------------------------
 
 @pytest.mark.parametrize("best, warned", [("33.500", True), ("33.400", False)])
@@ -535,64 +331,3 @@ def test_a_sway_bar_at_none_cannot_get_thinner():
     assert texts(advice) == ["SB_R 2.5 → 2.7 mm"]
     assert the_guard(advice, "bounds").message == (
         "Skipped to stay in bounds: SB_F 0.0 → -0.2 mm is below the minimum (0.0 mm).")
-
-
-# --- track context -----------------------------------------------------------------------
-
-@pytest.mark.parametrize("fields, expected", [
-    # Smooth, Medium traction: the table's order.
-    ({}, ["SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt", "RH_F 27.0 → 28.0 mm"]),
-    # Bumpy / Rutted: the softer ride-height candidates move first.
-    ({"condition": "Bumpy"}, ["RH_F 27.0 → 28.0 mm", "RH_R 28.0 → 29.0 mm", "SO_F 450 → 500 cSt"]),
-    ({"condition": "Rutted"}, ["RH_F 27.0 → 28.0 mm", "RH_R 28.0 → 29.0 mm",
-                               "SO_F 450 → 500 cSt"]),
-    # High traction: stiffer first, so the smaller piston holes pass the ride height.
-    ({"traction": "High"}, ["SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt", "P_F 4x1.2 → 4x1.1"]),
-    # Both: the bumps win (the first preference in the rules).
-    ({"condition": "Bumpy", "traction": "High"},
-     ["RH_F 27.0 → 28.0 mm", "RH_R 28.0 → 29.0 mm", "SO_F 450 → 500 cSt"]),
-])
-def test_track_context_reorders_bottoming(fields, expected):
-    assert texts(advise(situation("bottoming", event=event(**fields)))) == expected
-
-
-def test_bumpy_puts_softer_first_keeping_their_order():
-    # loose_exit: Toe_R (neither), DC -1000 (softer), SB_R -0.2 (softer).
-    advice = advise(situation("loose_exit", event=event(condition="Bumpy")))
-    assert texts(advice) == ["DC 7000 → 6000 cSt", "SB_R 2.5 → 2.3 mm", "Toe_R 3.0 → 3.5°"]
-
-
-def test_history_has_the_last_word_over_the_track():
-    # Bumpy puts RH first, but raising the front ride height failed here before.
-    failed = change("RH_F", "27.0", "28.0", verdict="failure", event_id="e0")
-    advice = advise(situation("bottoming", event=event(condition="Bumpy"), history=[failed]))
-    assert texts(advice) == ["RH_R 28.0 → 29.0 mm", "SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt"]
-
-
-# --- everything at once: guards in TUNING §3 order -----------------------------------------
-
-def test_guards_come_in_the_order_of_tuning():
-    runs = [run(i, 4, ("63.0",)) for i in range(1, 6)]  # 5 of 6 runs on Dry: a warning
-    changes = [change("SB_R", "2.3", "2.5", run_after=None),  # untested, but insisted
-               change("SO_F", "400", "450", run_after=None)]  # and SO_F up is a repeat
-    advice = advise(situation(
-        "bottoming", {"RH_F": "50.0"}, event=event(type="Main"), runs=runs, changes=changes,
-        insist=True, own_best_at_track=60.0, temperature_now=31))
-    assert guard_keys(advice) == ["tyres", "untested", "main", "repeats", "driving",
-                                  "temperature", "bounds"]
-    assert not advice.blocked
-    # SO_F +100 repeats SO_F going up; SO_R 400 + 50 + 50; RH_F 50.0 + 1.0 is over the
-    # maximum; RH_R 28.0 + 1.0; pistons are not quick before a main.
-    assert texts(advice) == ["SO_R 400 → 500 cSt", "RH_R 28.0 → 29.0 mm"]
-
-
-def test_both_blocking_guards_are_shown():
-    changes = [change("DF", "7000", "6000", run_after=None)]
-    advice = advise(situation("push_entry", runs=[run(1, 1)], changes=changes))
-    assert guard_keys(advice) == ["confidence", "untested"]
-    assert all(g.blocks for g in advice.guards)
-
-
-def test_proposal_text_for_a_piston_has_no_delta():
-    p = Proposal("P_F", "4x1.2", "4x1.1", "why", "medium", "stiffer")
-    assert (p.text, p.delta) == ("P_F 4x1.2 → 4x1.1", "")

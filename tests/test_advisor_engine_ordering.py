@@ -1,0 +1,107 @@
+"""The Setup Advisor's ordering: history (TUNING §3.6), the track, all guards at once.
+
+No Flask, no store: every expected value by hand, on the NB48 preset and the Practice
+described in tests/advisor_engine_helpers.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from apex.advisor import advise
+from tests.advisor_engine_helpers import (
+    change,
+    event,
+    guard_keys,
+    run,
+    situation,
+    texts,
+)
+
+# --- §3.6 history ---------------------------------------------------------------------------
+
+NAMES = {"e0": "Winter Cup"}
+
+
+def test_a_failure_here_goes_last_and_says_so():
+    failed = change("SB_R", "2.5", "2.7", verdict="failure", event_id="e0")
+    advice = advise(situation("push_mid", history=[failed], event_names=NAMES))
+    assert texts(advice) == ["SB_F 2.3 → 2.1 mm", "SB_R 2.5 → 2.7 mm"]
+    assert advice.proposals[1].history == (
+        "Failed for this car here before (Winter Cup): tried last.")
+    assert advice.proposals[0].history == ""
+
+
+def test_a_success_here_goes_first_and_says_so():
+    worked = change("Toe_R", "3.5", "3.0", verdict="success", event_id="e0")  # Toe_R down
+    advice = advise(situation("push_entry", history=[worked], event_names=NAMES))
+    assert texts(advice) == ["Toe_R 3.0 → 2.5°", "DF 7000 → 6000 cSt", "SO_F 450 → 400 cSt"]
+    assert advice.proposals[0].history == "Worked for this car here before (Winter Cup)."
+
+
+def test_the_latest_verdict_counts_and_direction_matters():
+    history = [change("DF", "7000", "6000", verdict="success", event_id="e0"),
+               change("DF", "7000", "6000", verdict="failure", event_id="e7"),
+               change("SO_F", "400", "450", verdict="success", event_id="e0")]  # SO_F up
+    advice = advise(situation("push_entry", history=history))
+    # DF down failed last time (no name known): to the end, past the first three.
+    assert texts(advice) == ["SO_F 450 → 400 cSt", "SB_F 2.3 → 2.1 mm", "Toe_R 3.0 → 2.5°"]
+    assert all(p.history == "" for p in advice.proposals)
+    neutral = [change("DF", "7000", "6000", verdict="neutral", event_id="e0")]
+    assert texts(advise(situation("push_entry", history=neutral)))[0] == "DF 7000 → 6000 cSt"
+
+
+# --- track context -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("fields, expected", [
+    # Smooth, Medium traction: the table's order.
+    ({}, ["SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt", "RH_F 27.0 → 28.0 mm"]),
+    # Bumpy / Rutted: the softer ride-height candidates move first.
+    ({"condition": "Bumpy"}, ["RH_F 27.0 → 28.0 mm", "RH_R 28.0 → 29.0 mm", "SO_F 450 → 500 cSt"]),
+    ({"condition": "Rutted"}, ["RH_F 27.0 → 28.0 mm", "RH_R 28.0 → 29.0 mm",
+                               "SO_F 450 → 500 cSt"]),
+    # High traction: stiffer first, so the smaller piston holes pass the ride height.
+    ({"traction": "High"}, ["SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt", "P_F 4x1.2 → 4x1.1"]),
+    # Both: the bumps win (the first preference in the rules).
+    ({"condition": "Bumpy", "traction": "High"},
+     ["RH_F 27.0 → 28.0 mm", "RH_R 28.0 → 29.0 mm", "SO_F 450 → 500 cSt"]),
+])
+def test_track_context_reorders_bottoming(fields, expected):
+    assert texts(advise(situation("bottoming", event=event(**fields)))) == expected
+
+
+def test_bumpy_puts_softer_first_keeping_their_order():
+    # loose_exit: Toe_R (neither), DC -1000 (softer), SB_R -0.2 (softer).
+    advice = advise(situation("loose_exit", event=event(condition="Bumpy")))
+    assert texts(advice) == ["DC 7000 → 6000 cSt", "SB_R 2.5 → 2.3 mm", "Toe_R 3.0 → 3.5°"]
+
+
+def test_history_has_the_last_word_over_the_track():
+    # Bumpy puts RH first, but raising the front ride height failed here before.
+    failed = change("RH_F", "27.0", "28.0", verdict="failure", event_id="e0")
+    advice = advise(situation("bottoming", event=event(condition="Bumpy"), history=[failed]))
+    assert texts(advice) == ["RH_R 28.0 → 29.0 mm", "SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt"]
+
+
+# --- everything at once: guards in TUNING §3 order -----------------------------------------
+
+def test_guards_come_in_the_order_of_tuning():
+    runs = [run(i, 4, ("63.0",)) for i in range(1, 6)]  # 5 of 6 runs on Dry: a warning
+    changes = [change("SB_R", "2.3", "2.5", run_after=None),  # untested, but insisted
+               change("SO_F", "400", "450", run_after=None)]  # and SO_F up is a repeat
+    advice = advise(situation(
+        "bottoming", {"RH_F": "50.0"}, event=event(type="Main"), runs=runs, changes=changes,
+        insist=True, own_best_at_track=60.0, temperature_now=31))
+    assert guard_keys(advice) == ["tyres", "untested", "main", "repeats", "driving",
+                                  "temperature", "bounds"]
+    assert not advice.blocked
+    # SO_F +100 repeats SO_F going up; SO_R 400 + 50 + 50; RH_F 50.0 + 1.0 is over the
+    # maximum; RH_R 28.0 + 1.0; pistons are not quick before a main.
+    assert texts(advice) == ["SO_R 400 → 500 cSt", "RH_R 28.0 → 29.0 mm"]
+
+
+def test_both_blocking_guards_are_shown():
+    changes = [change("DF", "7000", "6000", run_after=None)]
+    advice = advise(situation("push_entry", runs=[run(1, 1)], changes=changes))
+    assert guard_keys(advice) == ["confidence", "untested"]
+    assert all(g.blocks for g in advice.guards)
