@@ -224,18 +224,6 @@ def test_an_electric_car_shows_and_saves_only_its_powers_fields(alice, app):
     assert "1900kV" in sheet and "Pinion" in sheet and "Venturi" not in sheet
 
 
-def test_a_preset_chooses_the_power_and_a_contradiction_is_refused(alice, app):
-    response = alice.post("/garage/cars", data={**CAR, "preset": "Tekno NB48 2.2",
-                                                "power": ELECTRIC})
-    assert response.status_code == 422 and "is a nitro car" in response.text
-    add_car(alice, power=ELECTRIC)
-    car = store_of(app).get_car(racer(app), car_id_of(app))
-    assert car.power == ELECTRIC
-    response = alice.post(f"/garage/cars/{car.id}/edit", data={**CAR, "power": NITRO})
-    assert response.status_code == 303
-    assert store_of(app).get_car(racer(app), car.id).power == NITRO
-
-
 def test_shop_master_saves_every_parameter(alice, app):
     add_car(alice)
     car_id = car_id_of(app)

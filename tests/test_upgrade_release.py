@@ -158,7 +158,8 @@ def test_the_release_store_upgrades_and_takes_the_new_parameters(
 
     # make the car electric; its Shop Master takes the electric fields, not the nitro ones
     form = {"brand": car.brand, "model": car.model, "nickname": car.nickname,
-            "transponder": car.transponder, "class_name": car.class_name, "power": ELECTRIC}
+            "transponder": car.transponder, "class_name": car.class_name, "power": ELECTRIC,
+            "confirm_power": "1"}  # its nitro fields go, as the edit page asks first
     assert client.post(f"/garage/cars/{car.id}/edit", data=form).status_code == 303
     assert store.get_car(racer_id, car.id).power == ELECTRIC
     page = client.get(f"/garage/cars/{car.id}/setup").text

@@ -59,6 +59,12 @@ class CarSchema(FormSchema):
     )
 
 
+class EditCarSchema(CarSchema):
+    # The racer's yes to a power change that empties the other power's Shop Master fields.
+    confirm_power = fields.Boolean(load_default=False, truthy={"1", "on", "true"},
+                                   falsy={"", "0", "off", "false"})
+
+
 class NewCarSchema(CarSchema, CreateFormSchema):
     preset = fields.String(
         load_default="",

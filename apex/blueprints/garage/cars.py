@@ -11,12 +11,12 @@ from apex.blueprints.garage.blueprint import bp
 from apex.blueprints.garage.overview import BLOCKS as GARAGE_BLOCKS
 from apex.blueprints.garage.overview import PAGE as GARAGE_PAGE
 from apex.blueprints.garage.overview import garage_context
-from apex.catalogue import POWERS, PRESETS, empty_setup, for_power
+from apex.catalogue import BY_KEY, LABELS, POWERS, PRESETS, Value, empty_setup, for_power, with_unit
 from apex.db import get_store
 from apex.htmx import after_write, render, see_other
 from apex.models import CAR_FIELDS, Car
 from apex.schemas import form_dict
-from apex.schemas.garage import CarSchema, NewCarSchema
+from apex.schemas.garage import EditCarSchema, NewCarSchema
 from apex.store import DuplicateError
 
 EDIT_PAGE = "garage/car.html"
@@ -65,20 +65,48 @@ def update_car(car_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
     car = own_car(car_id)
     values = form_dict(request.form)
-    try:
-        data = CarSchema().load(values)
-        updated = get_store().update_car(racer_id, car_id, data)
-    except ValidationError as err:
-        return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=err.messages,
-                      powers=POWERS)
-    except DuplicateError as err:
-        errors = {err.field: [err.message]}
+
+    def invalid(errors: dict, *, confirm_power: bool = False) -> ResponseReturnValue:
         return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=errors,
-                      powers=POWERS)
+                      powers=POWERS, confirm_power=confirm_power)
+
+    try:
+        data = EditCarSchema().load(values)
+    except ValidationError as err:
+        return invalid(err.messages_dict)
+    emptied = _emptied_by(racer_id, car, data["power"])
+    if emptied and not data["confirm_power"]:
+        # Never drop a racer's values unasked: name them and wait for a yes.
+        return invalid({"power": [f"An {data['power']} car has no {_listed(emptied)}. "
+                                  "Changing the power empties them from its Shop Master "
+                                  "(a notebook entry keeps them). Tick the box to go on."]},
+                       confirm_power=True)
+    try:
+        updated = get_store().update_car(racer_id, car_id, {k: data[k] for k in CAR_FIELDS})
+    except DuplicateError as err:
+        return invalid({err.field: [err.message]})
     if updated is None:
         abort(404)
+    if emptied:
+        get_store().change_car_config(
+            racer_id, car_id, dict.fromkeys(emptied),
+            f"{updated.label} is now {updated.power}: emptied {_listed(emptied)}.")
     flash(f"Saved {updated.label}.")
     return see_other("garage.show_garage", _anchor="cars")
+
+
+def _emptied_by(racer_id: str, car: Car, power: str) -> dict[str, Value]:
+    """The Shop Master values a change of ``car`` to ``power`` empties (the other power's)."""
+    if not power or power == car.power:
+        return {}
+    setup = get_store().get_car_config(racer_id, car.id)
+    return {k: v for k, v in (setup.values if setup else {}).items()
+            if v is not None and not BY_KEY[k].fits(power)}
+
+
+def _listed(values: dict[str, Value]) -> str:
+    """``Venturi 7.0 mm, Pipe REDS 2143``: what a racer reads of some values."""
+    return ", ".join(f"{LABELS[k]} {with_unit(BY_KEY[k], v)}" for k, v in values.items())
 
 
 @bp.post("/cars/<car_id>/delete")
