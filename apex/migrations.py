@@ -132,11 +132,6 @@ def upgrade(conn: psycopg.Connection) -> SchemaReport:
     return report
 
 
-def apply_pending(conn: psycopg.Connection) -> list[str]:
-    """``upgrade`` returning only the names of the migrations it applied."""
-    return upgrade(conn).applied
-
-
 def status(conn: psycopg.Connection) -> list[tuple[str, bool]]:
     """Every migration file and whether it is applied, then every catalogue column a
     setup table still lacks ("column car_configs.Pinion", pending). Read only."""

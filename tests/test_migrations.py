@@ -56,7 +56,7 @@ def test_upgrade_applies_every_migration_in_order_and_records_them(
     conn: psycopg.Connection,
 ) -> None:
     assert migrations.status(conn) == [(name, False) for name in migrations.list_migrations()]
-    applied = migrations.apply_pending(conn)
+    applied = migrations.upgrade(conn).applied
     assert applied[:2] == [FIRST, LIBRARY_SEARCH]
     assert applied == migrations.list_migrations()
     versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
@@ -64,15 +64,15 @@ def test_upgrade_applies_every_migration_in_order_and_records_them(
 
 
 def test_second_upgrade_applies_nothing(conn: psycopg.Connection) -> None:
-    migrations.apply_pending(conn)
-    assert migrations.apply_pending(conn) == []
+    migrations.upgrade(conn)
+    assert migrations.upgrade(conn).applied == []
     assert migrations.status(conn) == [(n, True) for n in migrations.list_migrations()]
     count = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
     assert count == len(migrations.list_migrations())
 
 
 def test_every_table_has_exactly_the_shared_columns(conn: psycopg.Connection) -> None:
-    migrations.apply_pending(conn)
+    migrations.upgrade(conn)
     rows = conn.execute(
         "SELECT table_name, column_name FROM information_schema.columns"
         " WHERE table_schema = 'public'"
@@ -93,11 +93,11 @@ def test_library_search_upgrades_a_database_that_has_rows(
     """0002 on a live 0001 database: existing rows get their search words and indexes."""
     every = migrations.list_migrations()
     monkeypatch.setattr(migrations, "list_migrations", lambda: [FIRST])
-    assert migrations.apply_pending(conn) == [FIRST]
+    assert migrations.upgrade(conn).applied == [FIRST]
     conn.execute("INSERT INTO master_library (track, brand, vehicle, driver_name, condition)"
                  " VALUES ('Mac''s Track', 'Tekno', 'NB48 2.2', 'J.Smith', 'Bumpy, Dusty')")
     monkeypatch.setattr(migrations, "list_migrations", lambda: every)
-    assert migrations.apply_pending(conn)[0] == LIBRARY_SEARCH
+    assert migrations.upgrade(conn).applied[0] == LIBRARY_SEARCH
     words = conn.execute("SELECT tsvector_to_array(search) FROM master_library").fetchone()[0]
     # Punctuation splits words, as in the CSV store: "J.Smith" is j and smith, "2.2" is 2.
     assert words == ["2", "bumpy", "dusty", "j", "mac", "nb48", "s", "smith", "tekno", "track"]
@@ -108,7 +108,7 @@ def test_library_search_upgrades_a_database_that_has_rows(
 
 
 def test_setup_columns_have_the_catalogue_types(conn: psycopg.Connection) -> None:
-    migrations.apply_pending(conn)
+    migrations.upgrade(conn)
     types = dict(conn.execute(
         "SELECT column_name, data_type FROM information_schema.columns"
         " WHERE table_name = 'car_configs'"
@@ -119,7 +119,7 @@ def test_setup_columns_have_the_catalogue_types(conn: psycopg.Connection) -> Non
 
 def test_check_refuses_out_of_range_parameters(conn: psycopg.Connection) -> None:
     """Every catalogue min/max is a CHECK: raw SQL cannot store 10 cSt diff oil."""
-    migrations.apply_pending(conn)
+    migrations.upgrade(conn)
     conn.commit()
     limited = [p for p in PARAMS if p.min is not None and p.max is not None]
     assert limited
@@ -135,7 +135,7 @@ def test_check_refuses_out_of_range_parameters(conn: psycopg.Connection) -> None
 
 def test_check_refuses_low_diff_oil_in_car_configs(conn: psycopg.Connection) -> None:
     """The example from the brief: raw SQL writing a front diff oil of 10."""
-    migrations.apply_pending(conn)
+    migrations.upgrade(conn)
     user = conn.execute("INSERT INTO users (username, email, password_hash)"
                         " VALUES ('a', 'a@x', 'h') RETURNING id").fetchone()[0]
     racer = conn.execute("INSERT INTO racer_profiles (user_id) VALUES (%s) RETURNING id",
@@ -160,7 +160,7 @@ def test_concurrent_upgrades_apply_once(db_url: str) -> None:
         try:
             with psycopg.connect(db_url) as c:
                 barrier.wait(timeout=10)
-                results.append(migrations.apply_pending(c))
+                results.append(migrations.upgrade(c).applied)
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
 
@@ -187,7 +187,7 @@ def test_failing_migration_leaves_nothing_behind(
         lambda name: real_render(name) if name == FIRST else sql.SQL("SELECT no_such_thing"),
     )
     with pytest.raises(psycopg.errors.UndefinedColumn):
-        migrations.apply_pending(conn)
+        migrations.upgrade(conn)
     conn.rollback()
     assert conn.execute("SELECT to_regclass('users')").fetchone()[0] is None
 
@@ -197,7 +197,7 @@ def test_upgrade_adds_catalogue_columns_an_old_database_lacks(
 ) -> None:
     """A parameter added to the catalogue after the tables exist becomes a column of
     every setup table, with its CHECK; a column the catalogue dropped is kept."""
-    migrations.apply_pending(conn)
+    migrations.upgrade(conn)
     newest = PARAMS[-1]
     for table in SETUP_TABLES:  # as before the newest parameter existed
         conn.execute(sql.SQL("ALTER TABLE {} DROP COLUMN {}").format(

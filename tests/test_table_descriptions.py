@@ -155,7 +155,7 @@ def schema(pg: PgServer) -> Iterator[Schema]:
     url = pg.create_database(name)
     try:
         with psycopg.connect(url) as conn:
-            migrations.apply_pending(conn)
+            migrations.upgrade(conn)
             yield read_schema(conn)
     finally:
         pg.drop_database(name)
