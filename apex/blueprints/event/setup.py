@@ -26,7 +26,7 @@ from apex.db import get_store
 from apex.event_setup import values_at
 from apex.htmx import after_write, render, see_other
 from apex.lap_stats import best_run, run_stats
-from apex.models import Event, EventSetup, Run, SetupChange
+from apex.models import Car, Event, EventSetup, Run, SetupChange
 from apex.schemas import form_dict
 from apex.schemas.event import EventSetupSchema
 from apex.store import StaleSetupError
@@ -56,18 +56,21 @@ def save_event_setup(event_id: str) -> ResponseReturnValue:
     except ValidationError as err:
         return _page(event, _setup(event), values, err.messages_dict, 422)
     car = get_store().get_car(racer_id, event.car_id)
-    mine = for_power({k: data[k] for k in PARAM_KEYS}, car.power if car else "")
+    if car is None:  # the car and its events go together
+        abort(404)
+    mine = for_power({k: data[k] for k in PARAM_KEYS}, car.power)
     try:
         edit = get_store().edit_event_setup(racer_id, event.id, mine, source="manual",
                                             version=data["version"])
     except StaleSetupError as stale:
-        return _page(event, stale.current, as_texts(stale.current.values), {}, 409,
+        return _page(event, stale.current, as_texts(stale.current.values), {}, 409, car=car,
                      conflicts=_conflicts(event, stale.current, mine, data["version"]))
     if edit is None:
         abort(404)
     message = _saved_message(len(edit.changes))
     return after_write(
-        lambda: _page(event, edit.setup, as_texts(edit.setup.values), {}, notice=message),
+        lambda: _page(event, edit.setup, as_texts(edit.setup.values), {}, car=car,
+                      notice=message),
         message, "event.show_event", event_id=event.id)
 
 
@@ -160,13 +163,14 @@ def _best(runs: list[Run]) -> Run | None:
 
 
 def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
-          status: int = 200, **extra: Any) -> ResponseReturnValue:
+          status: int = 200, *, car: Car | None = None, **extra: Any) -> ResponseReturnValue:
+    """The event setup page; ``car`` when the caller has it already."""
     racer_id = current_racer_id()
     store = get_store()
     runs = store.list_runs(racer_id, event.id)
     best = _best(runs)
     changes = store.list_changes(racer_id, event.id)
-    car = store.get_car(racer_id, event.car_id)
+    car = car or store.get_car(racer_id, event.car_id)
     context = {"event": event, "setup": setup, "values": values, "errors": errors,
                "packages": packages(car.power if car else ""), "car": car,
                "changes": changes, "undoable": _undoable(changes, setup), "labels": LABELS,
