@@ -14,7 +14,7 @@ import csv
 import os
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from apex import race_rules
 from apex.catalogue import NITRO, PARAM_KEYS, Value
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport, column_changes, empty_cells
-from apex.store import REQUEST_KEY_DAYS, DuplicateError
+from apex.store import DuplicateError
 from apex.stores import csv_library
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
@@ -89,6 +89,7 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         self.data_dir.mkdir(parents=True, exist_ok=True)
         report = SchemaReport()
         with self._tables.transaction():
+            self._tables.compact()  # the files are read and rewritten whole below
             for table in TABLES:
                 header = self._tables.header(table)
                 if header is None:
@@ -105,6 +106,12 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
                     self._tables.write_cells(table, cells, extra)
                     report.added += [(table, c) for c in missing]
         return report
+
+    def compact(self) -> None:
+        """Fold the journal into the table files: the folder is plain CSV tables again
+        (an export, or a folder about to be read file by file)."""
+        if self.data_dir.is_dir():
+            self._tables.compact()
 
     def schema_status(self) -> list[tuple[str, bool]]:
         """Each table file and whether it exists, then each column a file lacks."""
@@ -130,13 +137,13 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
             "request_keys", user_id=profile["user_id"], key=request_key) is not None
 
     def _remember_key(self, profile: Row, request_key: str | None) -> None:
-        """Record a used key (after the create: a crash in between allows one retry)."""
-        if not request_key:
-            return
-        cutoff = datetime.now(UTC) - timedelta(days=REQUEST_KEY_DAYS)
-        kept = [r for r in self._tables.read("request_keys") if r["created_at"] >= cutoff]
-        row = {"key": request_key, "user_id": profile["user_id"], "created_at": datetime.now(UTC)}
-        self._tables.write("request_keys", [*kept, row])
+        """Record a used key. Same transaction as the create, so the same journal
+        record: a crash keeps both or neither. Old keys go when the journal is
+        compacted (csv_tables.fresh_request_keys), not on every write."""
+        if request_key:
+            self._tables.insert("request_keys", {
+                "key": request_key, "user_id": profile["user_id"],
+                "created_at": datetime.now(UTC)})
 
     def _user(self, row: Row | None) -> User | None:
         profile = None if row is None else self._tables.first("racer_profiles", user_id=row["id"])
