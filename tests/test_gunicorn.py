@@ -59,6 +59,7 @@ class Server:
     logdir: Path
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen | None = None
+    env: dict[str, str] = field(default_factory=dict)  # beyond the defaults below
 
     @property
     def base(self) -> str:
@@ -75,10 +76,11 @@ class Server:
             "GUNICORN_THREADS": "1",
             "PORT": str(self.port),
             "PYTHONUNBUFFERED": "1",
+            **self.env,
         })
         # Files, not pipes: nobody reads while it runs, and a full pipe would block it.
-        with open(self.logdir / f"{self.name}.out", "wb") as out, \
-                open(self.logdir / f"{self.name}.err", "wb") as err:
+        with open(self.logdir / f"{self.name}.out", "ab") as out, \
+                open(self.logdir / f"{self.name}.err", "ab") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "wsgi:app", "-c", "gunicorn.conf.py"],
                 cwd=ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
