@@ -105,8 +105,9 @@ def key_columns(table: str) -> tuple[str, ...]:
 
 
 def _key(table: str, row: Mapping[str, Any]) -> Hashable:
-    cols = key_columns(table)
-    return row.get(cols[0]) if len(cols) == 1 else tuple(row.get(c) for c in cols)
+    if table == "request_keys":
+        return (row.get("user_id"), row.get("key"))
+    return row.get("id")
 
 
 def fresh_request_keys(rows: list[Row], now: datetime) -> list[Row]:
@@ -372,10 +373,13 @@ class CsvTables:
     def read(self, table: str) -> list[Row]:
         """Parsed rows, shared with the cache: never mutate them."""
         with self.transaction():
-            t = self._table(table)
-            if t.listed is None:
-                t.listed = list(t.rows.values())
-            return t.listed
+            return self._listed(self._table(table))
+
+    @staticmethod
+    def _listed(table: _Table) -> list[Row]:
+        if table.listed is None:
+            table.listed = list(table.rows.values())
+        return table.listed
 
     def kept(self, table: str) -> Kept:
         """The file's columns beyond apex.tables and their cells (see the module doc)."""
@@ -418,17 +422,24 @@ class CsvTables:
         """Make the table ``rows``: only rows that differ from the cached ones are changes."""
         with self.transaction():
             t = self._table(table)
+            listed = self._listed(t)
+            if rows[:len(listed)] == listed:  # the usual: rows kept as read, some added
+                for row in rows[len(listed):]:  # (compared in C, by identity first)
+                    self._put_if_new(table, t, row)
+                return
             current, before, matched = t.rows, len(t.rows), 0
             for row in rows:
-                old = current.get(_key(table, row))
-                if old is not None:
-                    matched += 1
-                if old is not row and old != row:
-                    self._put(table, t, row)
+                matched += _key(table, row) in current
+                self._put_if_new(table, t, row)
             if matched < before:  # some rows were left out: they go
                 wanted = {_key(table, r) for r in rows}
                 for key in [k for k in current if k not in wanted]:
                     self._delete(table, t, key)
+
+    def _put_if_new(self, name: str, table: _Table, row: Row) -> None:
+        old = table.rows.get(_key(name, row))
+        if old is not row and old != row:
+            self._put(name, table, row)
 
     def write_all(self, tables: Mapping[str, list[Row]]) -> None:
         """Several tables in one transaction: all of them in its one journal record."""
