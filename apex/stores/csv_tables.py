@@ -225,7 +225,10 @@ class CsvTables:
             self._journal = (head, start)
 
     def _drop_all(self) -> None:
-        self._tables.clear()
+        """Forget the journal read so far and the tables it changed. A table it did not
+        change is the file as parsed (its stat says if the file changed since)."""
+        for name in self._logged:
+            self._tables.pop(name, None)
         self._logged.clear()
         self._journal = None
 
