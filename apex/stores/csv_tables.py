@@ -294,7 +294,8 @@ class CsvTables:
         return self._journal[1] * 2 >= sizes
 
     def compact(self) -> None:
-        """Rewrite the tables the journal changed, then empty the journal (new inode).
+        """Rewrite the tables the journal changed, then delete the journal (the next
+        write starts a new one, with a new header).
 
         Request keys past REQUEST_KEY_DAYS are dropped here, not on every write."""
         with self.transaction():
