@@ -54,7 +54,8 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
                  "RATELIMIT_STORAGE_URI", "APEX_LOGIN_LIMIT"):
         if environ.get(name):
             found[name] = environ[name]
-    for name in ("APEX_POOL_MIN", "APEX_POOL_MAX", "APEX_TRUSTED_PROXIES"):
+    for name in ("APEX_POOL_MIN", "APEX_POOL_MAX", "APEX_TRUSTED_PROXIES",
+                 "APEX_CSV_COMPACT_BYTES"):
         if environ.get(name):
             found[name] = int(environ[name])
     return found

@@ -5,7 +5,8 @@ A racer's notes are saved by several client threads through the real form post
 answers, as a phone does after a lost answer. Meanwhile the whole server (master
 and workers) is killed with SIGKILL at random moments, 20+ times, and restarted.
 At the end every table file and the journal parse, every answered note is stored
-exactly once and every unanswered one at most once.
+exactly once and every unanswered one at most once. The journal limit is tiny, so
+the server compacts all the time and kills land in compactions too.
 """
 
 from __future__ import annotations
@@ -101,7 +102,9 @@ def test_kill_9_over_and_over_loses_no_answered_note_and_stores_none_twice(
     # --preload: the app is imported once, then forked, so a restart is quick enough
     # for 20+ kills in the time budget (and a kill still takes master and workers).
     server = Server("csv", workers=2, database_url="", logdir=tmp_path,
-                    env={"APEX_DATA_DIR": str(data_dir), "GUNICORN_CMD_ARGS": "--preload"})
+                    env={"APEX_DATA_DIR": str(data_dir), "GUNICORN_CMD_ARGS": "--preload",
+                         # a tiny journal limit: the kills land in compactions too
+                         "APEX_CSV_COMPACT_BYTES": "3000"})
     answered: list[str] = []
     tried: list[str] = []
     stop = threading.Event()
@@ -158,8 +161,11 @@ def test_kill_9_over_and_over_loses_no_answered_note_and_stores_none_twice(
             server.proc.wait(timeout=10)
 
     _every_file_parses(data_dir)
+    journal = data_dir / csv_journal.NAME
+    assert not journal.exists() or journal.stat().st_size < 3000 + 2000  # it was compacted
     store = CsvStore(data_dir)
     user = store.find_user("crashy")
+    assert not list(data_dir.glob(".*.tmp"))  # a crash's temp files are swept
     assert user is not None
     stored = Counter(log.note for log in store.list_event_logs(
         user.racer_id, event_id, limit=100_000))

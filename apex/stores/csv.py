@@ -70,9 +70,9 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
 
     kind = "csv"
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, compact_bytes: int | None = None) -> None:
         self.data_dir = Path(data_dir)
-        self._tables = CsvTables(self.data_dir)
+        self._tables = CsvTables(self.data_dir, compact_bytes=compact_bytes)
 
     # -- schema --------------------------------------------------------------
 

@@ -53,7 +53,8 @@ T = TypeVar("T")
 Kept = tuple[tuple[str, ...], dict[str, dict[str, str]]]
 _NONE_KEPT: Kept = ((), {})
 # A journal past this size is compacted (if also half the size of the tables it
-# rewrites): replaying it at start-up stays well under a second.
+# rewrites): replaying it at start-up stays well under a second. APEX_CSV_COMPACT_BYTES
+# sets a plain limit instead (the crash test makes it small: kills land in compactions).
 COMPACT_BYTES = 4 << 20
 
 # One lock for every CsvStore of the process (threads); the flock covers processes.
@@ -147,8 +148,11 @@ def _file_stat(path: Path) -> tuple[int, int, int] | None:
 class CsvTables:
     """The table files and journal in ``data_dir`` (see the module docstring)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, compact_bytes: int | None = None) -> None:
         self.data_dir = Path(data_dir)
+        # Compact past this many journal bytes; None: past COMPACT_BYTES, and only once
+        # the journal is half the size of the tables it rewrites.
+        self._compact_bytes = compact_bytes
         self._tables: dict[str, _Table] = {}
         self._logged: dict[str, list[Change]] = {}  # the journal's changes, by table
         # The journal's (header, end of its last whole record) as this process has read it.
@@ -253,7 +257,8 @@ class CsvTables:
             self._logged.setdefault(change[1], []).append(change)
         self._pending.clear()
         self._touched.clear()
-        if self._journal[1] >= COMPACT_BYTES and self._worth_compacting():
+        if (self._journal[1] >= self._compact_bytes if self._compact_bytes is not None
+                else self._journal[1] >= COMPACT_BYTES and self._worth_compacting()):
             try:
                 self.compact()
             except OSError:  # the write is in the journal already: it stands, and the
