@@ -6,8 +6,10 @@ Why (apex.stores.csv_tables writes and replays it):
   retried request finds its key exactly when its row is there.
 - The file starts with ``#APEXJ <random hex>``, its generation (see ``header``).
 - A record is a header line ``#APEX1 <payload bytes> <crc32 hex>`` and a CSV
-  payload, one line per change: ``put,<table>,<every cell in apex.tables order>``
-  or ``del,<table>,<the row's key cells>``. A record cut short by a crash, or one
+  payload, one line per change: ``put,<table>,<every cell>`` or
+  ``del,<table>,<the row's key cells>``, each kind of change to a table first
+  naming its columns (``cols,put,<table>,<names>``): a record written before an
+  upgrade added a column still reads right. A record cut short by a crash, or one
   whose checksum fails, ends the journal: it and anything after it are ignored
   (and cut off by the next writer, who holds the lock).
 """
@@ -18,17 +20,17 @@ import csv
 import io
 import uuid
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 
 NAME = "journal.log"
 MAGIC = b"#APEX1 "
 # The file's first line names this journal: a compaction deletes the file and the
 # next write starts a new one, which may get the old inode number, never its name.
 HEADER_SIZE = 40
-PUT, DELETE = "put", "del"
-# One change: (PUT or DELETE, table, cells). A put carries every column of the
-# table, a delete the key columns (see csv_tables.key_columns).
-Change = tuple[str, str, Sequence[str]]
+PUT, DELETE, COLUMNS = "put", "del", "cols"
+# One change: (PUT or DELETE, table, cells by column). A put carries every column of
+# the table, a delete the key columns (see csv_tables.key_columns).
+Change = tuple[str, str, Mapping[str, str]]
 
 
 def header() -> bytes:
@@ -44,8 +46,13 @@ def record(changes: Iterable[Change]) -> bytes:
     """The bytes of one record holding ``changes``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    named: dict[tuple[str, str], tuple[str, ...]] = {}
     for kind, table, cells in changes:
-        writer.writerow([kind, table, *cells])
+        columns = tuple(cells)
+        if named.get((kind, table)) != columns:
+            writer.writerow([COLUMNS, kind, table, *columns])
+            named[kind, table] = columns
+        writer.writerow([kind, table, *cells.values()])
     payload = buffer.getvalue().encode("utf-8")
     return b"%s%d %08x\n%s" % (MAGIC, len(payload), zlib.crc32(payload), payload)
 
@@ -75,6 +82,9 @@ def records(data: bytes) -> tuple[list[list[Change]], int]:
 
 
 def _changes(payload: bytes) -> Iterator[Change]:
+    named: dict[tuple[str, str], list[str]] = {}
     for line in csv.reader(io.StringIO(payload.decode("utf-8"), newline="")):
-        if len(line) >= 2:
-            yield line[0], line[1], line[2:]
+        if len(line) >= 3 and line[0] == COLUMNS:
+            named[line[1], line[2]] = line[3:]
+        elif len(line) >= 2 and (columns := named.get((line[0], line[1]))) is not None:
+            yield line[0], line[1], dict(zip(columns, line[2:], strict=False))

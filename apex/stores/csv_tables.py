@@ -416,13 +416,13 @@ class CsvTables:
     def _put(self, name: str, table: _Table, row: Row) -> None:
         """Format (and so check) the row now; keep it as its cells would read back."""
         cells = _format_row(name, row)
-        _apply(table, (PUT, name, list(cells.values())), _parse_row(name, cells))
-        self._pending.append((PUT, name, list(cells.values())))
+        _apply(table, (PUT, name, cells), _parse_row(name, cells))
+        self._pending.append((PUT, name, cells))
         self._touched.add(name)
 
     def _delete(self, name: str, table: _Table, key: Hashable) -> None:
         row = table.rows[key]
-        change = (DELETE, name, [to_text(name, c, row.get(c)) for c in key_columns(name)])
+        change = (DELETE, name, {c: to_text(name, c, row.get(c)) for c in key_columns(name)})
         _apply(table, change)
         self._pending.append(change)
         self._touched.add(name)
@@ -539,11 +539,9 @@ def _apply(table: _Table, change: Change, row: Row | None = None) -> None:
     that is gone does nothing (so a replay twice changes nothing)."""
     kind, name, cells = change
     if kind == PUT:
-        row = row if row is not None else _parse_row(name, dict(
-            zip(TABLES[name], cells, strict=False)))
+        row = row if row is not None else _parse_row(name, cells)
         table.rows[_key(name, row)] = row
     elif kind == DELETE:
-        key = {c: from_text(name, c, cell)
-               for c, cell in zip(key_columns(name), cells, strict=False)}
-        table.rows.pop(_key(name, key), None)
+        table.rows.pop(_key(name, {c: from_text(name, c, cells.get(c))
+                                   for c in key_columns(name)}), None)
     table.listed = None
