@@ -251,3 +251,4 @@ def test_a_write_killed_midway_and_retried_lands_exactly_once(tmp_path: Path) ->
     again = CsvStore(tmp_path).get_run(user.racer_id, run.id)
     assert again is not None and retried is not None
     assert [lap.seconds for lap in again.laps] == [Decimal("21.5"), Decimal("21.4")]
+

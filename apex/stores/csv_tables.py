@@ -161,7 +161,7 @@ class CsvTables:
         self._touched: set[str] = set()
         self._checked: set[str] = set()  # tables whose file was stat'ed this transaction
         self._depth = 0
-        self._swept_by: int | None = None  # the pid that swept orphan temp files
+        self._pid: int | None = None  # the process that uses (and swept) the folder
 
     # -- transactions -----------------------------------------------------------
 
@@ -172,6 +172,9 @@ class CsvTables:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         with _transaction(self.data_dir / ".lock"):
+            if self._pid != os.getpid():  # first use in this process: temp files are
+                self._pid = os.getpid()  # made only under the lock we now hold, so any
+                self._sweep()  # there are a crash's
             outer = self._depth == 0
             self._depth += 1
             try:
@@ -189,9 +192,6 @@ class CsvTables:
 
     def _begin(self) -> None:
         self._checked.clear()
-        if self._swept_by != os.getpid():
-            self._sweep()
-            self._swept_by = os.getpid()
         self._catch_up()
 
     def _sweep(self) -> None:
