@@ -6,9 +6,11 @@ from flask import Flask, abort, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user
 
+from apex import login_guard
 from apex.db import get_store
 from apex.extensions import login_manager
 from apex.htmx import redirect_to
+from apex.login_session import login_id, parse_login_id
 from apex.models import User
 
 
@@ -21,6 +23,11 @@ class LoginUser(UserMixin):
         self.racer_id = user.racer_id
         self.username = user.username
 
+    def get_id(self) -> str:
+        # flask-login keeps this in the session and signs it into the remember cookie:
+        # with the generation in it, a revocation (apex/login_session.py) ends both.
+        return login_id(self.user.id, self.user.session_generation)
+
 
 def current_racer_id() -> str:
     """The logged-in racer's profile id (views run behind ``login_required``)."""
@@ -29,9 +36,16 @@ def current_racer_id() -> str:
     return current_user.racer_id
 
 
-def _load_user(user_id: str) -> LoginUser | None:
+def _load_user(cookie_id: str) -> LoginUser | None:
+    """Checked on every request: the cookie's generation must still be the user's."""
+    parsed = parse_login_id(cookie_id)
+    if parsed is None:
+        return None
+    user_id, generation = parsed
     user = get_store().get_user(user_id)
-    return LoginUser(user) if user else None
+    if user is None or user.session_generation != generation:
+        return None
+    return LoginUser(user)
 
 
 def _unauthorized() -> ResponseReturnValue:
@@ -44,3 +58,4 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     login_manager.session_protection = "basic"
+    login_guard.init_app(app)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from apex.login_session import imported_generation
 from apex.tables import EXPORTED, REFERENCES, TABLES, column_kind, from_text
 from apex.transfer import ImportFailed, Report, Row, RowError, Rows, TableCount
 
@@ -156,6 +157,10 @@ def _changed(table: str, stored: Row, row: Row) -> Row | None:
     for col in TABLES[table]:
         if col in row and col not in _STAMPS and col != _pk(table) and col not in kept:
             merged[col] = row[col]
+    if table == "users":
+        merged["session_generation"] = imported_generation(
+            stored.get("session_generation"), merged.get("session_generation"),
+            password_changed=merged.get("password_hash") != stored.get("password_hash"))
     return None if merged == stored else merged
 
 
@@ -176,11 +181,9 @@ def _complete(table: str, row: Row, taken: set, next_serial: int, now: datetime
     """A full new row: every column, a free id, timestamps kept when given."""
     new: Row = {}
     for col in TABLES[table]:
-        kind = column_kind(table, col)
-        # An empty text reads as its column's default ("nitro" for a car's power).
-        default = from_text(table, col, "") if kind == "text" else (
-            False if kind == "bool" else None)
-        new[col] = row.get(col, default)
+        # A missing column reads as an empty cell: its default ("nitro" for a car's
+        # power, 0 for a session generation), else None (False for a flag).
+        new[col] = row.get(col, from_text(table, col, ""))
     pk = _pk(table)
     if column_kind(table, pk) == "serial":
         if new[pk] is None or new[pk] in taken:
