@@ -40,6 +40,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Redis, when set, holds the login limit's counts and Flask-Limiter's.
         "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Redis down: Flask-Limiter counts in memory meanwhile instead of failing requests.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Flask-Limiter's per-address limit: sign-up (and what else asks for it).
         "APEX_LOGIN_LIMIT": "10 per minute;50 per hour",
         # Failed logins allowed before the waits start (apex/login_throttle.py).

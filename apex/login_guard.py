@@ -32,9 +32,13 @@ def init_app(app: Flask) -> None:
 
 
 def attempt_log() -> AttemptLog:
-    """Redis when configured, else the store: either way every worker sees the counts."""
-    log: AttemptLog | None = current_app.extensions.get(_EXTENSION)
-    return log if log is not None else get_store()
+    """Redis when configured (the store while it is down), else the store: either way
+    every worker sees the counts."""
+    redis_log: AttemptLog | None = current_app.extensions.get(_EXTENSION)
+    if redis_log is None:
+        return get_store()
+    from apex.login_attempts_redis import WithFallback
+    return WithFallback(redis_log, get_store())
 
 
 def _devices() -> URLSafeSerializer:

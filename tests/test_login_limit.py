@@ -184,3 +184,16 @@ def test_the_wait_doubles_after_the_free_failures_up_to_the_cap():
     assert waits == [0, 1, 2, 4, 8, 10, 10]
     assert wait_seconds(failures, policy, T0 + timedelta(seconds=4)) == 6
     assert wait_seconds(failures, policy, T0 + login_throttle.FORGET * 2) == 0
+
+
+def test_with_redis_down_logins_still_work_and_count_in_the_store(store_config, clock):
+    from tests.pg_server import _free_port
+    nowhere = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    with limited_app(store_config, REDIS_URL=nowhere, RATELIMIT_ENABLED=True) as app:
+        add_racer(app, "alice")
+        client = app.test_client()
+        assert attempt(client, "alice", "wrong").status_code == 422
+        assert store_of(app).login_failures([login_throttle.key("address", NAT)])
+        assert attempt(client, "alice", PASSWORD).status_code == 303
+        # sign-up's Flask-Limiter falls back to memory instead of failing
+        assert app.test_client().post("/auth/signup", data={"username": "x"}).status_code == 422
