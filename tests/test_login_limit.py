@@ -197,3 +197,18 @@ def test_with_redis_down_logins_still_work_and_count_in_the_store(store_config, 
         assert attempt(client, "alice", PASSWORD).status_code == 303
         # sign-up's Flask-Limiter falls back to memory instead of failing
         assert app.test_client().post("/auth/signup", data={"username": "x"}).status_code == 422
+
+
+def test_signing_up_makes_the_browser_a_known_device(store_config, clock):
+    with limited_app(store_config) as app:
+        phone = app.test_client()
+        assert phone.post("/auth/signup", data={
+            "username": "alice", "email": "alice@example.com", "password": PASSWORD,
+            "password_confirm": PASSWORD}, environ_overrides={"REMOTE_ADDR": NAT},
+        ).status_code == 303
+        phone.post("/auth/logout")
+        stranger = app.test_client()
+        for i in range(5):
+            attempt(stranger, f"nobody{i}", "guess")
+        assert attempt(app.test_client(), "alice", PASSWORD).status_code == 429
+        assert attempt(phone, "alice", PASSWORD).status_code == 303

@@ -150,3 +150,15 @@ def test_store_keeps_the_generation(app):
     assert store.find_user("bob").session_generation == 2
     assert store.revoke_sessions("00000000-0000-0000-0000-000000000000") is None
     assert store.revoke_sessions("nope") is None
+
+
+def test_log_out_everywhere_needs_the_csrf_token(store_config):
+    from tests.test_csrf import signed_up_client, token_from
+    with running_app(store_config) as app:  # CSRF on, as in production
+        client = signed_up_client(app)
+        assert client.post("/auth/logout-everywhere").status_code == 400  # a forged post
+        assert store_of(app).find_user("alice").session_generation == 0
+        token = token_from(client.get("/garage/profile").text)
+        response = client.post("/auth/logout-everywhere", data={"csrf_token": token})
+        assert response.status_code == 303
+        assert store_of(app).find_user("alice").session_generation == 1

@@ -110,7 +110,9 @@ def signup_post() -> ResponseReturnValue:
         return _signup_invalid(values, err.messages_dict)
     except DuplicateError as err:
         return _signup_invalid(values, {err.field: [err.message]})
-    return _log_in(user, remember=True, target=url_for("garage.show_garage"))
+    response = _log_in(user, remember=True, target=url_for("garage.show_garage"))
+    login_guard.remember_device(response, user.id, None)  # the racer's own browser
+    return response
 
 
 def _signup_invalid(values: dict, errors: dict) -> ResponseReturnValue:
