@@ -9,55 +9,73 @@ from typing import Any, TypeVar
 
 import redis
 
-from apex.login_throttle import FORGET, AttemptLog, Failures, after_failure
+from apex.login_throttle import FORGET, AttemptLog, Check, Failures, admit, forgiven
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-
 PREFIX = "apex:login:"
 
 
+def _name(key: str) -> str:
+    return PREFIX + key
+
+
+def _read(client: Any, keys: Sequence[str]) -> dict[str, Failures]:
+    found: dict[str, Failures] = {}
+    for k in keys:
+        raw = client.hgetall(_name(k))
+        if raw:
+            found[k] = Failures(int(raw[b"count"]),
+                                datetime.fromtimestamp(float(raw[b"last"]), UTC))
+    return found
+
+
+def _write(pipe: Any, key: str, failures: Failures | None) -> None:
+    if failures is None:
+        pipe.delete(_name(key))
+        return
+    pipe.hset(_name(key), mapping={"count": failures.count,
+                                   "last": failures.last_at.timestamp()})
+    pipe.expire(_name(key), int(FORGET.total_seconds()))
+
+
 class RedisAttempts:
-    """One hash per key (count, last failure as epoch seconds), expiring after FORGET."""
+    """One hash per key (count, last failure as epoch seconds), expiring after FORGET.
+
+    Each change is a WATCHed read, the rule, then MULTI/EXEC: a concurrent change to the
+    same keys makes redis-py run it again, so no count is lost between workers.
+    """
 
     def __init__(self, url: str) -> None:
         # A login waits on this: fail fast, and fall back (WithFallback), when Redis is down.
         self.client: Any = redis.Redis.from_url(url, socket_connect_timeout=1,
                                                 socket_timeout=2)
 
-    def _name(self, key: str) -> str:
-        return PREFIX + key
-
-    def _read(self, pipe: Any, keys: Sequence[str]) -> dict[str, Failures]:
-        found: dict[str, Failures] = {}
-        for k in keys:
-            raw = pipe.hgetall(self._name(k))
-            if raw:
-                found[k] = Failures(int(raw[b"count"]),
-                                    datetime.fromtimestamp(float(raw[b"last"]), UTC))
-        return found
-
     def login_failures(self, keys: Sequence[str]) -> dict[str, Failures]:
-        return self._read(self.client, keys)
+        return _read(self.client, keys)
 
-    def record_login_failure(self, keys: Sequence[str], now: datetime) -> None:
-        names = [self._name(k) for k in keys]
+    def begin_login_attempt(self, checks: Sequence[Check], now: datetime) -> int:
+        keys = [k for k, _ in checks]
 
-        def update(pipe: Any) -> None:
-            # WATCHed read, then MULTI: a concurrent failure makes redis-py retry,
-            # so no increment is lost between workers.
-            found = self._read(pipe, keys)
+        def step(pipe: Any) -> int:
+            wait, new = admit(_read(pipe, keys), checks, now)
             pipe.multi()
-            for k, name in zip(keys, names, strict=True):
-                new = after_failure(found.get(k), now)
-                pipe.hset(name, mapping={"count": new.count, "last": new.last_at.timestamp()})
-                pipe.expire(name, int(FORGET.total_seconds()))
+            for k, f in new.items():
+                _write(pipe, k, f)
+            return wait
 
-        self.client.transaction(update, *names)
+        return int(self.client.transaction(step, *map(_name, keys), value_from_callable=True))
 
-    def clear_login_failures(self, keys: Sequence[str]) -> None:
-        if keys:
-            self.client.delete(*(self._name(k) for k in keys))
+    def login_succeeded(self, clear: Sequence[str], forgive: Sequence[str]) -> None:
+        def step(pipe: Any) -> None:
+            found = _read(pipe, forgive)
+            pipe.multi()
+            for k in clear:
+                _write(pipe, k, None)
+            for k in forgive:
+                _write(pipe, k, forgiven(found.get(k)))
+
+        self.client.transaction(step, *map(_name, [*clear, *forgive]))
 
 
 class WithFallback:
@@ -77,8 +95,8 @@ class WithFallback:
     def login_failures(self, keys: Sequence[str]) -> dict[str, Failures]:
         return self._either(lambda log_: log_.login_failures(keys))
 
-    def record_login_failure(self, keys: Sequence[str], now: datetime) -> None:
-        self._either(lambda log_: log_.record_login_failure(keys, now))
+    def begin_login_attempt(self, checks: Sequence[Check], now: datetime) -> int:
+        return self._either(lambda log_: log_.begin_login_attempt(checks, now))
 
-    def clear_login_failures(self, keys: Sequence[str]) -> None:
-        self._either(lambda log_: log_.clear_login_failures(keys))
+    def login_succeeded(self, clear: Sequence[str], forgive: Sequence[str]) -> None:
+        self._either(lambda log_: log_.login_succeeded(clear, forgive))

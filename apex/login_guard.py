@@ -13,15 +13,15 @@ from werkzeug.wrappers import Response
 
 from apex import login_throttle
 from apex.db import get_store
-from apex.login_throttle import AttemptLog, Policy
+from apex.login_throttle import AttemptLog, Check, Policy
 from apex.models import User
 
 DEVICE_COOKIE = "apex_device"
 _DEVICE_SALT = "apex-known-device"
 _DEVICE_DAYS = 365
 _EXTENSION = "apex.login_attempts"
-# What a successful login clears: the account's and the device's counts; never the
-# address's (one good account must not buy an address more guesses at others).
+# What a successful login clears: the account's and the device's counts. The address's
+# only gets this attempt back (one good account must not buy an address more guesses).
 _CLEARED_ON_SUCCESS = ("account:", "device:")
 
 
@@ -61,21 +61,20 @@ def known_device(user_id: str) -> str | None:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One login attempt's counts: checked before the password, updated after it."""
+    """One login attempt's counts: let in (and counted as a failure) before the password
+    is checked, given back when it was right."""
 
-    checks: Sequence[tuple[str, Policy]]
+    checks: Sequence[Check]
     device: str | None  # the known device's id, if the browser showed one
 
-    def wait(self) -> int:
-        return login_throttle.wait_for(attempt_log(), self.checks, login_throttle.now())
-
-    def failed(self) -> None:
-        attempt_log().record_login_failure([k for k, _ in self.checks], login_throttle.now())
+    def begin(self) -> int:
+        """The seconds to wait; 0: go on (the attempt is counted already)."""
+        return attempt_log().begin_login_attempt(self.checks, login_throttle.now())
 
     def succeeded(self) -> None:
-        keys = [k for k, _ in self.checks if k.startswith(_CLEARED_ON_SUCCESS)]
-        if keys:
-            attempt_log().clear_login_failures(keys)
+        keys = [k for k, _ in self.checks]
+        cleared = [k for k in keys if k.startswith(_CLEARED_ON_SUCCESS)]
+        attempt_log().login_succeeded(cleared, [k for k in keys if k not in cleared])
 
 
 def attempt_for(login: str, user: User | None) -> Attempt:

@@ -9,20 +9,23 @@ Why it is built this way (issue 12 finding 8):
   the account count.
 - Backoff, not lockout: the first failures are free, each further one doubles the wait
   before the next try (up to ``Policy.cap``); a success clears the account's count.
+- Checking and counting are one atomic step (``admit``): an attempt allowed in is
+  counted as a failure at once and taken back if the password was right, so a burst of
+  parallel guesses cannot all pass the check before any of them is counted.
 - Known devices (OWASP "device cookies"): a successful login leaves a signed cookie naming
   the user. A browser showing one for the account it logs in to is counted on its own
   key instead of the account's and the address's: a pit full of racers behind one NAT
   address, or a stranger hammering a racer's account, cannot lock that racer's own phone
   out, while a stolen device cookie still meets its own backoff.
 
-The rule (``after_failure``, ``wait_seconds``) is pure; both stores and Redis call it.
+The rule (``admit``, ``forgiven``) is pure; both stores and Redis call it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -48,16 +51,22 @@ class Policy:
     cap: float = 15 * 60.0
 
 
+Check = tuple[str, Policy]  # a count's key and the policy it is held to
+
+
 class AttemptLog(Protocol):
     """Where the counts live: both stores, and ``RedisAttempts``."""
 
     def login_failures(self, keys: Sequence[str]) -> dict[str, Failures]:
         """The counts of those keys that have one."""
 
-    def record_login_failure(self, keys: Sequence[str], now: datetime) -> None:
-        """One more failure under each key (``after_failure``), atomically."""
+    def begin_login_attempt(self, checks: Sequence[Check], now: datetime) -> int:
+        """In one atomic step, ``admit``: the seconds to wait, or 0 and the attempt
+        counted as a failure under every key."""
 
-    def clear_login_failures(self, keys: Sequence[str]) -> None: ...
+    def login_succeeded(self, clear: Sequence[str], forgive: Sequence[str]) -> None:
+        """The password was right: drop the counts under ``clear``, take the attempt's
+        failure back under ``forgive`` (``forgiven``), atomically."""
 
 
 def now() -> datetime:
@@ -88,12 +97,24 @@ def wait_seconds(failures: Failures | None, policy: Policy, at: datetime) -> int
     return max(0, math.ceil(left))
 
 
+def admit(found: Mapping[str, Failures], checks: Sequence[Check], at: datetime
+          ) -> tuple[int, dict[str, Failures]]:
+    """The wait the counts ask for; when there is none, the attempt counted as a failure
+    under every key (the new counts to write)."""
+    wait = max((wait_seconds(found.get(k), p, at) for k, p in checks), default=0)
+    if wait:
+        return wait, {}
+    return 0, {k: after_failure(found.get(k), at) for k, _ in checks}
+
+
+def forgiven(failures: Failures | None) -> Failures | None:
+    """The count with one failure taken back (None: nothing left)."""
+    if failures is None or failures.count <= 1:
+        return None
+    return Failures(failures.count - 1, failures.last_at)
+
+
 def key(kind: str, value: str) -> str:
     """A count's key: the kind, then a hash (no login, address or device id is stored)."""
     return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:40]}"
 
-
-def wait_for(log: AttemptLog, checks: Sequence[tuple[str, Policy]], at: datetime) -> int:
-    """The longest wait any of the checked keys asks for."""
-    found = log.login_failures([k for k, _ in checks])
-    return max((wait_seconds(found.get(k), p, at) for k, p in checks), default=0)

@@ -162,16 +162,28 @@ def test_with_redis_the_counts_live_in_redis(store_config, clock):
 T0 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
 
-def test_store_counts_failures_forgets_old_ones_and_clears(store):
-    store.record_login_failure(["account:a", "address:x"], T0)
-    store.record_login_failure(["account:a"], T0 + timedelta(seconds=5))
+def test_store_admits_counts_forgets_and_gives_back(store):
+    free2 = Policy(free=2)
+    both = [("account:a", free2), ("address:x", Policy(free=9))]
+    assert store.begin_login_attempt(both, T0) == 0
+    assert store.begin_login_attempt([("account:a", free2)], T0 + timedelta(seconds=5)) == 0
     assert store.login_failures(["account:a", "address:x", "account:b"]) == {
         "account:a": Failures(2, T0 + timedelta(seconds=5)), "address:x": Failures(1, T0)}
+    # the third try must wait 1 s, and a refused try is not counted
+    assert store.begin_login_attempt(both, T0 + timedelta(seconds=5)) == 1
+    assert store.login_failures(["account:a"])["account:a"].count == 2
+    # long after: counting starts again
     later = T0 + login_throttle.FORGET + timedelta(minutes=1)
-    store.record_login_failure(["account:a"], later)  # long after: counting starts again
-    assert store.login_failures(["account:a"]) == {"account:a": Failures(1, later)}
-    store.clear_login_failures(["account:a"])
-    assert store.login_failures(["account:a"]) == {}
+    assert store.begin_login_attempt(both, later) == 0
+    assert store.login_failures(["account:a", "address:x"]) == {
+        "account:a": Failures(1, later), "address:x": Failures(1, later)}
+    # the password was right: the account's count goes, the address gets its try back
+    store.begin_login_attempt([("address:x", Policy(free=9))], later)
+    store.login_succeeded(["account:a"], ["address:x"])
+    assert store.login_failures(["account:a", "address:x"]) == {
+        "address:x": Failures(1, later)}
+    store.login_succeeded([], ["address:x"])
+    assert store.login_failures(["address:x"]) == {}
 
 
 def test_the_wait_doubles_after_the_free_failures_up_to_the_cap():
@@ -212,3 +224,27 @@ def test_signing_up_makes_the_browser_a_known_device(store_config, clock):
             attempt(stranger, f"nobody{i}", "guess")
         assert attempt(app.test_client(), "alice", PASSWORD).status_code == 429
         assert attempt(phone, "alice", PASSWORD).status_code == 303
+
+
+@pytest.mark.parametrize("where", ["store", "redis"])
+def test_simultaneous_guesses_get_no_more_tries_than_the_free_ones(store_config, clock, where):
+    """The check and the count are one step: a burst of parallel guesses cannot all pass
+    the check before any of them is counted."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from contextlib import ExitStack
+    burst = 12
+    with ExitStack() as stack:
+        extra = {"REDIS_URL": stack.enter_context(running_redis())} if where == "redis" else {}
+        app = stack.enter_context(limited_app(store_config, **extra))
+        add_racer(app, "alice")
+        ready = threading.Barrier(burst)
+
+        def guess(i: int) -> int:
+            client = app.test_client()
+            ready.wait()
+            return attempt(client, "alice", f"guess-{i}", f"203.0.113.{i}").status_code
+
+        with ThreadPoolExecutor(burst) as pool:
+            codes = list(pool.map(guess, range(burst)))
+        assert sorted(codes) == [422] * 3 + [429] * (burst - 3)

@@ -67,12 +67,11 @@ def login_post() -> ResponseReturnValue:
     values.pop("password", None)  # never echoed back
     user = get_store().find_user(data["login"])
     attempt = login_guard.attempt_for(data["login"], user)
-    if wait := attempt.wait():
+    if wait := attempt.begin():
         return render("auth/login.html", LOGIN_BLOCKS, 429, values=values, errors={},
                       next=next_url, limited=f"Too many attempts, try again in {wait} s.")
     if not check_password_hash(user.password_hash if user else _DUMMY_HASH, data["password"]) \
             or user is None:
-        attempt.failed()
         errors = {"password": ["Wrong username or password."]}
         return render("auth/login.html", LOGIN_BLOCKS, 422, values=values, errors=errors,
                       next=next_url)
