@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, request, url_for
+from datetime import UTC, datetime
+
+from flask import Flask, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user
 
@@ -14,19 +16,25 @@ from apex.login_session import login_id, parse_login_id
 from apex.models import User
 
 
+def now() -> datetime:
+    """The login clock (tests move it)."""
+    return datetime.now(UTC)
+
+
 class LoginUser(UserMixin):
     """The session's user; ``racer_id`` scopes every racer-owned query."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, issued: datetime | None = None) -> None:
         self.user = user
         self.id = user.id
         self.racer_id = user.racer_id
         self.username = user.username
+        self.issued = issued or now()  # when this login was made
 
     def get_id(self) -> str:
         # flask-login keeps this in the session and signs it into the remember cookie:
         # with the generation in it, a revocation (apex/login_session.py) ends both.
-        return login_id(self.user.id, self.user.session_generation)
+        return login_id(self.user.id, self.user.session_generation, self.issued)
 
 
 def current_racer_id() -> str:
@@ -37,15 +45,15 @@ def current_racer_id() -> str:
 
 
 def _load_user(cookie_id: str) -> LoginUser | None:
-    """Checked on every request: the cookie's generation must still be the user's."""
-    parsed = parse_login_id(cookie_id)
-    if parsed is None:
+    """Checked on every request: the cookie's generation must still be the user's, and
+    the login no older than the remember duration (however the browser kept it)."""
+    ref = parse_login_id(cookie_id)
+    if ref is None or ref.expired(now(), current_app.config["REMEMBER_COOKIE_DURATION"]):
         return None
-    user_id, generation = parsed
-    user = get_store().get_user(user_id)
-    if user is None or user.session_generation != generation:
+    user = get_store().get_user(ref.user_id)
+    if user is None or user.session_generation != ref.generation:
         return None
-    return LoginUser(user)
+    return LoginUser(user, ref.issued)
 
 
 def _unauthorized() -> ResponseReturnValue:

@@ -1,15 +1,32 @@
 """What a login cookie names, and how a revocation changes it (pure: no Flask, no I/O).
 
-A session or remember cookie names the user *and* the user's session generation
-(``users.session_generation``). Logout, "log out everywhere" and a password reset move the
-generation on (``next_generation``, called by both stores), so every cookie issued before
-names an old generation and logs nobody in: signed cookies cannot be recalled from the
-browsers (or thieves) holding them, but they can be made worthless.
+A session or remember cookie names the user, the user's session generation
+(``users.session_generation``) and when the login was made. Logout, "log out everywhere"
+and a password reset move the generation on (``next_generation``, called by both stores),
+so every cookie issued before names an old generation and logs nobody in: signed cookies
+cannot be recalled from the browsers (or thieves) holding them, but they can be made
+worthless. The login time lets the server end a login after the remember duration
+itself, instead of trusting a browser to drop an expired cookie.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
 _SEP = ":"
+
+
+@dataclass(frozen=True)
+class LoginRef:
+    """What a cookie's id names."""
+
+    user_id: str
+    generation: int
+    issued: datetime
+
+    def expired(self, now: datetime, lifetime: timedelta) -> bool:
+        return now - self.issued > lifetime
 
 
 def next_generation(current: int | None) -> int:
@@ -25,15 +42,16 @@ def imported_generation(stored: int | None, incoming: int | None, *,
     return next_generation(generation) if password_changed else generation
 
 
-def login_id(user_id: str, generation: int) -> str:
+def login_id(user_id: str, generation: int, issued: datetime) -> str:
     """The id flask-login keeps in the session and the remember cookie."""
-    return f"{user_id}{_SEP}{generation}"
+    return f"{user_id}{_SEP}{generation}{_SEP}{int(issued.timestamp())}"
 
 
-def parse_login_id(text: str) -> tuple[str, int] | None:
-    """(user id, generation), or None for anything else (a cookie from before this
-    scheme named the bare user id: it no longer logs in, the racer logs in once more)."""
-    user_id, sep, generation = text.rpartition(_SEP)
-    if not sep or not user_id or not generation.isdigit():
+def parse_login_id(text: str) -> LoginRef | None:
+    """What the id names, or None for anything else (a cookie from before this scheme
+    named the bare user id: it no longer logs in, the racer logs in once more)."""
+    parts = text.split(_SEP)
+    if len(parts) != 3 or not parts[0] or not all(p.isdigit() for p in parts[1:]):
         return None
-    return user_id, int(generation)
+    issued = datetime.fromtimestamp(int(parts[2]), UTC)
+    return LoginRef(parts[0], int(parts[1]), issued)

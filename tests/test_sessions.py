@@ -162,3 +162,22 @@ def test_log_out_everywhere_needs_the_csrf_token(store_config):
         response = client.post("/auth/logout-everywhere", data={"csrf_token": token})
         assert response.status_code == 303
         assert store_of(app).find_user("alice").session_generation == 1
+
+
+def test_a_remember_cookie_ends_after_the_remember_duration_even_copied(store_config,
+                                                                         monkeypatch):
+    from apex import auth_setup
+    with running_app(store_config, WTF_CSRF_ENABLED=False,
+                     REMEMBER_COOKIE_DURATION=timedelta(days=30)) as app:
+        client = app.test_client()
+        AuthActions(client).signup("alice")
+        AuthActions(client).logout()
+        log_in(client, remember=True)
+        issued = auth_setup.now()
+
+        def thief_after(days: float) -> int:
+            monkeypatch.setattr(auth_setup, "now", lambda: issued + timedelta(days=days))
+            return copy_of(client, app, "remember_token").get(GARAGE).status_code
+
+        assert thief_after(29) == 200  # the browser would still send it: it works
+        assert thief_after(31) == 302  # past the duration the server refuses it too
