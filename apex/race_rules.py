@@ -242,9 +242,10 @@ def removal(tables: Mapping[str, Sequence[Row]], table: str, ids: Collection[str
 # -- undoable deletes: a note or a lap -----------------------------------------------------
 
 # NOTE: a deleted note or lap is only marked (``deleted_at``): every read skips it, and
-# Undo puts it back as it was for UNDO_WINDOW. After that it is purged for good, on the
-# next delete or undo of that kind of row (a store purges before it writes), and by
-# ``flask db purge``; until then nothing shows it, exports included.
+# Undo puts it back as it was for UNDO_WINDOW. After that it is purged for good by the
+# racer's next delete or undo of that kind of row (the store purges in the same
+# transaction), or by an import; until then nothing shows it, exports included. A
+# later write is the moment: no clock, no job to run, and an unpurged row costs nothing.
 UNDO_WINDOW: Final = timedelta(minutes=10)
 
 
