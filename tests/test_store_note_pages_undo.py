@@ -4,11 +4,14 @@ note and of a lap (issue 12). Every test runs on the CSV store and on PostgreSQL
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from apex.lap_stats import run_stats
 from apex.models import TrackLog
+from apex.race_rules import UNDO_WINDOW
 from apex.store import Store
+from apex.stores.csv import CsvStore
 from tests.conftest import CAR, NB48
 from tests.store_events_helpers import EVENT, new_event
 
@@ -136,3 +139,56 @@ def test_another_racer_cannot_restore_a_lap(store: Store) -> None:
     assert store.restore_lap(bob.racer_id, run.id, 1) is None
     assert [lap.seconds for lap in store.get_run(alice.racer_id, run.id).laps] == [
         Decimal("31.200")]
+
+
+# -- the purge, once the undo is over ------------------------------------------------------
+# The clock is not mocked: the test moves a deleted row's mark back past the undo window,
+# straight in the store's own storage, and reads that storage to see the row go.
+
+def _backdate(store: Store, table: str, row_id: str) -> None:
+    past = datetime.now(UTC) - UNDO_WINDOW - timedelta(minutes=1)
+    if isinstance(store, CsvStore):
+        rows = store._tables.read(table)
+        store._tables.write(table, [{**r, "deleted_at": past} if r["id"] == row_id else r
+                                    for r in rows])
+    else:
+        with store._tx() as conn:
+            conn.execute(f"UPDATE {table} SET deleted_at = %s WHERE id = %s", (past, row_id))
+
+
+def _stored_ids(store: Store, table: str) -> set[str]:
+    if isinstance(store, CsvStore):
+        return {r["id"] for r in store._tables.read(table)}
+    with store._tx() as conn:
+        return {r["id"] for r in conn.execute(f"SELECT id::text AS id FROM {table}")}
+
+
+def test_a_note_whose_undo_is_over_cannot_come_back_and_goes_at_the_next_delete(
+        store: Store) -> None:
+    user, _, event = new_event(store)
+    rid = user.racer_id
+    old, other = (store.add_event_log(rid, event.id, "note", t) for t in ("old", "other"))
+    store.delete_track_log(rid, old.id)
+    _backdate(store, "track_logs", old.id)
+    assert old.id in _stored_ids(store, "track_logs")
+    assert store.restore_track_log(rid, old.id) is None
+    store.delete_track_log(rid, other.id)
+    assert old.id not in _stored_ids(store, "track_logs")
+    assert store.restore_track_log(rid, other.id) == other
+
+
+def test_a_lap_whose_undo_is_over_cannot_come_back_and_goes_at_the_next_delete(
+        store: Store) -> None:
+    user, _, event = new_event(store)
+    rid = user.racer_id
+    run = store.add_run(rid, event.id, "Q1")
+    store.add_laps(rid, run.id, [Decimal("31.1"), Decimal("31.2"), Decimal("31.3")])
+    store.delete_lap(rid, run.id, 1)
+    (gone,) = (set(_stored_ids(store, "laps"))
+               - {r["id"] for r in store.dump_tables()["laps"]})
+    _backdate(store, "laps", gone)
+    assert store.restore_lap(rid, run.id, 1) is None
+    store.delete_lap(rid, run.id, 2)
+    assert gone not in _stored_ids(store, "laps")
+    assert [lap.seconds for lap in store.restore_lap(rid, run.id, 2).laps] == [
+        Decimal("31.200"), Decimal("31.300")]
