@@ -7,7 +7,7 @@ Flask nor a store. ``apex.db`` builds the store the configuration asks for.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -226,7 +226,13 @@ class Store(Protocol):
         ``run_after`` (a run without laps tests nothing). Returns the run as stored
         (None if it is not the racer's)."""
     def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
-        """Remove the lap; the laps after it move up one number."""
+        """Remove the lap; the laps after it move up one number. Undoable for
+        ``race_rules.UNDO_WINDOW`` (``restore_lap``): until then it is only marked,
+        out of every read and export (apex.race_rules.lap_deletion)."""
+    def restore_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
+        """Undo the latest delete of lap ``lap_number`` still in its undo window: the lap
+        back in that place, the laps from there one number later. None when the run is
+        not the racer's or there is nothing to undo."""
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
                            ) -> Run | None: ...
     def add_event_log(
@@ -238,7 +244,20 @@ class Store(Protocol):
     def list_event_logs(self, racer_id: str, event_id: str, *, limit: int = 100
                         ) -> list[TrackLog]:
         """Newest first."""
-    def delete_track_log(self, racer_id: str, log_id: str) -> bool: ...
+    def delete_track_log(self, racer_id: str, log_id: str) -> bool:
+        """Delete the racer's note, undoable for ``race_rules.UNDO_WINDOW``
+        (``restore_track_log``); out of every read and export from now on."""
+    def restore_track_log(self, racer_id: str, log_id: str) -> TrackLog | None:
+        """The deleted note back exactly as it was; None unless it is the racer's and
+        deleted within the undo window."""
+    def page_track_logs(
+        self, racer_id: str, *, event_id: str = "", car_id: str = "",
+        before: tuple[datetime, str] | None = None, limit: int = 20,
+    ) -> list[TrackLog] | None:
+        """Up to ``limit`` notes of the event (or of the car: its events' notes and its
+        notebook entries), newest first by (timestamp, id), each older than ``before``
+        (the last one of the page before). None when the event or car is not the
+        racer's."""
 
     # the theory library: tuning documents shared by every racer (apex.theory)
     def add_theory_document(

@@ -47,7 +47,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "event_setups": ("id", "event_id", "version", *PARAM_KEYS, *_STAMPS),
     "runs": ("id", "event_id", "name", "started_at", "confidence", "setup_version", *_STAMPS),
-    "laps": ("id", "run_id", "lap_number", "seconds", "created_at"),
+    "laps": ("id", "run_id", "lap_number", "seconds", "created_at", "deleted_at"),
     "setup_changes": (
         "id", "event_id", "parameter", "old_value", "new_value", "source", "reason", "status",
         "version", "run_before", "run_after", "verdict", *_STAMPS,
@@ -58,7 +58,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "track_logs": (
         "id", "profile_id", "timestamp", "track", "car", "event", "note", "kind", "keywords",
-        "lap_time", "event_id", "run_id", "created_at",
+        "lap_time", "event_id", "run_id", "created_at", "deleted_at",
     ),
     "theory_documents": (
         "id", "filename", "title", "category", "content", "file_path", "uploaded_by", "created_at",
@@ -112,6 +112,7 @@ _DEFAULTS = {("vehicles", "power"): "nitro"}
 # PostgreSQL and from CSV files compare equal (import, export, round trips).
 _KIND_BY_COLUMN = {
     "created_at": "timestamp", "updated_at": "timestamp", "timestamp": "timestamp",
+    "deleted_at": "timestamp",
     "is_admin": "bool", "lap_time": "decimal", "seconds": "decimal", "started_at": "timestamp",
     "start_date": "date", "end_date": "date", "temperature": "int", "practice_rounds": "int",
     "qualifying_rounds": "int", "confidence": "int", "setup_version": "int", "version": "int",

@@ -26,6 +26,7 @@ from apex.store import REQUEST_KEY_DAYS, DuplicateError
 from apex.stores import csv_library
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
+from apex.stores.csv_notes import NoteMethods
 from apex.stores.csv_runs import RunMethods
 from apex.stores.csv_tables import CsvTables, Row, locked
 from apex.stores.csv_theory import TheoryMethods
@@ -61,7 +62,7 @@ def _car(row: Row) -> Car:
     return Car(row["id"], row["profile_id"], *(row[f] for f in CAR_FIELDS))
 
 
-class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
+class CsvStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
     The Setup Library and notebook methods come from apex.stores.csv_library,
@@ -347,6 +348,8 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
             refs = REFERENCES.get(table, {}).items()
             rows[table] = []
             for row in self._tables.read(table):
+                if row.get("deleted_at") is not None:
+                    continue  # a deleted note or lap waiting for its undo: no one's data
                 kept = dict(row)
                 for col, parent in refs:
                     if kept.get(col) not in (None, "") and kept[col] not in ids[parent]:

@@ -206,7 +206,7 @@ def add_track_log(tables: CsvTables, racer_id: str, kind: str, note: str,
     now = datetime.now(UTC)
     row = {"id": str(uuid.uuid4()), "profile_id": racer_id, "timestamp": now, "kind": kind,
            "note": str(note or ""), **{f: str(texts.get(f) or "") for f in _TRACK_LOG_TEXTS},
-           "lap_time": None, "created_at": now}
+           "lap_time": None, "created_at": now, "deleted_at": None}
     tables.insert("track_logs", row)
     return _track_log(row)
 
@@ -215,7 +215,8 @@ def list_track_logs(tables: CsvTables, racer_id: str, car: str, limit: int) -> l
     if limit <= 0:
         return []
     mine = [r for r in tables.read("track_logs")
-            if r["profile_id"] == racer_id and (not car or r["car"] == car)]
+            if r["profile_id"] == racer_id and r["deleted_at"] is None
+            and (not car or r["car"] == car)]
     mine.sort(key=lambda r: (r["timestamp"] or _NEVER, r["created_at"] or _NEVER, r["id"]),
               reverse=True)
     return [_track_log(r) for r in mine[:limit]]

@@ -30,6 +30,7 @@ from apex.stores.postgres_keys import claim as _claim
 from apex.stores.postgres_keys import ids as _key
 from apex.stores.postgres_keys import owner as _owner
 from apex.stores.postgres_library import LibraryMethods
+from apex.stores.postgres_notes import NoteMethods
 from apex.stores.postgres_params import Conn, one
 from apex.stores.postgres_runs import RunMethods
 from apex.stores.postgres_theory import TheoryMethods
@@ -138,7 +139,7 @@ def _setup(**row: Any) -> Setup:
     return Setup(row["car_id"], setup_sql.values(row), row["updated_at"])
 
 
-class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
+class PostgresStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMethods):
     """The ``Store`` for production: a connection pool over one database.
 
     The Setup Library and notebook methods come from apex.stores.postgres_library,

@@ -96,7 +96,8 @@ VALUES (%(racer_id)s, %(kind)s, %(note)s, %(track)s, %(car)s, %(event)s, %(keywo
 RETURNING id::text, profile_id::text AS racer_id, "timestamp", kind, note, track, car, event,
 keywords"""
 LIST_TRACK_LOGS = """SELECT id::text, profile_id::text AS racer_id, "timestamp", kind, note,
-track, car, event, keywords FROM track_logs WHERE profile_id = %(racer_id)s{car}
+track, car, event, keywords FROM track_logs
+WHERE profile_id = %(racer_id)s AND deleted_at IS NULL{car}
 ORDER BY "timestamp" DESC, created_at DESC, id DESC LIMIT %(limit)s"""
 
 

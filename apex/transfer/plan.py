@@ -57,7 +57,9 @@ NATURAL_KEYS: dict[str, NaturalKey] = {
     "events": _ID,
     "event_setups": NaturalKey(("event_id",)),
     "runs": _ID,
-    "laps": NaturalKey(("run_id", "lap_number")),
+    # Unique among a run's live laps only (an exclusion constraint, sql/0010): a deleted
+    # lap keeps its number for Undo. Exports and imports see live laps alone.
+    "laps": NaturalKey(("run_id", "lap_number"), indexed=False),
     "setup_changes": _ID,
     "audits": _ID,
     "track_logs": NaturalKey(("profile_id", "timestamp", "note"), indexed=False),
