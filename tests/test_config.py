@@ -50,3 +50,13 @@ def test_malformed_database_url_fails_at_start():
     # a URL that cannot name one does.
     with pytest.raises(ValueError, match="DATABASE_URL is not a PostgreSQL URL"):
         create_app({"TESTING": True, "DATABASE_URL": "mysql://apex@db.example/apex"})
+
+
+def test_outage_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("APEX_POOL_TIMEOUT", "2.5")
+    monkeypatch.setenv("APEX_DB_CONNECT_TIMEOUT", "4")
+    monkeypatch.setenv("APEX_DB_WAIT", "90")
+    app = create_app({"TESTING": True, "DATABASE_URL": None, "APEX_DATA_DIR": str(tmp_path)})
+    assert app.config["APEX_POOL_TIMEOUT"] == 2.5
+    assert app.config["APEX_DB_CONNECT_TIMEOUT"] == 4
+    assert app.config["APEX_DB_WAIT"] == 90.0

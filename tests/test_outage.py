@@ -7,6 +7,7 @@ request timeouts: ``scripts/bench_outage.py`` reports the figures.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -98,6 +99,32 @@ def test_app_boots_with_postgres_down_and_recovers(own_pg, outage_db):
         assert client.get("/healthz").status_code == 200
     finally:
         app.extensions["apex.store"].close()
+
+
+def test_an_outage_logs_a_bounded_number_of_lines(own_pg, outage_db, caplog):
+    """Many requests during an outage: the outage is logged once, the pool's failing
+    reconnects a handful of times, not once per request."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False, "DATABASE_URL": outage_db})
+    try:
+        client = app.test_client()
+        login = {"login": "nobody", "password": "wrong-password-here"}
+        assert client.post("/auth/login", data=login).status_code == 422  # pool in use
+        caplog.set_level(logging.INFO)
+        own_pg.pause()
+        for _ in range(120):  # past the pool's 5 s reconnect_timeout
+            assert client.post("/auth/login", data=login).status_code == 503
+            time.sleep(0.05)
+        records = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        print("\n".join(f"{r.name}: {r.getMessage()[:100]}" for r in records))
+        unreachable = [r for r in records if "database unreachable" in r.getMessage()]
+        assert len(unreachable) == 1
+        assert len(records) <= 15, len(records)
+        assert not any(r.exc_info for r in caplog.records)  # no traceback per request
+    finally:
+        app.extensions["apex.store"].close()
+        if own_pg.paused:
+            own_pg.resume()
 
 
 # --- flask db upgrade waits for the server -----------------------------------------------------
