@@ -123,9 +123,21 @@ def _echo_report(report: SchemaReport) -> None:
         click.echo(line)
 
 
+class _DbGroup(AppGroup):
+    """``flask db``: a command that meets an unreachable database says so, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StoreUnavailable as exc:
+            raise click.ClickException(
+                f"the database is not reachable: {exc}. Check DATABASE_URL and that "
+                "PostgreSQL is running; nothing was changed.") from None
+
+
 def cli(extra: Iterable[click.Command] = ()) -> AppGroup:
     """The ``flask db`` group: this module's commands and ``extra`` ones (import, export)."""
-    group = AppGroup("db", help="Create, upgrade and inspect the data store.")
+    group = _DbGroup("db", help="Create, upgrade and inspect the data store.")
     for command in (init_command, upgrade_command, status_command, seed_demo_command, *extra):
         group.add_command(command)
     return group
