@@ -25,7 +25,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "APEX_TRUSTED_PROXIES": 0,
         "APEX_POOL_MAX": 5,
         # Seconds a request may wait for a database connection before it gets the outage
-        # page (503): well under gunicorn's timeout (30) and any proxy's (Railway: minutes).
+        # page (503): well under gunicorn's timeout (30) and usual proxy timeouts (30 s or more).
         "APEX_POOL_TIMEOUT": 5.0,
         # Seconds to open one PostgreSQL connection (libpq's minimum is 2).
         "APEX_DB_CONNECT_TIMEOUT": 3,

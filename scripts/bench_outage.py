@@ -122,8 +122,8 @@ def run(server: Server, pg: pg_server.PgServer, cookie: str, outage: float, clie
     for t in threads:
         t.start()
     time.sleep(1.0)
-    down_at = time.monotonic()
     pg.pause()
+    down_at = time.monotonic()  # stopped: requests that began while it stopped may still pass
     time.sleep(2.0)
     victim = min(server.worker_pids())
     os.kill(victim, signal.SIGKILL)
@@ -143,13 +143,13 @@ def run(server: Server, pg: pg_server.PgServer, cookie: str, outage: float, clie
         t.join(timeout=20)
 
     during = [(s, st, t) for s, st, t in results if down_at <= s < up_at]
-    first_503 = min((s + t for s, st, t in during if st == 503), default=None)
+    first_503 = min((s + t for s, st, t in results if st == 503), default=None)
     statuses = sorted({st for _, st, _ in during})
     print(f"outage {outage:g} s, {clients} clients, 2 workers x 2 threads; worker {victim} "
           f"killed 2 s in; master alive: {server.proc is not None and server.proc.poll() is None}"
           f"; workers now {sorted(server.worker_pids())}")
-    print(f"time to first 503 after PostgreSQL stopped: "
-          f"{(first_503 - down_at) * 1000:.0f} ms" if first_503 else "no 503 seen")
+    print(f"first 503 answered {(first_503 - down_at) * 1000:.0f} ms after PostgreSQL had "
+          "stopped (negative: while it was stopping)" if first_503 else "no 503 seen")
     print(f"statuses during the outage: {statuses}; 503 latency: "
           f"{_ms([t for _, st, t in during if st == 503])}")
     for path, seen in probes.items():

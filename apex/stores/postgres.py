@@ -207,6 +207,8 @@ class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         except psycopg.errors.ForeignKeyViolation:
             raise LookupError("no such racer") from None
         except psycopg.OperationalError as exc:
+            if not conn.broken:
+                raise  # the server answered (a deadlock, a timeout): a bug, not an outage
             self._health.lost(first_line(exc))
             raise StoreUnavailable(first_line(exc)) from exc
         finally:
