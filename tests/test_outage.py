@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from apex import create_app
@@ -253,3 +254,17 @@ def test_gunicorn_survives_a_worker_killed_while_postgres_is_down(own_pg, outage
         assert "Worker failed to boot" not in server.logs()
     finally:
         server.stop()
+
+
+def test_a_query_error_on_a_live_connection_is_not_an_outage(pg_url):
+    """The server answered (here a statement timeout; a deadlock alike): that is a bug to
+    see as such (a 500 and its traceback), and the next request is served as usual."""
+    store = make_store({"DATABASE_URL": pg_url})
+    try:
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            with store._tx() as conn:  # type: ignore[attr-defined]
+                conn.execute("SET LOCAL statement_timeout = 10")
+                conn.execute("SELECT pg_sleep(1)")
+        assert store.find_user("nobody") is None  # no StoreUnavailable: not marked down
+    finally:
+        store.close()
