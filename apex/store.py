@@ -56,6 +56,13 @@ class StaleSetupError(Exception):
         self.current = current
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be reached now (an outage): nothing was read or saved.
+
+    The app answers with the outage page (503); ``flask db upgrade`` waits and retries.
+    """
+
+
 class Store(Protocol):
     """Everything the app stores, in domain terms.
 

@@ -15,17 +15,19 @@ from typing import Any, TypeVar, cast
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from apex import migrations
 from apex.catalogue import Value
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport
-from apex.store import DuplicateError
+from apex.store import DuplicateError, StoreUnavailable
 from apex.stores import library_rules, postgres_library, postgres_tables
 from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_events import EventMethods
+from apex.stores.postgres_health import Availability, first_line
 from apex.stores.postgres_keys import claim as _claim
 from apex.stores.postgres_keys import ids as _key
 from apex.stores.postgres_keys import owner as _owner
@@ -49,7 +51,11 @@ _DUPLICATES: dict[str, tuple[str, str]] = {
     "events_one_active_per_car": ("car_id", library_rules.EVENT_OPEN),
 }
 
-PING = "SELECT 1"
+# Seconds a request waits for a pooled connection before a direct check asks whether the
+# database is there at all (with GUNICORN_THREADS <= APEX_POOL_MAX a longer wait means
+# the pool has no live connection, not that it is busy).
+FIRST_WAIT = 1.0
+RECONNECT_TIMEOUT = 5.0
 SET_ADMIN = "UPDATE users SET is_admin = %(is_admin)s, updated_at = now() WHERE id = %(user_id)s"
 SET_PASSWORD = """UPDATE users SET password_hash = %(password_hash)s, updated_at = now()
 WHERE id = %(user_id)s"""
@@ -148,25 +154,52 @@ class PostgresStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, Theor
 
     kind = "postgres"
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 5) -> None:
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 5,
+                 timeout: float = 5.0, connect_timeout: int = 3) -> None:
+        """Build the pool without waiting for the database (a worker must boot during an
+        outage): it connects in the background; a malformed URL still fails here."""
         self._closed = False
-        # The pool retries until its timeout: one plain connect fails a bad URL at once.
-        psycopg.connect(url, connect_timeout=10).close()
-        self._pool = ConnectionPool(
-            url, min_size=min_size, max_size=max_size, kwargs={"row_factory": dict_row},
-            open=True, check=ConnectionPool.check_connection, name="apex",
-        )
         try:
-            self._pool.wait(timeout=10)  # fail here, not at the first request
-        except BaseException:
-            self.close()
-            raise
+            conninfo_to_dict(url)
+        except psycopg.ProgrammingError as exc:
+            raise ValueError(f"DATABASE_URL is not a PostgreSQL URL: {first_line(exc)}") from None
+        self._timeout = timeout
+        self._health = Availability(url, connect_timeout=connect_timeout)
+        self._pool = ConnectionPool(
+            url, min_size=min_size, max_size=max_size,
+            kwargs={"row_factory": dict_row, "connect_timeout": connect_timeout},
+            open=True, check=ConnectionPool.check_connection, name="apex", timeout=timeout,
+            # A background reconnect gives up after this and the pool grows again on the
+            # next request: its backoff never grows past a couple of seconds (so the app
+            # recovers soon after the database does), and a failing reconnect logs a
+            # handful of lines, not one per request.
+            reconnect_timeout=RECONNECT_TIMEOUT,
+        )
+
+    def _getconn(self) -> psycopg.Connection[Any]:
+        """A pooled connection, or StoreUnavailable: at once while the database is known to
+        be down, after ``FIRST_WAIT`` s if a direct check finds it gone, else after the
+        pool's timeout (the pool busy)."""
+        self._health.gate()
+        try:
+            return self._pool.getconn(timeout=min(FIRST_WAIT, self._timeout))
+        except PoolTimeout:
+            pass
+        if not self._health.check():
+            raise StoreUnavailable(self._health.reason)
+        try:
+            return self._pool.getconn(timeout=max(self._timeout - FIRST_WAIT, 0.1))
+        except PoolTimeout:
+            raise StoreUnavailable(
+                f"no database connection free within {self._timeout:g} s") from None
 
     @contextmanager
     def _tx(self) -> Iterator[Conn]:
-        """One pooled connection, one transaction; a unique rule broken -> DuplicateError."""
+        """One pooled connection, one transaction; a unique rule broken -> DuplicateError;
+        the database unreachable or lost mid-way -> StoreUnavailable."""
+        conn = self._getconn()
         try:
-            with self._pool.connection() as conn:
+            with conn:  # commit, or roll back on an exception
                 yield cast(Conn, conn)  # the pool's row_factory is dict_row
         except psycopg.errors.UniqueViolation as exc:
             name = exc.diag.constraint_name or ""
@@ -174,6 +207,13 @@ class PostgresStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, Theor
             raise DuplicateError(field, message) from None
         except psycopg.errors.ForeignKeyViolation:
             raise LookupError("no such racer") from None
+        except psycopg.OperationalError as exc:
+            if not conn.broken:
+                raise  # the server answered (a deadlock, a timeout): a bug, not an outage
+            self._health.lost(first_line(exc))
+            raise StoreUnavailable(first_line(exc)) from exc
+        finally:
+            self._pool.putconn(conn)
 
     def _one(self, query: Any, params: dict | None, make: Callable[..., T]) -> T | None:
         """The row ``query`` finds, made into ``make(**row)``; None if none or ids invalid."""
@@ -197,13 +237,9 @@ class PostgresStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, Theor
             return conn.execute(query, params).rowcount > 0
 
     def ping(self) -> bool:
-        """Whether the database answers within 2 s (a health check must not hang)."""
-        try:
-            with self._pool.connection(timeout=2) as conn:
-                conn.execute(PING)
-            return True
-        except Exception:
-            return False
+        """Whether the database answers: a direct connection with a short connect timeout,
+        outside the pool, so a health check never queues behind requests."""
+        return self._health.check()
 
     def close(self) -> None:
         if not self._closed:
