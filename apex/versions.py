@@ -100,3 +100,17 @@ def read_seen(text: str | None) -> dict[str, str] | None:
             isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         return None
     return data
+
+
+def choice(stored: Mapping[str, str], mine: Mapping[str, str], seen: Mapping[str, str] | None,
+           labels: Mapping[str, str], keys: Iterable[str], version: int) -> dict[str, Any]:
+    """What the conflict form (templates/_macros/conflict.html) needs after a stale save:
+    the ``conflicts`` (texts of what is stored now, of what the racer sent, and the
+    ``seen`` field their page carried), the stored ``version`` the choice will be saved
+    over, the values nobody disagrees on (``kept``, sent back as they are) and the new
+    ``seen`` (the stored values: what the racer has now seen)."""
+    keys = list(keys)
+    found = conflicts(stored, mine, seen, labels, keys)
+    chosen = {c.key for c in found}
+    return {"conflicts": found, "version": version, "seen": seen_text(stored),
+            "kept": {k: stored.get(k, "") or "" for k in keys if k not in chosen}}
