@@ -5,11 +5,13 @@ nothing is no conflict."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
 
 from apex.store import StaleEditError, Store
+from apex.stores.csv import CsvStore
 from tests.conftest import CAR, NB48, new_user
 
 LIBRARY = {"track": "Hangtown", "brand": "Tekno", "vehicle": "NB48 2.2", "condition": "Bumpy",
@@ -79,6 +81,59 @@ def test_versions_survive_export_and_import(store: Store, tmp_path) -> None:
     user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     store.save_car_config(user.racer_id, car.id, {**NB48, "DF": 6000}, version=1)
+    store.update_profile(user.racer_id, {"name": "Al"}, version=1)
     rows = store.dump_tables()
-    assert rows["car_configs"][0]["version"] == 2
+    assert rows["car_configs"][0]["version"] == 2 and rows["racer_profiles"][0]["version"] == 2
     assert rows["vehicles"][0]["version"] == 1
+    other = CsvStore(tmp_path / "other")
+    other.upgrade()
+    other.import_rows(rows)
+    racer_id = other.dump_tables()["racer_profiles"][0]["id"]
+    assert other.get_profile(racer_id).version == 2
+    assert other.get_car_config(racer_id, other.list_cars(racer_id)[0].id).version == 2
+    # A file from before versions (no such column) reads as version 1.
+    del rows["car_configs"][0]["version"]
+    fresh = CsvStore(tmp_path / "fresh")
+    fresh.upgrade()
+    fresh.import_rows(rows)
+    assert fresh.dump_tables()["car_configs"][0]["version"] == 1
+
+
+def _race(store: Store, rid: str, car_id: str, *saves: tuple[str, int]) -> list[str]:
+    """Both ``saves`` (key, value) from the page as stored now, released at once: which
+    landed (their key) and which were refused ("stale")."""
+    seen = store.get_car_config(rid, car_id)
+    barrier = threading.Barrier(len(saves))
+    outcome: list[str] = []
+
+    def save(key: str, value: int) -> None:
+        barrier.wait()
+        try:
+            store.save_car_config(rid, car_id, {**seen.values, key: value},
+                                  version=seen.version)
+            outcome.append(key)
+        except StaleEditError:
+            outcome.append("stale")
+
+    threads = [threading.Thread(target=save, args=s) for s in saves]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcome
+
+
+def test_two_phones_saving_the_same_page_at_once_never_both_land(store: Store) -> None:
+    """The finding's race: both saves start from version v at the same moment. The
+    compare-and-set lets exactly one through; the other is refused, whatever the order."""
+    user = new_user(store)
+    car = store.add_car(user.racer_id, CAR, NB48)
+    rid = user.racer_id
+    for round_ in range(1, 6):
+        df, so = NB48["DF"] + 500 * round_, NB48["SO_F"] + 10 * round_
+        outcome = _race(store, rid, car.id, ("DF", df), ("SO_F", so))
+        assert sorted(outcome) in (["DF", "stale"], ["SO_F", "stale"])
+        stored = store.get_car_config(rid, car.id)
+        assert stored.version == round_ + 1
+        won = next(o for o in outcome if o != "stale")
+        assert stored.values[won] == (df if won == "DF" else so)

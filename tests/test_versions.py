@@ -192,3 +192,26 @@ def test_a_tampered_version_is_a_clear_422_never_a_500(alice, app):
     for bad in ("x", "0", "-3", "99999999999999999999"):
         response = alice.post(url, data={**phone, "version": bad}, headers=hx("setup-form"))
         assert response.status_code == 422 and "Reload the page." in response.text
+
+
+# --- a form sent back with errors keeps the version it was loaded at ----------------------
+
+def test_a_stale_form_sent_back_with_errors_still_gets_the_choice(alice, app):
+    """Fixing a typo must not turn an old page into a current one: the 422 form keeps the
+    version it was loaded at, so its next save still gets the choice (event setup, the
+    form versions came from, and the Shop Master alike)."""
+    car = add_car(app)
+    event = store_of(app).start_event(racer(app), {
+        "car_id": car.id, "name": "Winter Cup", "type": "Practice",
+        "start_date": date(2026, 11, 21)}, NB48)
+    for url, form_id, post in ((f"/event/{event.id}", "event-setup", f"/event/{event.id}/setup"),
+                               (f"/garage/cars/{car.id}/setup", "setup-form", None)):
+        post = post or url
+        phone_a, phone_b = load(alice, url, form_id), load(alice, url, form_id)
+        assert alice.post(post, data={**phone_a, "DF": "6000"}).status_code == 303
+        typo = alice.post(post, data={**phone_b, "SO_F": "9999"}, headers=hx(form_id))
+        assert typo.status_code == 422
+        fixed = {**form_fields(typo.text, form_id), "SO_F": "500"}
+        clash = alice.post(post, data=fixed, headers=hx(form_id))
+        assert clash.status_code == 409, url
+        assert radio("DF", "6000", True).search(clash.text)
