@@ -79,6 +79,10 @@ class Store(Protocol):
       whose answer was lost), so they return ``None`` and change nothing. The key
       is recorded in the same transaction as the create; keys older than
       ``REQUEST_KEY_DAYS`` are forgotten.
+    - Records a racer edits in a form (profile, car, Shop Master, own library baseline,
+      event setup) carry a ``version``; their update methods take the ``version`` the
+      racer's page showed and raise StaleEditError, writing nothing, when another is
+      stored and the save would change something (apex.versions: one rule for all).
     - Methods are safe to call from several threads (and, for PostgreSQL and
       the CSV files, from several processes).
     """
