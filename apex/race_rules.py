@@ -29,6 +29,7 @@ from apex.event_setup import as_text, edit_changes
 from apex.models import Audit, EventSetup, SetupChange
 from apex.store import StaleSetupError
 from apex.tables import CASCADE, REFERENCES, SET_NULL, on_delete
+from apex.versions import saved_version
 
 Row = Mapping[str, Any]
 
@@ -96,13 +97,13 @@ def edit(current: EventSetup, given: Mapping[str, Value], *, source: str, reason
          runs: Iterable[Row] = (), expected_version: int | None = None) -> SetupWrite:
     """An edit of the setup: each parameter ``given`` a new value is saved and recorded
     as an accepted change of the next version. StaleSetupError when the edit was made
-    on another version than ``current``'s."""
-    if expected_version is not None and expected_version != current.version:
-        raise StaleSetupError(current)
+    on another version than ``current``'s that changes something (apex.versions)."""
     changes = edit_changes(current.values, given)
+    version = saved_version(current.version, expected_version, bool(changes))
+    if version is None:
+        raise StaleSetupError(current)
     if not changes:
         return SetupWrite(dict(current.values), current.version, saves=False)
-    version = current.version + 1
     before = latest_run(runs)
     return SetupWrite(
         {**current.values, **{c.key: c.after for c in changes}}, version, saves=True,

@@ -48,12 +48,20 @@ class DuplicateError(Exception):
         self.message = message
 
 
-class StaleSetupError(Exception):
+class StaleEditError(Exception):
+    """An edit made from an older version of a record than the one stored, that would
+    change it (apex.versions.saved_version); ``current`` is the record as stored now
+    (a Profile, Car, Setup, LibraryBaseline or EventSetup). Nothing was written."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__(f"{type(current).__name__} is at version {current.version}")
+        self.current = current
+
+
+class StaleSetupError(StaleEditError):
     """An event setup edit made from an older version than the one stored."""
 
-    def __init__(self, current: EventSetup) -> None:
-        super().__init__(f"the event setup is at version {current.version}")
-        self.current = current
+    current: EventSetup
 
 
 class StoreUnavailable(Exception):
@@ -78,6 +86,10 @@ class Store(Protocol):
       whose answer was lost), so they return ``None`` and change nothing. The key
       is recorded in the same transaction as the create; keys older than
       ``REQUEST_KEY_DAYS`` are forgotten.
+    - Records a racer edits in a form (profile, car, Shop Master, own library baseline,
+      event setup) carry a ``version``; their update methods take the ``version`` the
+      racer's page showed and raise StaleEditError, writing nothing, when another is
+      stored and the save would change something (apex.versions: one rule for all).
     - Methods are safe to call from several threads (and, for PostgreSQL and
       the CSV files, from several processes).
     """
@@ -105,7 +117,11 @@ class Store(Protocol):
         """The user whose username or email is ``login`` (case-insensitive)."""
 
     def get_profile(self, racer_id: str) -> Profile | None: ...
-    def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None: ...
+    def update_profile(self, racer_id: str, data: Mapping[str, str], *,
+                       version: int | None = None) -> Profile | None:
+        """Fields missing from ``data`` keep theirs. ``version``: what the racer's page
+        showed; StaleEditError when another is stored and the save would change it
+        (the same holds for every ``version`` argument below)."""
 
     def list_sponsors(self, racer_id: str) -> list[Sponsor]: ...
     def add_sponsor(
@@ -120,13 +136,15 @@ class Store(Protocol):
         *, request_key: str | None = None,
     ) -> Car | None:
         """Create the car and its Shop Master baseline together."""
-    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None: ...
+    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str], *,
+                   version: int | None = None) -> Car | None: ...
     def delete_car(self, racer_id: str, car_id: str) -> bool:
         """Remove the car and its baseline."""
 
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None: ...
     def save_car_config(
-        self, racer_id: str, car_id: str, values: Mapping[str, Value]
+        self, racer_id: str, car_id: str, values: Mapping[str, Value], *,
+        version: int | None = None,
     ) -> Setup | None:
         """Replace every parameter of the car's baseline with ``values``."""
     def change_car_config(
@@ -134,7 +152,8 @@ class Store(Protocol):
         *, track: str = "",
     ) -> Setup | None:
         """Set only the parameters in ``values`` (the rest stay as stored, even if saved a
-        moment ago) and record a "change" note saying so, in one transaction."""
+        moment ago) and record a "change" note saying so, in one transaction. The
+        version moves on when something changed (an open Shop Master page is stale)."""
 
     # the Setup Library: read by every racer, changed only by who submitted a row
     def search_library(self, query: LibraryQuery) -> LibraryPage:
@@ -152,7 +171,7 @@ class Store(Protocol):
         DuplicateError("track", …) when a key is taken; None for a used request key."""
     def update_library_baseline(
         self, racer_id: str, baseline_id: int, data: Mapping[str, Any],
-        values: Mapping[str, Value],
+        values: Mapping[str, Value], *, version: int | None = None,
     ) -> LibraryBaseline | None:
         """Only the submitter's own rows (None otherwise)."""
     def delete_library_baseline(self, racer_id: str, baseline_id: int) -> bool: ...

@@ -28,17 +28,17 @@ TABLES: dict[str, tuple[str, ...]] = {
     "users": ("id", "username", "email", "password_hash", "is_admin", *_STAMPS),
     "racer_profiles": (
         "id", "user_id", "name", "email", "facebook", "instagram", "transponder",
-        "experience_level", "driving_style", *_STAMPS,
+        "experience_level", "driving_style", "version", *_STAMPS,
     ),
     "sponsors": ("id", "profile_id", "name", "category", *_STAMPS),
     "vehicles": (
         "id", "profile_id", "brand", "model", "nickname", "transponder", "class_name", "power",
-        *_STAMPS,
+        "version", *_STAMPS,
     ),
-    "car_configs": ("id", "profile_id", "vehicle_id", "car", *PARAM_KEYS, *_STAMPS),
+    "car_configs": ("id", "profile_id", "vehicle_id", "car", *PARAM_KEYS, "version", *_STAMPS),
     "master_library": (
         "id", "track", "brand", "vehicle", "condition", "date", "source", "driver_name",
-        "submitted_by", "notes", *PARAM_KEYS, *_STAMPS,
+        "submitted_by", "notes", *PARAM_KEYS, "version", *_STAMPS,
     ),
     "events": (
         "id", "profile_id", "vehicle_id", "name", "type", "start_date", "end_date", "track",
@@ -104,8 +104,13 @@ EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 SETUP_TABLES: tuple[str, ...] = tuple(
     t for t, cols in TABLES.items() if set(PARAM_KEYS) <= set(cols))
 
-# What an empty or missing text cell reads as (a file written before the column existed).
-_DEFAULTS = {("vehicles", "power"): "nitro"}
+# What an empty or missing cell reads as (a file written before the column existed).
+_DEFAULTS: dict[tuple[str, str], Any] = {
+    ("vehicles", "power"): "nitro",
+    # Versioned records (apex.versions) existing before sql/0008: version 1.
+    **{(t, "version"): 1 for t in ("racer_profiles", "vehicles", "car_configs",
+                                   "master_library")},
+}
 
 # Columns that are not text, by (table, column) or by column name in any table.
 # NOTE: every store hands rows across with these Python types, so rows read from
@@ -148,7 +153,7 @@ def from_text(table: str, column: str, text: str | None) -> Any:
     if kind == "param":
         return coerce(BY_KEY[column], text)
     if not text.strip():
-        return False if kind == "bool" else None
+        return False if kind == "bool" else _DEFAULTS.get((table, column))
     if kind == "ref":
         return text.strip()
     if kind in ("serial", "int"):

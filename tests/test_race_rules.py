@@ -76,6 +76,12 @@ def test_an_edit_of_another_version_is_stale() -> None:
                       expected_version=3).version == 4
 
 
+def test_a_stale_edit_of_what_is_stored_already_is_no_conflict() -> None:
+    """The same save sent again from the old page (its answer lost): nothing to undo."""
+    write = rules.edit(_setup(version=3), {"SO_F": 450}, source="manual", expected_version=2)
+    assert (write.saves, write.version, write.new) == (False, 3, [])
+
+
 def test_undo_while_the_setup_holds_the_new_value() -> None:
     write = rules.undo(_change(source="advisor"), _setup(SO_F=Decimal(500)), [_run("r1", 0)])
     assert write is not None

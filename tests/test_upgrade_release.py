@@ -35,6 +35,7 @@ from tests.conftest import BACKENDS, store_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release_826f77d"
 POWER_MIGRATION = "0006_car_power.sql"
+VERSIONS_MIGRATION = "0008_versions.sql"
 Snapshot = dict[str, list[dict[str, Any]]]
 
 
@@ -134,6 +135,7 @@ def test_the_release_store_upgrades_and_takes_the_new_parameters(
             m for m in list_migrations() if m >= POWER_MIGRATION]  # every one since the release
     else:
         assert "added column vehicles.power" in output
+        assert "added column car_configs.version" in output
     for table in SETUP_TABLES:
         for key in NEW_KEYS:
             assert f"added column {table}.{key}" in output
@@ -152,6 +154,8 @@ def test_the_release_store_upgrades_and_takes_the_new_parameters(
     for table in SETUP_TABLES:
         assert all(r[k] is None for r in dump[table] for k in NEW_KEYS), table
     assert any(r["Venturi"] is not None for r in dump["car_configs"])
+    for table in ("racer_profiles", "vehicles", "car_configs", "master_library"):
+        assert {r["version"] for r in dump[table]} <= {1}, table  # old rows: version 1
 
     client = log_in(old_app)
     racer_id = store.find_user(DEMO_USERNAME).racer_id

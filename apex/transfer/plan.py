@@ -178,11 +178,9 @@ def _complete(table: str, row: Row, taken: set, next_serial: int, now: datetime
     """A full new row: every column, a free id, timestamps kept when given."""
     new: Row = {}
     for col in TABLES[table]:
-        kind = column_kind(table, col)
-        # An empty text reads as its column's default ("nitro" for a car's power).
-        default = from_text(table, col, "") if kind == "text" else (
-            False if kind == "bool" else None)
-        new[col] = row.get(col, default)
+        # A missing cell reads as its column's default ("nitro" for a car's power, 1 for
+        # a version: a file exported before sql/0008).
+        new[col] = row.get(col, from_text(table, col, ""))
     pk = _pk(table)
     if column_kind(table, pk) == "serial":
         if new[pk] is None or new[pk] in taken:
