@@ -35,7 +35,6 @@ from tests.conftest import BACKENDS, store_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release_826f77d"
 POWER_MIGRATION = "0006_car_power.sql"
-VERSIONS_MIGRATION = "0008_versions.sql"
 Snapshot = dict[str, list[dict[str, Any]]]
 
 
