@@ -41,6 +41,7 @@ class Profile:
     transponder: str = ""
     experience_level: str = ""
     driving_style: str = ""
+    version: int = 1  # grows with each save that changes it (apex.versions)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Car:
     transponder: str = ""
     class_name: str = ""
     power: str = "nitro"  # apex.catalogue.POWERS: which parameters the car has
+    version: int = 1  # grows with each save that changes it (apex.versions)
 
     @property
     def label(self) -> str:
@@ -81,6 +83,7 @@ class Setup:
     car_id: str
     values: dict[str, Value] = field(default_factory=dict)
     updated_at: datetime | None = None
+    version: int = 1  # grows with each save that changes it (apex.versions)
 
 
 # --- the Setup Library (shared by all racers) -------------------------------------------
@@ -110,6 +113,7 @@ class LibraryBaseline:
     submitter_name: str  # that racer's profile name, for the credit line
     values: dict[str, Value] = field(default_factory=dict)
     created_at: datetime | None = None
+    version: int = 1  # grows with each save that changes it (apex.versions)
 
 
 @dataclass(frozen=True)

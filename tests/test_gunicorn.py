@@ -59,7 +59,7 @@ class Server:
     logdir: Path
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen | None = None
-    env: dict[str, str] = field(default_factory=dict)  # more settings for this server
+    env: dict[str, str] = field(default_factory=dict)  # more settings, e.g. GUNICORN_THREADS
 
     @property
     def base(self) -> str:

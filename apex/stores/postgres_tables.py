@@ -26,8 +26,10 @@ def _select(table: str) -> sql.Composed:
         if _is_uuid(table, c) else sql.Identifier(c)
         for c in TABLES[table]
     ]
-    return sql.SQL("SELECT {} FROM {} ORDER BY 1").format(
-        sql.SQL(", ").join(cols), sql.Identifier(table))
+    # A deleted note or lap (waiting for its undo to end) is no one's data any more.
+    live = sql.SQL(" WHERE deleted_at IS NULL" if "deleted_at" in TABLES[table] else "")
+    return sql.SQL("SELECT {} FROM {}{} ORDER BY 1").format(
+        sql.SQL(", ").join(cols), sql.Identifier(table), live)
 
 
 def dump(conn: Conn) -> Rows:
@@ -42,9 +44,15 @@ def dump(conn: Conn) -> Rows:
 
 
 def lock(conn: Conn) -> None:
-    """Keep other writers out between reading the tables and applying a plan."""
+    """Keep other writers out between reading the tables and applying a plan, and
+    purge deleted rows (``dump`` leaves them out: an import must not meet their ids;
+    their undo ends with the import)."""
     names = sql.SQL(", ").join(sql.Identifier(t) for t in ORDER)
     conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(names))
+    for table in ORDER:
+        if "deleted_at" in TABLES[table]:
+            conn.execute(sql.SQL("DELETE FROM {} WHERE deleted_at IS NOT NULL").format(
+                sql.Identifier(table)))
 
 
 def _insert(table: str) -> sql.Composed:
