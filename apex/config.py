@@ -39,9 +39,21 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_DURATION": timedelta(days=180),
+        # "Keep me logged in": revocable (logout, password reset), and no longer than this.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        # A login not kept by "remember me" ends after this long without a request
+        # (checked on the signed cookie's time, so a copied cookie ends too).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # Redis, when set, holds the login limit's counts and Flask-Limiter's.
+        "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Redis down: Flask-Limiter counts in memory meanwhile instead of failing requests.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Flask-Limiter's per-address limit: sign-up (and what else asks for it).
         "APEX_LOGIN_LIMIT": "10 per minute;50 per hour",
+        # Failed logins allowed before the waits start (apex/login_throttle.py).
+        "APEX_LOGIN_FREE_PER_ACCOUNT": 5,
+        "APEX_LOGIN_FREE_PER_ADDRESS": 30,
         "COMPRESS_MIMETYPES": [
             "text/html", "text/css", "text/javascript", "application/javascript",
             "application/json", "image/svg+xml", "text/csv", "text/plain",
@@ -58,16 +70,22 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """Read the variables APEX knows; anything unset keeps its default."""
     found: dict[str, Any] = {}
     for name in ("DATABASE_URL", "SECRET_KEY", "APEX_DATA_DIR", "APEX_ENV",
-                 "RATELIMIT_STORAGE_URI", "APEX_LOGIN_LIMIT"):
+                 "RATELIMIT_STORAGE_URI", "APEX_LOGIN_LIMIT", "REDIS_URL"):
         if environ.get(name):
             found[name] = environ[name]
     for name in ("APEX_POOL_MIN", "APEX_POOL_MAX", "APEX_TRUSTED_PROXIES",
-                 "APEX_DB_CONNECT_TIMEOUT"):
+                 "APEX_DB_CONNECT_TIMEOUT", "APEX_LOGIN_FREE_PER_ACCOUNT",
+                 "APEX_LOGIN_FREE_PER_ADDRESS"):
         if environ.get(name):
             found[name] = int(environ[name])
     for name in ("APEX_POOL_TIMEOUT", "APEX_DB_WAIT"):
         if environ.get(name):
             found[name] = float(environ[name])
+    if environ.get("APEX_SESSION_IDLE_MINUTES"):
+        found["PERMANENT_SESSION_LIFETIME"] = timedelta(
+            minutes=int(environ["APEX_SESSION_IDLE_MINUTES"]))
+    if environ.get("APEX_REMEMBER_DAYS"):
+        found["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(environ["APEX_REMEMBER_DAYS"]))
     return found
 
 
@@ -86,6 +104,9 @@ def finish(config: dict[str, Any], *, debug: bool) -> None:
     secure = not relaxed
     config.setdefault("SESSION_COOKIE_SECURE", secure)
     config.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    # Several workers or machines: Flask-Limiter's counts must be shared too.
+    if config.get("REDIS_URL") and config["RATELIMIT_STORAGE_URI"] == "memory://":
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
 
 
 def load(instance_path: str, test_config: Mapping[str, Any] | None, *, debug: bool) -> dict:

@@ -26,6 +26,8 @@ class User:
     password_hash: str
     is_admin: bool
     racer_id: str  # the user's one racer profile
+    # Part of every login cookie; moving it on revokes them all (apex/login_session.py).
+    session_generation: int = 0
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from apex.catalogue import Value
+from apex.login_throttle import AttemptLog
 from apex.models import (
     Audit,
     Car,
@@ -71,8 +72,9 @@ class StoreUnavailable(Exception):
     """
 
 
-class Store(Protocol):
-    """Everything the app stores, in domain terms.
+class Store(AttemptLog, Protocol):
+    """Everything the app stores, in domain terms (and, from ``AttemptLog``, the failed
+    login counts when no Redis is configured).
 
     NOTE: the contract, which both implementations pass (tests/test_store_contract*.py):
     - Results are the frozen dataclasses of ``apex.models``, never DB rows.
@@ -311,4 +313,10 @@ class Store(Protocol):
         """Plan ``incoming`` against the stored rows (``apex.transfer.plan``) and apply it,
         all in one transaction; a dry run applies nothing. Raises ImportFailed."""
     def set_admin(self, user_id: str, is_admin: bool) -> bool: ...
-    def set_password(self, user_id: str, password_hash: str) -> bool: ...
+    def set_password(self, user_id: str, password_hash: str) -> bool:
+        """The new password; it also moves the session generation on, so every login
+        made before (sessions, remember cookies, copies of them) ends."""
+    def revoke_sessions(self, user_id: str) -> int | None:
+        """Move the user's session generation on (apex/login_session.py): every session
+        and remember cookie issued before stops working. The new generation, or None
+        for an unknown user."""

@@ -25,7 +25,9 @@ csv.field_size_limit(max(csv.field_size_limit(), CELL_MAX))
 _STAMPS = ("created_at", "updated_at")
 
 TABLES: dict[str, tuple[str, ...]] = {
-    "users": ("id", "username", "email", "password_hash", "is_admin", *_STAMPS),
+    "users": (
+        "id", "username", "email", "password_hash", "is_admin", "session_generation", *_STAMPS,
+    ),
     "racer_profiles": (
         "id", "user_id", "name", "email", "facebook", "instagram", "transponder",
         "experience_level", "driving_style", "version", *_STAMPS,
@@ -64,6 +66,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "id", "filename", "title", "category", "content", "file_path", "uploaded_by", "created_at",
     ),
     "request_keys": ("key", "user_id", "created_at"),
+    # Failed logins per account, address or device (apex/login_throttle.py), without Redis.
+    "login_attempts": ("key", "failures", "last_failed_at"),
 }
 # child column -> the table its id points at: each one a FOREIGN KEY in sql/, and
 # remapped by an import (apex/transfer/plan.py) when the parent row already exists.
@@ -92,10 +96,11 @@ def on_delete(table: str, column: str) -> str:
     return SET_NULL if column_kind(table, column) == "ref" else CASCADE
 
 
-# The one table that export, import and backups leave out: a request key only stops
-# a retried form from saving twice and is forgotten after REQUEST_KEY_DAYS days; it
-# is no racer's data. (schema_migrations is the migration runner's, not a table here.)
-NOT_EXPORTED: tuple[str, ...] = ("request_keys",)
+# The tables that export, import and backups leave out: a request key only stops
+# a retried form from saving twice and is forgotten after REQUEST_KEY_DAYS days; a
+# login attempt count is forgotten within a day; neither is a racer's data.
+# (schema_migrations is the migration runner's, not a table here.)
+NOT_EXPORTED: tuple[str, ...] = ("request_keys", "login_attempts")
 # What export, import and backups carry, in TABLES' order: parents before children.
 EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 
@@ -107,6 +112,7 @@ SETUP_TABLES: tuple[str, ...] = tuple(
 # What an empty or missing cell reads as (a file written before the column existed).
 _DEFAULTS: dict[tuple[str, str], Any] = {
     ("vehicles", "power"): "nitro",
+    ("users", "session_generation"): 0,  # SQL: NOT NULL DEFAULT 0
     # Versioned records (apex.versions) existing before sql/0008: version 1.
     **{(t, "version"): 1 for t in ("racer_profiles", "vehicles", "car_configs",
                                    "master_library")},
@@ -122,6 +128,7 @@ _KIND_BY_COLUMN = {
     "start_date": "date", "end_date": "date", "temperature": "int", "practice_rounds": "int",
     "qualifying_rounds": "int", "confidence": "int", "setup_version": "int", "version": "int",
     "lap_number": "int", "rating": "int", "best_lap": "decimal",
+    "session_generation": "int", "failures": "int", "last_failed_at": "timestamp",
 }
 _KIND_BY_TABLE_COLUMN = {
     ("master_library", "id"): "serial",

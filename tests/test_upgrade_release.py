@@ -84,14 +84,18 @@ def old_app(old_config: dict) -> Iterator[Flask]:
 
 
 def snapshot(config: dict) -> Snapshot:
-    """Every row of every table as the store holds it, read without the app's schema."""
+    """Every row of every table as the store holds it, read without the app's schema
+    (tables newer than the release are left out until the upgrade makes them)."""
     if config["DATABASE_URL"]:
         with psycopg.connect(config["DATABASE_URL"], row_factory=dict_row) as conn:
             return {t: conn.execute(sql.SQL("SELECT * FROM {} ORDER BY 1").format(
-                sql.Identifier(t))).fetchall() for t in TABLES}
+                sql.Identifier(t))).fetchall() for t in TABLES
+                if conn.execute("SELECT to_regclass(%s) AS t", (t,)).fetchone()["t"]}
     folder = Path(config["APEX_DATA_DIR"])
     cells: Snapshot = {}
     for table in TABLES:
+        if not (folder / f"{table}.csv").exists():
+            continue
         with open(folder / f"{table}.csv", newline="", encoding="utf-8") as f:
             cells[table] = list(csv.DictReader(f))
     return cells

@@ -28,6 +28,19 @@
     showBanner("Not saved — the connection timed out. What you typed is kept.", true);
   });
 
+  // A 429 that answers with the very form it came from (the login limit's "try again in
+  // N s") swaps like a 422: the wait is said in the form. Any other 429 shows the banner.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr, target = e.detail.target;
+    if (xhr.status !== 429 || !target || !target.id) return;
+    var tmp = document.createElement("div");
+    tmp.innerHTML = xhr.responseText || "";
+    if (tmp.querySelector("#" + CSS.escape(target.id))) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+
   // The server answered with an error (422 swaps the form instead, see htmx-config).
   document.addEventListener("htmx:responseError", function (e) {
     var xhr = e.detail.xhr;

@@ -20,12 +20,14 @@ from typing import Any
 
 from apex import race_rules, versions
 from apex.catalogue import BY_KEY, NITRO, PARAM_KEYS, Value, coerce
+from apex.login_session import next_generation
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport, column_changes, empty_cells
 from apex.store import REQUEST_KEY_DAYS, DuplicateError
 from apex.stores import csv_library
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
+from apex.stores.csv_logins import LoginAttemptMethods
 from apex.stores.csv_notes import NoteMethods
 from apex.stores.csv_runs import RunMethods
 from apex.stores.csv_tables import CsvTables, Row, locked
@@ -73,7 +75,8 @@ def _profile(row: Row) -> Profile:
                    **{f: row[f] for f in PROFILE_FIELDS}, version=_version(row))
 
 
-class CsvStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMethods):
+class CsvStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMethods,
+               LoginAttemptMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
     The Setup Library and notebook methods come from apex.stores.csv_library,
@@ -155,7 +158,7 @@ class CsvStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMeth
         if row is None or profile is None:
             return None
         return User(row["id"], row["username"], row["email"], row["password_hash"],
-                    row["is_admin"], profile["id"])
+                    row["is_admin"], profile["id"], row["session_generation"] or 0)
 
     @locked
     def create_user(
@@ -168,7 +171,7 @@ class CsvStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMeth
         if any(u["email"].lower() == email.lower() for u in users):
             raise DuplicateError("email", "An account with that email exists.")
         user = _stamped(username=username, email=email, password_hash=password_hash,
-                        is_admin=bool(is_admin))
+                        is_admin=bool(is_admin), session_generation=0)
         profile = _stamped(**{f: "" for f in PROFILE_FIELDS})
         profile.update(user_id=user["id"], name=username, email=email)
         self._tables.insert("racer_profiles", profile)
@@ -398,7 +401,20 @@ class CsvStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMeth
 
     @locked
     def set_password(self, user_id: str, password_hash: str) -> bool:
-        return self._update_user(user_id, password_hash=password_hash)
+        """The new password, and every login made with the old one revoked."""
+        row = self._tables.first("users", id=user_id)
+        return row is not None and self._update_user(
+            user_id, password_hash=password_hash,
+            session_generation=next_generation(row["session_generation"]))
+
+    @locked
+    def revoke_sessions(self, user_id: str) -> int | None:
+        row = self._tables.first("users", id=user_id)
+        if row is None:
+            return None
+        generation = next_generation(row["session_generation"])
+        self._update_user(user_id, session_generation=generation)
+        return generation
 
     def _update_user(self, user_id: str, **values: Any) -> bool:
         row = self._tables.first("users", id=user_id)

@@ -21,6 +21,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from apex import migrations, versions
 from apex.catalogue import PARAMS, Value, coerce
+from apex.login_session import next_generation
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport
 from apex.store import DuplicateError, StoreUnavailable
@@ -32,6 +33,7 @@ from apex.stores.postgres_keys import claim as _claim
 from apex.stores.postgres_keys import ids as _key
 from apex.stores.postgres_keys import owner as _owner
 from apex.stores.postgres_library import LibraryMethods
+from apex.stores.postgres_logins import LoginAttemptMethods
 from apex.stores.postgres_notes import NoteMethods
 from apex.stores.postgres_params import Conn, one
 from apex.stores.postgres_runs import RunMethods
@@ -57,15 +59,19 @@ _DUPLICATES: dict[str, tuple[str, str]] = {
 FIRST_WAIT = 1.0
 RECONNECT_TIMEOUT = 5.0
 SET_ADMIN = "UPDATE users SET is_admin = %(is_admin)s, updated_at = now() WHERE id = %(user_id)s"
-SET_PASSWORD = """UPDATE users SET password_hash = %(password_hash)s, updated_at = now()
+LOCK_GENERATION = "SELECT session_generation FROM users WHERE id = %(user_id)s FOR UPDATE"
+SET_PASSWORD = """UPDATE users SET password_hash = %(password_hash)s,
+session_generation = %(generation)s, updated_at = now() WHERE id = %(user_id)s"""
+SET_GENERATION = """UPDATE users SET session_generation = %(generation)s, updated_at = now()
 WHERE id = %(user_id)s"""
 INSERT_USER = """INSERT INTO users (username, email, password_hash, is_admin)
 VALUES (%(username)s, %(email)s, %(password_hash)s, %(is_admin)s)
-RETURNING id::text, username, email, password_hash, is_admin"""
+RETURNING id::text, username, email, password_hash, is_admin, session_generation"""
 INSERT_PROFILE = """INSERT INTO racer_profiles (user_id, name, email)
 VALUES (%(user_id)s, %(name)s, %(email)s) RETURNING id::text AS racer_id"""
 _USER_SELECT = """SELECT u.id::text, u.username, u.email, u.password_hash, u.is_admin,
-p.id::text AS racer_id FROM users u JOIN racer_profiles p ON p.user_id = u.id """
+p.id::text AS racer_id, u.session_generation
+FROM users u JOIN racer_profiles p ON p.user_id = u.id """
 GET_USER = _USER_SELECT + "WHERE u.id = %(user_id)s"
 # A login is a username or an email; the username match wins if both hit.
 FIND_USER = _USER_SELECT + """
@@ -168,7 +174,8 @@ def _save_config(conn: Conn, key: dict, values: Mapping[str, Value], version: in
     return None if saved is None else _setup(**saved)
 
 
-class PostgresStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMethods):
+class PostgresStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMethods,
+                    LoginAttemptMethods):
     """The ``Store`` for production: a connection pool over one database.
 
     The Setup Library and notebook methods come from apex.stores.postgres_library,
@@ -431,5 +438,21 @@ class PostgresStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, Theor
         return self._changed(SET_ADMIN, key and {**key, "is_admin": is_admin})
 
     def set_password(self, user_id: str, password_hash: str) -> bool:
-        key = _key(user_id=user_id)
-        return self._changed(SET_PASSWORD, key and {**key, "password_hash": password_hash})
+        """The new password, and every login made with the old one revoked."""
+        return self._next_generation(user_id, SET_PASSWORD,
+                                     {"password_hash": password_hash}) is not None
+
+    def revoke_sessions(self, user_id: str) -> int | None:
+        return self._next_generation(user_id, SET_GENERATION, {})
+
+    def _next_generation(self, user_id: str, update: str, params: dict) -> int | None:
+        """Lock the user, ask the rule for the next generation, write it with ``update``."""
+        if (key := _key(user_id=user_id)) is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(LOCK_GENERATION, key).fetchone()
+            if row is None:
+                return None
+            generation = next_generation(row["session_generation"])
+            conn.execute(update, {**key, **params, "generation": generation})
+        return generation

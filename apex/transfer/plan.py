@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from apex.login_session import imported_generation
 from apex.tables import EXPORTED, REFERENCES, TABLES, column_kind, from_text
 from apex.transfer import ImportFailed, Report, Row, RowError, Rows, TableCount
 
@@ -158,6 +159,10 @@ def _changed(table: str, stored: Row, row: Row) -> Row | None:
     for col in TABLES[table]:
         if col in row and col not in _STAMPS and col != _pk(table) and col not in kept:
             merged[col] = row[col]
+    if table == "users":
+        merged["session_generation"] = imported_generation(
+            stored.get("session_generation"), merged.get("session_generation"),
+            password_changed=merged.get("password_hash") != stored.get("password_hash"))
     return None if merged == stored else merged
 
 
@@ -179,7 +184,7 @@ def _complete(table: str, row: Row, taken: set, next_serial: int, now: datetime
     new: Row = {}
     for col in TABLES[table]:
         # A missing cell reads as its column's default ("nitro" for a car's power, 1 for
-        # a version: a file exported before sql/0008).
+        # a version: a file exported before sql/0008, 0 for a session generation).
         new[col] = row.get(col, from_text(table, col, ""))
     pk = _pk(table)
     if column_kind(table, pk) == "serial":
