@@ -130,9 +130,12 @@ def test_the_release_store_upgrades_and_takes_the_new_parameters(
     output = upgrade_output(old_app)
     if postgres:
         assert f"applied  {POWER_MIGRATION}" in output
-        assert [m for m in list_migrations() if m in output] == [POWER_MIGRATION]
+        # the power migration and every one after it (0007_car_archive, ...)
+        assert [m for m in list_migrations() if m in output] == [
+            m for m in list_migrations() if m >= POWER_MIGRATION]
     else:
         assert "added column vehicles.power" in output
+        assert "added column vehicles.archived_at" in output
     for table in SETUP_TABLES:
         for key in NEW_KEYS:
             assert f"added column {table}.{key}" in output
@@ -148,6 +151,7 @@ def test_the_release_store_upgrades_and_takes_the_new_parameters(
     store = store_of(old_app)
     dump = store.dump_tables()
     assert dump["vehicles"] and {c["power"] for c in dump["vehicles"]} == {NITRO}
+    assert {c["archived_at"] for c in dump["vehicles"]} == {None}  # every old car in use
     for table in SETUP_TABLES:
         assert all(r[k] is None for r in dump[table] for k in NEW_KEYS), table
     assert any(r["Venturi"] is not None for r in dump["car_configs"])
