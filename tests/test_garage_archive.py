@@ -68,6 +68,7 @@ def test_a_car_with_an_open_event_is_not_archived(alice, app):
     response = alice.post(f"/garage/cars/{car.id}/archive")
     assert response.status_code == 422
     assert "close it" in response.text
+    assert 'value="NB48 2.2"' in response.text  # the edit form keeps the car's fields
     assert not store_of(app).get_car(racer(app), car.id).archived
 
 

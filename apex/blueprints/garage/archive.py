@@ -13,11 +13,12 @@ from flask.typing import ResponseReturnValue
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.garage.blueprint import bp
-from apex.blueprints.garage.cars import cars_saved, own_car
+from apex.blueprints.garage.cars import EDIT_PAGE, cars_saved, own_car
 from apex.car_rules import WRONG_NAME, CarRefused, confirm_name, name_matches
+from apex.catalogue import POWERS
 from apex.db import get_store
 from apex.htmx import render, see_other
-from apex.models import Car
+from apex.models import CAR_FIELDS, Car
 
 DELETE_PAGE = "garage/delete_car.html"
 DELETE_BLOCKS = {"delete-car": "delete_car"}
@@ -31,8 +32,9 @@ def archive_car(car_id: str) -> ResponseReturnValue:
         if get_store().archive_car(racer_id, car_id) is None:
             abort(404)
     except CarRefused as refused:
-        return render("garage/car.html", {}, 422, car=car, values={}, errors={},
-                      powers=(), archive_error=refused.message)
+        values = {k: getattr(car, k) for k in CAR_FIELDS}
+        return render(EDIT_PAGE, {}, 422, car=car, values=values, errors={}, powers=POWERS,
+                      archive_error=refused.message)
     return cars_saved(racer_id, f"Archived {car.label}: its events and notes stay. "
                                 "Restore it under Archived cars.")
 
