@@ -4,8 +4,8 @@ in a spreadsheet.
 The files are written by the same code as ``export-csv`` (a CsvStore folder filled by
 ``import_rows``), so the layout is the same: one ``<table>.csv`` per table with the
 store's headers. Then every cell a spreadsheet would run as a formula is neutralised
-as the other racer downloads do (apex.library_csv.neutralise), except a plain number
-(a negative toe stays ``-1.0``); ``apex.library_csv.restore`` undoes it.
+as the other racer downloads do (apex.transfer.cells.neutralise), except a plain number
+(a negative toe stays ``-1.0``); ``import-csv`` undoes it (apex.transfer.readers).
 """
 
 from __future__ import annotations
@@ -16,10 +16,19 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from apex.library_csv import PLAIN_NUMBER, neutralise
 from apex.stores.csv import CsvStore
 from apex.tables import TABLES
 from apex.transfer import Rows
+from apex.transfer.cells import PLAIN_NUMBER, neutralise
+from apex.transfer.readers import NEUTRALISED
+
+README = f"""Your APEX data: one CSV file per table, the layout of `flask db export-csv`.
+
+Cells that a spreadsheet would run as a formula start with an extra ' here; the
+{NEUTRALISED} file tells `flask db import-csv` to take it off again. Your password
+is not in this export: an account imported from it needs a new password
+(`flask user set-password`).
+"""
 
 
 def racer_zip(rows: Rows) -> bytes:
@@ -34,6 +43,7 @@ def racer_zip(rows: Rows) -> bytes:
                 with open(Path(tmp) / f"{table}.csv", newline="", encoding="utf-8") as f:
                     text = f.read()
                 archive.writestr(f"{table}.csv", _neutralised(text))
+            archive.writestr(NEUTRALISED, README)
     return buffer.getvalue()
 
 
