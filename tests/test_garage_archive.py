@@ -49,6 +49,19 @@ def test_remove_archives_and_keeps_history_and_analysis_links(alice, app):
     assert len(store_of(app).list_event_logs(rid, event.id)) == 1
 
 
+def test_an_archived_cars_fields_and_shop_master_are_read_only(alice, app):
+    car, _event, _run = _history(app)
+    alice.post(f"/garage/cars/{car.id}/archive")
+    response = alice.post(f"/garage/cars/{car.id}/setup", data={"DF": "12000"})
+    assert response.status_code == 422 and "read-only" in response.text
+    response = alice.post(f"/garage/cars/{car.id}/edit", data={**CAR, "model": "NT48"})
+    assert response.status_code == 422 and "is archived" in response.text
+    store, rid = store_of(app), racer(app)
+    assert store.get_car_config(rid, car.id).values == NB48
+    assert store.get_car(rid, car.id).model == "NB48 2.2"
+    assert "read-only" in alice.get(f"/garage/cars/{car.id}/setup").text
+
+
 def test_an_archived_car_starts_no_event(alice, app):
     car, _event, _run = _history(app)
     alice.post(f"/garage/cars/{car.id}/archive")

@@ -70,6 +70,8 @@ def update_car(car_id: str) -> ResponseReturnValue:
         return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=errors,
                       powers=POWERS, confirm_power=confirm_power)
 
+    if car.archived:  # read-only until restored: the page shows Restore, not the form
+        return invalid({})
     try:
         data = EditCarSchema().load(values)
     except ValidationError as err:
