@@ -27,7 +27,7 @@ README = f"""Your APEX data: one CSV file per table, the layout of `flask db exp
 Cells that a spreadsheet would run as a formula start with an extra ' here; the
 {NEUTRALISED} file tells `flask db import-csv` to take it off again. Your password
 is not in this export: an account imported from it needs a new password
-(`flask user set-password`).
+(`flask --app wsgi user reset-password NAME`).
 """
 
 
