@@ -135,8 +135,9 @@ def test_delete_with_the_name_takes_that_car_only(alice, app, auth, client):
     auth.logout()
     auth.login("alice")
     alice.post(f"/garage/cars/{car.id}/archive")
-    response = alice.post(f"/garage/cars/{car.id}/delete", data={"confirm_name": " bLUE "})
-    assert response.status_code == 303
+    response = alice.post(f"/garage/cars/{car.id}/delete", data={"confirm_name": " bLUE "},
+                          headers=hx("delete-car"))
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == "/garage/#cars"
     rid, store = racer(app), store_of(app)
     assert store.get_car(rid, car.id) is None
     assert alice.get(f"/analysis/{event.id}").status_code == 404

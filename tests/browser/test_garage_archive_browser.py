@@ -34,7 +34,7 @@ def test_remove_restore_and_delete_for_good(page: Page, live_server: str) -> Non
     remove.scroll_into_view_if_needed()
     shot(page, "car-remove")
     remove.click()
-    page.wait_for_url(re.compile(r"/garage/"))
+    page.wait_for_url(re.compile(r"/garage/(#cars)?$"))
     expect(page.locator("#cars")).to_contain_text("No cars yet.")
     page.locator("#archived-cars summary").click()
     restore = page.locator("#archived-cars").get_by_role("button", name="Restore")
@@ -48,7 +48,7 @@ def test_remove_restore_and_delete_for_good(page: Page, live_server: str) -> Non
     # archive again, then delete for good: a wrong name is refused in place
     car_item(page, "Tekno NB48 2.2").get_by_role("link", name="Edit").click()
     page.get_by_role("button", name="Remove car").click()
-    page.wait_for_url(re.compile(r"/garage/"))
+    page.wait_for_url(re.compile(r"/garage/(#cars)?$"))
     page.locator("#archived-cars summary").click()
     page.get_by_role("link", name="Delete for good…").click()
     page.wait_for_url(re.compile(r"/garage/cars/[^/]+/delete$"))
@@ -61,7 +61,8 @@ def test_remove_restore_and_delete_for_good(page: Page, live_server: str) -> Non
     shot(page, "delete-car-refused")
     page.fill("#f-confirm_name", "tekno nb48 2.2")  # no nickname: brand and model
     page.get_by_role("button", name="Delete for good").click()
-    page.wait_for_url(re.compile(r"/garage/"))
+    page.wait_for_url(re.compile(r"/garage/(#cars)?$"))
+    expect(page.locator(".flash")).to_contain_text("Deleted Tekno NB48 2.2 for good")
     expect(page.locator("#cars")).to_contain_text("No cars yet.")
     expect(page.locator("#archived-cars")).to_have_count(0)
 

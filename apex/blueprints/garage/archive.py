@@ -8,7 +8,7 @@ name typed (apex.car_rules.confirm_name).
 
 from __future__ import annotations
 
-from flask import abort, flash, request
+from flask import abort, flash, request, url_for
 from flask.typing import ResponseReturnValue
 
 from apex.auth_setup import current_racer_id
@@ -17,7 +17,7 @@ from apex.blueprints.garage.cars import EDIT_PAGE, cars_saved, own_car
 from apex.car_rules import WRONG_NAME, CarRefused, confirm_name, name_matches
 from apex.catalogue import POWERS
 from apex.db import get_store
-from apex.htmx import render, see_other
+from apex.htmx import redirect_to, render
 from apex.models import CAR_FIELDS, Car
 
 DELETE_PAGE = "garage/delete_car.html"
@@ -66,7 +66,8 @@ def delete_car(car_id: str) -> ResponseReturnValue:
     if not get_store().delete_car(racer_id, car_id):
         abort(404)
     flash(f"Deleted {car.label} for good, with all of its history.")
-    return see_other("garage.show_garage", _anchor="archived-cars")
+    # The form swaps #delete-car over HTMX: a whole new page, so HX-Redirect, never a 303.
+    return redirect_to(url_for("garage.show_garage", _anchor="cars"), 303)
 
 
 def _delete_page(car: Car, errors: dict, typed: str = "", status: int = 200
