@@ -18,12 +18,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from apex import car_rules, race_rules
 from apex.catalogue import NITRO, PARAM_KEYS, Value
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport, column_changes, empty_cells
 from apex.store import REQUEST_KEY_DAYS, DuplicateError
 from apex.stores import csv_library
+from apex.stores.csv_archive import ArchiveMethods
+from apex.stores.csv_archive import car as _car
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_runs import RunMethods
@@ -32,7 +33,6 @@ from apex.stores.csv_theory import TheoryMethods
 from apex.tables import REFERENCES, TABLES, column_kind
 from apex.transfer import Report, Rows
 from apex.transfer.plan import ORDER, applied, plan
-from apex.transfer.racer import own_rows
 
 _CAR_TAKEN = "You already have this car; give it a different nickname."
 
@@ -58,12 +58,7 @@ def _label(car: Mapping[str, Any]) -> str:
     return car_label(car["brand"], car["model"])
 
 
-def _car(row: Row) -> Car:
-    return Car(row["id"], row["profile_id"], **{f: row[f] for f in CAR_FIELDS},
-               archived_at=row.get("archived_at"))
-
-
-class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
+class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, RunMethods, TheoryMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
     The Setup Library and notebook methods come from apex.stores.csv_library,
@@ -280,71 +275,6 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         return _car(new)
 
     @locked
-    def archive_car(self, racer_id: str, car_id: str) -> Car | None:
-        """CarRefused while the car has an open event (apex.car_rules)."""
-        row = self._tables.first("vehicles", id=car_id, profile_id=racer_id)
-        if row is None or row.get("archived_at") is not None:
-            return None if row is None else _car(row)
-        why = car_rules.archive_refusal(
-            r["status"] for r in self._tables.read("events") if r["vehicle_id"] == car_id)
-        if why:
-            raise car_rules.CarRefused(why)
-        new = {**row, "archived_at": datetime.now(UTC), "updated_at": datetime.now(UTC)}
-        self._tables.replace("vehicles", new)
-        return _car(new)
-
-    @locked
-    def restore_car(self, racer_id: str, car_id: str) -> Car | None:
-        row = self._tables.first("vehicles", id=car_id, profile_id=racer_id)
-        if row is None:
-            return None
-        new = {**row, "archived_at": None, "updated_at": datetime.now(UTC)}
-        self._tables.replace("vehicles", new)
-        return _car(new)
-
-    def _car_doom(self, racer_id: str, car: Row) -> tuple[dict[str, set[str]], list[str]]:
-        """The ids of everything of ``car`` by table (events, runs, ...) and its notes."""
-        events = {r["id"] for r in self._tables.read("events") if r["vehicle_id"] == car["id"]}
-        runs = {r["id"] for r in self._tables.read("runs") if r["event_id"] in events}
-        ids = {
-            "events": events, "runs": runs,
-            "laps": {r["id"] for r in self._tables.read("laps") if r["run_id"] in runs},
-            "setup_changes": {r["id"] for r in self._tables.read("setup_changes")
-                              if r["event_id"] in events},
-            "audits": {r["id"] for r in self._tables.read("audits") if r["event_id"] in events},
-        }
-        cars = [r for r in self._tables.read("vehicles") if r["profile_id"] == racer_id]
-        notes = [r for r in self._tables.read("track_logs") if r["profile_id"] == racer_id]
-        return ids, car_rules.car_notes(car, cars, notes, events)
-
-    @locked
-    def car_removal(self, racer_id: str, car_id: str) -> car_rules.CarRemoval | None:
-        row = self._tables.first("vehicles", id=car_id, profile_id=racer_id)
-        if row is None:
-            return None
-        ids, notes = self._car_doom(racer_id, row)
-        return car_rules.CarRemoval(
-            len(ids["events"]), len(ids["runs"]), len(ids["laps"]), len(ids["setup_changes"]),
-            len(ids["audits"]), len(notes))
-
-    @locked
-    def delete_car(self, racer_id: str, car_id: str) -> bool:
-        """An archived car and everything of it (apex.car_rules): what hangs off it as
-        PostgreSQL's ON DELETE rules say (apex.race_rules.removal), and its notes. The
-        car goes first: a crash before the rest is written leaves only ignored orphans."""
-        row = self._tables.first("vehicles", id=car_id, profile_id=racer_id)
-        if row is None or row.get("archived_at") is None:
-            return False
-        _ids, notes = self._car_doom(racer_id, row)
-        tables = {t: self._tables.read(t) for t in race_rules.reaches("vehicles")}
-        tables["track_logs"] = [r for r in tables["track_logs"] if r["id"] not in set(notes)]
-        after = race_rules.removal(tables, "vehicles", {car_id})
-        after["track_logs"] = after.get("track_logs", tables["track_logs"])
-        self._tables.write("vehicles", after.pop("vehicles"))
-        self._tables.write_all(after)
-        return True
-
-    @locked
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None:
         """A car without a config row (hand-edited files) reads as all unset."""
         if self._tables.first("vehicles", id=car_id, profile_id=racer_id) is None:
@@ -421,33 +351,6 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         if not dry_run:
             self._tables.write_all(applied(existing, result))
         return result.report
-
-    @locked
-    def export_racer(self, racer_id: str) -> Rows:
-        return own_rows(self.dump_tables(), racer_id)
-
-    @locked
-    def delete_account(self, user_id: str) -> bool:
-        """The user and every row of theirs, as PostgreSQL's ON DELETE rules say
-        (apex.race_rules.removal); their shared library baselines stay, anonymised
-        (apex.car_rules.anonymised). The user goes first: a crash before the rest is
-        written leaves only orphans, which reads and exports ignore."""
-        user = self._tables.first("users", id=user_id)
-        if user is None:
-            return False
-        profile = self._tables.first("racer_profiles", user_id=user_id) or {}
-        names = (user["username"], profile.get("name") or "")
-        shared = {r["id"] for r in self._tables.read("master_library")
-                  if r["submitted_by"] is not None and r["submitted_by"] == profile.get("id")}
-        after = race_rules.removal({t: self._tables.read(t) for t in race_rules.reaches(
-            "users")}, "users", {user_id})
-        if shared:
-            after["master_library"] = [
-                car_rules.anonymised(r, names) if r["id"] in shared else r
-                for r in after.get("master_library", self._tables.read("master_library"))]
-        self._tables.write("users", after.pop("users"))
-        self._tables.write_all(after)
-        return True
 
     @locked
     def set_admin(self, user_id: str, is_admin: bool) -> bool:
