@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from apex.demo import library_rows
 from apex.tables import TABLES
 from apex.transfer.folder import read_folder
 from apex.transfer.readers import NEUTRALISED
@@ -60,6 +61,18 @@ def test_an_archived_cars_fields_and_shop_master_are_read_only(alice, app):
     assert store.get_car_config(rid, car.id).values == NB48
     assert store.get_car(rid, car.id).model == "NB48 2.2"
     assert "read-only" in alice.get(f"/garage/cars/{car.id}/setup").text
+
+
+def test_a_library_package_is_not_copied_into_an_archived_cars_shop_master(alice, app):
+    store = store_of(app)
+    store.import_rows({"master_library": library_rows(None)})
+    car, _event, _run = _history(app)
+    alice.post(f"/garage/cars/{car.id}/archive")
+    bid = store.dump_tables()["master_library"][0]["id"]
+    response = alice.post(f"/library/{bid}/copy", data={
+        "car": car.id, "package": "Suspension", "SO_F": "500"})
+    assert response.status_code == 422 and "archived" in response.text
+    assert store.get_car_config(racer(app), car.id).values == NB48
 
 
 def test_an_archived_car_starts_no_event(alice, app):
