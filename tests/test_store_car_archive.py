@@ -4,9 +4,11 @@ notes included, and nothing else; a racer's export and account deletion."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 
+import psycopg
 import pytest
 
 from apex.car_rules import CarRefused, CarRemoval
@@ -199,3 +201,47 @@ def test_deleting_an_account_takes_everything_of_it_only(store: Store) -> None:
     assert shared["Ridge"]["submitted_by"] is None and shared["Ridge"]["driver_name"] == ""
     assert shared["Pro"]["driver_name"] == "R. Maifield"
     assert store.delete_account(alice.id) is False
+
+
+# -- a start or reopen racing an archive (PostgreSQL: the CSV store takes one lock) --------
+
+
+def _racing_an_archive(store: Store, store_config: dict, car_id: str, call) -> dict:
+    """Run ``call`` while another transaction has archived the car but not committed."""
+    if store.kind != "postgres":
+        pytest.skip("the CSV store runs one method at a time")
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["done"] = call()
+        except (LookupError, DuplicateError) as refused:
+            outcome["refused"] = type(refused).__name__
+
+    with psycopg.connect(store_config["DATABASE_URL"]) as other:
+        other.execute("UPDATE vehicles SET archived_at = now() WHERE id = %s", (car_id,))
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(timeout=1)  # a call that does not wait for the archive is done by now
+        other.commit()
+    thread.join(timeout=30)
+    return outcome
+
+
+def test_an_event_started_while_the_car_is_archived_is_refused(store: Store, store_config):
+    rid = new_user(store).racer_id
+    car = store.add_car(rid, CAR, NB48)
+    outcome = _racing_an_archive(store, store_config, car.id, lambda: store.start_event(
+        rid, {**EVENT, "car_id": car.id}, NB48))
+    assert outcome == {"refused": "LookupError"}
+    assert store.list_events(rid) == []
+
+
+def test_an_event_reopened_while_the_car_is_archived_is_refused(store: Store, store_config):
+    rid = new_user(store).racer_id
+    car = store.add_car(rid, CAR, NB48)
+    ids = _day(store, rid, car.id)
+    outcome = _racing_an_archive(store, store_config, car.id,
+                                 lambda: store.reopen_event(rid, ids["event"]))
+    assert outcome == {"refused": "DuplicateError"}
+    assert not store.get_event(rid, ids["event"]).is_active
