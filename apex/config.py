@@ -24,6 +24,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # How many reverse proxies (Railway's router, nginx) sit in front of the app.
         "APEX_TRUSTED_PROXIES": 0,
         "APEX_POOL_MAX": 5,
+        # Seconds a request may wait for a database connection before it gets the outage
+        # page (503): well under gunicorn's timeout (30) and usual proxy timeouts (30 s or more).
+        "APEX_POOL_TIMEOUT": 5.0,
+        # Seconds to open one PostgreSQL connection (libpq's minimum is 2).
+        "APEX_DB_CONNECT_TIMEOUT": 3,
+        # Seconds `flask db upgrade`/`init` keep retrying while the database is unreachable.
+        "APEX_DB_WAIT": 60.0,
         "SECRET_KEY": None,
         # NOTE: a phone may sit in the pits for hours with a form open.
         "WTF_CSRF_TIME_LIMIT": None,
@@ -54,9 +61,13 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
                  "RATELIMIT_STORAGE_URI", "APEX_LOGIN_LIMIT"):
         if environ.get(name):
             found[name] = environ[name]
-    for name in ("APEX_POOL_MIN", "APEX_POOL_MAX", "APEX_TRUSTED_PROXIES"):
+    for name in ("APEX_POOL_MIN", "APEX_POOL_MAX", "APEX_TRUSTED_PROXIES",
+                 "APEX_DB_CONNECT_TIMEOUT"):
         if environ.get(name):
             found[name] = int(environ[name])
+    for name in ("APEX_POOL_TIMEOUT", "APEX_DB_WAIT"):
+        if environ.get(name):
+            found[name] = float(environ[name])
     return found
 
 

@@ -39,6 +39,7 @@ class Profile:
     transponder: str = ""
     experience_level: str = ""
     driving_style: str = ""
+    version: int = 1  # grows with each save that changes it (apex.versions)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Car:
     transponder: str = ""
     class_name: str = ""
     power: str = "nitro"  # apex.catalogue.POWERS: which parameters the car has
+    version: int = 1  # grows with each save that changes it (apex.versions)
     # When the racer removed it from the garage (None: in use). An archived car keeps
     # its history; apex.car_rules says what it may still do.
     archived_at: datetime | None = None
@@ -86,6 +88,7 @@ class Setup:
     car_id: str
     values: dict[str, Value] = field(default_factory=dict)
     updated_at: datetime | None = None
+    version: int = 1  # grows with each save that changes it (apex.versions)
 
 
 # --- the Setup Library (shared by all racers) -------------------------------------------
@@ -115,6 +118,7 @@ class LibraryBaseline:
     submitter_name: str  # that racer's profile name, for the credit line
     values: dict[str, Value] = field(default_factory=dict)
     created_at: datetime | None = None
+    version: int = 1  # grows with each save that changes it (apex.versions)
 
 
 @dataclass(frozen=True)

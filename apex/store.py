@@ -7,7 +7,7 @@ Flask nor a store. ``apex.db`` builds the store the configuration asks for.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -49,12 +49,27 @@ class DuplicateError(Exception):
         self.message = message
 
 
-class StaleSetupError(Exception):
+class StaleEditError(Exception):
+    """An edit made from an older version of a record than the one stored, that would
+    change it (apex.versions.saved_version); ``current`` is the record as stored now
+    (a Profile, Car, Setup, LibraryBaseline or EventSetup). Nothing was written."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__(f"{type(current).__name__} is at version {current.version}")
+        self.current = current
+
+
+class StaleSetupError(StaleEditError):
     """An event setup edit made from an older version than the one stored."""
 
-    def __init__(self, current: EventSetup) -> None:
-        super().__init__(f"the event setup is at version {current.version}")
-        self.current = current
+    current: EventSetup
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached now (an outage): nothing was read or saved.
+
+    The app answers with the outage page (503); ``flask db upgrade`` waits and retries.
+    """
 
 
 class Store(Protocol):
@@ -72,6 +87,10 @@ class Store(Protocol):
       whose answer was lost), so they return ``None`` and change nothing. The key
       is recorded in the same transaction as the create; keys older than
       ``REQUEST_KEY_DAYS`` are forgotten.
+    - Records a racer edits in a form (profile, car, Shop Master, own library baseline,
+      event setup) carry a ``version``; their update methods take the ``version`` the
+      racer's page showed and raise StaleEditError, writing nothing, when another is
+      stored and the save would change something (apex.versions: one rule for all).
     - Methods are safe to call from several threads (and, for PostgreSQL and
       the CSV files, from several processes).
     """
@@ -99,7 +118,11 @@ class Store(Protocol):
         """The user whose username or email is ``login`` (case-insensitive)."""
 
     def get_profile(self, racer_id: str) -> Profile | None: ...
-    def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None: ...
+    def update_profile(self, racer_id: str, data: Mapping[str, str], *,
+                       version: int | None = None) -> Profile | None:
+        """Fields missing from ``data`` keep theirs. ``version``: what the racer's page
+        showed; StaleEditError when another is stored and the save would change it
+        (the same holds for every ``version`` argument below)."""
 
     def list_sponsors(self, racer_id: str) -> list[Sponsor]: ...
     def add_sponsor(
@@ -116,7 +139,8 @@ class Store(Protocol):
         *, request_key: str | None = None,
     ) -> Car | None:
         """Create the car and its Shop Master baseline together."""
-    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None: ...
+    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str], *,
+                   version: int | None = None) -> Car | None: ...
     def archive_car(self, racer_id: str, car_id: str) -> Car | None:
         """Take the car out of use, keeping all of its history (apex.car_rules);
         CarRefused while it has an open event. An archived car is left as it is."""
@@ -129,7 +153,8 @@ class Store(Protocol):
 
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None: ...
     def save_car_config(
-        self, racer_id: str, car_id: str, values: Mapping[str, Value]
+        self, racer_id: str, car_id: str, values: Mapping[str, Value], *,
+        version: int | None = None,
     ) -> Setup | None:
         """Replace every parameter of the car's baseline with ``values``."""
     def change_car_config(
@@ -137,7 +162,8 @@ class Store(Protocol):
         *, track: str = "",
     ) -> Setup | None:
         """Set only the parameters in ``values`` (the rest stay as stored, even if saved a
-        moment ago) and record a "change" note saying so, in one transaction."""
+        moment ago) and record a "change" note saying so, in one transaction. The
+        version moves on when something changed (an open Shop Master page is stale)."""
 
     # the Setup Library: read by every racer, changed only by who submitted a row
     def search_library(self, query: LibraryQuery) -> LibraryPage:
@@ -155,7 +181,7 @@ class Store(Protocol):
         DuplicateError("track", …) when a key is taken; None for a used request key."""
     def update_library_baseline(
         self, racer_id: str, baseline_id: int, data: Mapping[str, Any],
-        values: Mapping[str, Value],
+        values: Mapping[str, Value], *, version: int | None = None,
     ) -> LibraryBaseline | None:
         """Only the submitter's own rows (None otherwise)."""
     def delete_library_baseline(self, racer_id: str, baseline_id: int) -> bool: ...
@@ -236,7 +262,13 @@ class Store(Protocol):
         ``run_after`` (a run without laps tests nothing). Returns the run as stored
         (None if it is not the racer's)."""
     def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
-        """Remove the lap; the laps after it move up one number."""
+        """Remove the lap; the laps after it move up one number. Undoable for
+        ``race_rules.UNDO_WINDOW`` (``restore_lap``): until then it is only marked,
+        out of every read and export (apex.race_rules.lap_deletion)."""
+    def restore_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
+        """Undo the latest delete of lap ``lap_number`` still in its undo window: the lap
+        back in that place, the laps from there one number later. None when the run is
+        not the racer's or there is nothing to undo."""
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
                            ) -> Run | None: ...
     def add_event_log(
@@ -248,7 +280,20 @@ class Store(Protocol):
     def list_event_logs(self, racer_id: str, event_id: str, *, limit: int = 100
                         ) -> list[TrackLog]:
         """Newest first."""
-    def delete_track_log(self, racer_id: str, log_id: str) -> bool: ...
+    def delete_track_log(self, racer_id: str, log_id: str) -> bool:
+        """Delete the racer's note, undoable for ``race_rules.UNDO_WINDOW``
+        (``restore_track_log``); out of every read and export from now on."""
+    def restore_track_log(self, racer_id: str, log_id: str) -> TrackLog | None:
+        """The deleted note back exactly as it was; None unless it is the racer's and
+        deleted within the undo window."""
+    def page_track_logs(
+        self, racer_id: str, *, event_id: str = "", car_id: str = "",
+        before: tuple[datetime, str] | None = None, limit: int = 20,
+    ) -> list[TrackLog] | None:
+        """Up to ``limit`` notes of the event (or of the car: its events' notes and its
+        notebook entries), newest first by (timestamp, id), each older than ``before``
+        (the last one of the page before). None when the event or car is not the
+        racer's."""
 
     # the theory library: tuning documents shared by every racer (apex.theory)
     def add_theory_document(

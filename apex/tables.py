@@ -28,17 +28,17 @@ TABLES: dict[str, tuple[str, ...]] = {
     "users": ("id", "username", "email", "password_hash", "is_admin", *_STAMPS),
     "racer_profiles": (
         "id", "user_id", "name", "email", "facebook", "instagram", "transponder",
-        "experience_level", "driving_style", *_STAMPS,
+        "experience_level", "driving_style", "version", *_STAMPS,
     ),
     "sponsors": ("id", "profile_id", "name", "category", *_STAMPS),
     "vehicles": (
         "id", "profile_id", "brand", "model", "nickname", "transponder", "class_name", "power",
-        "archived_at", *_STAMPS,
+        "version", "archived_at", *_STAMPS,
     ),
-    "car_configs": ("id", "profile_id", "vehicle_id", "car", *PARAM_KEYS, *_STAMPS),
+    "car_configs": ("id", "profile_id", "vehicle_id", "car", *PARAM_KEYS, "version", *_STAMPS),
     "master_library": (
         "id", "track", "brand", "vehicle", "condition", "date", "source", "driver_name",
-        "submitted_by", "notes", *PARAM_KEYS, *_STAMPS,
+        "submitted_by", "notes", *PARAM_KEYS, "version", *_STAMPS,
     ),
     "events": (
         "id", "profile_id", "vehicle_id", "name", "type", "start_date", "end_date", "track",
@@ -47,7 +47,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "event_setups": ("id", "event_id", "version", *PARAM_KEYS, *_STAMPS),
     "runs": ("id", "event_id", "name", "started_at", "confidence", "setup_version", *_STAMPS),
-    "laps": ("id", "run_id", "lap_number", "seconds", "created_at"),
+    "laps": ("id", "run_id", "lap_number", "seconds", "created_at", "deleted_at"),
     "setup_changes": (
         "id", "event_id", "parameter", "old_value", "new_value", "source", "reason", "status",
         "version", "run_before", "run_after", "verdict", *_STAMPS,
@@ -58,7 +58,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "track_logs": (
         "id", "profile_id", "timestamp", "track", "car", "event", "note", "kind", "keywords",
-        "lap_time", "event_id", "run_id", "created_at",
+        "lap_time", "event_id", "run_id", "created_at", "deleted_at",
     ),
     "theory_documents": (
         "id", "filename", "title", "category", "content", "file_path", "uploaded_by", "created_at",
@@ -104,14 +104,20 @@ EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 SETUP_TABLES: tuple[str, ...] = tuple(
     t for t, cols in TABLES.items() if set(PARAM_KEYS) <= set(cols))
 
-# What an empty or missing text cell reads as (a file written before the column existed).
-_DEFAULTS = {("vehicles", "power"): "nitro"}
+# What an empty or missing cell reads as (a file written before the column existed).
+_DEFAULTS: dict[tuple[str, str], Any] = {
+    ("vehicles", "power"): "nitro",
+    # Versioned records (apex.versions) existing before sql/0008: version 1.
+    **{(t, "version"): 1 for t in ("racer_profiles", "vehicles", "car_configs",
+                                   "master_library")},
+}
 
 # Columns that are not text, by (table, column) or by column name in any table.
 # NOTE: every store hands rows across with these Python types, so rows read from
 # PostgreSQL and from CSV files compare equal (import, export, round trips).
 _KIND_BY_COLUMN = {
     "created_at": "timestamp", "updated_at": "timestamp", "timestamp": "timestamp",
+    "deleted_at": "timestamp",
     "is_admin": "bool", "lap_time": "decimal", "seconds": "decimal", "started_at": "timestamp",
     "start_date": "date", "end_date": "date", "temperature": "int", "practice_rounds": "int",
     "qualifying_rounds": "int", "confidence": "int", "setup_version": "int", "version": "int",
@@ -147,7 +153,7 @@ def from_text(table: str, column: str, text: str | None) -> Any:
     if kind == "param":
         return coerce(BY_KEY[column], text)
     if not text.strip():
-        return False if kind == "bool" else None
+        return False if kind == "bool" else _DEFAULTS.get((table, column))
     if kind == "ref":
         return text.strip()
     if kind in ("serial", "int"):

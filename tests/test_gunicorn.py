@@ -59,6 +59,7 @@ class Server:
     logdir: Path
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen | None = None
+    env: dict[str, str] = field(default_factory=dict)  # more settings, e.g. GUNICORN_THREADS
 
     @property
     def base(self) -> str:
@@ -75,6 +76,7 @@ class Server:
             "GUNICORN_THREADS": "1",
             "PORT": str(self.port),
             "PYTHONUNBUFFERED": "1",
+            **self.env,
         })
         # Files, not pipes: nobody reads while it runs, and a full pipe would block it.
         with open(self.logdir / f"{self.name}.out", "wb") as out, \

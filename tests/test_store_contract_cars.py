@@ -41,7 +41,7 @@ def test_update_car_changes_given_fields_and_keeps_the_rest(store: Store) -> Non
     user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     got = store.update_car(user.racer_id, car.id, {"nickname": "Red", "id": "x"})
-    assert got == Car(car.id, user.racer_id, **{**CAR, "nickname": "Red"})
+    assert got == Car(car.id, user.racer_id, **{**CAR, "nickname": "Red"}, version=2)
     assert store.get_car(user.racer_id, car.id) == got
 
 

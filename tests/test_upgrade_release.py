@@ -130,11 +130,11 @@ def test_the_release_store_upgrades_and_takes_the_new_parameters(
     output = upgrade_output(old_app)
     if postgres:
         assert f"applied  {POWER_MIGRATION}" in output
-        # the power migration and every one after it (0007_car_archive, ...)
         assert [m for m in list_migrations() if m in output] == [
-            m for m in list_migrations() if m >= POWER_MIGRATION]
+            m for m in list_migrations() if m >= POWER_MIGRATION]  # every one since the release
     else:
         assert "added column vehicles.power" in output
+        assert "added column car_configs.version" in output
         assert "added column vehicles.archived_at" in output
     for table in SETUP_TABLES:
         for key in NEW_KEYS:
@@ -155,6 +155,8 @@ def test_the_release_store_upgrades_and_takes_the_new_parameters(
     for table in SETUP_TABLES:
         assert all(r[k] is None for r in dump[table] for k in NEW_KEYS), table
     assert any(r["Venturi"] is not None for r in dump["car_configs"])
+    for table in ("racer_profiles", "vehicles", "car_configs", "master_library"):
+        assert {r["version"] for r in dump[table]} <= {1}, table  # old rows: version 1
 
     client = log_in(old_app)
     racer_id = store.find_user(DEMO_USERNAME).racer_id

@@ -84,7 +84,11 @@
   function localTimes(root) {
     root.querySelectorAll("time[data-local]").forEach(function (t) {
       var d = new Date(t.getAttribute("datetime"));
-      if (!isNaN(d)) t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      if (isNaN(d)) return;
+      // data-local="date": a list that spans days (All notes) keeps the day too.
+      t.textContent = t.getAttribute("data-local") === "date"
+        ? d.toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })
+        : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     });
   }
   document.addEventListener("htmx:load", function (e) { localTimes(e.detail.elt); });

@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from apex.catalogue import NITRO, PARAM_KEYS, Value
+from apex import versions
+from apex.catalogue import BY_KEY, NITRO, PARAM_KEYS, Value, coerce
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport, column_changes, empty_cells
 from apex.store import REQUEST_KEY_DAYS, DuplicateError
@@ -27,6 +28,7 @@ from apex.stores.csv_archive import ArchiveMethods
 from apex.stores.csv_archive import car as _car
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
+from apex.stores.csv_notes import NoteMethods
 from apex.stores.csv_runs import RunMethods
 from apex.stores.csv_tables import CsvTables, Row, locked
 from apex.stores.csv_theory import TheoryMethods
@@ -58,7 +60,18 @@ def _label(car: Mapping[str, Any]) -> str:
     return car_label(car["brand"], car["model"])
 
 
-class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, RunMethods, TheoryMethods):
+def _version(row: Mapping[str, Any]) -> int:
+    """A row written before its table had versions (or just inserted) is at 1."""
+    return row.get("version") or 1
+
+
+def _profile(row: Row) -> Profile:
+    return Profile(id=row["id"], user_id=row["user_id"],
+                   **{f: row[f] for f in PROFILE_FIELDS}, version=_version(row))
+
+
+class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMethods,
+               TheoryMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
     The Setup Library and notebook methods come from apex.stores.csv_library,
@@ -175,16 +188,18 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, RunMethods, TheoryM
     @locked
     def get_profile(self, racer_id: str) -> Profile | None:
         row = self._live_profile(racer_id)
-        return None if row is None else Profile(*(row[c] for c in ("id", "user_id")),
-                                                *(row[f] for f in PROFILE_FIELDS))
+        return None if row is None else _profile(row)
 
     @locked
-    def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None:
+    def update_profile(self, racer_id: str, data: Mapping[str, str], *,
+                       version: int | None = None) -> Profile | None:
         """Fields missing from ``data`` keep their value."""
         row = self._live_profile(racer_id)
         if row is None:
             return None
-        self._tables.replace("racer_profiles", {**row, **_texts(data, PROFILE_FIELDS),
+        given = _texts(data, PROFILE_FIELDS)
+        new_version = versions.next_version(_profile(row), row, given, version)
+        self._tables.replace("racer_profiles", {**row, **given, "version": new_version,
                                                 "updated_at": datetime.now(UTC)})
         return self.get_profile(racer_id)
 
@@ -260,13 +275,16 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, RunMethods, TheoryM
         return _car(car)
 
     @locked
-    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None:
+    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str], *,
+                   version: int | None = None) -> Car | None:
         """Fields missing from ``data`` keep their value; the config's label follows."""
         row = self._tables.first("vehicles", id=car_id, profile_id=racer_id)
         if row is None:
             return None
         new = {**row, **_texts(data, CAR_FIELDS), "updated_at": datetime.now(UTC)}
         new["power"] = new["power"] or row["power"]
+        new["version"] = versions.next_version(
+            _car(row), row, {f: new[f] for f in CAR_FIELDS}, version)
         self._check_unique_car(new)
         self._tables.replace("vehicles", new)
         config = self._tables.first("car_configs", vehicle_id=car_id)
@@ -280,23 +298,28 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, RunMethods, TheoryM
         if self._tables.first("vehicles", id=car_id, profile_id=racer_id) is None:
             return None
         config = self._tables.first("car_configs", vehicle_id=car_id) or {}
-        return Setup(car_id, {k: config.get(k) for k in PARAM_KEYS}, config.get("updated_at"))
+        return Setup(car_id, {k: config.get(k) for k in PARAM_KEYS}, config.get("updated_at"),
+                     _version(config))
 
     @locked
     def save_car_config(
-        self, racer_id: str, car_id: str, values: Mapping[str, Value]
+        self, racer_id: str, car_id: str, values: Mapping[str, Value], *,
+        version: int | None = None,
     ) -> Setup | None:
         """Every parameter is replaced: keys missing from ``values`` become unset."""
         car = self._tables.first("vehicles", id=car_id, profile_id=racer_id)
         if car is None:
             return None
-        params = {k: values.get(k) for k in PARAM_KEYS}
+        params = {k: coerce(BY_KEY[k], values.get(k)) for k in PARAM_KEYS}
         old = self._tables.first("car_configs", vehicle_id=car_id)
         if old is None:
             self._tables.insert("car_configs", _stamped(profile_id=racer_id, vehicle_id=car_id,
-                                                        car=_label(car), **params))
+                                                        car=_label(car), **params, version=1))
         else:
-            self._tables.replace("car_configs", {**old, **params,
+            current = self.get_car_config(racer_id, car_id)
+            assert current is not None  # its car is there, under the same lock
+            new_version = versions.next_version(current, old, params, version)
+            self._tables.replace("car_configs", {**old, **params, "version": new_version,
                                                  "updated_at": datetime.now(UTC)})
         return self.get_car_config(racer_id, car_id)
 
@@ -331,6 +354,8 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, RunMethods, TheoryM
             refs = REFERENCES.get(table, {}).items()
             rows[table] = []
             for row in self._tables.read(table):
+                if row.get("deleted_at") is not None:
+                    continue  # a deleted note or lap waiting for its undo: no one's data
                 kept = dict(row)
                 for col, parent in refs:
                     if kept.get(col) not in (None, "") and kept[col] not in ids[parent]:

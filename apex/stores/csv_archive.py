@@ -18,8 +18,8 @@ from apex.transfer.racer import own_rows
 
 def car(row: Row) -> Car:
     """A vehicles row as a Car."""
-    return Car(row["id"], row["profile_id"], **{f: row[f] for f in CAR_FIELDS},
-               archived_at=row.get("archived_at"))
+    return Car(id=row["id"], racer_id=row["profile_id"], **{f: row[f] for f in CAR_FIELDS},
+               version=row.get("version") or 1, archived_at=row.get("archived_at"))
 
 
 class ArchiveMethods:

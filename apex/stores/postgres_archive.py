@@ -19,7 +19,7 @@ from apex.transfer import Rows
 from apex.transfer.racer import own_rows
 
 CAR_COLS = """id::text, profile_id::text AS racer_id, brand, model, nickname, transponder,
-class_name, power, archived_at"""
+class_name, power, version, archived_at"""
 LOCK_CAR = f"""SELECT {CAR_COLS} FROM vehicles
 WHERE id = %(car_id)s AND profile_id = %(racer_id)s FOR UPDATE"""
 CAR_EVENT_STATUSES = "SELECT status FROM events WHERE vehicle_id = %(car_id)s"

@@ -28,13 +28,15 @@ def _select(table: str, where: sql.Composable) -> sql.Composed:
         if _is_uuid(table, c) else sql.Identifier(c)
         for c in TABLES[table]
     ]
-    return sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY 1").format(
-        sql.SQL(", ").join(cols), sql.Identifier(table), where)
+    # A deleted note or lap (waiting for its undo to end) is no one's data any more.
+    live = sql.SQL(" AND deleted_at IS NULL" if "deleted_at" in TABLES[table] else "")
+    return sql.SQL("SELECT {} FROM {} WHERE ({}){} ORDER BY 1").format(
+        sql.SQL(", ").join(cols), sql.Identifier(table), where, live)
 
 
 def read(conn: Conn, table: str, where: str = "true", params: dict | None = None
          ) -> list[dict[str, Any]]:
-    """The rows of ``table`` that ``where`` (SQL text with ``%(name)s`` params) keeps."""
+    """The live rows of ``table`` that ``where`` (SQL text with ``%(name)s`` params) keeps."""
     return [{c: canonical(table, c, v) for c, v in r.items()}
             for r in conn.execute(_select(table, sql.SQL(where)), params).fetchall()]
 
@@ -45,9 +47,15 @@ def dump(conn: Conn) -> Rows:
 
 
 def lock(conn: Conn) -> None:
-    """Keep other writers out between reading the tables and applying a plan."""
+    """Keep other writers out between reading the tables and applying a plan, and
+    purge deleted rows (``dump`` leaves them out: an import must not meet their ids;
+    their undo ends with the import)."""
     names = sql.SQL(", ").join(sql.Identifier(t) for t in ORDER)
     conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(names))
+    for table in ORDER:
+        if "deleted_at" in TABLES[table]:
+            conn.execute(sql.SQL("DELETE FROM {} WHERE deleted_at IS NOT NULL").format(
+                sql.Identifier(table)))
 
 
 def _insert(table: str) -> sql.Composed:

@@ -57,7 +57,9 @@ NATURAL_KEYS: dict[str, NaturalKey] = {
     "events": _ID,
     "event_setups": NaturalKey(("event_id",)),
     "runs": _ID,
-    "laps": NaturalKey(("run_id", "lap_number")),
+    # Unique among a run's live laps only (an exclusion constraint, sql/0010): a deleted
+    # lap keeps its number for Undo. Exports and imports see live laps alone.
+    "laps": NaturalKey(("run_id", "lap_number"), indexed=False),
     "setup_changes": _ID,
     "audits": _ID,
     "track_logs": NaturalKey(("profile_id", "timestamp", "note"), indexed=False),
@@ -180,11 +182,9 @@ def _complete(table: str, row: Row, taken: set, next_serial: int, now: datetime
     """A full new row: every column, a free id, timestamps kept when given."""
     new: Row = {}
     for col in TABLES[table]:
-        kind = column_kind(table, col)
-        # An empty text reads as its column's default ("nitro" for a car's power).
-        default = from_text(table, col, "") if kind == "text" else (
-            False if kind == "bool" else None)
-        new[col] = row.get(col, default)
+        # A missing cell reads as its column's default ("nitro" for a car's power, 1 for
+        # a version: a file exported before sql/0008).
+        new[col] = row.get(col, from_text(table, col, ""))
     pk = _pk(table)
     if column_kind(table, pk) == "serial":
         if new[pk] is None or new[pk] in taken:

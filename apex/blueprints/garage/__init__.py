@@ -10,6 +10,7 @@ from apex.blueprints.garage import (  # noqa: F401  (their routes join bp)
     account,
     archive,
     cars,
+    notes,
     overview,
     profile,
     setup,

@@ -13,12 +13,12 @@ from flask.typing import ResponseReturnValue
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.garage.blueprint import bp
-from apex.blueprints.garage.cars import EDIT_PAGE, cars_saved, own_car
+from apex.blueprints.garage.cars import EDIT_PAGE, car_form_values, cars_saved, own_car
 from apex.car_rules import WRONG_NAME, CarRefused, confirm_name, name_matches
 from apex.catalogue import POWERS
 from apex.db import get_store
 from apex.htmx import redirect_to, render
-from apex.models import CAR_FIELDS, Car
+from apex.models import Car
 
 DELETE_PAGE = "garage/delete_car.html"
 DELETE_BLOCKS = {"delete-car": "delete_car"}
@@ -32,9 +32,8 @@ def archive_car(car_id: str) -> ResponseReturnValue:
         if get_store().archive_car(racer_id, car_id) is None:
             abort(404)
     except CarRefused as refused:
-        values = {k: getattr(car, k) for k in CAR_FIELDS}
-        return render(EDIT_PAGE, {}, 422, car=car, values=values, errors={}, powers=POWERS,
-                      archive_error=refused.message)
+        return render(EDIT_PAGE, {}, 422, car=car, values=car_form_values(car), errors={},
+                      powers=POWERS, archive_error=refused.message)
     return cars_saved(racer_id, f"Archived {car.label}: its events and notes stay. "
                                 "Restore it under Archived cars.")
 

@@ -6,6 +6,7 @@ from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
+from apex import versions
 from apex.auth_setup import current_racer_id
 from apex.blueprints.garage.blueprint import bp
 from apex.blueprints.garage.overview import BLOCKS as GARAGE_BLOCKS
@@ -17,7 +18,7 @@ from apex.htmx import after_write, render, see_other
 from apex.models import CAR_FIELDS, Car
 from apex.schemas import form_dict
 from apex.schemas.garage import EditCarSchema, NewCarSchema
-from apex.store import DuplicateError
+from apex.store import DuplicateError, StaleEditError
 
 EDIT_PAGE = "garage/car.html"
 EDIT_BLOCKS = {"car-form": "car_form"}
@@ -53,11 +54,26 @@ def cars_saved(racer_id: str, message: str, **overrides: object) -> ResponseRetu
         message, "garage.show_garage", _anchor="cars")
 
 
+# What the conflict choice calls each field (apex.versions.choice).
+CAR_LABELS = {"brand": "Brand", "model": "Model", "nickname": "Nickname",
+              "transponder": "Transponder", "class_name": "Class", "power": "Power"}
+
+
+def _car_texts(car: Car) -> dict[str, str]:
+    return {k: getattr(car, k) for k in CAR_FIELDS}
+
+
 @bp.get("/cars/<car_id>/edit")
 def edit_car(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
-    values = {k: getattr(car, k) for k in CAR_FIELDS}
-    return render(EDIT_PAGE, EDIT_BLOCKS, car=car, values=values, errors={}, powers=POWERS)
+    return render(EDIT_PAGE, EDIT_BLOCKS, car=car, values=car_form_values(car), errors={},
+                  powers=POWERS)
+
+
+def car_form_values(car: Car) -> dict[str, str]:
+    """The edit form as the stored car fills it (with the version it was read at)."""
+    texts = _car_texts(car)
+    return {**texts, "version": str(car.version), "seen": versions.seen_text(texts)}
 
 
 @bp.post("/cars/<car_id>/edit")
@@ -83,10 +99,19 @@ def update_car(car_id: str) -> ResponseReturnValue:
                                   "Changing the power empties them from its Shop Master "
                                   "(a notebook entry keeps them). Tick the box to go on."]},
                        confirm_power=True)
+    mine = {k: data[k] for k in CAR_FIELDS}
     try:
-        updated = get_store().update_car(racer_id, car_id, {k: data[k] for k in CAR_FIELDS})
+        updated = get_store().update_car(racer_id, car_id, mine, version=data["version"])
     except DuplicateError as err:
         return invalid({err.field: [err.message]})
+    except StaleEditError as stale:
+        # Saved from an older page: the racer picks, field by field (never a silent undo).
+        stored: Car = stale.current
+        mine["power"] = mine["power"] or stored.power  # empty: "keep the power"
+        return render(EDIT_PAGE, EDIT_BLOCKS, 409, car=stored, values={}, errors={},
+                      powers=POWERS, choice=versions.choice(
+                          _car_texts(stored), mine, versions.read_seen(data["seen"]),
+                          CAR_LABELS, CAR_FIELDS, stored.version))
     if updated is None:
         abort(404)
     if emptied:
