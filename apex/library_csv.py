@@ -4,14 +4,11 @@ Why it is built this way:
 - One layout both ways: ``COLUMNS`` = the library fields (``LIBRARY_FIELDS``), then
   every catalogue key in catalogue order; dates ISO, numbers as ``format_value``
   writes them (``7000``, ``-1.0``), unset values empty.
-- Spreadsheet formula injection: a cell a spreadsheet would run as a formula
-  (it starts with ``=``, ``+``, ``-``, ``@``, tab or CR) gets a leading ``'``. The
-  one exception is a numeric parameter whose cell is a plain number (Toe ``-1.0``):
-  it stays a number, so the file imports as it was. To keep every text round-trip
-  exact, a cell that already starts with ``'`` in front of such a character gets
-  one more ``'``; upload removes exactly one ``'`` from a cell that starts with
-  ``'`` in front of such a character (``''=x`` -> ``'=x``) and leaves ``'Kosmos'``
-  alone.
+- Spreadsheet formula injection (apex.transfer.cells): a cell a spreadsheet would
+  run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, tab or CR) gets a
+  leading ``'``. The one exception is a numeric parameter whose cell is a plain
+  number (Toe ``-1.0``): it stays a number, so the file imports as it was. Upload
+  takes the mark off again (``restore``), exactly, as that module says.
 - Upload reads the bytes with ``apex.transfer.readers.read_csv`` (BOM, CRLF, strict
   quotes, line numbers as it counts them: header = line 1) and checks columns with
   its ``check_columns``. The fields are checked by the library form's own
@@ -38,6 +35,7 @@ from apex.catalogue import BY_KEY, PARAM_KEYS, Value, format_value
 from apex.models import LIBRARY_FIELDS, LIBRARY_SOURCES, LibraryBaseline
 from apex.schemas.library import BaselineSchema
 from apex.transfer import RowError
+from apex.transfer.cells import PLAIN_NUMBER, neutralise, restore
 from apex.transfer.legacy import legacy_param
 from apex.transfer.readers import check_columns, read_csv
 
@@ -45,8 +43,6 @@ COLUMNS: tuple[str, ...] = (*LIBRARY_FIELDS, *PARAM_KEYS)
 REQUIRED: tuple[str, ...] = ("track", "brand", "vehicle", "condition", "date", "source")
 KEY_FIELDS: tuple[str, ...] = ("track", "brand", "vehicle", "condition", "date")
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Fields = dict[str, Any]  # LIBRARY_FIELDS -> str, "date" -> datetime.date
@@ -73,16 +69,6 @@ def export_rows(baselines: Iterable[LibraryBaseline]) -> str:
             cells.append(text if keep else neutralise(text))
         writer.writerow(cells)
     return out.getvalue()
-
-
-def neutralise(text: str) -> str:
-    """``=HYPERLINK(…)`` -> ``'=HYPERLINK(…)``; other text as it is (see the module doc)."""
-    return "'" + text if text.lstrip("'")[:1] in FORMULA_STARTS else text
-
-
-def restore(text: str) -> str:
-    """Undo ``neutralise``: one leading ``'`` off a cell it would have marked."""
-    return text[1:] if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_STARTS else text
 
 
 def parse_upload(data: bytes, filename: str) -> tuple[list[Item], list[RowError]]:

@@ -70,10 +70,17 @@ class Car:
     class_name: str = ""
     power: str = "nitro"  # apex.catalogue.POWERS: which parameters the car has
     version: int = 1  # grows with each save that changes it (apex.versions)
+    # When the racer removed it from the garage (None: in use). An archived car keeps
+    # its history; apex.car_rules says what it may still do.
+    archived_at: datetime | None = None
 
     @property
     def label(self) -> str:
         return car_label(self.brand, self.model, self.nickname)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from apex.car_rules import CarRemoval
 from apex.catalogue import Value
 from apex.login_throttle import AttemptLog
 from apex.models import (
@@ -131,7 +132,9 @@ class Store(AttemptLog, Protocol):
     ) -> Sponsor | None: ...
     def delete_sponsor(self, racer_id: str, sponsor_id: str) -> bool: ...
 
-    def list_cars(self, racer_id: str) -> list[Car]: ...
+    def list_cars(self, racer_id: str, *, archived: bool | None = False) -> list[Car]:
+        """The cars in use (the garage, every picker); ``archived=True``: the archived
+        ones; None: all of them (naming the cars of past events)."""
     def get_car(self, racer_id: str, car_id: str) -> Car | None: ...
     def add_car(
         self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value],
@@ -140,8 +143,15 @@ class Store(AttemptLog, Protocol):
         """Create the car and its Shop Master baseline together."""
     def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str], *,
                    version: int | None = None) -> Car | None: ...
+    def archive_car(self, racer_id: str, car_id: str) -> Car | None:
+        """Take the car out of use, keeping all of its history (apex.car_rules);
+        CarRefused while it has an open event. An archived car is left as it is."""
+    def restore_car(self, racer_id: str, car_id: str) -> Car | None: ...
+    def car_removal(self, racer_id: str, car_id: str) -> CarRemoval | None:
+        """What deleting the car for good would take (counts, apex.car_rules)."""
     def delete_car(self, racer_id: str, car_id: str) -> bool:
-        """Remove the car and its baseline."""
+        """Only an archived car: it and everything of it, notes included (apex.car_rules);
+        False (nothing deleted) for a car in use."""
 
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None: ...
     def save_car_config(
@@ -312,6 +322,12 @@ class Store(AttemptLog, Protocol):
     def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
         """Plan ``incoming`` against the stored rows (``apex.transfer.plan``) and apply it,
         all in one transaction; a dry run applies nothing. Raises ImportFailed."""
+    def export_racer(self, racer_id: str) -> Rows:
+        """Every row of the racer, and nobody else's, secrets blanked
+        (apex.transfer.racer.own_rows): their data export."""
+    def delete_account(self, user_id: str) -> bool:
+        """The user and everything they own; shared library baselines stay, anonymised
+        (apex.car_rules.anonymised)."""
     def set_admin(self, user_id: str, is_admin: bool) -> bool: ...
     def set_password(self, user_id: str, password_hash: str) -> bool:
         """The new password; it also moves the session generation on, so every login

@@ -35,7 +35,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "sponsors": ("id", "profile_id", "name", "category", *_STAMPS),
     "vehicles": (
         "id", "profile_id", "brand", "model", "nickname", "transponder", "class_name", "power",
-        "version", *_STAMPS,
+        "version", "archived_at", *_STAMPS,
     ),
     "car_configs": ("id", "profile_id", "vehicle_id", "car", *PARAM_KEYS, "version", *_STAMPS),
     "master_library": (
@@ -127,7 +127,7 @@ _KIND_BY_COLUMN = {
     "is_admin": "bool", "lap_time": "decimal", "seconds": "decimal", "started_at": "timestamp",
     "start_date": "date", "end_date": "date", "temperature": "int", "practice_rounds": "int",
     "qualifying_rounds": "int", "confidence": "int", "setup_version": "int", "version": "int",
-    "lap_number": "int", "rating": "int", "best_lap": "decimal",
+    "lap_number": "int", "rating": "int", "best_lap": "decimal", "archived_at": "timestamp",
     "session_generation": "int", "failures": "int", "last_failed_at": "timestamp",
 }
 _KIND_BY_TABLE_COLUMN = {

@@ -139,6 +139,7 @@ def test_the_release_store_upgrades_and_takes_the_new_parameters(
     else:
         assert "added column vehicles.power" in output
         assert "added column car_configs.version" in output
+        assert "added column vehicles.archived_at" in output
     for table in SETUP_TABLES:
         for key in NEW_KEYS:
             assert f"added column {table}.{key}" in output
@@ -154,6 +155,7 @@ def test_the_release_store_upgrades_and_takes_the_new_parameters(
     store = store_of(old_app)
     dump = store.dump_tables()
     assert dump["vehicles"] and {c["power"] for c in dump["vehicles"]} == {NITRO}
+    assert {c["archived_at"] for c in dump["vehicles"]} == {None}  # every old car in use
     for table in SETUP_TABLES:
         assert all(r[k] is None for r in dump[table] for k in NEW_KEYS), table
     assert any(r["Venturi"] is not None for r in dump["car_configs"])

@@ -18,13 +18,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from apex import race_rules, versions
+from apex import versions
 from apex.catalogue import BY_KEY, NITRO, PARAM_KEYS, Value, coerce
 from apex.login_session import next_generation
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport, column_changes, empty_cells
 from apex.store import REQUEST_KEY_DAYS, DuplicateError
 from apex.stores import csv_library
+from apex.stores.csv_archive import ArchiveMethods
+from apex.stores.csv_archive import car as _car
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_logins import LoginAttemptMethods
@@ -60,11 +62,6 @@ def _label(car: Mapping[str, Any]) -> str:
     return car_label(car["brand"], car["model"])
 
 
-def _car(row: Row) -> Car:
-    return Car(id=row["id"], racer_id=row["profile_id"], **{f: row[f] for f in CAR_FIELDS},
-               version=_version(row))
-
-
 def _version(row: Mapping[str, Any]) -> int:
     """A row written before its table had versions (or just inserted) is at 1."""
     return row.get("version") or 1
@@ -75,8 +72,8 @@ def _profile(row: Row) -> Profile:
                    **{f: row[f] for f in PROFILE_FIELDS}, version=_version(row))
 
 
-class CsvStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMethods,
-               LoginAttemptMethods):
+class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMethods,
+               TheoryMethods, LoginAttemptMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
     The Setup Library and notebook methods come from apex.stores.csv_library,
@@ -247,8 +244,9 @@ class CsvStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMeth
                 raise DuplicateError("nickname", _CAR_TAKEN)
 
     @locked
-    def list_cars(self, racer_id: str) -> list[Car]:
-        mine = [r for r in self._tables.read("vehicles") if r["profile_id"] == racer_id]
+    def list_cars(self, racer_id: str, *, archived: bool | None = False) -> list[Car]:
+        mine = [r for r in self._tables.read("vehicles") if r["profile_id"] == racer_id
+                and archived in (None, r.get("archived_at") is not None)]
         return [_car(r) for r in sorted(mine, key=lambda r: (*_car_key(r), r["id"]))]
 
     @locked
@@ -295,20 +293,6 @@ class CsvStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMeth
         if config is not None and config["car"] != _label(new):
             self._tables.replace("car_configs", {**config, "car": _label(new)})
         return _car(new)
-
-    @locked
-    def delete_car(self, racer_id: str, car_id: str) -> bool:
-        """The car and what hangs off it, as PostgreSQL's ON DELETE rules say
-        (apex.race_rules.removal): its config and its events with all they hold go,
-        notes keep their text but lose their event and run. The car goes first: a
-        crash before the rest is written leaves only ignored orphans."""
-        if self._tables.first("vehicles", id=car_id, profile_id=racer_id) is None:
-            return False
-        after = race_rules.removal({t: self._tables.read(t) for t in race_rules.reaches(
-            "vehicles")}, "vehicles", {car_id})
-        self._tables.write("vehicles", after.pop("vehicles"))
-        self._tables.write_all(after)
-        return True
 
     @locked
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None:

@@ -27,6 +27,7 @@ from apex.schema_sync import SchemaReport
 from apex.store import DuplicateError, StoreUnavailable
 from apex.stores import library_rules, postgres_library, postgres_tables
 from apex.stores import postgres_params as setup_sql
+from apex.stores.postgres_archive import ArchiveMethods
 from apex.stores.postgres_events import EventMethods
 from apex.stores.postgres_health import Availability, first_line
 from apex.stores.postgres_keys import claim as _claim
@@ -101,8 +102,10 @@ RETURNING id::text, profile_id::text AS racer_id, name, category"""
 DELETE_SPONSOR = "DELETE FROM sponsors WHERE id = %(sponsor_id)s AND profile_id = %(racer_id)s"
 
 _CAR_COLS = """id::text, profile_id::text AS racer_id, brand, model, nickname, transponder,
-class_name, power, version"""
+class_name, power, version, archived_at"""
+# archived: false -> the cars in use, true -> the archived ones, NULL -> all.
 LIST_CARS = f"""SELECT {_CAR_COLS} FROM vehicles WHERE profile_id = %(racer_id)s
+AND (%(archived)s::boolean IS NULL OR (archived_at IS NOT NULL) = %(archived)s::boolean)
 ORDER BY lower(brand), lower(model), lower(nickname), id"""
 GET_CAR = f"""SELECT {_CAR_COLS} FROM vehicles
 WHERE id = %(car_id)s AND profile_id = %(racer_id)s"""
@@ -123,8 +126,6 @@ RETURNING {_CAR_COLS}"""
 # Only the label follows; updated_at stays the date of the last setup change (the sheet shows it).
 UPDATE_CAR_LABEL = """UPDATE car_configs SET car = trim(%(brand)s || ' ' || %(model)s)
 WHERE vehicle_id = %(car_id)s AND profile_id = %(racer_id)s"""
-# The car's baseline goes with it (car_configs.vehicle_id is ON DELETE CASCADE).
-DELETE_CAR = "DELETE FROM vehicles WHERE id = %(car_id)s AND profile_id = %(racer_id)s"
 
 # Shop Master baselines: the parameter columns come from the catalogue.
 # From the car's side, so a car whose baseline row is missing reads as all unset.
@@ -174,8 +175,8 @@ def _save_config(conn: Conn, key: dict, values: Mapping[str, Value], version: in
     return None if saved is None else _setup(**saved)
 
 
-class PostgresStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, TheoryMethods,
-                    LoginAttemptMethods):
+class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMethods,
+                    TheoryMethods, LoginAttemptMethods):
     """The ``Store`` for production: a connection pool over one database.
 
     The Setup Library and notebook methods come from apex.stores.postgres_library,
@@ -339,8 +340,9 @@ class PostgresStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, Theor
         return self._changed(DELETE_SPONSOR, _key(racer_id=racer_id, sponsor_id=sponsor_id))
 
     # cars -----------------------------------------------------------------
-    def list_cars(self, racer_id: str) -> list[Car]:
-        return self._all(LIST_CARS, _key(racer_id=racer_id), Car)
+    def list_cars(self, racer_id: str, *, archived: bool | None = False) -> list[Car]:
+        key = _key(racer_id=racer_id)
+        return self._all(LIST_CARS, key and {**key, "archived": archived}, Car)
 
     def get_car(self, racer_id: str, car_id: str) -> Car | None:
         return self._one(GET_CAR, _key(racer_id=racer_id, car_id=car_id), Car)
@@ -378,9 +380,6 @@ class PostgresStore(LibraryMethods, EventMethods, NoteMethods, RunMethods, Theor
                                          "read_version": current.version})
             conn.execute(UPDATE_CAR_LABEL, {**row, **key})
         return Car(**row)
-
-    def delete_car(self, racer_id: str, car_id: str) -> bool:
-        return self._changed(DELETE_CAR, _key(racer_id=racer_id, car_id=car_id))
 
     # Shop Master ----------------------------------------------------------
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None:

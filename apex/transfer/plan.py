@@ -69,6 +69,9 @@ NATURAL_KEYS: dict[str, NaturalKey] = {
 _STAMPS = ("created_at", "updated_at")
 # Who added a shared row keeps the credit: an import that matches it does not take it over.
 _KEPT_WHEN_SET: dict[str, tuple[str, ...]] = {"master_library": ("submitted_by",)}
+# A racer's own export leaves the password hash empty (apex.transfer.racer): importing it
+# back must not blank the stored one, and so lock the racer out.
+_KEPT_WHEN_EMPTY: dict[str, tuple[str, ...]] = {"users": ("password_hash",)}
 
 
 @dataclass
@@ -156,6 +159,7 @@ def _changed(table: str, stored: Row, row: Row) -> Row | None:
     """The stored row with the incoming values over it, or None if nothing differs."""
     merged = dict(stored)
     kept = {c for c in _KEPT_WHEN_SET.get(table, ()) if stored.get(c) is not None}
+    kept |= {c for c in _KEPT_WHEN_EMPTY.get(table, ()) if not row.get(c)}
     for col in TABLES[table]:
         if col in row and col not in _STAMPS and col != _pk(table) and col not in kept:
             merged[col] = row[col]

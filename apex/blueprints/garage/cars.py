@@ -1,4 +1,4 @@
-"""The fleet: add, edit and remove cars."""
+"""The fleet: add and edit cars (archive, restore and delete: garage/archive.py)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def add_car() -> ResponseReturnValue:
         return _cars_invalid(racer_id, values, {err.field: [err.message]})
     # None: this very form was saved before (a retry after a lost answer).
     message = f"Added {car.label}." if car else "Already saved."
-    return _cars_saved(racer_id, message, new_car_id=car and car.id)
+    return cars_saved(racer_id, message, new_car_id=car and car.id)
 
 
 def _cars_invalid(racer_id: str, values: dict, errors: dict) -> ResponseReturnValue:
@@ -47,7 +47,7 @@ def _cars_invalid(racer_id: str, values: dict, errors: dict) -> ResponseReturnVa
     return render(GARAGE_PAGE, GARAGE_BLOCKS, 422, **context)
 
 
-def _cars_saved(racer_id: str, message: str, **overrides: object) -> ResponseReturnValue:
+def cars_saved(racer_id: str, message: str, **overrides: object) -> ResponseReturnValue:
     return after_write(
         lambda: render(GARAGE_PAGE, GARAGE_BLOCKS,
                        **garage_context(racer_id, car_notice=message, **overrides)),
@@ -66,9 +66,14 @@ def _car_texts(car: Car) -> dict[str, str]:
 @bp.get("/cars/<car_id>/edit")
 def edit_car(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
+    return render(EDIT_PAGE, EDIT_BLOCKS, car=car, values=car_form_values(car), errors={},
+                  powers=POWERS)
+
+
+def car_form_values(car: Car) -> dict[str, str]:
+    """The edit form as the stored car fills it (with the version it was read at)."""
     texts = _car_texts(car)
-    values = {**texts, "version": str(car.version), "seen": versions.seen_text(texts)}
-    return render(EDIT_PAGE, EDIT_BLOCKS, car=car, values=values, errors={}, powers=POWERS)
+    return {**texts, "version": str(car.version), "seen": versions.seen_text(texts)}
 
 
 @bp.post("/cars/<car_id>/edit")
@@ -81,6 +86,8 @@ def update_car(car_id: str) -> ResponseReturnValue:
         return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=errors,
                       powers=POWERS, confirm_power=confirm_power)
 
+    if car.archived:  # read-only until restored: the page shows Restore, not the form
+        return invalid({})
     try:
         data = EditCarSchema().load(values)
     except ValidationError as err:
@@ -127,15 +134,6 @@ def _emptied_by(racer_id: str, car: Car, power: str) -> dict[str, Value]:
 def _listed(values: dict[str, Value]) -> str:
     """``Venturi 7.0 mm, Pipe REDS 2143``: what a racer reads of some values."""
     return ", ".join(f"{LABELS[k]} {with_unit(BY_KEY[k], v)}" for k, v in values.items())
-
-
-@bp.post("/cars/<car_id>/delete")
-def delete_car(car_id: str) -> ResponseReturnValue:
-    racer_id = current_racer_id()
-    car = own_car(car_id)
-    if not get_store().delete_car(racer_id, car_id):
-        abort(404)
-    return _cars_saved(racer_id, f"Removed {car.label} and its Shop Master setup.")
 
 
 def own_car(car_id: str) -> Car:

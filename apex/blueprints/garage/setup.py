@@ -50,6 +50,9 @@ def save_setup(car_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
     car = own_car(car_id)
     values = form_dict(request.form)
+    if car.archived:  # read-only until restored (apex.car_rules); the page says so
+        return render(PAGE, BLOCKS, 422, car=car, setup=_own_setup(car_id), values=values,
+                      errors={}, packages=packages(car.power))
     try:
         data = ShopMasterSchema().load(values)
     except ValidationError as err:
