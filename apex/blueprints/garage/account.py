@@ -44,7 +44,7 @@ def confirm_delete_account() -> ResponseReturnValue:
 
 @bp.post("/account/delete")
 def delete_account() -> ResponseReturnValue:
-    user = get_store().get_user(current_user.get_id())
+    user = get_store().get_user(current_user.id)
     if user is None:
         abort(404)
     typed = request.form.get("confirm_username", "")

@@ -77,7 +77,7 @@ def upload_document() -> ResponseReturnValue:
         return _form(422, values=values, errors=errors)
     try:
         document = get_store().add_theory_document(
-            current_user.get_id(), data["title"], data["category"], filename, text,
+            current_user.id, data["title"], data["category"], filename, text,
             request_key=data["request_key"])
     except ValueError as err:  # too many distinct words for the search index
         return _form(422, values=values, errors={"file": [str(err)]})
@@ -114,7 +114,7 @@ def show_document(document_id: str) -> ResponseReturnValue:
 @bp.post("/<document_id>/delete")
 def delete_document(document_id: str) -> ResponseReturnValue:
     document = document_or_404(document_id)
-    if not get_store().delete_theory_document(current_user.get_id(), document.id,
+    if not get_store().delete_theory_document(current_user.id, document.id,
                                               is_admin=is_admin()):
         abort(404)
     flash(f"Deleted “{document.title}”.")
