@@ -35,6 +35,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_DURATION": timedelta(days=180),
         "RATELIMIT_STORAGE_URI": "memory://",
         "APEX_LOGIN_LIMIT": "10 per minute;50 per hour",
+        # Per racer, across theory documents, setup-sheet PDFs and library CSVs.
+        "APEX_UPLOAD_LIMIT": "5 per minute;30 per hour",
+        # Each untrusted PDF is read in a child process held to these (apex.pdf_worker).
+        "APEX_PDF_CPU_SECONDS": 15,
+        "APEX_PDF_MEMORY_MB": 1024,
+        "APEX_PDF_WALL_SECONDS": 30,
         "COMPRESS_MIMETYPES": [
             "text/html", "text/css", "text/javascript", "application/javascript",
             "application/json", "image/svg+xml", "text/csv", "text/plain",
@@ -51,10 +57,11 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """Read the variables APEX knows; anything unset keeps its default."""
     found: dict[str, Any] = {}
     for name in ("DATABASE_URL", "SECRET_KEY", "APEX_DATA_DIR", "APEX_ENV",
-                 "RATELIMIT_STORAGE_URI", "APEX_LOGIN_LIMIT"):
+                 "RATELIMIT_STORAGE_URI", "APEX_LOGIN_LIMIT", "APEX_UPLOAD_LIMIT"):
         if environ.get(name):
             found[name] = environ[name]
-    for name in ("APEX_POOL_MIN", "APEX_POOL_MAX", "APEX_TRUSTED_PROXIES"):
+    for name in ("APEX_POOL_MIN", "APEX_POOL_MAX", "APEX_TRUSTED_PROXIES",
+                 "APEX_PDF_CPU_SECONDS", "APEX_PDF_MEMORY_MB", "APEX_PDF_WALL_SECONDS"):
         if environ.get(name):
             found[name] = int(environ[name])
     return found

@@ -17,10 +17,13 @@ from apex.catalogue import BY_KEY, PARAM_KEYS, coerce, format_value
 
 # NOTE: a theory document's text is one CSV cell, and the csv module refuses a cell
 # over 131 072 characters unless told otherwise (a process-wide setting). Every CSV
-# reader of tables (the CSV store, imports) imports this module: allow the largest
-# text an upload can give (10 MB of UTF-8 is at most 10 M characters).
+# reader of tables (the CSV store, imports) imports this module. Writes stay far under
+# CELL_MAX (apex.theory.MAX_CHARS caps a document at 10 M characters), but a read must
+# never fail on a cell an older version let through: a too-long cell would take every
+# page that reads its table, and export, down with it. So reading allows any size.
 CELL_MAX = 20_000_000
-csv.field_size_limit(max(csv.field_size_limit(), CELL_MAX))
+READ_MAX = 2**31 - 1  # the largest the csv module takes on every platform (a C long)
+csv.field_size_limit(max(csv.field_size_limit(), READ_MAX))
 
 _STAMPS = ("created_at", "updated_at")
 
