@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, coerce, format_value
+from apex.spreadsheet import restore, safe_cell
 
 # NOTE: a theory document's text is one CSV cell, and the csv module refuses a cell
 # over 131 072 characters unless told otherwise (a process-wide setting). Every CSV
@@ -142,13 +143,14 @@ def column_kind(table: str, column: str) -> str:
 
 
 def from_text(table: str, column: str, text: str | None) -> Any:
-    """A cell's text as its Python value (None for an empty cell of a non-text column)."""
+    """A cell's text as its Python value (None for an empty cell of a non-text column).
+    Text and parameter cells are ``restore``d: ``to_text`` neutralised their formulas."""
     kind = column_kind(table, column)
     text = text or ""
     if kind == "text":
-        return text or _DEFAULTS.get((table, column), "")
+        return restore(text) or _DEFAULTS.get((table, column), "")
     if kind == "param":
-        return coerce(BY_KEY[column], text)
+        return coerce(BY_KEY[column], restore(text))
     if not text.strip():
         return False if kind == "bool" else None
     if kind == "ref":
@@ -179,12 +181,20 @@ def canonical(table: str, column: str, value: Any) -> Any:
 
 
 def to_text(table: str, column: str, value: Any) -> str:
-    """A Python value as cell text: the inverse of ``from_text``."""
+    """A Python value as cell text: the inverse of ``from_text``.
+
+    The table files open in any spreadsheet (and ``db export-csv`` writes them), so a
+    text or parameter cell that would run as a formula is neutralised as the racer's
+    CSV downloads are (apex.spreadsheet.safe_cell); ``from_text`` restores it exactly.
+    Other kinds (numbers, dates, ids, booleans) cannot start a formula but as a number.
+    """
     kind = column_kind(table, column)
     if kind == "param":  # coerce first: a bad value fails here, before anything is written
-        return format_value(BY_KEY[column], coerce(BY_KEY[column], value))
+        return safe_cell(format_value(BY_KEY[column], coerce(BY_KEY[column], value)))
     if value is None:
         return ""
+    if kind == "text":
+        return safe_cell(str(value))
     if kind == "bool":
         return "true" if value else "false"
     if isinstance(value, (datetime, date)):
