@@ -40,7 +40,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Each untrusted PDF is read in a child process held to these (apex.pdf_worker).
         "APEX_PDF_CPU_SECONDS": 15,
         "APEX_PDF_MEMORY_MB": 1024,
-        "APEX_PDF_WALL_SECONDS": 30,
+        "APEX_PDF_WALL_SECONDS": 20,  # under gunicorn's 30 s worker timeout
         "COMPRESS_MIMETYPES": [
             "text/html", "text/css", "text/javascript", "application/javascript",
             "application/json", "image/svg+xml", "text/csv", "text/plain",

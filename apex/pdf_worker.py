@@ -43,7 +43,7 @@ _MB = 1024 * 1024
 class Limits:
     cpu_seconds: int = 15
     memory_mb: int = 1024
-    wall_seconds: int = 30
+    wall_seconds: int = 20
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Limits:
