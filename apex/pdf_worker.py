@@ -10,6 +10,11 @@ kernel ends it with SIGXCPU), ``RLIMIT_AS`` (an allocation past it is a MemoryEr
 and no core files; the parent waits at most ``wall_seconds`` and kills it after.
 A child that hits a limit is a refusal naming the limit, never an error in the app.
 
+One child at a time per app process (``_one_at_a_time``): the memory a worker host
+must have is then (gunicorn workers) x APEX_PDF_MEMORY_MB at most, however many threads
+or racers upload at once. A second upload waits for the first, up to ``wall_seconds``,
+then is told to try again.
+
 The child answers one JSON object on stdout: ``{"text": ...}``, ``{"fields": {...}}``
 or ``{"error": message}`` (the caps and messages of apex.theory and apex.pdf_sheets).
 Starting it costs an interpreter start and the pypdf import (``scripts/bench_pdf_worker``
@@ -25,6 +30,7 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +43,8 @@ log = logging.getLogger(__name__)
 MEMORY_EXIT = 3  # the child's exit status when it ran out of its memory
 _ROOT = str(Path(__file__).resolve().parent.parent)  # where ``apex`` is importable from
 _MB = 1024 * 1024
+_one_at_a_time = threading.BoundedSemaphore(1)
+BUSY = "APEX is reading another PDF right now: try again in a minute."
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,15 @@ class WorkerError(Exception):
 
 def run(kind: str, data: bytes, limits: Limits) -> dict[str, Any]:
     """The child's answer for ``kind`` ("text" or "fields"); WorkerError at a limit."""
+    if not _one_at_a_time.acquire(timeout=limits.wall_seconds):
+        raise WorkerError(BUSY)
+    try:
+        return _run(kind, data, limits)
+    finally:
+        _one_at_a_time.release()
+
+
+def _run(kind: str, data: bytes, limits: Limits) -> dict[str, Any]:
     command = [sys.executable, "-m", "apex.pdf_worker", kind, str(limits.cpu_seconds),
                str(limits.memory_mb)]
     path = os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)

@@ -112,6 +112,14 @@ def test_a_worker_over_its_wall_clock_limit_is_killed_and_says_so() -> None:
     assert "over 1 s)" in err.value.message
 
 
+def test_one_pdf_at_a_time_per_process_a_second_waits_then_is_told_to_retry() -> None:
+    with pdf_worker._one_at_a_time:  # another thread is reading a PDF
+        with pytest.raises(theory.ExtractError) as err:
+            pdf_worker.pdf_text(many_pages(2), pdf_worker.Limits(wall_seconds=1))
+    assert err.value.message == pdf_worker.BUSY
+    assert "Shock oil" in pdf_worker.pdf_text(many_pages(2), pdf_worker.Limits())
+
+
 # --- over HTTP, on both stores ------------------------------------------------------------
 
 @pytest.mark.parametrize(("pdf", "words"), [
