@@ -54,6 +54,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Failed logins allowed before the waits start (apex/login_throttle.py).
         "APEX_LOGIN_FREE_PER_ACCOUNT": 5,
         "APEX_LOGIN_FREE_PER_ADDRESS": 30,
+        # Per racer, across theory documents, setup-sheet PDFs and library CSVs.
+        "APEX_UPLOAD_LIMIT": "5 per minute;30 per hour",
+        # Each untrusted PDF is read in a child process held to these (apex.pdf_worker).
+        "APEX_PDF_CPU_SECONDS": 15,
+        "APEX_PDF_MEMORY_MB": 1024,
+        "APEX_PDF_WALL_SECONDS": 20,  # under gunicorn's 30 s worker timeout
         "COMPRESS_MIMETYPES": [
             "text/html", "text/css", "text/javascript", "application/javascript",
             "application/json", "image/svg+xml", "text/csv", "text/plain",
@@ -70,12 +76,13 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """Read the variables APEX knows; anything unset keeps its default."""
     found: dict[str, Any] = {}
     for name in ("DATABASE_URL", "SECRET_KEY", "APEX_DATA_DIR", "APEX_ENV",
-                 "RATELIMIT_STORAGE_URI", "APEX_LOGIN_LIMIT", "REDIS_URL"):
+                 "RATELIMIT_STORAGE_URI", "APEX_LOGIN_LIMIT", "REDIS_URL", "APEX_UPLOAD_LIMIT"):
         if environ.get(name):
             found[name] = environ[name]
     for name in ("APEX_POOL_MIN", "APEX_POOL_MAX", "APEX_TRUSTED_PROXIES",
                  "APEX_DB_CONNECT_TIMEOUT", "APEX_LOGIN_FREE_PER_ACCOUNT",
-                 "APEX_LOGIN_FREE_PER_ADDRESS"):
+                 "APEX_LOGIN_FREE_PER_ADDRESS", "APEX_PDF_CPU_SECONDS", "APEX_PDF_MEMORY_MB",
+                 "APEX_PDF_WALL_SECONDS"):
         if environ.get(name):
             found[name] = int(environ[name])
     for name in ("APEX_POOL_TIMEOUT", "APEX_DB_WAIT"):

@@ -36,7 +36,9 @@ def _render(code: int, message: str | None = None) -> tuple[str, int]:
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
-    return _render(error.code or 500)
+    # A rate limit with its own message (the upload limit) says it; others the default.
+    own = getattr(getattr(error, "limit", None), "error_message", None)
+    return _render(error.code or 500, error.description if own else None)
 
 
 def _csrf_error(error: CSRFError) -> ResponseReturnValue:

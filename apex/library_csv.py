@@ -4,11 +4,15 @@ Why it is built this way:
 - One layout both ways: ``COLUMNS`` = the library fields (``LIBRARY_FIELDS``), then
   every catalogue key in catalogue order; dates ISO, numbers as ``format_value``
   writes them (``7000``, ``-1.0``), unset values empty.
-- Spreadsheet formula injection (apex.transfer.cells): a cell a spreadsheet would
-  run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, tab or CR) gets a
-  leading ``'``. The one exception is a numeric parameter whose cell is a plain
-  number (Toe ``-1.0``): it stays a number, so the file imports as it was. Upload
-  takes the mark off again (``restore``), exactly, as that module says.
+- Spreadsheet formula injection (the rule lives in apex.spreadsheet): a cell a
+  spreadsheet would run as a formula
+  (it starts with ``=``, ``+``, ``-``, ``@``, tab or CR) gets a leading ``'``. The
+  one exception is a numeric parameter whose cell is a plain number (Toe ``-1.0``):
+  it stays a number, so the file imports as it was. To keep every text round-trip
+  exact, a cell that already starts with ``'`` in front of such a character gets
+  one more ``'``; upload removes exactly one ``'`` from a cell that starts with
+  ``'`` in front of such a character (``''=x`` -> ``'=x``) and leaves ``'Kosmos'``
+  alone.
 - Upload reads the bytes with ``apex.transfer.readers.read_csv`` (BOM, CRLF, strict
   quotes, line numbers as it counts them: header = line 1) and checks columns with
   its ``check_columns``. The fields are checked by the library form's own
@@ -34,8 +38,8 @@ from marshmallow import ValidationError
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, format_value
 from apex.models import LIBRARY_FIELDS, LIBRARY_SOURCES, LibraryBaseline
 from apex.schemas.library import BaselineSchema
+from apex.spreadsheet import PLAIN_NUMBER, neutralise, restore
 from apex.transfer import RowError
-from apex.transfer.cells import PLAIN_NUMBER, neutralise, restore
 from apex.transfer.legacy import legacy_param
 from apex.transfer.readers import check_columns, read_csv
 

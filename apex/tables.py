@@ -14,13 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, coerce, format_value
+from apex.spreadsheet import restore, safe_cell
 
 # NOTE: a theory document's text is one CSV cell, and the csv module refuses a cell
 # over 131 072 characters unless told otherwise (a process-wide setting). Every CSV
-# reader of tables (the CSV store, imports) imports this module: allow the largest
-# text an upload can give (10 MB of UTF-8 is at most 10 M characters).
+# reader of tables (the CSV store, imports) imports this module. Writes stay far under
+# CELL_MAX (apex.theory.MAX_CHARS caps a document at 10 M characters), but a read must
+# never fail on a cell an older version let through: a too-long cell would take every
+# page that reads its table, and export, down with it. So reading allows any size.
 CELL_MAX = 20_000_000
-csv.field_size_limit(max(csv.field_size_limit(), CELL_MAX))
+READ_MAX = 2**31 - 1  # the largest the csv module takes on every platform (a C long)
+csv.field_size_limit(max(csv.field_size_limit(), READ_MAX))
 
 _STAMPS = ("created_at", "updated_at")
 
@@ -152,13 +156,14 @@ def column_kind(table: str, column: str) -> str:
 
 
 def from_text(table: str, column: str, text: str | None) -> Any:
-    """A cell's text as its Python value (None for an empty cell of a non-text column)."""
+    """A cell's text as its Python value (None for an empty cell of a non-text column).
+    Text and parameter cells are ``restore``d: ``to_text`` neutralised their formulas."""
     kind = column_kind(table, column)
     text = text or ""
     if kind == "text":
-        return text or _DEFAULTS.get((table, column), "")
+        return restore(text) or _DEFAULTS.get((table, column), "")
     if kind == "param":
-        return coerce(BY_KEY[column], text)
+        return coerce(BY_KEY[column], restore(text))
     if not text.strip():
         return False if kind == "bool" else _DEFAULTS.get((table, column))
     if kind == "ref":
@@ -189,12 +194,20 @@ def canonical(table: str, column: str, value: Any) -> Any:
 
 
 def to_text(table: str, column: str, value: Any) -> str:
-    """A Python value as cell text: the inverse of ``from_text``."""
+    """A Python value as cell text: the inverse of ``from_text``.
+
+    The table files open in any spreadsheet (and ``db export-csv`` writes them), so a
+    text or parameter cell that would run as a formula is neutralised as the racer's
+    CSV downloads are (apex.spreadsheet.safe_cell); ``from_text`` restores it exactly.
+    Other kinds (numbers, dates, ids, booleans) cannot start a formula but as a number.
+    """
     kind = column_kind(table, column)
     if kind == "param":  # coerce first: a bad value fails here, before anything is written
-        return format_value(BY_KEY[column], coerce(BY_KEY[column], value))
+        return safe_cell(format_value(BY_KEY[column], coerce(BY_KEY[column], value)))
     if value is None:
         return ""
+    if kind == "text":
+        return safe_cell(str(value))
     if kind == "bool":
         return "true" if value else "false"
     if isinstance(value, (datetime, date)):

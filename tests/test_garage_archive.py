@@ -17,7 +17,7 @@ import pytest
 from apex.demo import library_rows
 from apex.tables import TABLES
 from apex.transfer.folder import read_folder
-from apex.transfer.readers import NEUTRALISED
+from apex.transfer.racer_zip import README_NAME as NEUTRALISED
 from tests.conftest import CAR, EVENT, NB48, PASSWORD, add_car, hx, racer, running_app, store_of
 
 

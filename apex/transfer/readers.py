@@ -33,9 +33,9 @@ from apex.models import (
     VERDICTS,
 )
 from apex.schemas.setup import ParamField
+from apex.spreadsheet import restore
 from apex.tables import NOT_EXPORTED, TABLES, column_kind, from_text
 from apex.transfer import Row, RowError, Rows
-from apex.transfer.cells import restore
 
 LOG_KINDS = ("note", "symptom", "change", "system")
 _FIELDS = {p.key: ParamField(p) for p in PARAMS}
@@ -191,15 +191,9 @@ def _value_problem(table: str, column: str, value: object) -> str:
     return ""
 
 
-# A racer's own export (apex.transfer.racer_zip) carries this file: its text cells were
-# neutralised for spreadsheets, and reading takes the mark off (apex.transfer.cells).
-NEUTRALISED = "README-apex-export.txt"
-
-
 def read_apex(folder: Path, errors: list[RowError]) -> Rows:
     """Each table file of APEX's CSV store that exists; one-time request keys are skipped."""
     rows: Rows = {}
-    marked = (folder / NEUTRALISED).is_file()
     for table, columns in TABLES.items():
         path = folder / f"{table}.csv"
         if table in NOT_EXPORTED or not path.is_file():
@@ -208,26 +202,22 @@ def read_apex(folder: Path, errors: list[RowError]) -> Rows:
         check_columns(data, set(columns), (), errors)
         rows[table] = []
         for record in data.records:
-            row = _apex_row(table, data.name, record, errors, marked=marked)
+            row = _apex_row(table, data.name, record, errors)
             if row is not None:
                 rows[table].append(row)
     return rows
 
 
-def _apex_row(table: str, file: str, record: Record, errors: list[RowError],
-              *, marked: bool = False) -> Row | None:
-    """Cell text -> the store's Python values (``from_text``), every value checked;
-    ``marked``: a neutralised export, whose cells get their text back first."""
+def _apex_row(table: str, file: str, record: Record, errors: list[RowError]) -> Row | None:
+    """Cell text -> the store's Python values (``from_text``), every value checked."""
     row: Row = {}
     bad = False
     for column in TABLES[table]:
         text = record.cells.get(column, "")
-        if marked and text:
-            text = restore(text)
         kind = column_kind(table, column)
         try:
             if kind == "param":
-                param_value(column, text)  # bounds and step, before coerce takes it as is
+                param_value(column, restore(text))  # bounds and step, before coerce
             row[column] = from_text(table, column, text)
             problem = _value_problem(table, column, row[column])
         except ValueError as e:

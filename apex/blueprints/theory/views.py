@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, request
+from flask import abort, current_app, flash, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from apex import theory
+from apex import pdf_worker, theory
 from apex.blueprints.theory.blueprint import bp, document_or_404, is_admin, may_delete
 from apex.db import get_store
+from apex.extensions import upload_limit
 from apex.htmx import render, see_other
 from apex.schemas import form_dict
 from apex.schemas.theory import SearchSchema, UploadSchema
@@ -53,6 +54,7 @@ def new_document() -> ResponseReturnValue:
 
 
 @bp.post("/")
+@upload_limit
 def upload_document() -> ResponseReturnValue:
     values = form_dict(request.form)
     upload = request.files.get("file")
@@ -62,8 +64,10 @@ def upload_document() -> ResponseReturnValue:
     if upload is None or not filename:
         errors["file"] = ["Choose a file."]
     else:
+        limits = pdf_worker.Limits.from_config(current_app.config)
         try:  # one byte more than allowed is enough to know it is too big
-            text = theory.extract_text(upload.stream.read(theory.MAX_BYTES + 1), filename)
+            text = theory.extract_text(upload.stream.read(theory.MAX_BYTES + 1), filename,
+                                       lambda data: pdf_worker.pdf_text(data, limits))
         except theory.ExtractError as err:
             errors["file"] = [err.message]
     fields = dict(values)
