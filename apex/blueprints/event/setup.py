@@ -64,20 +64,15 @@ def save_event_setup(event_id: str) -> ResponseReturnValue:
         edit = get_store().edit_event_setup(racer_id, event.id, mine, source="manual",
                                             version=data["version"])
     except StaleSetupError as stale:
-        if not setup_changes(stale.current.values, mine, PARAMS):
-            # Another phone (or tab) already saved these very values: there is nothing to
-            # choose between, so the racer's save holds. Say so, at the stored version.
-            current = stale.current
-            note = f"Already saved: the setup (v{current.version}) holds these values."
-            return after_write(
-                lambda: _page(event, current, as_texts(current.values), {}, car=car,
-                              notice=note),
-                note, "event.show_event", event_id=event.id)
         return _page(event, stale.current, as_texts(stale.current.values), {}, 409, car=car,
                      choice=_choice(event, stale.current, mine, data["version"]))
     if edit is None:
         abort(404)
     message = _saved_message(len(edit.changes))
+    if not edit.changes and data["version"] != edit.setup.version:
+        # Another phone (or tab) already saved these very values (apex.versions lets an
+        # equal stale save through): say so, at the stored version.
+        message = f"Already saved: the setup (v{edit.setup.version}) holds these values."
     return after_write(
         lambda: _page(event, edit.setup, as_texts(edit.setup.values), {}, car=car,
                       notice=message),
