@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:  # Flask is imported in create_app: apex.pdf_worker's child needs none
+    from flask import Flask
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, the store, blueprints, error handlers."""
     # NOTE: imported here so that `import apex.catalogue` (CLI tools, stores,
     # tests) does not pull in Flask extensions.
-    from apex import accounts, assets, auth_setup, config, db, errors
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from apex import accounts, assets, auth_setup, config, db, errors, headers
     from apex.blueprints import advisor, analysis, auth, event, garage, health, library, race
     from apex.blueprints.theory import bp as theory_bp
     from apex.extensions import compress, csrf, limiter
@@ -52,14 +55,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["lap"] = format_lap
     errors.init_app(app)
     app.after_request(add_vary)
-    app.after_request(_security_headers)
+    headers.init_app(app)
     return app
 
-
-def _security_headers(response: Response) -> Response:
-    """No framing (the delete buttons must not be clickjacked), no MIME sniffing."""
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response

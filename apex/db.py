@@ -8,16 +8,20 @@ stores implement is ``apex.store.Store``.
 from __future__ import annotations
 
 import atexit
-from collections.abc import Iterable, Mapping
+import itertools
+import time
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from apex.schema_sync import SchemaReport
-from apex.store import Store
+from apex.store import Store, StoreUnavailable
+
+T = TypeVar("T")
 
 
 def make_store(config: Mapping[str, Any]) -> Store:
@@ -30,6 +34,8 @@ def make_store(config: Mapping[str, Any]) -> Store:
             url,
             min_size=int(config.get("APEX_POOL_MIN", 1)),
             max_size=int(config.get("APEX_POOL_MAX", 5)),
+            timeout=float(config.get("APEX_POOL_TIMEOUT", 5.0)),
+            connect_timeout=int(config.get("APEX_DB_CONNECT_TIMEOUT", 3)),
         )
     from apex.stores.csv import CsvStore
 
@@ -46,14 +52,16 @@ def get_store() -> Store:
 @with_appcontext
 def init_command() -> None:
     """Create the schema (PostgreSQL tables or CSV files with headers)."""
-    _echo_report(get_store().upgrade())
+    _echo_report(_upgrade_when_reachable())
 
 
 @click.command("upgrade")
 @with_appcontext
 def upgrade_command() -> None:
-    """Apply pending migrations and add the catalogue's new columns; safe to run again."""
-    _echo_report(get_store().upgrade())
+    """Apply pending migrations and add the catalogue's new columns; safe to run again.
+
+    Waits up to APEX_DB_WAIT seconds for the database (a deploy may start before it)."""
+    _echo_report(_upgrade_when_reachable())
 
 
 @click.command("status")
@@ -81,14 +89,57 @@ def seed_demo_command() -> None:
     click.echo(f"demo racer {state}: log in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
 
 
+def _upgrade_when_reachable() -> SchemaReport:
+    wait = float(current_app.config.get("APEX_DB_WAIT", 60.0))
+    return retry_unavailable(get_store().upgrade, wait=wait,
+                             echo=lambda line: click.echo(line, err=True))
+
+
+def retry_unavailable(action: Callable[[], T], *, wait: float, echo: Callable[[str], None],
+                      sleep: Callable[[float], None] = time.sleep,
+                      clock: Callable[[], float] = time.monotonic) -> T:
+    """``action()``, tried again with backoff while the store is unavailable, for at most
+    ``wait`` seconds; then a ClickException that says why (no traceback)."""
+    give_up_at = clock() + wait
+    delay = 1.0
+    for attempt in itertools.count(1):
+        try:
+            return action()
+        except StoreUnavailable as exc:
+            left = give_up_at - clock()
+            if left <= 0:
+                raise click.ClickException(
+                    f"could not reach the database within {wait:g} s ({attempt} attempts): "
+                    f"{exc}. Check DATABASE_URL and that PostgreSQL is running; "
+                    "nothing was changed.") from None
+            pause = min(delay, left)
+            echo(f"database not reachable (attempt {attempt}): {exc}; "
+                 f"retrying in {round(pause, 1):g} s, giving up in {left:.0f} s")
+            sleep(pause)
+            delay = min(delay * 2, 5.0)
+    raise AssertionError("unreachable")
+
+
 def _echo_report(report: SchemaReport) -> None:
     for line in report.lines():
         click.echo(line)
 
 
+class _DbGroup(AppGroup):
+    """``flask db``: a command that meets an unreachable database says so, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StoreUnavailable as exc:
+            raise click.ClickException(
+                f"the database is not reachable: {exc}. Check DATABASE_URL and that "
+                "PostgreSQL is running; nothing was changed.") from None
+
+
 def cli(extra: Iterable[click.Command] = ()) -> AppGroup:
     """The ``flask db`` group: this module's commands and ``extra`` ones (import, export)."""
-    group = AppGroup("db", help="Create, upgrade and inspect the data store.")
+    group = _DbGroup("db", help="Create, upgrade and inspect the data store.")
     for command in (init_command, upgrade_command, status_command, seed_demo_command, *extra):
         group.add_command(command)
     return group

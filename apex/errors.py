@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from apex.extensions import login_manager
 from apex.htmx import wants_fragment
+from apex.store import StoreUnavailable
 
 MESSAGES = {
     400: ("Bad request", "The request could not be read. Reload the page and try again."),
@@ -21,10 +22,12 @@ MESSAGES = {
     413: ("Too large", "That upload is too large."),
     429: ("Slow down", "Too many attempts. Wait a minute and try again."),
     500: ("Something broke", "Nothing was saved. Try again; if it keeps happening, tell us."),
+    503: ("Database not answering", "Nothing was saved: the database is not answering. "
+                                    "Try again in a minute."),
 }
 
 
-def _render(code: int, message: str | None = None) -> ResponseReturnValue:
+def _render(code: int, message: str | None = None) -> tuple[str, int]:
     title, default = MESSAGES.get(code, ("Error", "Something went wrong."))
     context = {"code": code, "title": title, "message": message or default}
     if wants_fragment():
@@ -33,7 +36,9 @@ def _render(code: int, message: str | None = None) -> ResponseReturnValue:
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
-    return _render(error.code or 500)
+    # A rate limit with its own message (the upload limit) says it; others the default.
+    own = getattr(getattr(error, "limit", None), "error_message", None)
+    return _render(error.code or 500, error.description if own else None)
 
 
 def _csrf_error(error: CSRFError) -> ResponseReturnValue:
@@ -50,7 +55,18 @@ def _server_error(error: Exception) -> ResponseReturnValue:
     return _render(500)
 
 
+def _store_unavailable(error: StoreUnavailable) -> ResponseReturnValue:
+    # The page's header asks who is logged in; that lookup would fail the same way, so
+    # this request goes on as anonymous. (Flask-Login 0.6: no public setter.)
+    login_manager._update_request_context_with_user()
+    # No traceback per request: the store logs the outage once when it starts.
+    current_app.logger.info("outage page for %s %s: %s", request.method, request.path, error)
+    body, code = _render(503)
+    return body, code, {"Retry-After": "5"}
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(StoreUnavailable, _store_unavailable)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)

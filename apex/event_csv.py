@@ -29,8 +29,9 @@ from decimal import Decimal
 from apex.catalogue import BY_KEY
 from apex.change_impact import change_impacts
 from apex.lap_stats import crash_flags
-from apex.library_csv import BOM, PLAIN_NUMBER, neutralise
+from apex.library_csv import BOM
 from apex.models import Event, Run, SetupChange
+from apex.spreadsheet import PLAIN_NUMBER, neutralise
 
 LAP_COLUMNS: tuple[str, ...] = ("event", "run", "lap", "seconds", "crash", "best")
 CHANGE_COLUMNS: tuple[str, ...] = (

@@ -4,7 +4,8 @@ Why it is built this way:
 - One layout both ways: ``COLUMNS`` = the library fields (``LIBRARY_FIELDS``), then
   every catalogue key in catalogue order; dates ISO, numbers as ``format_value``
   writes them (``7000``, ``-1.0``), unset values empty.
-- Spreadsheet formula injection: a cell a spreadsheet would run as a formula
+- Spreadsheet formula injection (the rule lives in apex.spreadsheet): a cell a
+  spreadsheet would run as a formula
   (it starts with ``=``, ``+``, ``-``, ``@``, tab or CR) gets a leading ``'``. The
   one exception is a numeric parameter whose cell is a plain number (Toe ``-1.0``):
   it stays a number, so the file imports as it was. To keep every text round-trip
@@ -37,6 +38,7 @@ from marshmallow import ValidationError
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, format_value
 from apex.models import LIBRARY_FIELDS, LIBRARY_SOURCES, LibraryBaseline
 from apex.schemas.library import BaselineSchema
+from apex.spreadsheet import PLAIN_NUMBER, neutralise, restore
 from apex.transfer import RowError
 from apex.transfer.legacy import legacy_param
 from apex.transfer.readers import check_columns, read_csv
@@ -45,8 +47,6 @@ COLUMNS: tuple[str, ...] = (*LIBRARY_FIELDS, *PARAM_KEYS)
 REQUIRED: tuple[str, ...] = ("track", "brand", "vehicle", "condition", "date", "source")
 KEY_FIELDS: tuple[str, ...] = ("track", "brand", "vehicle", "condition", "date")
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Fields = dict[str, Any]  # LIBRARY_FIELDS -> str, "date" -> datetime.date
@@ -73,16 +73,6 @@ def export_rows(baselines: Iterable[LibraryBaseline]) -> str:
             cells.append(text if keep else neutralise(text))
         writer.writerow(cells)
     return out.getvalue()
-
-
-def neutralise(text: str) -> str:
-    """``=HYPERLINK(…)`` -> ``'=HYPERLINK(…)``; other text as it is (see the module doc)."""
-    return "'" + text if text.lstrip("'")[:1] in FORMULA_STARTS else text
-
-
-def restore(text: str) -> str:
-    """Undo ``neutralise``: one leading ``'`` off a cell it would have marked."""
-    return text[1:] if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_STARTS else text
 
 
 def parse_upload(data: bytes, filename: str) -> tuple[list[Item], list[RowError]]:

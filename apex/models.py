@@ -26,6 +26,8 @@ class User:
     password_hash: str
     is_admin: bool
     racer_id: str  # the user's one racer profile
+    # Part of every login cookie; moving it on revokes them all (apex/login_session.py).
+    session_generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Profile:
     transponder: str = ""
     experience_level: str = ""
     driving_style: str = ""
+    version: int = 1  # grows with each save that changes it (apex.versions)
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,18 @@ class Car:
     transponder: str = ""
     class_name: str = ""
     power: str = "nitro"  # apex.catalogue.POWERS: which parameters the car has
+    version: int = 1  # grows with each save that changes it (apex.versions)
+    # When the racer removed it from the garage (None: in use). An archived car keeps
+    # its history; apex.car_rules says what it may still do.
+    archived_at: datetime | None = None
 
     @property
     def label(self) -> str:
         return car_label(self.brand, self.model, self.nickname)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,7 @@ class Setup:
     car_id: str
     values: dict[str, Value] = field(default_factory=dict)
     updated_at: datetime | None = None
+    version: int = 1  # grows with each save that changes it (apex.versions)
 
 
 # --- the Setup Library (shared by all racers) -------------------------------------------
@@ -108,6 +120,7 @@ class LibraryBaseline:
     submitter_name: str  # that racer's profile name, for the credit line
     values: dict[str, Value] = field(default_factory=dict)
     created_at: datetime | None = None
+    version: int = 1  # grows with each save that changes it (apex.versions)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,11 @@
 Why it is built this way:
 - The sheet is untrusted bytes: size (``MAX_BYTES``) and the ``%PDF-`` magic are
   checked before pypdf sees it, and anything pypdf cannot read, decrypt or find
-  form fields in is a ``SheetError`` with a message for the racer.
+  form fields in is a ``SheetError`` with a message for the racer. A sheet has a
+  page or two and a few hundred fields: over ``MAX_PAGES`` pages, ``MAX_FIELDS``
+  fields (counted before pypdf reads them: 20 000 cost seconds) or ``MAX_TEXT``
+  characters of field text it is refused. The upload route reads the fields in a
+  limited child process (apex.pdf_worker, passed as ``read_fields``).
 - The brand is told by its form fields' names (``SHEETS``, TUNING.md §6): the brand
   with the most known parameter fields, at least ``MIN_KNOWN`` of them. Names are
   matched ignoring case and repeated spaces, whole or by their last part
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -30,10 +35,18 @@ from typing import Any
 from pypdf import PasswordType, PdfReader
 
 from apex.catalogue import BY_KEY, Value
-from apex.transfer.legacy import legacy_param
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_PAGES = 20
+MAX_FIELDS = 1_000
+MAX_TEXT = 100_000
 MIN_KNOWN = 3
+TOO_MANY_PAGES = (f"This PDF has over {MAX_PAGES} pages: a setup sheet has a page or two. "
+                  "Upload the sheet alone.")
+TOO_MANY_FIELDS = (f"This PDF has over {MAX_FIELDS:,} form fields: that is not a setup sheet "
+                   "APEX can read. Enter the setup by hand.")
+TOO_MUCH_TEXT = (f"The form fields of this PDF hold over {MAX_TEXT:,} characters: that is "
+                 "not a setup sheet APEX can read. Enter the setup by hand.")
 NO_FIELDS = ("This PDF has no form fields: enter the setup by hand (Mugen and Xray sheets "
              "have none or unlabelled ones)")
 
@@ -92,9 +105,16 @@ class SheetResult:
         return {key: self.raw[key] for key in self.problems if key in self.raw}
 
 
-def read_setup_sheet(data: bytes) -> SheetResult:
-    """The sheet's brand, library fields and values; SheetError when it cannot be read."""
-    filled = _form_fields(data)
+def read_setup_sheet(data: bytes,
+                     read_fields: Callable[[bytes], dict[str, str]] | None = None
+                     ) -> SheetResult:
+    """The sheet's brand, library fields and values; SheetError when it cannot be read.
+    ``read_fields`` reads the form (default ``form_fields``, in this process)."""
+    # NOTE: imported here: apex.pdf_worker's child imports this module for form_fields
+    # only, and the import reader costs a tenth of a second at every upload.
+    from apex.transfer.legacy import legacy_param
+
+    filled = (read_fields or form_fields)(data)
     brand = detect_brand(filled)
     mapping = {_norm(name): key for name, key in SHEETS[brand].items()}
     header = {_norm(name): name for name in HEADER}  # -> the header's own spelling
@@ -130,7 +150,7 @@ def detect_brand(names: dict[str, str] | list[str]) -> str:
     return brand
 
 
-def _form_fields(data: bytes) -> dict[str, str]:
+def form_fields(data: bytes) -> dict[str, str]:
     """Every form field's qualified name -> its value as text ("" when empty or off)."""
     if len(data) > MAX_BYTES:
         raise SheetError(f"This file is over {MAX_BYTES // 1024 // 1024} MB: a setup sheet "
@@ -142,9 +162,15 @@ def _form_fields(data: bytes) -> dict[str, str]:
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             raise SheetError("This PDF is password-protected: save it without a password, "
                              "or enter the setup by hand")
+        if len(reader.pages) > MAX_PAGES:
+            raise SheetError(TOO_MANY_PAGES)
+        if _field_count(reader) > MAX_FIELDS:
+            raise SheetError(TOO_MANY_FIELDS)
         found = reader.get_fields() or {}
         filled = {name: _text(f.get("/V")) for name, f in found.items()}
-    except SheetError:
+        if sum(len(name) + len(text) for name, text in filled.items()) > MAX_TEXT:
+            raise SheetError(TOO_MUCH_TEXT)
+    except (SheetError, MemoryError):  # MemoryError: apex.pdf_worker's limit, it says so
         raise
     except Exception:  # whatever pypdf raises on untrusted bytes, it means the same
         raise SheetError("This PDF cannot be read (it may be damaged or encrypted): "
@@ -152,6 +178,21 @@ def _form_fields(data: bytes) -> dict[str, str]:
     if not filled:
         raise SheetError(NO_FIELDS)
     return filled
+
+
+def _field_count(reader: PdfReader) -> int:
+    """How many fields and widgets the form has, counted up to MAX_FIELDS + 1 only."""
+    root = reader.trailer["/Root"].get_object()
+    form = root.get("/AcroForm") if isinstance(root, dict) else None
+    form = form.get_object() if form is not None else None
+    stack: list[Any] = list(form.get("/Fields") or []) if isinstance(form, dict) else []
+    seen = 0
+    while stack and seen <= MAX_FIELDS:
+        node = stack.pop().get_object()
+        seen += 1
+        if isinstance(node, dict):
+            stack += node.get("/Kids") or []
+    return seen
 
 
 def _text(value: object) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
@@ -29,6 +29,7 @@ from apex.event_setup import as_text, edit_changes
 from apex.models import Audit, EventSetup, SetupChange
 from apex.store import StaleSetupError
 from apex.tables import CASCADE, REFERENCES, SET_NULL, on_delete
+from apex.versions import saved_version
 
 Row = Mapping[str, Any]
 
@@ -96,13 +97,13 @@ def edit(current: EventSetup, given: Mapping[str, Value], *, source: str, reason
          runs: Iterable[Row] = (), expected_version: int | None = None) -> SetupWrite:
     """An edit of the setup: each parameter ``given`` a new value is saved and recorded
     as an accepted change of the next version. StaleSetupError when the edit was made
-    on another version than ``current``'s."""
-    if expected_version is not None and expected_version != current.version:
-        raise StaleSetupError(current)
+    on another version than ``current``'s that changes something (apex.versions)."""
     changes = edit_changes(current.values, given)
+    version = saved_version(current.version, expected_version, bool(changes))
+    if version is None:
+        raise StaleSetupError(current)
     if not changes:
         return SetupWrite(dict(current.values), current.version, saves=False)
-    version = current.version + 1
     before = latest_run(runs)
     return SetupWrite(
         {**current.values, **{c.key: c.after for c in changes}}, version, saves=True,
@@ -237,3 +238,61 @@ def removal(tables: Mapping[str, Sequence[Row]], table: str, ids: Collection[str
         if touched:
             after[name] = rows
     return after
+
+
+# -- undoable deletes: a note or a lap -----------------------------------------------------
+
+# NOTE: a deleted note or lap is only marked (``deleted_at``): every read skips it, and
+# Undo puts it back as it was for UNDO_WINDOW. After that it is purged for good by the
+# racer's next delete or undo of that kind of row (the store purges in the same
+# transaction), or by an import; until then nothing shows it, exports included. A
+# later write is the moment: no clock, no job to run, and an unpurged row costs nothing.
+UNDO_WINDOW: Final = timedelta(minutes=10)
+
+
+def undoable(deleted_at: datetime | None, now: datetime) -> bool:
+    """Whether a row deleted at ``deleted_at`` can still be restored at ``now``."""
+    return deleted_at is not None and now - deleted_at <= UNDO_WINDOW
+
+
+def purge_before(now: datetime) -> datetime:
+    """Rows deleted before this time are purged (their undo is over)."""
+    return now - UNDO_WINDOW
+
+
+def lap_deletion(laps: Iterable[Row], lap_number: int) -> dict[str, dict[str, Any]] | None:
+    """What deleting lap ``lap_number`` writes (lap id -> column -> value), ``laps``
+    being the run's live laps (id, lap_number): the lap marked deleted, keeping the
+    number it had (Undo puts it back there), the laps after it one number up. None
+    when the run has no such lap."""
+    live = list(laps)
+    gone = next((r for r in live if r["lap_number"] == lap_number), None)
+    if gone is None:
+        return None
+    return {str(gone["id"]): {"deleted_at": NOW},
+            **{str(r["id"]): {"lap_number": r["lap_number"] - 1}
+               for r in live if r["lap_number"] > lap_number}}
+
+
+def lap_restoring(laps: Iterable[Row], deleted: Iterable[Row], lap_number: int, now: datetime
+                  ) -> dict[str, dict[str, Any]] | None:
+    """What undoing the delete of lap ``lap_number`` writes: the lap most recently
+    deleted from that place (``deleted``: the run's deleted laps with id, lap_number
+    and deleted_at) back there, the live laps (``laps``) from there on one number
+    later: the reverse of ``lap_deletion``. Laps added since stay after it; a place
+    past the end (laps deleted since) is the end. None when there is nothing to undo."""
+    last = max((r for r in deleted if r["lap_number"] == lap_number
+                and undoable(r["deleted_at"], now)),
+               key=lambda r: (r["deleted_at"], str(r["id"])), default=None)
+    if last is None:
+        return None
+    live = list(laps)
+    place = min(lap_number, len(live) + 1)
+    return {str(last["id"]): {"deleted_at": None, "lap_number": place},
+            **{str(r["id"]): {"lap_number": r["lap_number"] + 1}
+               for r in live if r["lap_number"] >= place}}
+
+
+def note_restorable(row: Row | None, now: datetime) -> bool:
+    """Whether a note row (its deleted_at) can be undeleted at ``now``."""
+    return row is not None and undoable(row["deleted_at"], now)

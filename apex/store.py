@@ -7,11 +7,13 @@ Flask nor a store. ``apex.db`` builds the store the configuration asks for.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from apex.car_rules import CarRemoval
 from apex.catalogue import Value
+from apex.login_throttle import AttemptLog
 from apex.models import (
     Audit,
     Car,
@@ -48,16 +50,32 @@ class DuplicateError(Exception):
         self.message = message
 
 
-class StaleSetupError(Exception):
-    """An event setup edit made from an older version than the one stored."""
+class StaleEditError(Exception):
+    """An edit made from an older version of a record than the one stored, that would
+    change it (apex.versions.saved_version); ``current`` is the record as stored now
+    (a Profile, Car, Setup, LibraryBaseline or EventSetup). Nothing was written."""
 
-    def __init__(self, current: EventSetup) -> None:
-        super().__init__(f"the event setup is at version {current.version}")
+    def __init__(self, current: Any) -> None:
+        super().__init__(f"{type(current).__name__} is at version {current.version}")
         self.current = current
 
 
-class Store(Protocol):
-    """Everything the app stores, in domain terms.
+class StaleSetupError(StaleEditError):
+    """An event setup edit made from an older version than the one stored."""
+
+    current: EventSetup
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached now (an outage): nothing was read or saved.
+
+    The app answers with the outage page (503); ``flask db upgrade`` waits and retries.
+    """
+
+
+class Store(AttemptLog, Protocol):
+    """Everything the app stores, in domain terms (and, from ``AttemptLog``, the failed
+    login counts when no Redis is configured).
 
     NOTE: the contract, which both implementations pass (tests/test_store_contract*.py):
     - Results are the frozen dataclasses of ``apex.models``, never DB rows.
@@ -71,6 +89,10 @@ class Store(Protocol):
       whose answer was lost), so they return ``None`` and change nothing. The key
       is recorded in the same transaction as the create; keys older than
       ``REQUEST_KEY_DAYS`` are forgotten.
+    - Records a racer edits in a form (profile, car, Shop Master, own library baseline,
+      event setup) carry a ``version``; their update methods take the ``version`` the
+      racer's page showed and raise StaleEditError, writing nothing, when another is
+      stored and the save would change something (apex.versions: one rule for all).
     - Methods are safe to call from several threads (and, for PostgreSQL and
       the CSV files, from several processes).
     """
@@ -98,7 +120,11 @@ class Store(Protocol):
         """The user whose username or email is ``login`` (case-insensitive)."""
 
     def get_profile(self, racer_id: str) -> Profile | None: ...
-    def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None: ...
+    def update_profile(self, racer_id: str, data: Mapping[str, str], *,
+                       version: int | None = None) -> Profile | None:
+        """Fields missing from ``data`` keep theirs. ``version``: what the racer's page
+        showed; StaleEditError when another is stored and the save would change it
+        (the same holds for every ``version`` argument below)."""
 
     def list_sponsors(self, racer_id: str) -> list[Sponsor]: ...
     def add_sponsor(
@@ -106,20 +132,31 @@ class Store(Protocol):
     ) -> Sponsor | None: ...
     def delete_sponsor(self, racer_id: str, sponsor_id: str) -> bool: ...
 
-    def list_cars(self, racer_id: str) -> list[Car]: ...
+    def list_cars(self, racer_id: str, *, archived: bool | None = False) -> list[Car]:
+        """The cars in use (the garage, every picker); ``archived=True``: the archived
+        ones; None: all of them (naming the cars of past events)."""
     def get_car(self, racer_id: str, car_id: str) -> Car | None: ...
     def add_car(
         self, racer_id: str, data: Mapping[str, str], baseline: Mapping[str, Value],
         *, request_key: str | None = None,
     ) -> Car | None:
         """Create the car and its Shop Master baseline together."""
-    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None: ...
+    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str], *,
+                   version: int | None = None) -> Car | None: ...
+    def archive_car(self, racer_id: str, car_id: str) -> Car | None:
+        """Take the car out of use, keeping all of its history (apex.car_rules);
+        CarRefused while it has an open event. An archived car is left as it is."""
+    def restore_car(self, racer_id: str, car_id: str) -> Car | None: ...
+    def car_removal(self, racer_id: str, car_id: str) -> CarRemoval | None:
+        """What deleting the car for good would take (counts, apex.car_rules)."""
     def delete_car(self, racer_id: str, car_id: str) -> bool:
-        """Remove the car and its baseline."""
+        """Only an archived car: it and everything of it, notes included (apex.car_rules);
+        False (nothing deleted) for a car in use."""
 
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None: ...
     def save_car_config(
-        self, racer_id: str, car_id: str, values: Mapping[str, Value]
+        self, racer_id: str, car_id: str, values: Mapping[str, Value], *,
+        version: int | None = None,
     ) -> Setup | None:
         """Replace every parameter of the car's baseline with ``values``."""
     def change_car_config(
@@ -127,7 +164,8 @@ class Store(Protocol):
         *, track: str = "",
     ) -> Setup | None:
         """Set only the parameters in ``values`` (the rest stay as stored, even if saved a
-        moment ago) and record a "change" note saying so, in one transaction."""
+        moment ago) and record a "change" note saying so, in one transaction. The
+        version moves on when something changed (an open Shop Master page is stale)."""
 
     # the Setup Library: read by every racer, changed only by who submitted a row
     def search_library(self, query: LibraryQuery) -> LibraryPage:
@@ -145,7 +183,7 @@ class Store(Protocol):
         DuplicateError("track", …) when a key is taken; None for a used request key."""
     def update_library_baseline(
         self, racer_id: str, baseline_id: int, data: Mapping[str, Any],
-        values: Mapping[str, Value],
+        values: Mapping[str, Value], *, version: int | None = None,
     ) -> LibraryBaseline | None:
         """Only the submitter's own rows (None otherwise)."""
     def delete_library_baseline(self, racer_id: str, baseline_id: int) -> bool: ...
@@ -226,7 +264,13 @@ class Store(Protocol):
         ``run_after`` (a run without laps tests nothing). Returns the run as stored
         (None if it is not the racer's)."""
     def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
-        """Remove the lap; the laps after it move up one number."""
+        """Remove the lap; the laps after it move up one number. Undoable for
+        ``race_rules.UNDO_WINDOW`` (``restore_lap``): until then it is only marked,
+        out of every read and export (apex.race_rules.lap_deletion)."""
+    def restore_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
+        """Undo the latest delete of lap ``lap_number`` still in its undo window: the lap
+        back in that place, the laps from there one number later. None when the run is
+        not the racer's or there is nothing to undo."""
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
                            ) -> Run | None: ...
     def add_event_log(
@@ -238,7 +282,20 @@ class Store(Protocol):
     def list_event_logs(self, racer_id: str, event_id: str, *, limit: int = 100
                         ) -> list[TrackLog]:
         """Newest first."""
-    def delete_track_log(self, racer_id: str, log_id: str) -> bool: ...
+    def delete_track_log(self, racer_id: str, log_id: str) -> bool:
+        """Delete the racer's note, undoable for ``race_rules.UNDO_WINDOW``
+        (``restore_track_log``); out of every read and export from now on."""
+    def restore_track_log(self, racer_id: str, log_id: str) -> TrackLog | None:
+        """The deleted note back exactly as it was; None unless it is the racer's and
+        deleted within the undo window."""
+    def page_track_logs(
+        self, racer_id: str, *, event_id: str = "", car_id: str = "",
+        before: tuple[datetime, str] | None = None, limit: int = 20,
+    ) -> list[TrackLog] | None:
+        """Up to ``limit`` notes of the event (or of the car: its events' notes and its
+        notebook entries), newest first by (timestamp, id), each older than ``before``
+        (the last one of the page before). None when the event or car is not the
+        racer's."""
 
     # the theory library: tuning documents shared by every racer (apex.theory)
     def add_theory_document(
@@ -265,5 +322,17 @@ class Store(Protocol):
     def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
         """Plan ``incoming`` against the stored rows (``apex.transfer.plan``) and apply it,
         all in one transaction; a dry run applies nothing. Raises ImportFailed."""
+    def export_racer(self, racer_id: str) -> Rows:
+        """Every row of the racer, and nobody else's, secrets blanked
+        (apex.transfer.racer.own_rows): their data export."""
+    def delete_account(self, user_id: str) -> bool:
+        """The user and everything they own; shared library baselines stay, anonymised
+        (apex.car_rules.anonymised)."""
     def set_admin(self, user_id: str, is_admin: bool) -> bool: ...
-    def set_password(self, user_id: str, password_hash: str) -> bool: ...
+    def set_password(self, user_id: str, password_hash: str) -> bool:
+        """The new password; it also moves the session generation on, so every login
+        made before (sessions, remember cookies, copies of them) ends."""
+    def revoke_sessions(self, user_id: str) -> int | None:
+        """Move the user's session generation on (apex/login_session.py): every session
+        and remember cookie issued before stops working. The new generation, or None
+        for an unknown user."""

@@ -14,31 +14,37 @@ from decimal import Decimal
 from typing import Any
 
 from apex.catalogue import BY_KEY, PARAM_KEYS, coerce, format_value
+from apex.spreadsheet import restore, safe_cell
 
 # NOTE: a theory document's text is one CSV cell, and the csv module refuses a cell
 # over 131 072 characters unless told otherwise (a process-wide setting). Every CSV
-# reader of tables (the CSV store, imports) imports this module: allow the largest
-# text an upload can give (10 MB of UTF-8 is at most 10 M characters).
+# reader of tables (the CSV store, imports) imports this module. Writes stay far under
+# CELL_MAX (apex.theory.MAX_CHARS caps a document at 10 M characters), but a read must
+# never fail on a cell an older version let through: a too-long cell would take every
+# page that reads its table, and export, down with it. So reading allows any size.
 CELL_MAX = 20_000_000
-csv.field_size_limit(max(csv.field_size_limit(), CELL_MAX))
+READ_MAX = 2**31 - 1  # the largest the csv module takes on every platform (a C long)
+csv.field_size_limit(max(csv.field_size_limit(), READ_MAX))
 
 _STAMPS = ("created_at", "updated_at")
 
 TABLES: dict[str, tuple[str, ...]] = {
-    "users": ("id", "username", "email", "password_hash", "is_admin", *_STAMPS),
+    "users": (
+        "id", "username", "email", "password_hash", "is_admin", "session_generation", *_STAMPS,
+    ),
     "racer_profiles": (
         "id", "user_id", "name", "email", "facebook", "instagram", "transponder",
-        "experience_level", "driving_style", *_STAMPS,
+        "experience_level", "driving_style", "version", *_STAMPS,
     ),
     "sponsors": ("id", "profile_id", "name", "category", *_STAMPS),
     "vehicles": (
         "id", "profile_id", "brand", "model", "nickname", "transponder", "class_name", "power",
-        *_STAMPS,
+        "version", "archived_at", *_STAMPS,
     ),
-    "car_configs": ("id", "profile_id", "vehicle_id", "car", *PARAM_KEYS, *_STAMPS),
+    "car_configs": ("id", "profile_id", "vehicle_id", "car", *PARAM_KEYS, "version", *_STAMPS),
     "master_library": (
         "id", "track", "brand", "vehicle", "condition", "date", "source", "driver_name",
-        "submitted_by", "notes", *PARAM_KEYS, *_STAMPS,
+        "submitted_by", "notes", *PARAM_KEYS, "version", *_STAMPS,
     ),
     "events": (
         "id", "profile_id", "vehicle_id", "name", "type", "start_date", "end_date", "track",
@@ -47,7 +53,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "event_setups": ("id", "event_id", "version", *PARAM_KEYS, *_STAMPS),
     "runs": ("id", "event_id", "name", "started_at", "confidence", "setup_version", *_STAMPS),
-    "laps": ("id", "run_id", "lap_number", "seconds", "created_at"),
+    "laps": ("id", "run_id", "lap_number", "seconds", "created_at", "deleted_at"),
     "setup_changes": (
         "id", "event_id", "parameter", "old_value", "new_value", "source", "reason", "status",
         "version", "run_before", "run_after", "verdict", *_STAMPS,
@@ -58,12 +64,14 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "track_logs": (
         "id", "profile_id", "timestamp", "track", "car", "event", "note", "kind", "keywords",
-        "lap_time", "event_id", "run_id", "created_at",
+        "lap_time", "event_id", "run_id", "created_at", "deleted_at",
     ),
     "theory_documents": (
         "id", "filename", "title", "category", "content", "file_path", "uploaded_by", "created_at",
     ),
     "request_keys": ("key", "user_id", "created_at"),
+    # Failed logins per account, address or device (apex/login_throttle.py), without Redis.
+    "login_attempts": ("key", "failures", "last_failed_at"),
 }
 # child column -> the table its id points at: each one a FOREIGN KEY in sql/, and
 # remapped by an import (apex/transfer/plan.py) when the parent row already exists.
@@ -92,10 +100,11 @@ def on_delete(table: str, column: str) -> str:
     return SET_NULL if column_kind(table, column) == "ref" else CASCADE
 
 
-# The one table that export, import and backups leave out: a request key only stops
-# a retried form from saving twice and is forgotten after REQUEST_KEY_DAYS days; it
-# is no racer's data. (schema_migrations is the migration runner's, not a table here.)
-NOT_EXPORTED: tuple[str, ...] = ("request_keys",)
+# The tables that export, import and backups leave out: a request key only stops
+# a retried form from saving twice and is forgotten after REQUEST_KEY_DAYS days; a
+# login attempt count is forgotten within a day; neither is a racer's data.
+# (schema_migrations is the migration runner's, not a table here.)
+NOT_EXPORTED: tuple[str, ...] = ("request_keys", "login_attempts")
 # What export, import and backups carry, in TABLES' order: parents before children.
 EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 
@@ -104,18 +113,26 @@ EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 SETUP_TABLES: tuple[str, ...] = tuple(
     t for t, cols in TABLES.items() if set(PARAM_KEYS) <= set(cols))
 
-# What an empty or missing text cell reads as (a file written before the column existed).
-_DEFAULTS = {("vehicles", "power"): "nitro"}
+# What an empty or missing cell reads as (a file written before the column existed).
+_DEFAULTS: dict[tuple[str, str], Any] = {
+    ("vehicles", "power"): "nitro",
+    ("users", "session_generation"): 0,  # SQL: NOT NULL DEFAULT 0
+    # Versioned records (apex.versions) existing before sql/0008: version 1.
+    **{(t, "version"): 1 for t in ("racer_profiles", "vehicles", "car_configs",
+                                   "master_library")},
+}
 
 # Columns that are not text, by (table, column) or by column name in any table.
 # NOTE: every store hands rows across with these Python types, so rows read from
 # PostgreSQL and from CSV files compare equal (import, export, round trips).
 _KIND_BY_COLUMN = {
     "created_at": "timestamp", "updated_at": "timestamp", "timestamp": "timestamp",
+    "deleted_at": "timestamp",
     "is_admin": "bool", "lap_time": "decimal", "seconds": "decimal", "started_at": "timestamp",
     "start_date": "date", "end_date": "date", "temperature": "int", "practice_rounds": "int",
     "qualifying_rounds": "int", "confidence": "int", "setup_version": "int", "version": "int",
-    "lap_number": "int", "rating": "int", "best_lap": "decimal",
+    "lap_number": "int", "rating": "int", "best_lap": "decimal", "archived_at": "timestamp",
+    "session_generation": "int", "failures": "int", "last_failed_at": "timestamp",
 }
 _KIND_BY_TABLE_COLUMN = {
     ("master_library", "id"): "serial",
@@ -139,15 +156,16 @@ def column_kind(table: str, column: str) -> str:
 
 
 def from_text(table: str, column: str, text: str | None) -> Any:
-    """A cell's text as its Python value (None for an empty cell of a non-text column)."""
+    """A cell's text as its Python value (None for an empty cell of a non-text column).
+    Text and parameter cells are ``restore``d: ``to_text`` neutralised their formulas."""
     kind = column_kind(table, column)
     text = text or ""
     if kind == "text":
-        return text or _DEFAULTS.get((table, column), "")
+        return restore(text) or _DEFAULTS.get((table, column), "")
     if kind == "param":
-        return coerce(BY_KEY[column], text)
+        return coerce(BY_KEY[column], restore(text))
     if not text.strip():
-        return False if kind == "bool" else None
+        return False if kind == "bool" else _DEFAULTS.get((table, column))
     if kind == "ref":
         return text.strip()
     if kind in ("serial", "int"):
@@ -176,12 +194,20 @@ def canonical(table: str, column: str, value: Any) -> Any:
 
 
 def to_text(table: str, column: str, value: Any) -> str:
-    """A Python value as cell text: the inverse of ``from_text``."""
+    """A Python value as cell text: the inverse of ``from_text``.
+
+    The table files open in any spreadsheet (and ``db export-csv`` writes them), so a
+    text or parameter cell that would run as a formula is neutralised as the racer's
+    CSV downloads are (apex.spreadsheet.safe_cell); ``from_text`` restores it exactly.
+    Other kinds (numbers, dates, ids, booleans) cannot start a formula but as a number.
+    """
     kind = column_kind(table, column)
     if kind == "param":  # coerce first: a bad value fails here, before anything is written
-        return format_value(BY_KEY[column], coerce(BY_KEY[column], value))
+        return safe_cell(format_value(BY_KEY[column], coerce(BY_KEY[column], value)))
     if value is None:
         return ""
+    if kind == "text":
+        return safe_cell(str(value))
     if kind == "bool":
         return "true" if value else "false"
     if isinstance(value, (datetime, date)):

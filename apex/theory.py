@@ -5,6 +5,12 @@ Why it is built this way:
   through MAX_CONTENT_LENGTH), then its kind by extension *and* content: a ``.pdf``
   must start with ``%PDF-``; a ``.txt``/``.md`` must hold no NUL byte and decode as
   UTF-8. Anything else is an ``ExtractError`` whose message is for the racer.
+- Extracted text is capped (``MAX_CHARS``, ``MAX_PAGES``): a 1 KB PDF whose font maps
+  one code to hundreds of characters would otherwise give tens of millions of them,
+  past what a CSV cell holds (apex.tables.CELL_MAX). The cap is counted while pypdf
+  extracts, so such a file stops at the cap instead of after. Untrusted PDFs are
+  parsed in a limited child process (apex.pdf_worker); ``extract_text`` takes that
+  reader as ``read_pdf`` so this module stays pure.
 - Stored text is clean: no NUL (PostgreSQL refuses it), no other control characters
   but tab and newline, newlines as ``\\n``, and never the two private characters the
   snippets use as hit markers (``HIT_START``/``HIT_END``).
@@ -26,11 +32,14 @@ import io
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
 CATEGORIES: tuple[str, ...] = ("suspension", "diffs", "tyres", "geometry", "engine", "general")
 MAX_BYTES = 10 * 1024 * 1024
+# As many characters as a 10 MB text file can hold: well under CELL_MAX.
+MAX_CHARS = MAX_BYTES
+MAX_PAGES = 2_000
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown")
 PDF_EXTENSIONS = (".pdf",)
 ACCEPT = ".pdf,.txt,.md,.markdown,application/pdf,text/plain,text/markdown"
@@ -53,6 +62,9 @@ NO_TEXT = "This file has no text to search."
 NOT_UTF8 = "This text file is not UTF-8: save it as UTF-8 and upload it again."
 BAD_PDF = "This PDF cannot be read (it may be damaged): save it again and upload it."
 LOCKED_PDF = "This PDF is password-protected: save it without a password and upload it."
+TOO_MUCH_TEXT = (f"This file holds over {MAX_CHARS:,} characters of text: split it into "
+                 "smaller files.")
+TOO_MANY_PAGES = f"This PDF has over {MAX_PAGES:,} pages: split it into smaller files."
 TOO_MANY_WORDS = (f"This file has too many different words to search (over {MAX_DISTINCT_WORDS:,}"
                   "): split it into smaller files.")
 
@@ -92,13 +104,16 @@ def default_title(filename: str) -> str:
     return _SPACES.sub(" ", stem.replace("_", " ")).strip()[:120]
 
 
-def extract_text(data: bytes, filename: str) -> str:
-    """The searchable text of an uploaded PDF, text or Markdown file; ExtractError if none."""
+def extract_text(data: bytes, filename: str,
+                 read_pdf: Callable[[bytes], str] | None = None) -> str:
+    """The searchable text of an uploaded PDF, text or Markdown file; ExtractError if none.
+    ``read_pdf`` reads a PDF's text (default ``pdf_text``, in this process; the upload
+    route passes apex.pdf_worker's, which runs it in a limited child process)."""
     if len(data) > MAX_BYTES:
         raise ExtractError(TOO_BIG)
     name = safe_filename(filename).lower()
     if name.endswith(PDF_EXTENSIONS) and b"%PDF-" in data[:1024]:
-        text = clean_text(_pdf_text(data))
+        text = clean_text((read_pdf or pdf_text)(data))
         if not text.strip():
             raise ExtractError(NO_PDF_TEXT)
     elif name.endswith(TEXT_EXTENSIONS) and b"\x00" not in data and b"%PDF-" not in data[:1024]:
@@ -114,16 +129,35 @@ def extract_text(data: bytes, filename: str) -> str:
     return text
 
 
-def _pdf_text(data: bytes) -> str:
+class _TooMuchText(Exception):
+    pass
+
+
+def pdf_text(data: bytes) -> str:
+    """Every page's text; ExtractError past MAX_PAGES or MAX_CHARS (counted as pypdf
+    hands out text, so a font that expands each code stops at the cap)."""
     from pypdf import PasswordType, PdfReader
+
+    seen = 0
+
+    def count(text: str, *_: object) -> None:
+        nonlocal seen
+        seen += len(text)
+        if seen > MAX_CHARS:
+            raise _TooMuchText
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             raise ExtractError(LOCKED_PDF)
-        return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
-    except ExtractError:
+        if len(reader.pages) > MAX_PAGES:
+            raise ExtractError(TOO_MANY_PAGES)
+        return "\n\n".join((page.extract_text(visitor_text=count) or "").strip()
+                           for page in reader.pages)
+    except (ExtractError, MemoryError):  # MemoryError: apex.pdf_worker's limit, it says so
         raise
+    except _TooMuchText:
+        raise ExtractError(TOO_MUCH_TEXT) from None
     except Exception:  # whatever pypdf raises on untrusted bytes, it means the same
         raise ExtractError(BAD_PDF) from None
 
@@ -141,7 +175,10 @@ def document_fields(title: str, category: str, filename: str, content: str) -> d
 
 
 def check_searchable(text: str) -> None:
-    """ExtractError when the text has more distinct words than a search index holds."""
+    """ExtractError when the text is over MAX_CHARS or has more distinct words than a
+    search index holds. Both stores call it before they write a document."""
+    if len(text) > MAX_CHARS:
+        raise ExtractError(TOO_MUCH_TEXT)
     if len({w.lower() for w in WORD.findall(text)}) > MAX_DISTINCT_WORDS:
         raise ExtractError(TOO_MANY_WORDS)
 

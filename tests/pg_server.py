@@ -41,6 +41,7 @@ class PgServer:
     base_url: str
     tmpdir: Path | None = None  # None: someone else's server, left running
     bindir: Path | None = None
+    paused: bool = False
 
     def url(self, dbname: str) -> str:
         """The URL of ``dbname`` on this server."""
@@ -68,6 +69,23 @@ class PgServer:
              cwd=self.tmpdir, check=False)
         shutil.rmtree(self.tmpdir, ignore_errors=True)
         self.tmpdir = None
+
+    def pause(self) -> None:
+        """Stop a cluster this test owns, keeping its files and port (``resume`` brings it back).
+
+        Fast shutdown: clients are disconnected, as when a managed database restarts.
+        """
+        assert self.tmpdir is not None and self.bindir is not None, "not a cluster we own"
+        _run([str(self.bindir / "pg_ctl"), "stop", "-m", "fast", "-w", "-D", str(self._data)],
+             cwd=self.tmpdir)
+        self.paused = True
+
+    def resume(self) -> None:
+        """Start a paused cluster again, on the same port."""
+        assert self.tmpdir is not None and self.bindir is not None, "not a cluster we own"
+        _run([str(self.bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self._data),
+              "-l", str(self.tmpdir / "server.log")], cwd=self.tmpdir)
+        self.paused = False
 
     @property
     def _data(self) -> Path:
@@ -124,6 +142,12 @@ def start() -> PgServer:
     existing = os.environ.get(ENV_URL)
     if existing:
         return PgServer(existing)
+    return start_cluster()
+
+
+def start_cluster() -> PgServer:
+    """Always a fresh cluster of our own: a test may ``pause``/``resume``/``stop`` it
+    without touching the session's shared server."""
     bindir = find_bindir()
     tmpdir = Path(tempfile.mkdtemp(prefix="apex-pg-"))
     if _as_root():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from apex import login_throttle
 from tests.conftest import PASSWORD, hx, make_app
 
 
@@ -157,34 +158,38 @@ def test_htmx_login_failure_returns_only_the_form(client):
     assert "<html" not in response.text and 'id="login-form"' in response.text
 
 
-def test_login_attempts_are_rate_limited(store_config):
+def test_signups_are_rate_limited(store_config):
+    # Login has its own limit (tests/test_login_limit.py); sign-up keeps Flask-Limiter's.
     app = make_app(store_config, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True,
                    APEX_LOGIN_LIMIT="3 per minute")
     try:
         client = app.test_client()
-        codes = [client.post("/auth/login", data={"login": "x", "password": "y"}).status_code
+        codes = [client.post("/auth/signup", data={"username": "x"}).status_code
                  for _ in range(4)]
         assert codes == [422, 422, 422, 429]
-        limited = client.post("/auth/login", data={"login": "x", "password": "y"},
-                              headers=hx("login-form"))
+        limited = client.post("/auth/signup", data={"username": "x"},
+                              headers=hx("signup-form"))
         assert limited.status_code == 429 and "Too many attempts" in limited.text
-        assert client.get("/auth/login").status_code == 200  # only POSTs count
+        assert client.get("/auth/signup").status_code == 200  # only POSTs count
     finally:
         app.extensions["apex.store"].close()
 
 
-def test_behind_a_trusted_proxy_each_racer_has_their_own_login_limit(store_config):
-    app = make_app(store_config, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True,
-                   APEX_LOGIN_LIMIT="2 per minute", APEX_TRUSTED_PROXIES=1)
+def test_behind_a_trusted_proxy_each_racer_has_their_own_login_limit(store_config,
+                                                                    monkeypatch):
+    frozen = login_throttle.now()
+    monkeypatch.setattr(login_throttle, "now", lambda: frozen)  # waits in throttle time
+    app = make_app(store_config, WTF_CSRF_ENABLED=False, APEX_TRUSTED_PROXIES=1,
+                   APEX_LOGIN_FREE_PER_ADDRESS=2, APEX_LOGIN_FREE_PER_ACCOUNT=100)
     try:
         client = app.test_client()
 
-        def attempt(ip: str) -> int:
-            return client.post("/auth/login", data={"login": "x", "password": "y"},
+        def attempt(ip: str, login: str) -> int:
+            return client.post("/auth/login", data={"login": login, "password": "y"},
                                headers={"X-Forwarded-For": ip}).status_code
 
-        assert [attempt("203.0.113.1") for _ in range(3)] == [422, 422, 429]
-        assert attempt("203.0.113.2") == 422  # another racer behind the same proxy
+        assert [attempt("203.0.113.1", f"x{i}") for i in range(3)] == [422, 422, 429]
+        assert attempt("203.0.113.2", "x9") == 422  # another racer behind the same proxy
     finally:
         app.extensions["apex.store"].close()
 

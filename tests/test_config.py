@@ -45,6 +45,18 @@ def test_no_database_url_chooses_csv(tmp_path):
     assert app.extensions["apex.store"].kind == "csv"
 
 
-def test_bad_database_url_fails_at_start(pg):
-    with pytest.raises(Exception):  # noqa: B017 - psycopg_pool raises PoolTimeout
-        create_app({"TESTING": True, "DATABASE_URL": pg.url("no_such_database")})
+def test_malformed_database_url_fails_at_start():
+    # A database that does not answer does not stop the app starting (tests/test_outage.py);
+    # a URL that cannot name one does.
+    with pytest.raises(ValueError, match="DATABASE_URL is not a PostgreSQL URL"):
+        create_app({"TESTING": True, "DATABASE_URL": "mysql://apex@db.example/apex"})
+
+
+def test_outage_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("APEX_POOL_TIMEOUT", "2.5")
+    monkeypatch.setenv("APEX_DB_CONNECT_TIMEOUT", "4")
+    monkeypatch.setenv("APEX_DB_WAIT", "90")
+    app = create_app({"TESTING": True, "DATABASE_URL": None, "APEX_DATA_DIR": str(tmp_path)})
+    assert app.config["APEX_POOL_TIMEOUT"] == 2.5
+    assert app.config["APEX_DB_CONNECT_TIMEOUT"] == 4
+    assert app.config["APEX_DB_WAIT"] == 90.0

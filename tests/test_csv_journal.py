@@ -252,3 +252,16 @@ def test_a_write_killed_midway_and_retried_lands_exactly_once(tmp_path: Path) ->
     assert again is not None and retried is not None
     assert [lap.seconds for lap in again.laps] == [Decimal("21.5"), Decimal("21.4")]
 
+
+
+def test_a_table_without_an_id_is_keyed_by_its_primary_key(folder: Path) -> None:
+    """login_attempts' key is its first column (as in sql/): rows never merge."""
+    now = datetime.now(UTC)
+    tables = CsvTables(folder)
+    tables.write("login_attempts", [{"key": k, "failures": 1, "last_failed_at": now}
+                                    for k in ("account:ada", "address:10.0.0.1")])
+    tables.write("login_attempts", [{"key": "account:ada", "failures": 2,
+                                     "last_failed_at": now}])
+    for view in (tables, CsvTables(folder)):
+        assert [(r["key"], r["failures"]) for r in view.read("login_attempts")] == [
+            ("account:ada", 2)]

@@ -165,7 +165,8 @@ def test_writes_leave_no_temp_files(csvs: CsvStore, owner: User, data_dir: Path)
     car = csvs.add_car(owner.racer_id, CAR, NB48)
     csvs.save_car_config(owner.racer_id, car.id, {})
     csvs.add_sponsor(owner.racer_id, "Tekno", "")
-    csvs.delete_car(owner.racer_id, car.id)
+    csvs.archive_car(owner.racer_id, car.id)
+    assert csvs.delete_car(owner.racer_id, car.id)
     assert stray_files(data_dir) == []
 
 

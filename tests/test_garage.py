@@ -174,11 +174,15 @@ def test_edit_car_bad_input_keeps_old_values(alice, app):
     assert store_of(app).get_car(racer(app), car_id).model == "NB48 2.2"
 
 
-def test_delete_car_removes_it_and_its_baseline(alice, app):
+def test_remove_car_archives_it_then_delete_for_good_takes_it_and_its_baseline(alice, app):
     add_car(alice, preset="Tekno NB48 2.2")
     car_id = car_id_of(app)
-    response = alice.post(f"/garage/cars/{car_id}/delete", headers=hx("cars"))
+    response = alice.post(f"/garage/cars/{car_id}/archive", headers=hx("cars"))
     assert response.status_code == 200 and "No cars yet." in response.text
+    assert "Archived cars (1)" in response.text
+    assert store_of(app).get_car_config(racer(app), car_id) is not None
+    response = alice.post(f"/garage/cars/{car_id}/delete", data={"confirm_name": "Blue"})
+    assert response.status_code == 303
     assert store_of(app).get_car(racer(app), car_id) is None
     assert store_of(app).get_car_config(racer(app), car_id) is None
 

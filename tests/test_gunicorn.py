@@ -59,7 +59,7 @@ class Server:
     logdir: Path
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen | None = None
-    env: dict[str, str] = field(default_factory=dict)  # beyond the defaults below
+    env: dict[str, str] = field(default_factory=dict)  # more settings, e.g. GUNICORN_THREADS
 
     @property
     def base(self) -> str:
@@ -299,6 +299,60 @@ def test_processes_share_sessions_and_data(database_url: str, tmp_path: Path) ->
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             ).fetchone()
         assert others is not None and others[0] >= 3, others
+    finally:
+        a.stop()
+        b.stop()
+
+
+def _start(*servers: Server) -> None:
+    for server in servers:
+        server.start()
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    for server in servers:
+        server.wait_healthy(deadline)
+
+
+def _post_form(browser: Browser, server: Server, page_path: str, action: str,
+               data: dict[str, str]) -> Page:
+    """GET the page for the form's CSRF token, then POST the form with ``data``."""
+    fields = form_fields(browser.get(server.base + page_path).body, action)
+    assert fields.get("csrf_token"), fields
+    return browser.post(server.base + action, {**fields, **data})
+
+
+def test_processes_share_revocations_and_login_counts(database_url: str, tmp_path: Path) -> None:
+    """Logout through one process ends a copied login in every process; failed logins
+    through several processes are counted once, in the database (issue 12, 7 and 8)."""
+    limits = {"APEX_LOGIN_FREE_PER_ACCOUNT": "5"}
+    a = Server("A", workers=2, database_url=database_url, logdir=tmp_path, env=limits)
+    b = Server("B", workers=1, database_url=database_url, logdir=tmp_path, env=limits)
+    try:
+        _start(a, b)
+        browser = Browser()
+        password = "gunicorn-racer-2026"
+        garage = _post_form(browser, a, "/auth/signup", "/auth/signup", {
+            "username": "gunny", "email": "gunny@example.com",
+            "password": password, "password_confirm": password})
+        assert garage.path == "/garage/", f"{garage.status}\n{a.logs()}"
+
+        thief = Browser()  # copies of every cookie (session, remember-me), stolen
+        for cookie in browser.jar:
+            thief.jar.set_cookie(cookie)
+        assert thief.get(b.base + "/garage/").path == "/garage/"
+        out = _post_form(browser, b, "/garage/", "/auth/logout", {})
+        assert out.path == "/auth/login", f"{out.status}\n{b.logs()}"
+        for server in (a, a, b, b):
+            assert thief.get(server.base + "/garage/").path == "/auth/login"
+
+        stranger = Browser()
+        for server in (a, b, a, b):
+            tried = _post_form(stranger, server, "/auth/login", "/auth/login",
+                               {"login": "gunny", "password": "not-it"})
+            assert tried.status == 422, f"{tried.status}\n{server.logs()}"
+        with psycopg.connect(database_url) as conn:
+            counts = conn.execute("SELECT split_part(key, ':', 1), failures "
+                                  "FROM login_attempts ORDER BY 1").fetchall()
+        assert counts == [("account", 4), ("address", 4)]
     finally:
         a.stop()
         b.stop()

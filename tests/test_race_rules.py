@@ -76,6 +76,12 @@ def test_an_edit_of_another_version_is_stale() -> None:
                       expected_version=3).version == 4
 
 
+def test_a_stale_edit_of_what_is_stored_already_is_no_conflict() -> None:
+    """The same save sent again from the old page (its answer lost): nothing to undo."""
+    write = rules.edit(_setup(version=3), {"SO_F": 450}, source="manual", expected_version=2)
+    assert (write.saves, write.version, write.new) == (False, 3, [])
+
+
 def test_undo_while_the_setup_holds_the_new_value() -> None:
     write = rules.undo(_change(source="advisor"), _setup(SO_F=Decimal(500)), [_run("r1", 0)])
     assert write is not None
@@ -203,3 +209,31 @@ def test_removal_leaves_untouched_tables_out() -> None:
     after = rules.removal(tables, "vehicles", {"car"})
     assert set(after) == {"vehicles", "car_configs"}
     assert rules.removal(_tables(), "vehicles", {"nope"}) == {}
+
+
+# -- undoable deletes -------------------------------------------------------------------------
+
+def test_an_undo_lasts_the_window_then_the_row_is_purged() -> None:
+    deleted = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    assert rules.undoable(deleted, deleted + rules.UNDO_WINDOW)
+    assert not rules.undoable(deleted, deleted + rules.UNDO_WINDOW + timedelta(seconds=1))
+    assert not rules.undoable(None, deleted)
+    assert rules.purge_before(deleted + rules.UNDO_WINDOW) == deleted
+
+
+def test_a_lap_delete_marks_it_and_closes_the_gap_and_undo_reverses_it() -> None:
+    live = [{"id": f"l{n}", "lap_number": n} for n in (1, 2, 3)]
+    assert rules.lap_deletion(live, 4) is None
+    assert rules.lap_deletion(live, 2) == {
+        "l2": {"deleted_at": rules.NOW}, "l3": {"lap_number": 2}}
+    now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    after = [{"id": "l1", "lap_number": 1}, {"id": "l3", "lap_number": 2}]
+    old = {"id": "l0", "lap_number": 2, "deleted_at": now - timedelta(minutes=5)}
+    newer = {"id": "l2", "lap_number": 2, "deleted_at": now - timedelta(minutes=1)}
+    expired = {"id": "lx", "lap_number": 1, "deleted_at": now - timedelta(hours=1)}
+    assert rules.lap_restoring(after, [old, newer, expired], 2, now) == {
+        "l2": {"deleted_at": None, "lap_number": 2}, "l3": {"lap_number": 3}}
+    assert rules.lap_restoring(after, [expired], 1, now) is None
+    # a place past the end (laps deleted since) is the end
+    assert rules.lap_restoring([], [newer], 2, now) == {
+        "l2": {"deleted_at": None, "lap_number": 1}}

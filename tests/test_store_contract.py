@@ -86,7 +86,7 @@ def test_update_profile_changes_given_fields_and_keeps_the_rest(store: Store) ->
     user = new_user(store)
     got = store.update_profile(user.racer_id, {"instagram": "@al", "experience_level": "Pro"})
     assert got == Profile(user.racer_id, user.id, name="alice", email="alice@example.com",
-                          instagram="@al", experience_level="Pro")
+                          instagram="@al", experience_level="Pro", version=2)
     assert store.get_profile(user.racer_id) == got
 
 

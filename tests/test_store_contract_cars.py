@@ -41,7 +41,7 @@ def test_update_car_changes_given_fields_and_keeps_the_rest(store: Store) -> Non
     user = new_user(store)
     car = store.add_car(user.racer_id, CAR, NB48)
     got = store.update_car(user.racer_id, car.id, {"nickname": "Red", "id": "x"})
-    assert got == Car(car.id, user.racer_id, **{**CAR, "nickname": "Red"})
+    assert got == Car(car.id, user.racer_id, **{**CAR, "nickname": "Red"}, version=2)
     assert store.get_car(user.racer_id, car.id) == got
 
 
@@ -86,6 +86,8 @@ def test_delete_car_removes_the_car_and_its_config(store: Store) -> None:
     user = new_user(store)
     keep = store.add_car(user.racer_id, {**CAR, "nickname": "Keep"}, NT48)
     car = store.add_car(user.racer_id, CAR, NB48)
+    assert store.delete_car(user.racer_id, car.id) is False  # in use: archive it first
+    store.archive_car(user.racer_id, car.id)
     assert store.delete_car(user.racer_id, car.id) is True
     assert store.get_car(user.racer_id, car.id) is None
     assert store.get_car_config(user.racer_id, car.id) is None

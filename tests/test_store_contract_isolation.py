@@ -42,6 +42,11 @@ ISOLATION: dict[str, tuple[IsolationCall, Any]] = {
     "update_car": (
         lambda s, a, b, ids: s.update_car(b.racer_id, ids["car"], {"nickname": "x"}), None),
     "delete_car": (lambda s, a, b, ids: s.delete_car(b.racer_id, ids["car"]), False),
+    "archive_car": (lambda s, a, b, ids: s.archive_car(b.racer_id, ids["car"]), None),
+    "restore_car": (lambda s, a, b, ids: s.restore_car(b.racer_id, ids["car"]), None),
+    "car_removal": (lambda s, a, b, ids: s.car_removal(b.racer_id, ids["car"]), None),
+    "list_archived_cars": (lambda s, a, b, ids: s.list_cars(b.racer_id, archived=None), []),
+    "export_racer_cars": (lambda s, a, b, ids: s.export_racer(b.racer_id)["vehicles"], []),
     "get_car_config": (lambda s, a, b, ids: s.get_car_config(b.racer_id, ids["car"]), None),
     "save_car_config": (
         lambda s, a, b, ids: s.save_car_config(b.racer_id, ids["car"], NT48), None),
@@ -71,6 +76,11 @@ GARBAGE_CALLS: dict[str, tuple[Callable[[Store, User, str], Any], Any]] = {
     "get_car": (lambda s, u, g: s.get_car(u.racer_id, g), None),
     "update_car": (lambda s, u, g: s.update_car(u.racer_id, g, {"nickname": "x"}), None),
     "delete_car": (lambda s, u, g: s.delete_car(u.racer_id, g), False),
+    "archive_car": (lambda s, u, g: s.archive_car(u.racer_id, g), None),
+    "restore_car": (lambda s, u, g: s.restore_car(u.racer_id, g), None),
+    "car_removal": (lambda s, u, g: s.car_removal(u.racer_id, g), None),
+    "export_racer": (lambda s, u, g: sum(map(len, s.export_racer(g).values())), 0),
+    "delete_account": (lambda s, u, g: s.delete_account(g), False),
     "get_car_config": (lambda s, u, g: s.get_car_config(u.racer_id, g), None),
     "save_car_config": (lambda s, u, g: s.save_car_config(u.racer_id, g, NB48), None),
 }

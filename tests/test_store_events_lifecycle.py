@@ -107,21 +107,25 @@ def test_another_racers_race_day_reads_as_missing(store: Store) -> None:
 
 def test_deleting_the_car_takes_its_events_out_of_sight(store: Store) -> None:
     user, car, event = new_event(store)
+    store.close_event(user.racer_id, event.id, event.start_date)
+    store.archive_car(user.racer_id, car.id)
     assert store.delete_car(user.racer_id, car.id)
     assert store.get_event(user.racer_id, event.id) is None
     assert store.list_events(user.racer_id) == []
 
 
-def test_deleting_the_car_keeps_its_notes_unlinked_and_exportable(store: Store) -> None:
+def test_deleting_the_car_for_good_takes_its_notes_none_left_orphaned(store: Store) -> None:
     user, car, event = new_event(store)
     rid = user.racer_id
     run = store.add_run(rid, event.id, "Q1")
     store.add_event_log(rid, event.id, "note", "note at event", run_id=run.id)
+    store.add_track_log(rid, "note", "no car's note")
+    store.close_event(rid, event.id, event.start_date)
+    store.archive_car(rid, car.id)
     store.delete_car(rid, car.id)
-    (note,) = store.list_track_logs(rid)
-    assert (note.note, note.event_id, note.run_id) == ("note at event", None, None)
+    assert [n.note for n in store.list_track_logs(rid)] == ["no car's note"]
     dumped = store.dump_tables()
-    assert [r["note"] for r in dumped["track_logs"]] == ["note at event"]
+    assert [r["note"] for r in dumped["track_logs"]] == ["no car's note"]
     assert dumped["events"] == [] and dumped["runs"] == []
 
 

@@ -1,4 +1,4 @@
-"""Sign up, log in, log out."""
+"""Sign up, log in, log out (here, or everywhere)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.wrappers import Response as BaseResponse
 
+from apex import login_guard
 from apex.auth_setup import LoginUser
 from apex.db import get_store
 from apex.extensions import limiter
 from apex.htmx import redirect_to, render, see_other
+from apex.models import User
 from apex.schemas import form_dict
 from apex.schemas.auth import PASSWORD_MIN, LoginSchema, SignupSchema
 from apex.store import DuplicateError
@@ -50,8 +53,10 @@ def login() -> ResponseReturnValue:
 
 
 @bp.post("/login")
-@limiter.limit(_login_limit, methods=["POST"])
 def login_post() -> ResponseReturnValue:
+    # NOTE: no Flask-Limiter here: its per-address count in each worker's memory locked
+    # a whole pit Wi-Fi out; apex/login_throttle.py counts accounts, addresses and known
+    # devices where every worker sees them.
     values = form_dict(request.form)
     next_url = request.form.get("next", "")
     try:
@@ -59,16 +64,30 @@ def login_post() -> ResponseReturnValue:
     except ValidationError as err:
         return render("auth/login.html", LOGIN_BLOCKS, 422, values=values,
                       errors=err.messages, next=next_url)
+    values.pop("password", None)  # never echoed back
     user = get_store().find_user(data["login"])
+    attempt = login_guard.attempt_for(data["login"], user)
+    if wait := attempt.begin():
+        return render("auth/login.html", LOGIN_BLOCKS, 429, values=values, errors={},
+                      next=next_url, limited=f"Too many attempts, try again in {wait} s.")
     if not check_password_hash(user.password_hash if user else _DUMMY_HASH, data["password"]) \
             or user is None:
-        values.pop("password", None)
         errors = {"password": ["Wrong username or password."]}
         return render("auth/login.html", LOGIN_BLOCKS, 422, values=values, errors=errors,
                       next=next_url)
+    attempt.succeeded()
+    response = _log_in(user, remember=data["remember"], target=_safe_next(next_url))
+    login_guard.remember_device(response, user.id, attempt.device)
+    return response
+
+
+def _log_in(user: User, *, remember: bool, target: str) -> BaseResponse:
     session.clear()  # nothing of an earlier visitor (flashes, next) carries over
-    login_user(LoginUser(user), remember=data["remember"])
-    return _redirect_after_auth(_safe_next(next_url))
+    # Permanent: the cookie is re-signed on every request, so PERMANENT_SESSION_LIFETIME
+    # is the idle time after which even a copy of it is refused.
+    session.permanent = True
+    login_user(LoginUser(user), remember=remember)
+    return _redirect_after_auth(target)
 
 
 @bp.get("/signup")
@@ -90,9 +109,9 @@ def signup_post() -> ResponseReturnValue:
         return _signup_invalid(values, err.messages_dict)
     except DuplicateError as err:
         return _signup_invalid(values, {err.field: [err.message]})
-    session.clear()
-    login_user(LoginUser(user), remember=True)
-    return _redirect_after_auth(url_for("garage.show_garage"))
+    response = _log_in(user, remember=True, target=url_for("garage.show_garage"))
+    login_guard.remember_device(response, user.id, None)  # the racer's own browser
+    return response
 
 
 def _signup_invalid(values: dict, errors: dict) -> ResponseReturnValue:
@@ -102,7 +121,7 @@ def _signup_invalid(values: dict, errors: dict) -> ResponseReturnValue:
                   password_min=PASSWORD_MIN)
 
 
-def _redirect_after_auth(target: str) -> ResponseReturnValue:
+def _redirect_after_auth(target: str) -> BaseResponse:
     # The session cookie changed: a full navigation gives every region the new state.
     return redirect_to(target, 303)
 
@@ -110,6 +129,26 @@ def _redirect_after_auth(target: str) -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
+    """Log out, and revoke every copy of this login.
+
+    NOTE: a signed cookie cannot be recalled, so making this login's copies worthless
+    means moving the racer's session generation on, which ends the racer's logins on
+    every device (DESIGN.md: "logout revokes them everywhere"). Telling this login from
+    the others would need a server-side row per login; one racer, one or two phones,
+    logging in again is the cheaper price.
+    """
+    return _log_out_everywhere()
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere() -> ResponseReturnValue:
+    """The profile page's button: the same revocation, named for a lost phone."""
+    return _log_out_everywhere()
+
+
+def _log_out_everywhere() -> ResponseReturnValue:
+    get_store().revoke_sessions(current_user.user.id)
     # Clear first: logout_user() leaves the flag that deletes the remember-me cookie.
     session.clear()
     logout_user()

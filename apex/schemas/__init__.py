@@ -38,6 +38,22 @@ class CreateFormSchema(FormSchema):
     )
 
 
+# The largest version a page can carry (the columns are PostgreSQL integers).
+VERSION_MAX = 2**31 - 1
+
+
+class VersionedFormSchema(FormSchema):
+    """An edit form of a versioned record (apex.versions): the version its page was
+    loaded at and the values it showed (``seen``: apex.versions.seen_text). A page
+    without them (opened before versions existed) saves without the check."""
+
+    version = fields.Integer(
+        load_default=None, strict=False,
+        validate=validate.Range(min=1, max=VERSION_MAX, error="Reload the page."),
+        error_messages={"invalid": "Reload the page."})
+    seen = fields.String(load_default=None)
+
+
 def form_dict(form: Mapping[str, Any]) -> dict[str, Any]:
     """A request form as a plain dict of single values (what the racer typed)."""
     return {key: form.get(key) for key in form.keys()}

@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields, post_load, validate
 
 from apex.catalogue import NITRO, POWERS, PRESET_POWERS, PRESETS
 from apex.models import EXPERIENCE_LEVELS
-from apex.schemas import CreateFormSchema, FormSchema
+from apex.schemas import CreateFormSchema, FormSchema, VersionedFormSchema
 
 TRANSPONDER = validate.Regexp(r"^\d{0,12}$", error="Digits only, at most 12.")
 
@@ -25,7 +25,7 @@ def text_field(max_len: int, *, required: bool = False, label: str = "") -> fiel
     return fields.String(load_default="", validate=too_long)
 
 
-class ProfileSchema(FormSchema):
+class ProfileSchema(VersionedFormSchema):
     name = text_field(80, required=True, label="name you race under")
     email = fields.String(
         load_default="",
@@ -59,7 +59,7 @@ class CarSchema(FormSchema):
     )
 
 
-class EditCarSchema(CarSchema):
+class EditCarSchema(CarSchema, VersionedFormSchema):
     # The racer's yes to a power change that empties the other power's Shop Master fields.
     confirm_power = fields.Boolean(load_default=False, truthy={"1", "on", "true"},
                                    falsy={"", "0", "off", "false"})

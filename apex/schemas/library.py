@@ -9,7 +9,7 @@ from marshmallow.types import ErrorMessages
 
 from apex.catalogue import PARAMS, PRESETS
 from apex.models import LIBRARY_SOURCES
-from apex.schemas import CreateFormSchema, FormSchema
+from apex.schemas import CreateFormSchema, FormSchema, VersionedFormSchema
 from apex.schemas.setup import ParamField
 
 
@@ -39,6 +39,10 @@ _BASELINE_FIELDS: dict[str, fields.Field[Any]] = {
 # A baseline form: its fields and every catalogue parameter, checked as in Shop Master.
 BaselineSchema = CreateFormSchema.from_dict(
     {**_BASELINE_FIELDS, **{p.key: ParamField(p) for p in PARAMS}}, name="BaselineSchema")
+
+
+class EditBaselineSchema(BaselineSchema, VersionedFormSchema):  # type: ignore[valid-type,misc]
+    """Editing one's own baseline: the version its page showed, too."""
 
 # Promoting a Shop Master: the fields only; the values come from the car.
 PromoteSchema = CreateFormSchema.from_dict(

@@ -67,3 +67,12 @@ class DeleteLapSchema(FormSchema):
     )
     # How many laps the page showed: a retried or crossed delete must not hit another lap.
     laps_seen = fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+
+class UndoLapSchema(FormSchema):
+    """Undo of a lap delete: the place the lap was deleted from."""
+
+    lap = fields.Integer(
+        required=True, validate=validate.Range(min=1, error="No such lap."),
+        error_messages={"required": "No such lap.", "invalid": "No such lap."},
+    )

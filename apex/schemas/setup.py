@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import ValidationError, fields
 
 from apex.catalogue import PARAMS, TEXT_MAX, Param, coerce, format_value, with_unit
-from apex.schemas import FormSchema
+from apex.schemas import FormSchema, VersionedFormSchema
 
 
 class ParamField(fields.Field):
@@ -53,3 +53,7 @@ def _number_hint(p: Param) -> str:
 SetupSchema = FormSchema.from_dict(
     {p.key: ParamField(p) for p in PARAMS}, name="SetupSchema"
 )
+
+
+class ShopMasterSchema(SetupSchema, VersionedFormSchema):  # type: ignore[valid-type,misc]
+    """The Shop Master form: every parameter, and the version its page showed."""

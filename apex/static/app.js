@@ -28,6 +28,19 @@
     showBanner("Not saved — the connection timed out. What you typed is kept.", true);
   });
 
+  // A 429 that answers with the very form it came from (the login limit's "try again in
+  // N s") swaps like a 422: the wait is said in the form. Any other 429 shows the banner.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr, target = e.detail.target;
+    if (xhr.status !== 429 || !target || !target.id) return;
+    var tmp = document.createElement("div");
+    tmp.innerHTML = xhr.responseText || "";
+    if (tmp.querySelector("#" + CSS.escape(target.id))) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+
   // The server answered with an error (422 swaps the form instead, see htmx-config).
   document.addEventListener("htmx:responseError", function (e) {
     var xhr = e.detail.xhr;
@@ -84,7 +97,11 @@
   function localTimes(root) {
     root.querySelectorAll("time[data-local]").forEach(function (t) {
       var d = new Date(t.getAttribute("datetime"));
-      if (!isNaN(d)) t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      if (isNaN(d)) return;
+      // data-local="date": a list that spans days (All notes) keeps the day too.
+      t.textContent = t.getAttribute("data-local") === "date"
+        ? d.toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })
+        : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     });
   }
   document.addEventListener("htmx:load", function (e) { localTimes(e.detail.elt); });

@@ -18,14 +18,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from apex import race_rules
-from apex.catalogue import NITRO, PARAM_KEYS, Value
+from apex import versions
+from apex.catalogue import BY_KEY, NITRO, PARAM_KEYS, Value, coerce
+from apex.login_session import next_generation
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport, column_changes, empty_cells
 from apex.store import DuplicateError
 from apex.stores import csv_library
+from apex.stores.csv_archive import ArchiveMethods
+from apex.stores.csv_archive import car as _car
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
+from apex.stores.csv_logins import LoginAttemptMethods
+from apex.stores.csv_notes import NoteMethods
 from apex.stores.csv_runs import RunMethods
 from apex.stores.csv_tables import CsvTables, Row, locked
 from apex.stores.csv_theory import TheoryMethods
@@ -57,11 +62,18 @@ def _label(car: Mapping[str, Any]) -> str:
     return car_label(car["brand"], car["model"])
 
 
-def _car(row: Row) -> Car:
-    return Car(row["id"], row["profile_id"], *(row[f] for f in CAR_FIELDS))
+def _version(row: Mapping[str, Any]) -> int:
+    """A row written before its table had versions (or just inserted) is at 1."""
+    return row.get("version") or 1
 
 
-class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
+def _profile(row: Row) -> Profile:
+    return Profile(id=row["id"], user_id=row["user_id"],
+                   **{f: row[f] for f in PROFILE_FIELDS}, version=_version(row))
+
+
+class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMethods,
+               TheoryMethods, LoginAttemptMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
     The Setup Library and notebook methods come from apex.stores.csv_library,
@@ -150,7 +162,7 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         if row is None or profile is None:
             return None
         return User(row["id"], row["username"], row["email"], row["password_hash"],
-                    row["is_admin"], profile["id"])
+                    row["is_admin"], profile["id"], row["session_generation"] or 0)
 
     @locked
     def create_user(
@@ -163,7 +175,7 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         if any(u["email"].lower() == email.lower() for u in users):
             raise DuplicateError("email", "An account with that email exists.")
         user = _stamped(username=username, email=email, password_hash=password_hash,
-                        is_admin=bool(is_admin))
+                        is_admin=bool(is_admin), session_generation=0)
         profile = _stamped(**{f: "" for f in PROFILE_FIELDS})
         profile.update(user_id=user["id"], name=username, email=email)
         self._tables.insert("racer_profiles", profile)
@@ -185,16 +197,18 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
     @locked
     def get_profile(self, racer_id: str) -> Profile | None:
         row = self._live_profile(racer_id)
-        return None if row is None else Profile(*(row[c] for c in ("id", "user_id")),
-                                                *(row[f] for f in PROFILE_FIELDS))
+        return None if row is None else _profile(row)
 
     @locked
-    def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None:
+    def update_profile(self, racer_id: str, data: Mapping[str, str], *,
+                       version: int | None = None) -> Profile | None:
         """Fields missing from ``data`` keep their value."""
         row = self._live_profile(racer_id)
         if row is None:
             return None
-        self._tables.replace("racer_profiles", {**row, **_texts(data, PROFILE_FIELDS),
+        given = _texts(data, PROFILE_FIELDS)
+        new_version = versions.next_version(_profile(row), row, given, version)
+        self._tables.replace("racer_profiles", {**row, **given, "version": new_version,
                                                 "updated_at": datetime.now(UTC)})
         return self.get_profile(racer_id)
 
@@ -237,8 +251,9 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
                 raise DuplicateError("nickname", _CAR_TAKEN)
 
     @locked
-    def list_cars(self, racer_id: str) -> list[Car]:
-        mine = [r for r in self._tables.read("vehicles") if r["profile_id"] == racer_id]
+    def list_cars(self, racer_id: str, *, archived: bool | None = False) -> list[Car]:
+        mine = [r for r in self._tables.read("vehicles") if r["profile_id"] == racer_id
+                and archived in (None, r.get("archived_at") is not None)]
         return [_car(r) for r in sorted(mine, key=lambda r: (*_car_key(r), r["id"]))]
 
     @locked
@@ -269,13 +284,16 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         return _car(car)
 
     @locked
-    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None:
+    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str], *,
+                   version: int | None = None) -> Car | None:
         """Fields missing from ``data`` keep their value; the config's label follows."""
         row = self._tables.first("vehicles", id=car_id, profile_id=racer_id)
         if row is None:
             return None
         new = {**row, **_texts(data, CAR_FIELDS), "updated_at": datetime.now(UTC)}
         new["power"] = new["power"] or row["power"]
+        new["version"] = versions.next_version(
+            _car(row), row, {f: new[f] for f in CAR_FIELDS}, version)
         self._check_unique_car(new)
         self._tables.replace("vehicles", new)
         config = self._tables.first("car_configs", vehicle_id=car_id)
@@ -284,42 +302,33 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         return _car(new)
 
     @locked
-    def delete_car(self, racer_id: str, car_id: str) -> bool:
-        """The car and what hangs off it, as PostgreSQL's ON DELETE rules say
-        (apex.race_rules.removal): its config and its events with all they hold go,
-        notes keep their text but lose their event and run. The car goes first: a
-        crash before the rest is written leaves only ignored orphans."""
-        if self._tables.first("vehicles", id=car_id, profile_id=racer_id) is None:
-            return False
-        after = race_rules.removal({t: self._tables.read(t) for t in race_rules.reaches(
-            "vehicles")}, "vehicles", {car_id})
-        self._tables.write("vehicles", after.pop("vehicles"))
-        self._tables.write_all(after)
-        return True
-
-    @locked
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None:
         """A car without a config row (hand-edited files) reads as all unset."""
         if self._tables.first("vehicles", id=car_id, profile_id=racer_id) is None:
             return None
         config = self._tables.first("car_configs", vehicle_id=car_id) or {}
-        return Setup(car_id, {k: config.get(k) for k in PARAM_KEYS}, config.get("updated_at"))
+        return Setup(car_id, {k: config.get(k) for k in PARAM_KEYS}, config.get("updated_at"),
+                     _version(config))
 
     @locked
     def save_car_config(
-        self, racer_id: str, car_id: str, values: Mapping[str, Value]
+        self, racer_id: str, car_id: str, values: Mapping[str, Value], *,
+        version: int | None = None,
     ) -> Setup | None:
         """Every parameter is replaced: keys missing from ``values`` become unset."""
         car = self._tables.first("vehicles", id=car_id, profile_id=racer_id)
         if car is None:
             return None
-        params = {k: values.get(k) for k in PARAM_KEYS}
+        params = {k: coerce(BY_KEY[k], values.get(k)) for k in PARAM_KEYS}
         old = self._tables.first("car_configs", vehicle_id=car_id)
         if old is None:
             self._tables.insert("car_configs", _stamped(profile_id=racer_id, vehicle_id=car_id,
-                                                        car=_label(car), **params))
+                                                        car=_label(car), **params, version=1))
         else:
-            self._tables.replace("car_configs", {**old, **params,
+            current = self.get_car_config(racer_id, car_id)
+            assert current is not None  # its car is there, under the same lock
+            new_version = versions.next_version(current, old, params, version)
+            self._tables.replace("car_configs", {**old, **params, "version": new_version,
                                                  "updated_at": datetime.now(UTC)})
         return self.get_car_config(racer_id, car_id)
 
@@ -354,6 +363,8 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
             refs = REFERENCES.get(table, {}).items()
             rows[table] = []
             for row in self._tables.read(table):
+                if row.get("deleted_at") is not None:
+                    continue  # a deleted note or lap waiting for its undo: no one's data
                 kept = dict(row)
                 for col, parent in refs:
                     if kept.get(col) not in (None, "") and kept[col] not in ids[parent]:
@@ -367,12 +378,15 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
 
     @locked
     def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
-        """Plan against the files under the lock; write every touched table, or none."""
+        """Plan against the files under the lock; write every touched table, or none
+        (one journal record), then fold the journal in: an import is a bulk write, and
+        a folder filled this way (export-csv, a racer's zip) is plain table files."""
         existing = self.dump_tables()
         result = plan(existing, incoming)
         result.report.dry_run = dry_run
         if not dry_run:
             self._tables.write_all(applied(existing, result))
+            self._tables.compact()
         return result.report
 
     @locked
@@ -381,7 +395,20 @@ class CsvStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
 
     @locked
     def set_password(self, user_id: str, password_hash: str) -> bool:
-        return self._update_user(user_id, password_hash=password_hash)
+        """The new password, and every login made with the old one revoked."""
+        row = self._tables.first("users", id=user_id)
+        return row is not None and self._update_user(
+            user_id, password_hash=password_hash,
+            session_generation=next_generation(row["session_generation"]))
+
+    @locked
+    def revoke_sessions(self, user_id: str) -> int | None:
+        row = self._tables.first("users", id=user_id)
+        if row is None:
+            return None
+        generation = next_generation(row["session_generation"])
+        self._update_user(user_id, session_generation=generation)
+        return generation
 
     def _update_user(self, user_id: str, **values: Any) -> bool:
         row = self._tables.first("users", id=user_id)

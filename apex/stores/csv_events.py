@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from apex import race_rules as rules
+from apex.car_rules import ARCHIVED
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
 from apex.event_setup import as_text, history_records
 from apex.models import (
@@ -89,7 +90,7 @@ class EventMethods(RaceRows):
         """The setup first, then the event: a crash between leaves an ignored orphan."""
         profile = self._racer(racer_id)
         car = self._tables.first("vehicles", id=str(data.get("car_id")), profile_id=racer_id)
-        if car is None:
+        if car is None or car.get("archived_at") is not None:  # apex.car_rules: in use only
             raise LookupError("no such car")
         if self._key_used(profile, request_key):
             return None
@@ -152,6 +153,9 @@ class EventMethods(RaceRows):
         row = self._event_row(racer_id, event_id)
         if row is None or not rules.reopen(row["status"]):
             return None if row is None else _event(row)
+        car = self._tables.first("vehicles", id=row["vehicle_id"])
+        if car is not None and car.get("archived_at") is not None:
+            raise DuplicateError("car_id", ARCHIVED)
         if any(r["vehicle_id"] == row["vehicle_id"] and r["status"] == "active"
                for r in self._tables.read("events")):
             raise DuplicateError("car_id", library_rules.EVENT_OPEN)

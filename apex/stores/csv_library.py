@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from apex import versions
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
 from apex.models import (
     LIBRARY_FIELDS,
@@ -89,6 +90,7 @@ def _baseline(row: Row, names: Mapping[str, str]) -> LibraryBaseline:
         id=row["id"], **{f: row[f] for f in LIBRARY_FIELDS}, submitted_by=by,
         submitter_name=names.get(by, "") if by else "",
         values={k: row[k] for k in PARAM_KEYS}, created_at=row["created_at"],
+        version=row.get("version") or 1,
     )
 
 
@@ -163,19 +165,21 @@ def _own(tables: CsvTables, racer_id: str, baseline_id: object) -> Row | None:
 
 def update(
     tables: CsvTables, racer_id: str, baseline_id: object, data: Mapping[str, Any],
-    values: Mapping[str, Value],
+    values: Mapping[str, Value], version: int | None = None,
 ) -> LibraryBaseline | None:
     row = _own(tables, racer_id, baseline_id)
     if row is None:
         return None
-    new = {**row, **rules.fields(data, keep_missing=True),
-           **{k: coerce(BY_KEY[k], values.get(k)) for k in PARAM_KEYS},
-           "updated_at": datetime.now(UTC)}
+    given = {**rules.fields(data, keep_missing=True),
+             **{k: coerce(BY_KEY[k], values.get(k)) for k in PARAM_KEYS}}
+    names = _names(tables)
+    new_version = versions.next_version(_baseline(row, names), row, given, version)
+    new = {**row, **given, "version": new_version, "updated_at": datetime.now(UTC)}
     key = rules.row_key(new)
     if any(r["id"] != new["id"] and rules.row_key(r) == key for r in tables.read(LIBRARY)):
         raise DuplicateError("track", rules.TAKEN)
     tables.replace(LIBRARY, new)
-    return _baseline(new, _names(tables))
+    return _baseline(new, names)
 
 
 def delete(tables: CsvTables, racer_id: str, baseline_id: object) -> bool:
@@ -206,7 +210,7 @@ def add_track_log(tables: CsvTables, racer_id: str, kind: str, note: str,
     now = datetime.now(UTC)
     row = {"id": str(uuid.uuid4()), "profile_id": racer_id, "timestamp": now, "kind": kind,
            "note": str(note or ""), **{f: str(texts.get(f) or "") for f in _TRACK_LOG_TEXTS},
-           "lap_time": None, "created_at": now}
+           "lap_time": None, "created_at": now, "deleted_at": None}
     tables.insert("track_logs", row)
     return _track_log(row)
 
@@ -215,7 +219,8 @@ def list_track_logs(tables: CsvTables, racer_id: str, car: str, limit: int) -> l
     if limit <= 0:
         return []
     mine = [r for r in tables.read("track_logs")
-            if r["profile_id"] == racer_id and (not car or r["car"] == car)]
+            if r["profile_id"] == racer_id and r["deleted_at"] is None
+            and (not car or r["car"] == car)]
     mine.sort(key=lambda r: (r["timestamp"] or _NEVER, r["created_at"] or _NEVER, r["id"]),
               reverse=True)
     return [_track_log(r) for r in mine[:limit]]
@@ -273,9 +278,9 @@ class LibraryMethods:
     @locked
     def update_library_baseline(
         self, racer_id: str, baseline_id: int, data: Mapping[str, Any],
-        values: Mapping[str, Value],
+        values: Mapping[str, Value], *, version: int | None = None,
     ) -> LibraryBaseline | None:
-        return update(self._tables, racer_id, baseline_id, data, values)
+        return update(self._tables, racer_id, baseline_id, data, values, version)
 
     @locked
     def delete_library_baseline(self, racer_id: str, baseline_id: int) -> bool:

@@ -11,9 +11,10 @@ apex.race_rules.tested_changes names.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from apex import race_rules as rules
 from apex.models import Lap, Run, TrackLog, car_label
@@ -32,10 +33,19 @@ def run_order(row: Row) -> tuple:
 
 
 def run_with_laps(row: Row, laps: list[Row]) -> Run:
+    """The run with its live laps (a deleted lap waits for its undo out of sight)."""
+    live = [r for r in laps if r["deleted_at"] is None]
     return Run(row["id"], row["event_id"], row["name"], row["started_at"],
                row["setup_version"], row["confidence"],
                tuple(Lap(r["run_id"], r["lap_number"], r["seconds"])
-                     for r in sorted(laps, key=lambda r: r["lap_number"])))
+                     for r in sorted(live, key=lambda r: r["lap_number"])))
+
+
+def with_writes(rows: list[Row], writes: Mapping[str, Mapping[str, Any]], now: datetime
+                ) -> list[Row]:
+    """``rows`` with a rule's writes (id -> column -> value; ``rules.NOW`` is ``now``)."""
+    return [{**r, **{c: now if v is rules.NOW else v for c, v in writes[r["id"]].items()}}
+            if r["id"] in writes else r for r in rows]
 
 
 def _log(row: Row) -> TrackLog:
@@ -125,10 +135,11 @@ class RunMethods(RaceRows):
         profile = self._racer(racer_id)
         if not self._key_used(profile, request_key):
             laps = self._tables.read("laps")
-            done = sum(1 for r in laps if r["run_id"] == run_id)
+            done = sum(1 for r in laps if r["run_id"] == run_id and r["deleted_at"] is None)
             now = datetime.now(UTC)
             new = [{"id": str(uuid.uuid4()), "run_id": run_id, "lap_number": done + i,
-                    "seconds": Decimal(s).quantize(Decimal("0.001")), "created_at": now}
+                    "seconds": Decimal(s).quantize(Decimal("0.001")), "created_at": now,
+                    "deleted_at": None}
                    for i, s in enumerate(seconds, start=1)]
             tested = set(rules.tested_changes(self._event_rows("setup_changes", row["event_id"]),
                                               row["setup_version"], len(new)))
@@ -143,15 +154,38 @@ class RunMethods(RaceRows):
         row = self._run_row(racer_id, run_id)
         if row is None:
             return None
-        laps = self._tables.read("laps")
-        if any(r["run_id"] == run_id and r["lap_number"] == lap_number for r in laps):
-            kept = [r for r in laps if not (r["run_id"] == run_id
-                                            and r["lap_number"] == lap_number)]
-            self._tables.write("laps", [
-                {**r, "lap_number": r["lap_number"] - 1}
-                if r["run_id"] == run_id and r["lap_number"] > lap_number else r
-                for r in kept])
+        now = datetime.now(UTC)
+        laps = self._purged_laps(racer_id, now)
+        live = [r for r in laps if r["run_id"] == run_id and r["deleted_at"] is None]
+        writes = rules.lap_deletion(live, lap_number) or {}
+        if writes or len(laps) < len(self._tables.read("laps")):
+            self._tables.write("laps", with_writes(laps, writes, now))
         return self._run(row)
+
+    @locked
+    def restore_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
+        row = self._run_row(racer_id, run_id)
+        if row is None:
+            return None
+        now = datetime.now(UTC)
+        laps = self._tables.read("laps")
+        mine = [r for r in laps if r["run_id"] == run_id]
+        writes = rules.lap_restoring([r for r in mine if r["deleted_at"] is None],
+                                     [r for r in mine if r["deleted_at"] is not None],
+                                     lap_number, now)
+        if writes is None:
+            return None
+        self._tables.write("laps", with_writes(self._purged_laps(racer_id, now), writes, now))
+        return self._run(row)
+
+    def _purged_laps(self, racer_id: str, now: datetime) -> list[Row]:
+        """Every lap but the racer's whose undo is over."""
+        before = rules.purge_before(now)
+        runs = {r["id"] for r in self._tables.read("runs")
+                if self._event_row(racer_id, r["event_id"]) is not None}
+        return [r for r in self._tables.read("laps")
+                if not (r["run_id"] in runs and r["deleted_at"] is not None
+                        and r["deleted_at"] < before)]
 
     @locked
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
@@ -185,7 +219,7 @@ class RunMethods(RaceRows):
                "car": car_label(car["brand"], car["model"], car["nickname"]) if car else "",
                "event": event["name"],
                "keywords": keywords, "lap_time": None, "event_id": event_id,
-               "run_id": run_id or None, "created_at": now}
+               "run_id": run_id or None, "created_at": now, "deleted_at": None}
         self._tables.insert("track_logs", row)
         self._remember_key(profile, request_key)
         return _log(row)
@@ -195,11 +229,7 @@ class RunMethods(RaceRows):
                         ) -> list[TrackLog]:
         if limit <= 0 or self._event_row(racer_id, event_id) is None:
             return []
-        mine = [r for r in self._tables.read("track_logs")
-                if r["event_id"] == event_id and r["profile_id"] == racer_id]
+        mine = [r for r in self._tables.read("track_logs") if r["event_id"] == event_id
+                and r["profile_id"] == racer_id and r["deleted_at"] is None]
         mine.sort(key=lambda r: (r["timestamp"], r["created_at"], r["id"]), reverse=True)
         return [_log(r) for r in mine[:limit]]
-
-    @locked
-    def delete_track_log(self, racer_id: str, log_id: str) -> bool:
-        return self._tables.remove("track_logs", id=log_id, profile_id=racer_id)

@@ -101,14 +101,21 @@ def _format_row(table: str, row: Mapping[str, Any]) -> dict[str, str]:
 
 
 def key_columns(table: str) -> tuple[str, ...]:
-    """What identifies a row: its id; a request key by its user and key."""
-    return ("user_id", "key") if table == "request_keys" else ("id",)
+    """What identifies a row: its id; a request key by its user and key; a table
+    without an id (login_attempts) by its first column, as its primary key in sql/."""
+    if table == "request_keys":
+        return ("user_id", "key")
+    return ("id",) if "id" in TABLES[table] else TABLES[table][:1]
+
+
+_SINGLE_KEY = {t: key_columns(t)[0] for t in TABLES if len(key_columns(t)) == 1}
 
 
 def _key(table: str, row: Mapping[str, Any]) -> Hashable:
-    if table == "request_keys":
-        return (row.get("user_id"), row.get("key"))
-    return row.get("id")
+    column = _SINGLE_KEY.get(table)
+    if column is None:
+        return tuple(row.get(c) for c in key_columns(table))
+    return row.get(column)
 
 
 def fresh_request_keys(rows: list[Row], now: datetime) -> list[Row]:

@@ -15,21 +15,27 @@ from typing import Any, TypeVar, cast
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
-from apex import migrations
-from apex.catalogue import Value
+from apex import migrations, versions
+from apex.catalogue import PARAMS, Value, coerce
+from apex.login_session import next_generation
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport
-from apex.store import DuplicateError
+from apex.store import DuplicateError, StoreUnavailable
 from apex.stores import library_rules, postgres_library, postgres_tables
 from apex.stores import postgres_params as setup_sql
+from apex.stores.postgres_archive import ArchiveMethods
 from apex.stores.postgres_events import EventMethods
+from apex.stores.postgres_health import Availability, first_line
 from apex.stores.postgres_keys import claim as _claim
 from apex.stores.postgres_keys import ids as _key
 from apex.stores.postgres_keys import owner as _owner
 from apex.stores.postgres_library import LibraryMethods
+from apex.stores.postgres_logins import LoginAttemptMethods
+from apex.stores.postgres_notes import NoteMethods
 from apex.stores.postgres_params import Conn, one
 from apex.stores.postgres_runs import RunMethods
 from apex.stores.postgres_theory import TheoryMethods
@@ -48,34 +54,45 @@ _DUPLICATES: dict[str, tuple[str, str]] = {
     "events_one_active_per_car": ("car_id", library_rules.EVENT_OPEN),
 }
 
-PING = "SELECT 1"
+# Seconds a request waits for a pooled connection before a direct check asks whether the
+# database is there at all (with GUNICORN_THREADS <= APEX_POOL_MAX a longer wait means
+# the pool has no live connection, not that it is busy).
+FIRST_WAIT = 1.0
+RECONNECT_TIMEOUT = 5.0
 SET_ADMIN = "UPDATE users SET is_admin = %(is_admin)s, updated_at = now() WHERE id = %(user_id)s"
-SET_PASSWORD = """UPDATE users SET password_hash = %(password_hash)s, updated_at = now()
+LOCK_GENERATION = "SELECT session_generation FROM users WHERE id = %(user_id)s FOR UPDATE"
+SET_PASSWORD = """UPDATE users SET password_hash = %(password_hash)s,
+session_generation = %(generation)s, updated_at = now() WHERE id = %(user_id)s"""
+SET_GENERATION = """UPDATE users SET session_generation = %(generation)s, updated_at = now()
 WHERE id = %(user_id)s"""
 INSERT_USER = """INSERT INTO users (username, email, password_hash, is_admin)
 VALUES (%(username)s, %(email)s, %(password_hash)s, %(is_admin)s)
-RETURNING id::text, username, email, password_hash, is_admin"""
+RETURNING id::text, username, email, password_hash, is_admin, session_generation"""
 INSERT_PROFILE = """INSERT INTO racer_profiles (user_id, name, email)
 VALUES (%(user_id)s, %(name)s, %(email)s) RETURNING id::text AS racer_id"""
 _USER_SELECT = """SELECT u.id::text, u.username, u.email, u.password_hash, u.is_admin,
-p.id::text AS racer_id FROM users u JOIN racer_profiles p ON p.user_id = u.id """
+p.id::text AS racer_id, u.session_generation
+FROM users u JOIN racer_profiles p ON p.user_id = u.id """
 GET_USER = _USER_SELECT + "WHERE u.id = %(user_id)s"
 # A login is a username or an email; the username match wins if both hit.
 FIND_USER = _USER_SELECT + """
 WHERE lower(u.username) = lower(%(login)s) OR lower(u.email) = lower(%(login)s)
 ORDER BY lower(u.username) = lower(%(login)s) DESC LIMIT 1"""
 
-GET_PROFILE = """SELECT id::text, user_id::text, name, email, facebook, instagram, transponder,
-experience_level, driving_style FROM racer_profiles WHERE id = %(racer_id)s"""
-# A field missing from the mapping is passed as NULL and keeps its value.
-UPDATE_PROFILE = """UPDATE racer_profiles SET
+_PROFILE_COLS = """id::text, user_id::text, name, email, facebook, instagram, transponder,
+experience_level, driving_style, version"""
+GET_PROFILE = f"SELECT {_PROFILE_COLS} FROM racer_profiles WHERE id = %(racer_id)s"
+LOCK_PROFILE = GET_PROFILE + " FOR UPDATE"
+# A field missing from the mapping is passed as NULL and keeps its value. Compare-and-set:
+# only over the version read under the lock (apex.versions).
+UPDATE_PROFILE = f"""UPDATE racer_profiles SET
 name = coalesce(%(name)s, name), email = coalesce(%(email)s, email),
 facebook = coalesce(%(facebook)s, facebook), instagram = coalesce(%(instagram)s, instagram),
 transponder = coalesce(%(transponder)s, transponder),
 experience_level = coalesce(%(experience_level)s, experience_level),
-driving_style = coalesce(%(driving_style)s, driving_style), updated_at = now()
-WHERE id = %(racer_id)s RETURNING id::text, user_id::text, name, email, facebook, instagram,
-transponder, experience_level, driving_style"""
+driving_style = coalesce(%(driving_style)s, driving_style), version = %(version)s,
+updated_at = now() WHERE id = %(racer_id)s AND version = %(read_version)s
+RETURNING {_PROFILE_COLS}"""
 
 LIST_SPONSORS = """SELECT id::text, profile_id::text AS racer_id, name, category FROM sponsors
 WHERE profile_id = %(racer_id)s ORDER BY lower(name), name"""
@@ -85,11 +102,14 @@ RETURNING id::text, profile_id::text AS racer_id, name, category"""
 DELETE_SPONSOR = "DELETE FROM sponsors WHERE id = %(sponsor_id)s AND profile_id = %(racer_id)s"
 
 _CAR_COLS = """id::text, profile_id::text AS racer_id, brand, model, nickname, transponder,
-class_name, power"""
+class_name, power, version, archived_at"""
+# archived: false -> the cars in use, true -> the archived ones, NULL -> all.
 LIST_CARS = f"""SELECT {_CAR_COLS} FROM vehicles WHERE profile_id = %(racer_id)s
+AND (%(archived)s::boolean IS NULL OR (archived_at IS NOT NULL) = %(archived)s::boolean)
 ORDER BY lower(brand), lower(model), lower(nickname), id"""
 GET_CAR = f"""SELECT {_CAR_COLS} FROM vehicles
 WHERE id = %(car_id)s AND profile_id = %(racer_id)s"""
+LOCK_CAR = GET_CAR + " FOR UPDATE"
 # An empty power is the column's default (nitro).
 INSERT_CAR = f"""INSERT INTO vehicles
 (profile_id, brand, model, nickname, transponder, class_name, power)
@@ -99,32 +119,34 @@ UPDATE_CAR = f"""UPDATE vehicles SET
 brand = coalesce(%(brand)s, brand), model = coalesce(%(model)s, model),
 nickname = coalesce(%(nickname)s, nickname), transponder = coalesce(%(transponder)s, transponder),
 class_name = coalesce(%(class_name)s, class_name),
-power = coalesce(nullif(%(power)s, ''), power), updated_at = now()
-WHERE id = %(car_id)s AND profile_id = %(racer_id)s RETURNING {_CAR_COLS}"""
+power = coalesce(nullif(%(power)s, ''), power), version = %(version)s, updated_at = now()
+WHERE id = %(car_id)s AND profile_id = %(racer_id)s AND version = %(read_version)s
+RETURNING {_CAR_COLS}"""
 # The old system named a car by this label ("Tekno NB48 2.2"); keep it in step.
 # Only the label follows; updated_at stays the date of the last setup change (the sheet shows it).
 UPDATE_CAR_LABEL = """UPDATE car_configs SET car = trim(%(brand)s || ' ' || %(model)s)
 WHERE vehicle_id = %(car_id)s AND profile_id = %(racer_id)s"""
-# The car's baseline goes with it (car_configs.vehicle_id is ON DELETE CASCADE).
-DELETE_CAR = "DELETE FROM vehicles WHERE id = %(car_id)s AND profile_id = %(racer_id)s"
 
 # Shop Master baselines: the parameter columns come from the catalogue.
 # From the car's side, so a car whose baseline row is missing reads as all unset.
-GET_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at, {cols}
+GET_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at,
+coalesce(c.version, 1) AS version, {cols}
 FROM vehicles v LEFT JOIN car_configs c ON c.vehicle_id = v.id
 WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s""").format(cols=setup_sql.columns("c"))
 # The baseline held against concurrent saves until the transaction ends.
-LOCK_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at, {cols},
+LOCK_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at, c.version, {cols},
 v.brand, v.model, v.nickname
 FROM vehicles v JOIN car_configs c ON c.vehicle_id = v.id
 WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s FOR UPDATE OF c""").format(
     cols=setup_sql.columns("c"))
-# Insert-or-replace, only for a car of this racer (the SELECT finds nothing otherwise).
-SAVE_CONFIG = sql.SQL("""INSERT INTO car_configs (profile_id, vehicle_id, car, {cols})
-SELECT v.profile_id, v.id, trim(v.brand || ' ' || v.model), {vals} FROM vehicles v
+# Insert-or-replace, only for a car of this racer (the SELECT finds nothing otherwise);
+# a replace is a compare-and-set over the version read under the lock (apex.versions).
+SAVE_CONFIG = sql.SQL("""INSERT INTO car_configs (profile_id, vehicle_id, car, version, {cols})
+SELECT v.profile_id, v.id, trim(v.brand || ' ' || v.model), %(version)s, {vals} FROM vehicles v
 WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s
-ON CONFLICT (vehicle_id) DO UPDATE SET {sets}, updated_at = now()
-RETURNING vehicle_id::text AS car_id, updated_at, {cols}""").format(
+ON CONFLICT (vehicle_id) DO UPDATE SET {sets}, version = EXCLUDED.version, updated_at = now()
+WHERE car_configs.version = %(read_version)s
+RETURNING vehicle_id::text AS car_id, updated_at, version, {cols}""").format(
     cols=setup_sql.columns(), vals=setup_sql.placeholders(),
     sets=setup_sql.assignments(excluded=True))
 
@@ -135,10 +157,26 @@ def _texts(fields: tuple[str, ...], data: Mapping[str, Any], *, keep_missing: bo
 
 
 def _setup(**row: Any) -> Setup:
-    return Setup(row["car_id"], setup_sql.values(row), row["updated_at"])
+    return Setup(row["car_id"], setup_sql.values(row), row["updated_at"], row["version"])
 
 
-class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
+def _save_config(conn: Conn, key: dict, values: Mapping[str, Value], version: int | None
+                 ) -> Setup | None:
+    """Lock the car's baseline, ask apex.versions, write ``values`` over it (or add it);
+    None if it is not the racer's car. The row locked: the car's, for the label."""
+    row = conn.execute(LOCK_CONFIG, key).fetchone()
+    params = {**setup_sql.params(values), **key, "version": 1, "read_version": None}
+    if row is not None:
+        current = _setup(**row)
+        wanted = {p.key: coerce(p, values.get(p.key)) for p in PARAMS}
+        params["version"] = versions.next_version(current, current.values, wanted, version)
+        params["read_version"] = current.version
+    saved = conn.execute(SAVE_CONFIG, params).fetchone()
+    return None if saved is None else _setup(**saved)
+
+
+class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMethods,
+                    TheoryMethods, LoginAttemptMethods):
     """The ``Store`` for production: a connection pool over one database.
 
     The Setup Library and notebook methods come from apex.stores.postgres_library,
@@ -147,25 +185,52 @@ class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
 
     kind = "postgres"
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 5) -> None:
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 5,
+                 timeout: float = 5.0, connect_timeout: int = 3) -> None:
+        """Build the pool without waiting for the database (a worker must boot during an
+        outage): it connects in the background; a malformed URL still fails here."""
         self._closed = False
-        # The pool retries until its timeout: one plain connect fails a bad URL at once.
-        psycopg.connect(url, connect_timeout=10).close()
-        self._pool = ConnectionPool(
-            url, min_size=min_size, max_size=max_size, kwargs={"row_factory": dict_row},
-            open=True, check=ConnectionPool.check_connection, name="apex",
-        )
         try:
-            self._pool.wait(timeout=10)  # fail here, not at the first request
-        except BaseException:
-            self.close()
-            raise
+            conninfo_to_dict(url)
+        except psycopg.ProgrammingError as exc:
+            raise ValueError(f"DATABASE_URL is not a PostgreSQL URL: {first_line(exc)}") from None
+        self._timeout = timeout
+        self._health = Availability(url, connect_timeout=connect_timeout)
+        self._pool = ConnectionPool(
+            url, min_size=min_size, max_size=max_size,
+            kwargs={"row_factory": dict_row, "connect_timeout": connect_timeout},
+            open=True, check=ConnectionPool.check_connection, name="apex", timeout=timeout,
+            # A background reconnect gives up after this and the pool grows again on the
+            # next request: its backoff never grows past a couple of seconds (so the app
+            # recovers soon after the database does), and a failing reconnect logs a
+            # handful of lines, not one per request.
+            reconnect_timeout=RECONNECT_TIMEOUT,
+        )
+
+    def _getconn(self) -> psycopg.Connection[Any]:
+        """A pooled connection, or StoreUnavailable: at once while the database is known to
+        be down, after ``FIRST_WAIT`` s if a direct check finds it gone, else after the
+        pool's timeout (the pool busy)."""
+        self._health.gate()
+        try:
+            return self._pool.getconn(timeout=min(FIRST_WAIT, self._timeout))
+        except PoolTimeout:
+            pass
+        if not self._health.check():
+            raise StoreUnavailable(self._health.reason)
+        try:
+            return self._pool.getconn(timeout=max(self._timeout - FIRST_WAIT, 0.1))
+        except PoolTimeout:
+            raise StoreUnavailable(
+                f"no database connection free within {self._timeout:g} s") from None
 
     @contextmanager
     def _tx(self) -> Iterator[Conn]:
-        """One pooled connection, one transaction; a unique rule broken -> DuplicateError."""
+        """One pooled connection, one transaction; a unique rule broken -> DuplicateError;
+        the database unreachable or lost mid-way -> StoreUnavailable."""
+        conn = self._getconn()
         try:
-            with self._pool.connection() as conn:
+            with conn:  # commit, or roll back on an exception
                 yield cast(Conn, conn)  # the pool's row_factory is dict_row
         except psycopg.errors.UniqueViolation as exc:
             name = exc.diag.constraint_name or ""
@@ -173,6 +238,13 @@ class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
             raise DuplicateError(field, message) from None
         except psycopg.errors.ForeignKeyViolation:
             raise LookupError("no such racer") from None
+        except psycopg.OperationalError as exc:
+            if not conn.broken:
+                raise  # the server answered (a deadlock, a timeout): a bug, not an outage
+            self._health.lost(first_line(exc))
+            raise StoreUnavailable(first_line(exc)) from exc
+        finally:
+            self._pool.putconn(conn)
 
     def _one(self, query: Any, params: dict | None, make: Callable[..., T]) -> T | None:
         """The row ``query`` finds, made into ``make(**row)``; None if none or ids invalid."""
@@ -196,13 +268,9 @@ class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
             return conn.execute(query, params).rowcount > 0
 
     def ping(self) -> bool:
-        """Whether the database answers within 2 s (a health check must not hang)."""
-        try:
-            with self._pool.connection(timeout=2) as conn:
-                conn.execute(PING)
-            return True
-        except Exception:
-            return False
+        """Whether the database answers: a direct connection with a short connect timeout,
+        outside the pool, so a health check never queues behind requests."""
+        return self._health.check()
 
     def close(self) -> None:
         if not self._closed:
@@ -241,10 +309,19 @@ class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
     def get_profile(self, racer_id: str) -> Profile | None:
         return self._one(GET_PROFILE, _key(racer_id=racer_id), Profile)
 
-    def update_profile(self, racer_id: str, data: Mapping[str, str]) -> Profile | None:
-        key = _key(racer_id=racer_id)
+    def update_profile(self, racer_id: str, data: Mapping[str, str], *,
+                       version: int | None = None) -> Profile | None:
+        if (key := _key(racer_id=racer_id)) is None:
+            return None
         fields = _texts(PROFILE_FIELDS, data, keep_missing=True)
-        return self._one(UPDATE_PROFILE, key and {**fields, **key}, Profile)
+        with self._tx() as conn:
+            if (row := conn.execute(LOCK_PROFILE, key).fetchone()) is None:
+                return None
+            current = Profile(**row)
+            given = {f: v for f, v in fields.items() if v is not None}
+            new = versions.next_version(current, row, given, version)
+            return Profile(**one(conn, UPDATE_PROFILE, {
+                **fields, **key, "version": new, "read_version": current.version}))
 
     # sponsors -------------------------------------------------------------
     def list_sponsors(self, racer_id: str) -> list[Sponsor]:
@@ -263,8 +340,9 @@ class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         return self._changed(DELETE_SPONSOR, _key(racer_id=racer_id, sponsor_id=sponsor_id))
 
     # cars -----------------------------------------------------------------
-    def list_cars(self, racer_id: str) -> list[Car]:
-        return self._all(LIST_CARS, _key(racer_id=racer_id), Car)
+    def list_cars(self, racer_id: str, *, archived: bool | None = False) -> list[Car]:
+        key = _key(racer_id=racer_id)
+        return self._all(LIST_CARS, key and {**key, "archived": archived}, Car)
 
     def get_car(self, racer_id: str, car_id: str) -> Car | None:
         return self._one(GET_CAR, _key(racer_id=racer_id, car_id=car_id), Car)
@@ -280,35 +358,42 @@ class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
             if not _claim(conn, rid, request_key):
                 return None
             car = Car(**one(conn, INSERT_CAR, {**fields, "racer_id": rid}))
-            config = {**setup_sql.params(baseline), "racer_id": rid, "car_id": car.id}
+            config = {**setup_sql.params(baseline), "racer_id": rid, "car_id": car.id,
+                      "version": 1, "read_version": None}
             conn.execute(SAVE_CONFIG, config)
         return car
 
-    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str]) -> Car | None:
+    def update_car(self, racer_id: str, car_id: str, data: Mapping[str, str], *,
+                   version: int | None = None) -> Car | None:
         """The car's fields and its baseline's label, in one transaction."""
         if (key := _key(racer_id=racer_id, car_id=car_id)) is None:
             return None
         fields = _texts(CAR_FIELDS, data, keep_missing=True)
         with self._tx() as conn:
-            row = conn.execute(UPDATE_CAR, {**fields, **key}).fetchone()
-            if row is None:
+            if (old := conn.execute(LOCK_CAR, key).fetchone()) is None:
                 return None
+            current = Car(**old)
+            # What UPDATE_CAR keeps: missing fields, and an empty power.
+            given = {f: v for f, v in fields.items() if v is not None and (v or f != "power")}
+            new = versions.next_version(current, old, given, version)
+            row = one(conn, UPDATE_CAR, {**fields, **key, "version": new,
+                                         "read_version": current.version})
             conn.execute(UPDATE_CAR_LABEL, {**row, **key})
         return Car(**row)
-
-    def delete_car(self, racer_id: str, car_id: str) -> bool:
-        return self._changed(DELETE_CAR, _key(racer_id=racer_id, car_id=car_id))
 
     # Shop Master ----------------------------------------------------------
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None:
         return self._one(GET_CONFIG, _key(racer_id=racer_id, car_id=car_id), _setup)
 
     def save_car_config(
-        self, racer_id: str, car_id: str, values: Mapping[str, Value]
+        self, racer_id: str, car_id: str, values: Mapping[str, Value], *,
+        version: int | None = None,
     ) -> Setup | None:
         """Replace every parameter of the car's baseline (None if not the racer's car)."""
-        key = _key(racer_id=racer_id, car_id=car_id)
-        return self._one(SAVE_CONFIG, key and {**setup_sql.params(values), **key}, _setup)
+        if (key := _key(racer_id=racer_id, car_id=car_id)) is None:
+            return None
+        with self._tx() as conn:
+            return _save_config(conn, key, values, version)
 
     def change_car_config(
         self, racer_id: str, car_id: str, values: Mapping[str, Value], note: str,
@@ -322,7 +407,8 @@ class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
             if row is None:
                 return None
             merged = {**_setup(**row).values, **values}
-            saved = _setup(**one(conn, SAVE_CONFIG, {**setup_sql.params(merged), **key}))
+            saved = _save_config(conn, key, merged, None)
+            assert saved is not None  # locked above
             postgres_library.add_track_log(conn, racer_id, "change", note,
                                            {"track": track, "event": "", "keywords": "",
                                             "car": car_label(row["brand"], row["model"],
@@ -351,5 +437,21 @@ class PostgresStore(LibraryMethods, EventMethods, RunMethods, TheoryMethods):
         return self._changed(SET_ADMIN, key and {**key, "is_admin": is_admin})
 
     def set_password(self, user_id: str, password_hash: str) -> bool:
-        key = _key(user_id=user_id)
-        return self._changed(SET_PASSWORD, key and {**key, "password_hash": password_hash})
+        """The new password, and every login made with the old one revoked."""
+        return self._next_generation(user_id, SET_PASSWORD,
+                                     {"password_hash": password_hash}) is not None
+
+    def revoke_sessions(self, user_id: str) -> int | None:
+        return self._next_generation(user_id, SET_GENERATION, {})
+
+    def _next_generation(self, user_id: str, update: str, params: dict) -> int | None:
+        """Lock the user, ask the rule for the next generation, write it with ``update``."""
+        if (key := _key(user_id=user_id)) is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(LOCK_GENERATION, key).fetchone()
+            if row is None:
+                return None
+            generation = next_generation(row["session_generation"])
+            conn.execute(update, {**key, **params, "generation": generation})
+        return generation

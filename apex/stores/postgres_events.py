@@ -19,6 +19,7 @@ from typing import Any
 from psycopg import sql
 
 from apex import race_rules as rules
+from apex.car_rules import ARCHIVED
 from apex.catalogue import BY_KEY, Value, coerce
 from apex.event_setup import as_text, history_records
 from apex.models import (
@@ -31,6 +32,7 @@ from apex.models import (
     SetupChange,
     SetupEdit,
 )
+from apex.store import DuplicateError
 from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_keys import claim, ids, owner
 from apex.stores.postgres_params import Conn, one
@@ -47,6 +49,7 @@ SELECT v.profile_id, v.id, %(name)s, %(type)s, %(start_date)s, %(track)s, %(trac
 %(traction)s, %(surface)s, %(condition)s, %(temperature)s, %(practice_rounds)s,
 %(qualifying_rounds)s, %(baseline)s
 FROM vehicles v WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s
+AND v.archived_at IS NULL FOR SHARE OF v
 RETURNING *) SELECT {_EVENT_COLS} FROM e"""
 GET_EVENT = f"""SELECT {_EVENT_COLS} FROM events e
 WHERE e.id = %(event_id)s AND e.profile_id = %(racer_id)s"""
@@ -54,6 +57,12 @@ LIST_EVENTS = f"""SELECT {_EVENT_COLS} FROM events e WHERE e.profile_id = %(race
 ORDER BY e.start_date DESC, e.created_at DESC, e.id"""
 
 LOCK_EVENT = GET_EVENT + " FOR UPDATE OF e"
+# An archived car's events stay closed (apex.car_rules): restore the car first.
+# NOTE: FOR SHARE (here and in INSERT_EVENT) waits for an archive_car holding the car
+# (FOR UPDATE) and then reads its new archived_at, so a start or reopen racing an
+# archive cannot leave an archived car with an open event.
+CAR_ARCHIVED = """SELECT v.archived_at FROM events e JOIN vehicles v ON v.id = e.vehicle_id
+WHERE e.id = %(event_id)s FOR SHARE OF v"""
 SET_STATUS = f"""WITH e AS (
 UPDATE events SET status = %(status)s, end_date = %(end_date)s, updated_at = now()
 WHERE id = %(event_id)s RETURNING *) SELECT {_EVENT_COLS} FROM e"""
@@ -207,6 +216,9 @@ class EventMethods:
             if (row := conn.execute(LOCK_EVENT, key).fetchone()) is None:
                 return None
             if rules.reopen(row["status"]):
+                car = conn.execute(CAR_ARCHIVED, key).fetchone()
+                if car is not None and car["archived_at"] is not None:
+                    raise DuplicateError("car_id", ARCHIVED)
                 row = one(conn, SET_STATUS, {**key, "status": "active", "end_date": None})
         return Event(**row)
 

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 from psycopg import sql
 
-from apex.catalogue import PARAMS, Param, Value
+from apex import versions
+from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, Param, Value, coerce
 from apex.models import (
     LibraryBaseline,
     LibraryFacets,
@@ -34,7 +35,8 @@ T = TypeVar("T")
 _FIELDS = [sql.Identifier(f) for f in rules.TEXT_FIELDS + ("date",)]
 # The columns of a LibraryBaseline except its submitter's name, unqualified.
 _ROW = sql.SQL(", ").join([
-    sql.SQL("id, created_at, submitted_by::text AS submitted_by"), *_FIELDS, setup_sql.columns()])
+    sql.SQL("id, created_at, version, submitted_by::text AS submitted_by"), *_FIELDS,
+    setup_sql.columns()])
 # A baseline with its submitter's name, from a subquery or CTE named "m".
 _WITH_NAME = sql.SQL("""SELECT m.*, coalesce(p.name, '') AS submitter_name FROM {source} m
 LEFT JOIN racer_profiles p ON p.id = m.submitted_by::uuid""")
@@ -82,8 +84,13 @@ SUBMITTER = "SELECT name FROM racer_profiles WHERE id = %(racer_id)s"
 INSERT = """INSERT INTO master_library (submitted_by, {fields}, {params})
 VALUES (%(racer_id)s, {field_values}, {param_values}) RETURNING {row}"""
 # Fields missing from the update are passed as NULL and keep their value.
-UPDATE = """UPDATE master_library SET {sets}, {param_sets}, updated_at = now()
-WHERE id = %(id)s AND submitted_by = %(racer_id)s RETURNING {row}"""
+# Compare-and-set: the version read under the lock (OWN_FOR_UPDATE) is still there.
+UPDATE = """UPDATE master_library SET {sets}, {param_sets}, version = %(version)s,
+updated_at = now()
+WHERE id = %(id)s AND submitted_by = %(racer_id)s AND version = %(read_version)s
+RETURNING {row}"""
+OWN_FOR_UPDATE = """SELECT id FROM master_library WHERE id = %(id)s AND submitted_by = %(racer_id)s
+FOR UPDATE"""
 DELETE = "DELETE FROM master_library WHERE id = %(id)s AND submitted_by = %(racer_id)s"
 # Parameter values in the catalogue's types straight from SQL: 100 000 rows are
 # not turned into objects one value at a time.
@@ -96,7 +103,8 @@ VALUES (%(racer_id)s, %(kind)s, %(note)s, %(track)s, %(car)s, %(event)s, %(keywo
 RETURNING id::text, profile_id::text AS racer_id, "timestamp", kind, note, track, car, event,
 keywords"""
 LIST_TRACK_LOGS = """SELECT id::text, profile_id::text AS racer_id, "timestamp", kind, note,
-track, car, event, keywords FROM track_logs WHERE profile_id = %(racer_id)s{car}
+track, car, event, keywords FROM track_logs
+WHERE profile_id = %(racer_id)s AND deleted_at IS NULL{car}
 ORDER BY "timestamp" DESC, created_at DESC, id DESC LIMIT %(limit)s"""
 
 
@@ -119,7 +127,7 @@ def _baseline(row: Mapping[str, Any]) -> LibraryBaseline:
     return LibraryBaseline(
         id=row["id"], **{f: row[f] for f in rules.LIBRARY_FIELDS},
         submitted_by=row["submitted_by"], submitter_name=row["submitter_name"],
-        values=values, created_at=row["created_at"],
+        values=values, created_at=row["created_at"], version=row["version"],
     )
 
 
@@ -215,18 +223,26 @@ def add(
 
 def update(
     conn: Conn, racer_id: str, baseline_id: object, data: Mapping[str, Any],
-    values: Mapping[str, Value],
+    values: Mapping[str, Value], version: int | None = None,
 ) -> LibraryBaseline | None:
     key, rid = rules.library_id(baseline_id), ids(racer_id=racer_id)
     if key is None or rid is None:
         return None
+    if conn.execute(OWN_FOR_UPDATE, {**rid, "id": key}).fetchone() is None:
+        return None
+    current = get(conn, key)
+    assert current is not None  # locked just now
     given = rules.fields(data, keep_missing=True)
+    stored = {**{f: getattr(current, f) for f in rules.LIBRARY_FIELDS}, **current.values}
+    after = {**given, **{k: coerce(BY_KEY[k], values.get(k)) for k in PARAM_KEYS}}
+    new_version = versions.next_version(current, stored, after, version)
     names = rules.TEXT_FIELDS + ("date",)
     sets = sql.SQL(", ").join(
         sql.SQL("{0} = coalesce({1}, {0})").format(sql.Identifier(f), sql.Placeholder(f))
         for f in names)
     query = _with_name(_q(UPDATE, sets=sets, param_sets=setup_sql.assignments(), row=_ROW))
-    params = {**{f: given.get(f) for f in names}, **setup_sql.params(values), **rid, "id": key}
+    params = {**{f: given.get(f) for f in names}, **setup_sql.params(values), **rid, "id": key,
+              "version": new_version, "read_version": current.version}
     row = conn.execute(query, params).fetchone()
     return _baseline(row) if row else None
 
@@ -322,9 +338,9 @@ class LibraryMethods:
 
     def update_library_baseline(
         self, racer_id: str, baseline_id: int, data: Mapping[str, Any],
-        values: Mapping[str, Value],
+        values: Mapping[str, Value], *, version: int | None = None,
     ) -> LibraryBaseline | None:
-        return self._run(update, racer_id, baseline_id, data, values)
+        return self._run(update, racer_id, baseline_id, data, values, version)
 
     def delete_library_baseline(self, racer_id: str, baseline_id: int) -> bool:
         return self._run(delete, racer_id, baseline_id)

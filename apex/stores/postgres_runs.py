@@ -14,6 +14,8 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
+from psycopg import sql
+
 from apex import race_rules as rules
 from apex.models import Lap, Run, TrackLog, car_label
 from apex.stores import library_rules
@@ -41,13 +43,19 @@ GET_RUN = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
 WHERE r.id = %(run_id)s AND e.profile_id = %(racer_id)s"""
 LOCK_RUN = GET_RUN + " FOR UPDATE OF r"
 LIST_LAPS = """SELECT run_id::text, lap_number, seconds FROM laps
-WHERE run_id = ANY(%(run_ids)s::uuid[]) ORDER BY run_id, lap_number"""
-COUNT_LAPS = "SELECT count(*) AS n FROM laps WHERE run_id = %(run_id)s"
+WHERE run_id = ANY(%(run_ids)s::uuid[]) AND deleted_at IS NULL ORDER BY run_id, lap_number"""
+COUNT_LAPS = "SELECT count(*) AS n FROM laps WHERE run_id = %(run_id)s AND deleted_at IS NULL"
 INSERT_LAP = """INSERT INTO laps (run_id, lap_number, seconds)
 VALUES (%(run_id)s, %(lap_number)s, %(seconds)s)"""
-DELETE_LAP = "DELETE FROM laps WHERE run_id = %(run_id)s AND lap_number = %(lap_number)s"
-RENUMBER_LAPS = """UPDATE laps SET lap_number = lap_number - 1
-WHERE run_id = %(run_id)s AND lap_number > %(lap_number)s"""
+# A run's laps as apex.race_rules.lap_deletion / lap_restoring read them (live, deleted).
+RUN_LAPS = """SELECT id::text, lap_number, deleted_at FROM laps WHERE run_id = %(run_id)s
+ORDER BY lap_number FOR UPDATE"""
+DEFER_LAP_NUMBERS = "SET CONSTRAINTS laps_run_lap_key DEFERRED"
+# The racer's laps whose undo is over.
+PURGE_LAPS = """DELETE FROM laps l USING runs r, events e
+WHERE l.run_id = r.id AND r.event_id = e.id AND e.profile_id = %(racer_id)s
+AND l.deleted_at < %(before)s"""
+DB_NOW = "SELECT now() AS now"
 SET_CONFIDENCE = """UPDATE runs SET confidence = %(confidence)s, updated_at = now()
 WHERE id = %(run_id)s"""
 
@@ -63,9 +71,8 @@ VALUES (%(racer_id)s, %(kind)s, %(note)s, %(track)s, %(car)s, %(event)s, %(keywo
 %(event_id)s, %(run_id)s) RETURNING *) SELECT {_LOG_COLS} FROM l"""
 RUN_IN_EVENT = "SELECT 1 FROM runs WHERE id = %(run_id)s AND event_id = %(event_id)s"
 LIST_EVENT_LOGS = f"""SELECT {_LOG_COLS} FROM track_logs l
-WHERE l.event_id = %(event_id)s AND l.profile_id = %(racer_id)s
+WHERE l.event_id = %(event_id)s AND l.profile_id = %(racer_id)s AND l.deleted_at IS NULL
 ORDER BY l."timestamp" DESC, l.created_at DESC, l.id DESC LIMIT %(limit)s"""
-DELETE_TRACK_LOG = "DELETE FROM track_logs WHERE id = %(log_id)s AND profile_id = %(racer_id)s"
 
 
 def _log(row: Mapping[str, Any]) -> TrackLog:
@@ -81,6 +88,19 @@ def runs_with_laps(conn: Conn, rows: Sequence[Mapping[str, Any]]) -> Iterator[Ru
     for row in rows:
         yield Run(**{**row, "started_at": row["started_at"].astimezone(UTC)},
                   laps=tuple(laps[row["id"]]))
+
+
+def write_laps(conn: Conn, writes: Mapping[str, Mapping[str, Any]]) -> None:
+    """Apply a rule's lap writes (id -> column -> value; ``rules.NOW`` is now()); lap
+    numbers are checked at the commit, when every lap has its new one."""
+    conn.execute(DEFER_LAP_NUMBERS)
+    for lap_id, cols in writes.items():
+        sets = sql.SQL(", ").join(
+            sql.SQL("{} = now()").format(sql.Identifier(c)) if v is rules.NOW
+            else sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
+            for c, v in cols.items())
+        conn.execute(sql.SQL("UPDATE laps SET {} WHERE id = %(id)s").format(sets),
+                     {**{c: v for c, v in cols.items() if v is not rules.NOW}, "id": lap_id})
 
 
 class RunMethods:
@@ -136,9 +156,29 @@ class RunMethods:
         with self._tx() as conn:
             if (row := conn.execute(LOCK_RUN, key).fetchone()) is None:
                 return None
-            lap = {"run_id": key["run_id"], "lap_number": lap_number}
-            if conn.execute(DELETE_LAP, lap).rowcount:
-                conn.execute(RENUMBER_LAPS, lap)
+            now = one(conn, DB_NOW)["now"]
+            conn.execute(PURGE_LAPS, {**key, "before": rules.purge_before(now)})
+            laps = conn.execute(RUN_LAPS, key).fetchall()
+            live = [r for r in laps if r["deleted_at"] is None]
+            if (writes := rules.lap_deletion(live, lap_number)) is not None:
+                write_laps(conn, writes)
+            return next(runs_with_laps(conn, [row]))
+
+    def restore_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
+        if (key := ids(racer_id=racer_id, run_id=run_id)) is None:
+            return None
+        with self._tx() as conn:
+            if (row := conn.execute(LOCK_RUN, key).fetchone()) is None:
+                return None
+            now = one(conn, DB_NOW)["now"]
+            laps = conn.execute(RUN_LAPS, key).fetchall()
+            writes = rules.lap_restoring([r for r in laps if r["deleted_at"] is None],
+                                         [r for r in laps if r["deleted_at"] is not None],
+                                         lap_number, now)
+            if writes is None:
+                return None
+            write_laps(conn, writes)
+            conn.execute(PURGE_LAPS, {**key, "before": rules.purge_before(now)})
             return next(runs_with_laps(conn, [row]))
 
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
@@ -179,6 +219,3 @@ class RunMethods:
         with self._tx() as conn:
             rows = conn.execute(LIST_EVENT_LOGS, {**key, "limit": int(limit)}).fetchall()
         return [_log(r) for r in rows]
-
-    def delete_track_log(self, racer_id: str, log_id: str) -> bool:
-        return self._changed(DELETE_TRACK_LOG, ids(racer_id=racer_id, log_id=log_id))

@@ -79,7 +79,6 @@ def export_csv_command(folder: Path) -> None:
     target = CsvStore(folder)
     target.upgrade()
     report = target.import_rows(get_store().dump_tables())
-    target.compact()  # a backup is plain table files, no journal
     click.echo(f"{get_store().kind} store -> {folder}")
     _echo_report(report)
     click.echo(f"To run on these files: unset DATABASE_URL and set APEX_DATA_DIR={folder}")

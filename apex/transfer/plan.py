@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from apex.login_session import imported_generation
 from apex.tables import EXPORTED, REFERENCES, TABLES, column_kind, from_text
 from apex.transfer import ImportFailed, Report, Row, RowError, Rows, TableCount
 
@@ -57,7 +58,9 @@ NATURAL_KEYS: dict[str, NaturalKey] = {
     "events": _ID,
     "event_setups": NaturalKey(("event_id",)),
     "runs": _ID,
-    "laps": NaturalKey(("run_id", "lap_number")),
+    # Unique among a run's live laps only (an exclusion constraint, sql/0010): a deleted
+    # lap keeps its number for Undo. Exports and imports see live laps alone.
+    "laps": NaturalKey(("run_id", "lap_number"), indexed=False),
     "setup_changes": _ID,
     "audits": _ID,
     "track_logs": NaturalKey(("profile_id", "timestamp", "note"), indexed=False),
@@ -66,6 +69,9 @@ NATURAL_KEYS: dict[str, NaturalKey] = {
 _STAMPS = ("created_at", "updated_at")
 # Who added a shared row keeps the credit: an import that matches it does not take it over.
 _KEPT_WHEN_SET: dict[str, tuple[str, ...]] = {"master_library": ("submitted_by",)}
+# A racer's own export leaves the password hash empty (apex.transfer.racer): importing it
+# back must not blank the stored one, and so lock the racer out.
+_KEPT_WHEN_EMPTY: dict[str, tuple[str, ...]] = {"users": ("password_hash",)}
 
 
 @dataclass
@@ -153,9 +159,14 @@ def _changed(table: str, stored: Row, row: Row) -> Row | None:
     """The stored row with the incoming values over it, or None if nothing differs."""
     merged = dict(stored)
     kept = {c for c in _KEPT_WHEN_SET.get(table, ()) if stored.get(c) is not None}
+    kept |= {c for c in _KEPT_WHEN_EMPTY.get(table, ()) if not row.get(c)}
     for col in TABLES[table]:
         if col in row and col not in _STAMPS and col != _pk(table) and col not in kept:
             merged[col] = row[col]
+    if table == "users":
+        merged["session_generation"] = imported_generation(
+            stored.get("session_generation"), merged.get("session_generation"),
+            password_changed=merged.get("password_hash") != stored.get("password_hash"))
     return None if merged == stored else merged
 
 
@@ -176,11 +187,9 @@ def _complete(table: str, row: Row, taken: set, next_serial: int, now: datetime
     """A full new row: every column, a free id, timestamps kept when given."""
     new: Row = {}
     for col in TABLES[table]:
-        kind = column_kind(table, col)
-        # An empty text reads as its column's default ("nitro" for a car's power).
-        default = from_text(table, col, "") if kind == "text" else (
-            False if kind == "bool" else None)
-        new[col] = row.get(col, default)
+        # A missing cell reads as its column's default ("nitro" for a car's power, 1 for
+        # a version: a file exported before sql/0008, 0 for a session generation).
+        new[col] = row.get(col, from_text(table, col, ""))
     pk = _pk(table)
     if column_kind(table, pk) == "serial":
         if new[pk] is None or new[pk] in taken:

@@ -33,6 +33,7 @@ from apex.models import (
     VERDICTS,
 )
 from apex.schemas.setup import ParamField
+from apex.spreadsheet import restore
 from apex.tables import NOT_EXPORTED, TABLES, column_kind, from_text
 from apex.transfer import Row, RowError, Rows
 
@@ -216,7 +217,7 @@ def _apex_row(table: str, file: str, record: Record, errors: list[RowError]) -> 
         kind = column_kind(table, column)
         try:
             if kind == "param":
-                param_value(column, text)  # bounds and step, before coerce takes it as is
+                param_value(column, restore(text))  # bounds and step, before coerce
             row[column] = from_text(table, column, text)
             problem = _value_problem(table, column, row[column])
         except ValueError as e:

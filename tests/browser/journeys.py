@@ -150,8 +150,8 @@ def phone_layout(page: Page, *buttons: Locator) -> None:
 
 def opens_at_top(page: Page) -> None:
     """A page just opened shows its top: a boosted navigation must not keep the old scroll."""
-    try:
-        page.wait_for_function("window.scrollY === 0", timeout=2_000)
+    try:  # a function, not an expression: Playwright evals expressions, the CSP forbids it
+        page.wait_for_function("() => window.scrollY === 0", timeout=2_000)
     except PlaywrightError:
         scrolled = page.evaluate("window.scrollY")
         raise AssertionError(f"{page.url} opened scrolled down by {scrolled}px") from None

@@ -75,7 +75,7 @@ def test_journey_with_htmx(page: Page, live_server: str) -> None:
     page.route("**/setup", hold_post)
     page.evaluate("window.__samePage = true")
     save_button(page).click()
-    page.wait_for_function("document.querySelector('#setup-form.htmx-request') !== null")
+    page.wait_for_function("() => document.querySelector('#setup-form.htmx-request') !== null")
     assert len(held) == 1
     expect(save_button(page)).to_be_disabled()
     expect(page.locator("#setup-form .status")).not_to_contain_text("Saved")

@@ -14,6 +14,7 @@ from apex import charts
 from apex.auth_setup import current_racer_id
 from apex.blueprints.analysis.blueprint import bp
 from apex.blueprints.event.blueprint import own_event
+from apex.car_rules import ARCHIVED
 from apex.catalogue import LABELS
 from apex.db import get_store
 from apex.event_csv import changes_csv, laps_csv
@@ -60,8 +61,9 @@ def reopen_event(event_id: str) -> ResponseReturnValue:
     event = own_event(event_id)
     try:
         get_store().reopen_event(current_racer_id(), event.id)
-    except DuplicateError:
-        flash("This car has another event open: close that one first.")
+    except DuplicateError as err:  # another event open, or the car archived (apex.car_rules)
+        flash(err.message if err.message == ARCHIVED
+              else "This car has another event open: close that one first.")
         return see_other("analysis.show_event", event_id=event.id)
     flash(f"{event.name} is open again.")
     return see_other("event.show_event", event_id=event.id)

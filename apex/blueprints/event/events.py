@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import bp
+from apex.car_rules import ARCHIVED
 from apex.catalogue import Value, for_power
 from apex.db import get_store
 from apex.event_setup import rank_baselines
@@ -45,7 +46,7 @@ def list_events() -> ResponseReturnValue:
     racer_id = current_racer_id()
     store = get_store()
     events = store.list_events(racer_id)
-    cars = {c.id: c for c in store.list_cars(racer_id)}
+    cars = {c.id: c for c in store.list_cars(racer_id, archived=None)}  # past events too
     return render(LIST_PAGE, {}, active=[e for e in events if e.is_active],
                   past=[e for e in events if not e.is_active], cars=cars)
 
@@ -67,6 +68,8 @@ def start_event() -> ResponseReturnValue:
     except ValidationError as err:
         return _start_form(values, err.messages_dict, 422)
     car = _own_car(data["car_id"])
+    if car.archived:  # apex.car_rules: an archived car starts no event (a stale form)
+        return _start_form(values, {"car_id": [ARCHIVED]}, 422)
     setup, label = _starting_setup(racer_id, car, data["baseline"])
     if setup is None:
         return _start_form(values, {"baseline": ["That baseline is no longer in the library."]},

@@ -9,6 +9,7 @@ from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
+from apex import versions
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import bp, own_event
 from apex.catalogue import (
@@ -64,10 +65,14 @@ def save_event_setup(event_id: str) -> ResponseReturnValue:
                                             version=data["version"])
     except StaleSetupError as stale:
         return _page(event, stale.current, as_texts(stale.current.values), {}, 409, car=car,
-                     conflicts=_conflicts(event, stale.current, mine, data["version"]))
+                     choice=_choice(event, stale.current, mine, data["version"]))
     if edit is None:
         abort(404)
     message = _saved_message(len(edit.changes))
+    if not edit.changes and data["version"] != edit.setup.version:
+        # Another phone (or tab) already saved these very values (apex.versions lets an
+        # equal stale save through): say so, at the stored version.
+        message = f"Already saved: the setup (v{edit.setup.version}) holds these values."
     return after_write(
         lambda: _page(event, edit.setup, as_texts(edit.setup.values), {}, car=car,
                       notice=message),
@@ -190,16 +195,14 @@ def _undoable(changes: list[SetupChange], setup: EventSetup) -> set[str]:
             and _text(c.parameter, setup.values.get(c.parameter)) == (c.new_value or "unset")}
 
 
-def _conflicts(event: Event, stored: EventSetup, mine: dict[str, Any], seen_version: int
-               ) -> list[dict[str, Any]]:
-    """Every parameter where what the racer saved differs from what is stored now; the
-    choice starts on theirs when they changed it, on the stored value otherwise."""
+def _choice(event: Event, stored: EventSetup, mine: dict[str, Any], seen_version: int
+            ) -> dict[str, Any]:
+    """The "yours vs stored" choice (apex.versions.choice): the page showed the setup as
+    it was at ``seen_version``, which the change history gives back."""
     seen = values_at(stored.values, get_store().list_changes(current_racer_id(), event.id),
                      seen_version)
-    touched = {c.key for c in setup_changes(seen, mine, PARAMS)}
-    return [{"param": BY_KEY[c.key], "mine": _text(c.key, c.after),
-             "stored": _text(c.key, c.before), "keep_mine": c.key in touched}
-            for c in setup_changes(stored.values, mine, PARAMS)]
+    return versions.choice(as_texts(stored.values), as_texts(mine), as_texts(seen), LABELS,
+                           PARAM_KEYS, stored.version)
 
 
 def _push_context(event: Event) -> dict[str, Any]:

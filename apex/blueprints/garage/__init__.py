@@ -6,7 +6,15 @@ Routes live in the modules below, one per region of the tab; templates in
 
 from __future__ import annotations
 
-from apex.blueprints.garage import cars, overview, profile, setup  # noqa: F401  (their routes join bp)
+from apex.blueprints.garage import (  # noqa: F401  (their routes join bp)
+    account,
+    archive,
+    cars,
+    notes,
+    overview,
+    profile,
+    setup,
+)
 from apex.blueprints.garage.blueprint import bp, index
 
 __all__ = ["bp", "index"]

@@ -1,4 +1,4 @@
-"""The fleet: add, edit and remove cars."""
+"""The fleet: add and edit cars (archive, restore and delete: garage/archive.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
+from apex import versions
 from apex.auth_setup import current_racer_id
 from apex.blueprints.garage.blueprint import bp
 from apex.blueprints.garage.overview import BLOCKS as GARAGE_BLOCKS
@@ -17,7 +18,7 @@ from apex.htmx import after_write, render, see_other
 from apex.models import CAR_FIELDS, Car
 from apex.schemas import form_dict
 from apex.schemas.garage import EditCarSchema, NewCarSchema
-from apex.store import DuplicateError
+from apex.store import DuplicateError, StaleEditError
 
 EDIT_PAGE = "garage/car.html"
 EDIT_BLOCKS = {"car-form": "car_form"}
@@ -38,7 +39,7 @@ def add_car() -> ResponseReturnValue:
         return _cars_invalid(racer_id, values, {err.field: [err.message]})
     # None: this very form was saved before (a retry after a lost answer).
     message = f"Added {car.label}." if car else "Already saved."
-    return _cars_saved(racer_id, message, new_car_id=car and car.id)
+    return cars_saved(racer_id, message, new_car_id=car and car.id)
 
 
 def _cars_invalid(racer_id: str, values: dict, errors: dict) -> ResponseReturnValue:
@@ -46,18 +47,33 @@ def _cars_invalid(racer_id: str, values: dict, errors: dict) -> ResponseReturnVa
     return render(GARAGE_PAGE, GARAGE_BLOCKS, 422, **context)
 
 
-def _cars_saved(racer_id: str, message: str, **overrides: object) -> ResponseReturnValue:
+def cars_saved(racer_id: str, message: str, **overrides: object) -> ResponseReturnValue:
     return after_write(
         lambda: render(GARAGE_PAGE, GARAGE_BLOCKS,
                        **garage_context(racer_id, car_notice=message, **overrides)),
         message, "garage.show_garage", _anchor="cars")
 
 
+# What the conflict choice calls each field (apex.versions.choice).
+CAR_LABELS = {"brand": "Brand", "model": "Model", "nickname": "Nickname",
+              "transponder": "Transponder", "class_name": "Class", "power": "Power"}
+
+
+def _car_texts(car: Car) -> dict[str, str]:
+    return {k: getattr(car, k) for k in CAR_FIELDS}
+
+
 @bp.get("/cars/<car_id>/edit")
 def edit_car(car_id: str) -> ResponseReturnValue:
     car = own_car(car_id)
-    values = {k: getattr(car, k) for k in CAR_FIELDS}
-    return render(EDIT_PAGE, EDIT_BLOCKS, car=car, values=values, errors={}, powers=POWERS)
+    return render(EDIT_PAGE, EDIT_BLOCKS, car=car, values=car_form_values(car), errors={},
+                  powers=POWERS)
+
+
+def car_form_values(car: Car) -> dict[str, str]:
+    """The edit form as the stored car fills it (with the version it was read at)."""
+    texts = _car_texts(car)
+    return {**texts, "version": str(car.version), "seen": versions.seen_text(texts)}
 
 
 @bp.post("/cars/<car_id>/edit")
@@ -70,6 +86,8 @@ def update_car(car_id: str) -> ResponseReturnValue:
         return render(EDIT_PAGE, EDIT_BLOCKS, 422, car=car, values=values, errors=errors,
                       powers=POWERS, confirm_power=confirm_power)
 
+    if car.archived:  # read-only until restored: the page shows Restore, not the form
+        return invalid({})
     try:
         data = EditCarSchema().load(values)
     except ValidationError as err:
@@ -81,10 +99,19 @@ def update_car(car_id: str) -> ResponseReturnValue:
                                   "Changing the power empties them from its Shop Master "
                                   "(a notebook entry keeps them). Tick the box to go on."]},
                        confirm_power=True)
+    mine = {k: data[k] for k in CAR_FIELDS}
     try:
-        updated = get_store().update_car(racer_id, car_id, {k: data[k] for k in CAR_FIELDS})
+        updated = get_store().update_car(racer_id, car_id, mine, version=data["version"])
     except DuplicateError as err:
         return invalid({err.field: [err.message]})
+    except StaleEditError as stale:
+        # Saved from an older page: the racer picks, field by field (never a silent undo).
+        stored: Car = stale.current
+        mine["power"] = mine["power"] or stored.power  # empty: "keep the power"
+        return render(EDIT_PAGE, EDIT_BLOCKS, 409, car=stored, values={}, errors={},
+                      powers=POWERS, choice=versions.choice(
+                          _car_texts(stored), mine, versions.read_seen(data["seen"]),
+                          CAR_LABELS, CAR_FIELDS, stored.version))
     if updated is None:
         abort(404)
     if emptied:
@@ -107,15 +134,6 @@ def _emptied_by(racer_id: str, car: Car, power: str) -> dict[str, Value]:
 def _listed(values: dict[str, Value]) -> str:
     """``Venturi 7.0 mm, Pipe REDS 2143``: what a racer reads of some values."""
     return ", ".join(f"{LABELS[k]} {with_unit(BY_KEY[k], v)}" for k, v in values.items())
-
-
-@bp.post("/cars/<car_id>/delete")
-def delete_car(car_id: str) -> ResponseReturnValue:
-    racer_id = current_racer_id()
-    car = own_car(car_id)
-    if not get_store().delete_car(racer_id, car_id):
-        abort(404)
-    return _cars_saved(racer_id, f"Removed {car.label} and its Shop Master setup.")
 
 
 def own_car(car_id: str) -> Car:

@@ -54,7 +54,9 @@ def _sponsors_context(racer_id: str) -> dict[str, Any]:
 
 
 def _cars_context(racer_id: str) -> dict[str, Any]:
-    return {"cars": get_store().list_cars(racer_id), "presets": list(PRESETS),
+    return {"cars": get_store().list_cars(racer_id),
+            "archived_cars": get_store().list_cars(racer_id, archived=True),
+            "presets": list(PRESETS),
             "powers": list(POWERS), "car_values": {}, "car_errors": {}}
 
 

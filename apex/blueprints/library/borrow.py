@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from apex import compare
 from apex.auth_setup import current_racer_id
 from apex.blueprints.library.blueprint import baseline_or_404, bp
+from apex.car_rules import ARCHIVED
 from apex.catalogue import BY_KEY, GROUPS, as_texts, params_in, power_of, with_unit
 from apex.db import get_store
 from apex.htmx import render, see_other
@@ -87,6 +88,8 @@ def apply_copy(baseline_id: int) -> ResponseReturnValue:
     baseline, car, setup, group = _copy_target(baseline_id, request.form)
     keys = [p.key for p in params_in(group, car.power)]  # never the other power's fields
     values = form_dict(request.form)
+    if car.archived:  # its Shop Master is read-only until restored (apex.car_rules)
+        return _staging(baseline, car, setup, group, values, {"car": [ARCHIVED]}, 422)
     try:
         typed = SetupSchema(only=keys).load({k: values.get(k, "") for k in keys})
     except ValidationError as err:

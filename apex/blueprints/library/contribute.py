@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, request
+from flask import abort, current_app, flash, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
@@ -14,6 +14,7 @@ from apex.blueprints.library.blueprint import bp
 from apex.blueprints.library.edit import baseline_form
 from apex.catalogue import as_texts
 from apex.db import get_store
+from apex.extensions import upload_limit
 from apex.htmx import render, see_other
 from apex.models import LIBRARY_FIELDS, LIBRARY_SOURCES
 from apex.schemas import form_dict
@@ -76,6 +77,7 @@ def import_form() -> ResponseReturnValue:
 
 
 @bp.post("/import")
+@upload_limit
 def import_baselines() -> ResponseReturnValue:
     from apex.library_csv import parse_upload
 
@@ -108,15 +110,20 @@ def _import_failed(errors: list[RowError]) -> ResponseReturnValue:
 
 
 @bp.post("/pdf")
+@upload_limit
 def read_pdf() -> ResponseReturnValue:
-    """Read a fillable setup sheet into the baseline form; nothing is saved until confirmed."""
-    from apex.pdf_sheets import SheetError, read_setup_sheet
+    """Read a fillable setup sheet into the baseline form; nothing is saved until confirmed.
+    The PDF is read in a limited child process (apex.pdf_worker)."""
+    from apex import pdf_worker
+    from apex.pdf_sheets import MAX_BYTES, SheetError, read_setup_sheet
 
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return render(IMPORT, {}, 422, line_errors=[], pdf_error="Choose a PDF file.")
     try:
-        sheet = read_setup_sheet(upload.read())
+        limits = pdf_worker.Limits.from_config(current_app.config)
+        sheet = read_setup_sheet(upload.read(MAX_BYTES + 1),  # one byte over says enough
+                                 lambda data: pdf_worker.form_fields(data, limits))
     except SheetError as err:
         return render(IMPORT, {}, 422, line_errors=[], pdf_error=str(err))
     # What the sheet said wins; a value it could not read is shown as written, to fix.

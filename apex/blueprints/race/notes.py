@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
@@ -11,6 +11,7 @@ from apex.blueprints.event.blueprint import own_event
 from apex.blueprints.race.blueprint import bp
 from apex.blueprints.race.views import answer, done, own_run, race_context, refuse_closed
 from apex.db import get_store
+from apex.note_pages import note_page
 from apex.note_tags import tag_keywords
 from apex.schemas import form_dict
 from apex.schemas.race import NoteSchema, SymptomSchema
@@ -56,7 +57,36 @@ def delete_note(event_id: str, note_id: str) -> ResponseReturnValue:
     if not any(log.id == note_id for log in logs) or not store.delete_track_log(racer_id,
                                                                                    note_id):
         abort(404)
-    return done(event, "Note deleted.", "notes", note_list_notice="Note deleted.")
+    # The answer offers Undo (it lasts race_rules.UNDO_WINDOW) until the list is redrawn.
+    return done(event, "Note deleted.", "notes", note_list_notice="Note deleted.",
+                undo_note_id=note_id, url={"undo_note": note_id})
+
+
+@bp.post("/<event_id>/notes/<note_id>/undo")
+def undo_note(event_id: str, note_id: str) -> ResponseReturnValue:
+    """The deleted note back as it was: 404 when it is not the racer's, or its undo
+    is over (it may be purged already)."""
+    racer_id = current_racer_id()
+    event = own_event(event_id)
+    if (closed := refuse_closed(event, "notes")) is not None:
+        return closed
+    log = get_store().restore_track_log(racer_id, note_id)
+    if log is None:
+        abort(404)
+    return done(event, "Note restored.", "notes", note_list_notice="Note restored.")
+
+
+@bp.get("/<event_id>/notes")
+def event_notes(event_id: str) -> ResponseReturnValue:
+    """Every note of the event, a page at a time (apex.note_pages)."""
+    racer_id = current_racer_id()
+    event = own_event(event_id)
+    return note_page(
+        lambda before, limit: get_store().page_track_logs(
+            racer_id, event_id=event.id, before=before, limit=limit),
+        heading=f"{event.name} · {event.track}", show_event=False,
+        back_url=url_for("race.show", event_id=event.id, _anchor="notes"),
+        back_label="Race Support")
 
 
 @bp.post("/<event_id>/symptoms")

@@ -22,7 +22,13 @@ from apex.db import get_store
 from apex.lap_input import EMPTY, format_lap, parse_laps
 from apex.models import Event, Run
 from apex.schemas import form_dict
-from apex.schemas.race import ConfidenceSchema, DeleteLapSchema, LapsSchema, RunSchema
+from apex.schemas.race import (
+    ConfidenceSchema,
+    DeleteLapSchema,
+    LapsSchema,
+    RunSchema,
+    UndoLapSchema,
+)
 
 NO_LAPS = "No lap time in that text: use 31.842 or 1:02.417, one or more."
 LAPS_CHANGED = ("The laps changed since this list was shown (that lap deleted already, or "
@@ -83,6 +89,22 @@ def delete_lap(event_id: str, run_id: str) -> ResponseReturnValue:
     if get_store().delete_lap(racer_id, run.id, lap.lap_number) is None:
         abort(404)
     message = f"Deleted lap {lap.lap_number} ({format_lap(lap.seconds)})."
+    # The answer offers Undo (it lasts race_rules.UNDO_WINDOW) until the laps are redrawn.
+    return done(event, message, "runs", run_id=run.id, run_notice=message,
+                undo_lap=lap.lap_number, url={"undo_lap": lap.lap_number})
+
+
+@bp.post("/<event_id>/runs/<run_id>/laps/undo")
+def undo_lap(event_id: str, run_id: str) -> ResponseReturnValue:
+    """The lap last deleted from that place back in it: 404 when the run is not the
+    racer's or there is nothing to undo (its undo is over)."""
+    racer_id = current_racer_id()
+    event, run, data = _posted_to_run(event_id, run_id, UndoLapSchema, "laps_errors")
+    restored = get_store().restore_lap(racer_id, run.id, data["lap"])
+    if restored is None:
+        abort(404)
+    lap = restored.laps[min(data["lap"], len(restored.laps)) - 1]
+    message = f"Lap {lap.lap_number} ({format_lap(lap.seconds)}) is back."
     return done(event, message, "runs", run_id=run.id, run_notice=message)
 
 

@@ -7,7 +7,7 @@ Routes that change something live in ``notes.py`` (notes, symptoms) and
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import abort, request
@@ -22,6 +22,7 @@ from apex.db import get_store
 from apex.htmx import after_write, render, target_block
 from apex.lap_stats import run_stats
 from apex.models import Event, Run
+from apex.race_rules import UNDO_WINDOW
 from apex.symptoms import grouped
 
 PAGE = "race/show.html"
@@ -30,6 +31,7 @@ BLOCKS = {"notes": "notes", "note-list": "note_list", "symptoms": "symptoms", "r
           "setup-drift": "setup_drift"}
 NOTES_SHOWN = 30  # the newest notes and symptoms on the page (fragments stay small)
 CLOSED = "This event is closed: nothing was saved."
+UNDO_MINUTES = int(UNDO_WINDOW.total_seconds() // 60)
 
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
@@ -43,7 +45,11 @@ def current() -> ResponseReturnValue:
 @bp.get("/<event_id>")
 def show(event_id: str) -> ResponseReturnValue:
     event = own_event(event_id)
-    return answer(race_context(event, request.args.get("run") or None))
+    # After a plain (no-JS) delete the page offers its Undo, as the HTMX answer does.
+    lap = request.args.get("undo_lap", "")
+    return answer(race_context(event, request.args.get("run") or None,
+                               undo_note_id=request.args.get("undo_note") or None,
+                               undo_lap=int(lap) if lap.isdigit() else None))
 
 
 # --- shared by the section views ----------------------------------------------------------
@@ -66,6 +72,7 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any) -> d
         "phases": grouped(), "next_run_name": next_run_name(runs),
         "note_values": {}, "note_errors": {}, "symptom_errors": {}, "run_values": {},
         "run_errors": {}, "lap_values": {}, "lap_errors": {}, "line_errors": [],
+        "undo_note_id": None, "undo_lap": None, "undo_minutes": UNDO_MINUTES,
     }
     block = target_block(BLOCKS)
     if block is None:  # the whole page: its header names the car
@@ -94,12 +101,14 @@ def answer(context: dict[str, Any], status: int = 200, oob: Sequence[str] = (),
 
 def done(event: Event, message: str, anchor: str, *, run_id: str | None = None,
          category: str = "message", oob: Sequence[str] = (),
-         headers: dict[str, str] | None = None, **overrides: Any) -> ResponseReturnValue:
-    """After a write: the updated section for HTMX, else flash + 303 back to the page."""
+         headers: dict[str, str] | None = None, url: Mapping[str, Any] | None = None,
+         **overrides: Any) -> ResponseReturnValue:
+    """After a write: the updated section for HTMX, else flash + 303 back to the page
+    (``url``: more of its query string, as ``show`` reads it)."""
     return after_write(
         lambda: answer(race_context(event, run_id, **overrides), oob=oob, headers=headers),
         message, "race.show", category=category, event_id=event.id, run=run_id,
-        _anchor=anchor)
+        _anchor=anchor, **(url or {}))
 
 
 def refuse_closed(event: Event, anchor: str, run_id: str | None = None

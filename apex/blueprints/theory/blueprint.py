@@ -39,4 +39,4 @@ def is_admin() -> bool:
 def may_delete(document: TheoryDocument) -> bool:
     """Whether the delete button is shown: to the uploader and to admins."""
     return is_admin() or (document.uploaded_by is not None
-                          and document.uploaded_by == current_user.get_id())
+                          and document.uploaded_by == current_user.id)

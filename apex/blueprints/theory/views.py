@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, request
+from flask import abort, current_app, flash, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from apex import theory
+from apex import pdf_worker, theory
 from apex.blueprints.theory.blueprint import bp, document_or_404, is_admin, may_delete
 from apex.db import get_store
+from apex.extensions import upload_limit
 from apex.htmx import render, see_other
 from apex.schemas import form_dict
 from apex.schemas.theory import SearchSchema, UploadSchema
@@ -53,6 +54,7 @@ def new_document() -> ResponseReturnValue:
 
 
 @bp.post("/")
+@upload_limit
 def upload_document() -> ResponseReturnValue:
     values = form_dict(request.form)
     upload = request.files.get("file")
@@ -62,8 +64,10 @@ def upload_document() -> ResponseReturnValue:
     if upload is None or not filename:
         errors["file"] = ["Choose a file."]
     else:
+        limits = pdf_worker.Limits.from_config(current_app.config)
         try:  # one byte more than allowed is enough to know it is too big
-            text = theory.extract_text(upload.stream.read(theory.MAX_BYTES + 1), filename)
+            text = theory.extract_text(upload.stream.read(theory.MAX_BYTES + 1), filename,
+                                       lambda data: pdf_worker.pdf_text(data, limits))
         except theory.ExtractError as err:
             errors["file"] = [err.message]
     fields = dict(values)
@@ -77,7 +81,7 @@ def upload_document() -> ResponseReturnValue:
         return _form(422, values=values, errors=errors)
     try:
         document = get_store().add_theory_document(
-            current_user.get_id(), data["title"], data["category"], filename, text,
+            current_user.id, data["title"], data["category"], filename, text,
             request_key=data["request_key"])
     except ValueError as err:  # too many distinct words for the search index
         return _form(422, values=values, errors={"file": [str(err)]})
@@ -114,7 +118,7 @@ def show_document(document_id: str) -> ResponseReturnValue:
 @bp.post("/<document_id>/delete")
 def delete_document(document_id: str) -> ResponseReturnValue:
     document = document_or_404(document_id)
-    if not get_store().delete_theory_document(current_user.get_id(), document.id,
+    if not get_store().delete_theory_document(current_user.id, document.id,
                                               is_admin=is_admin()):
         abort(404)
     flash(f"Deleted “{document.title}”.")
