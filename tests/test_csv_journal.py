@@ -260,6 +260,7 @@ def test_a_table_without_an_id_is_keyed_by_its_primary_key(folder: Path) -> None
     tables = CsvTables(folder)
     tables.write("login_attempts", [{"key": k, "failures": 1, "last_failed_at": now}
                                     for k in ("account:ada", "address:10.0.0.1")])
+    assert len(CsvTables(folder).read("login_attempts")) == 2
     tables.write("login_attempts", [{"key": "account:ada", "failures": 2,
                                      "last_failed_at": now}])
     for view in (tables, CsvTables(folder)):
