@@ -44,11 +44,6 @@ def owner(csvs: CsvStore) -> User:
     return new_user(csvs)
 
 
-def compacted(store: CsvStore) -> None:
-    """Fold the journal into the table files, so reading them sees every write."""
-    store._tables.compact()
-
-
 def read_cells(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -119,7 +114,7 @@ def test_upgrade_adds_a_new_column_and_keeps_every_row(
     csvs: CsvStore, owner: User, data_dir: Path
 ) -> None:
     car = csvs.add_car(owner.racer_id, CAR, NB48)
-    compacted(csvs)
+    csvs.compact()  # the journal into the table files, read below
     path = data_dir / "car_configs.csv"
     old_cols = [c for c in TABLES["car_configs"] if c != "Spur"]
     rows = read_cells(path)
@@ -142,7 +137,7 @@ def test_upgrade_reports_and_keeps_a_column_the_catalogue_dropped(
 ) -> None:
     """A parameter gone from the catalogue: its column and values survive every write."""
     car = csvs.add_car(owner.racer_id, CAR, NB48)
-    compacted(csvs)
+    csvs.compact()  # the journal into the table files, read below
     path = data_dir / "car_configs.csv"
     rows = [{**r, "Needle": "3.5"} for r in read_cells(path)]
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -155,7 +150,7 @@ def test_upgrade_reports_and_keeps_a_column_the_catalogue_dropped(
                               "nothing to do: schema is up to date"]
     csvs.save_car_config(owner.racer_id, car.id, {**NB48, "DF": 9000})
     other = csvs.add_car(owner.racer_id, {**CAR, "nickname": "Two"}, NB48)
-    compacted(csvs)
+    csvs.compact()  # the journal into the table files, read below
     cells = {r["vehicle_id"]: r for r in read_cells(path)}
     assert cells[car.id]["Needle"] == "3.5" and cells[car.id]["DF"] == "9000"
     assert cells[other.id]["Needle"] == ""
@@ -174,7 +169,7 @@ def test_failed_compaction_leaves_the_old_file_intact_and_loses_nothing(
     csvs: CsvStore, owner: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = csvs.add_sponsor(owner.racer_id, "Tekno", "")
-    compacted(csvs)
+    csvs.compact()  # the journal into the table files, read below
     before = (data_dir / "sponsors.csv").read_bytes()
 
     def crash(src: str, dst: str) -> None:
@@ -218,7 +213,7 @@ def test_crash_between_config_and_car_leaves_no_half_car(
     with pytest.raises(OSError):
         csvs.add_car(owner.racer_id, CAR, NB48)
     monkeypatch.undo()
-    compacted(csvs)
+    csvs.compact()  # the journal into the table files, read below
     assert read_cells(data_dir / "car_configs.csv") == []  # the transaction wrote nothing
     assert csvs.list_cars(owner.racer_id) == []
     car = csvs.add_car(owner.racer_id, CAR, {})
@@ -255,7 +250,7 @@ def test_unchanged_file_is_not_parsed_again_but_another_stores_write_is_seen(
 
 def test_cells_are_plain_text(csvs: CsvStore, owner: User, data_dir: Path) -> None:
     csvs.add_car(owner.racer_id, CAR, {**NB48, "Venturi": None})
-    compacted(csvs)
+    csvs.compact()  # the journal into the table files, read below
     config = read_cells(data_dir / "car_configs.csv")[0]
     assert (config["DF"], config["SB_F"], config["Toe_F"], config["SP_F"], config["Venturi"]) == (
         "7000", "2.3", "-1.0", "Green", "")
