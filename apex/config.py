@@ -82,7 +82,7 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     for name in ("APEX_POOL_MIN", "APEX_POOL_MAX", "APEX_TRUSTED_PROXIES",
                  "APEX_DB_CONNECT_TIMEOUT", "APEX_LOGIN_FREE_PER_ACCOUNT",
                  "APEX_LOGIN_FREE_PER_ADDRESS", "APEX_PDF_CPU_SECONDS", "APEX_PDF_MEMORY_MB",
-                 "APEX_PDF_WALL_SECONDS"):
+                 "APEX_PDF_WALL_SECONDS", "APEX_CSV_COMPACT_BYTES"):
         if environ.get(name):
             found[name] = int(environ[name])
     for name in ("APEX_POOL_TIMEOUT", "APEX_DB_WAIT"):

@@ -39,7 +39,9 @@ def make_store(config: Mapping[str, Any]) -> Store:
         )
     from apex.stores.csv import CsvStore
 
-    return CsvStore(Path(config["APEX_DATA_DIR"]))
+    # APEX_CSV_COMPACT_BYTES: unset keeps apex.stores.csv_tables.COMPACT_BYTES.
+    return CsvStore(Path(config["APEX_DATA_DIR"]),
+                    compact_bytes=config.get("APEX_CSV_COMPACT_BYTES"))
 
 
 def get_store() -> Store:

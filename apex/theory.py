@@ -27,6 +27,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -211,6 +212,7 @@ def tsquery(words: Iterable[str]) -> str:
     return " | ".join(f"'{w}'" for w in words if WORD.fullmatch(w))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a text repeats its words: stem each once
 def stem(word: str) -> str:
     """The CSV store's stemmer, on both sides: lowercase; drop a plural "es" or "s" (not
     "ss"), then an "ing" or "ed" (not the "ed" of "eed"; only after a vowel: "spring" and
@@ -238,17 +240,23 @@ def query_terms(text: str | Iterable[str]) -> frozenset[str]:
 
 
 def term_counts(text: str) -> Counter[str]:
-    """How often each stem occurs in ``text``."""
-    return Counter(stem(w) for w in WORD.findall(text))
+    """How often each stem occurs in ``text``. The words are counted first and each
+    distinct one stemmed once: a 10 MB manual has millions of words, not of spellings."""
+    counts: Counter[str] = Counter()
+    for word, n in Counter(WORD.findall(text)).items():
+        counts[stem(word)] += n
+    return counts
 
 
-def score(title: Counter[str], content: Counter[str], terms: frozenset[str]) -> float:
-    """Term frequency over title (x TITLE_WEIGHT) and content, damped by the length;
-    0 when no term occurs."""
+def score(title: Counter[str], content: Counter[str], terms: frozenset[str],
+          length: int | None = None) -> float:
+    """Term frequency over title (x TITLE_WEIGHT) and content, damped by the length
+    (the word count, worked out when not given); 0 when no term occurs."""
     hits = sum(TITLE_WEIGHT * title[t] + content[t] for t in terms)
     if not hits:
         return 0.0
-    length = sum(title.values()) + sum(content.values())
+    if length is None:
+        length = sum(title.values()) + sum(content.values())
     return hits / (1 + math.log(1 + length))
 
 

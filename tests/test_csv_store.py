@@ -51,7 +51,7 @@ def read_cells(path: Path) -> list[dict[str, str]]:
 
 def stray_files(data_dir: Path) -> list[str]:
     return sorted(p.name for p in data_dir.iterdir()
-                  if p.suffix != ".csv" and p.name != ".lock")
+                  if p.suffix != ".csv" and p.name not in (".lock", "journal.log"))
 
 
 def run_in_threads(n: int, work: Callable[[int], None]) -> None:
@@ -114,6 +114,7 @@ def test_upgrade_adds_a_new_column_and_keeps_every_row(
     csvs: CsvStore, owner: User, data_dir: Path
 ) -> None:
     car = csvs.add_car(owner.racer_id, CAR, NB48)
+    csvs.compact()  # the journal into the table files, read below
     path = data_dir / "car_configs.csv"
     old_cols = [c for c in TABLES["car_configs"] if c != "Spur"]
     rows = read_cells(path)
@@ -136,6 +137,7 @@ def test_upgrade_reports_and_keeps_a_column_the_catalogue_dropped(
 ) -> None:
     """A parameter gone from the catalogue: its column and values survive every write."""
     car = csvs.add_car(owner.racer_id, CAR, NB48)
+    csvs.compact()  # the journal into the table files, read below
     path = data_dir / "car_configs.csv"
     rows = [{**r, "Needle": "3.5"} for r in read_cells(path)]
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -148,6 +150,7 @@ def test_upgrade_reports_and_keeps_a_column_the_catalogue_dropped(
                               "nothing to do: schema is up to date"]
     csvs.save_car_config(owner.racer_id, car.id, {**NB48, "DF": 9000})
     other = csvs.add_car(owner.racer_id, {**CAR, "nickname": "Two"}, NB48)
+    csvs.compact()  # the journal into the table files, read below
     cells = {r["vehicle_id"]: r for r in read_cells(path)}
     assert cells[car.id]["Needle"] == "3.5" and cells[car.id]["DF"] == "9000"
     assert cells[other.id]["Needle"] == ""
@@ -162,23 +165,24 @@ def test_writes_leave_no_temp_files(csvs: CsvStore, owner: User, data_dir: Path)
     assert stray_files(data_dir) == []
 
 
-def test_failed_replace_leaves_the_old_file_intact(
+def test_failed_compaction_leaves_the_old_file_intact_and_loses_nothing(
     csvs: CsvStore, owner: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = csvs.add_sponsor(owner.racer_id, "Tekno", "")
+    csvs.compact()  # the journal into the table files, read below
     before = (data_dir / "sponsors.csv").read_bytes()
 
     def crash(src: str, dst: str) -> None:
         raise OSError("disk on fire")
 
+    monkeypatch.setattr(csv_tables, "COMPACT_BYTES", 0)  # this write compacts at once
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="disk on fire"):
-        csvs.add_sponsor(owner.racer_id, "Mugen", "")
+    second = csvs.add_sponsor(owner.racer_id, "Mugen", "")  # in the journal: it stands
     monkeypatch.undo()
     assert (data_dir / "sponsors.csv").read_bytes() == before
     assert stray_files(data_dir) == []
-    assert CsvStore(data_dir).list_sponsors(owner.racer_id) == [first]
-    assert csvs.list_sponsors(owner.racer_id) == [first]
+    assert CsvStore(data_dir).list_sponsors(owner.racer_id) == [second, first]
+    assert csvs.list_sponsors(owner.racer_id) == [second, first]
 
 
 def test_invalid_parameter_fails_before_any_file_changes(
@@ -192,14 +196,14 @@ def test_invalid_parameter_fails_before_any_file_changes(
 
 def crash_on_write(monkeypatch: pytest.MonkeyPatch, table: str) -> None:
     """Make writing ``table`` fail, as if the process died just before it."""
-    real = CsvTables.write
+    real = CsvTables.insert
 
-    def write(self: CsvTables, name: str, rows: list) -> None:
+    def insert(self: CsvTables, name: str, row: dict) -> None:
         if name == table:
             raise OSError("killed")
-        real(self, name, rows)
+        real(self, name, row)
 
-    monkeypatch.setattr(CsvTables, "write", write)
+    monkeypatch.setattr(CsvTables, "insert", insert)
 
 
 def test_crash_between_config_and_car_leaves_no_half_car(
@@ -209,7 +213,8 @@ def test_crash_between_config_and_car_leaves_no_half_car(
     with pytest.raises(OSError):
         csvs.add_car(owner.racer_id, CAR, NB48)
     monkeypatch.undo()
-    assert len(read_cells(data_dir / "car_configs.csv")) == 1  # the orphan
+    csvs.compact()  # the journal into the table files, read below
+    assert read_cells(data_dir / "car_configs.csv") == []  # the transaction wrote nothing
     assert csvs.list_cars(owner.racer_id) == []
     car = csvs.add_car(owner.racer_id, CAR, {})
     assert csvs.get_car_config(owner.racer_id, car.id).values == dict.fromkeys(NB48)
@@ -245,6 +250,7 @@ def test_unchanged_file_is_not_parsed_again_but_another_stores_write_is_seen(
 
 def test_cells_are_plain_text(csvs: CsvStore, owner: User, data_dir: Path) -> None:
     csvs.add_car(owner.racer_id, CAR, {**NB48, "Venturi": None})
+    csvs.compact()  # the journal into the table files, read below
     config = read_cells(data_dir / "car_configs.csv")[0]
     assert (config["DF"], config["SB_F"], config["Toe_F"], config["SP_F"], config["Venturi"]) == (
         "7000", "2.3", "-1.0", "Green", "")
@@ -262,14 +268,11 @@ def test_an_import_that_cannot_write_one_table_writes_none(tmp_path, monkeypatch
 
     store = CsvStore(tmp_path)
     store.upgrade()
-    real = CsvTables._temp_file
 
-    def disk_full(self, table, cells, *extra):
-        if table == "sponsors":
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, table, cells, *extra)
+    def disk_full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(CsvTables, "_temp_file", disk_full)
+    monkeypatch.setattr(CsvTables, "_append", disk_full)
     user_id, racer_id = str(uuid.uuid4()), str(uuid.uuid4())
     rows = {"users": [{"id": user_id, "username": "al", "email": "al@example.com",
                        "password_hash": "h"}],

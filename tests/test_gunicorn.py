@@ -79,8 +79,8 @@ class Server:
             **self.env,
         })
         # Files, not pipes: nobody reads while it runs, and a full pipe would block it.
-        with open(self.logdir / f"{self.name}.out", "wb") as out, \
-                open(self.logdir / f"{self.name}.err", "wb") as err:
+        with open(self.logdir / f"{self.name}.out", "ab") as out, \
+                open(self.logdir / f"{self.name}.err", "ab") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "wsgi:app", "-c", "gunicorn.conf.py"],
                 cwd=ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,

@@ -312,6 +312,7 @@ def apex_folder(tmp_path: Path) -> Path:
     store.add_car(user.racer_id, {"brand": "Tekno", "model": "NB48 2.2", "nickname": "Bleu, 2"},
                   PRESETS["Tekno NB48 2.2"], request_key=str(uuid.uuid4()))
     store.add_sponsor(user.racer_id, "Circuit du Lac — Montréal", "Track")
+    store.compact()  # the writes into the table files, which the tests edit
     return store.data_dir
 
 
@@ -360,6 +361,7 @@ def test_race_day_values_are_checked_as_postgresql_would(tmp_path: Path) -> None
     car = store.add_car(user.racer_id, {"brand": "Tekno", "model": "NB48 2.2"},
                         PRESETS["Tekno NB48 2.2"])
     seed_race_day(store, user.racer_id, car.id, runs=1, laps_per_run=3)
+    store.compact()  # the writes into the table files, which the test edits
     folder = store.data_dir
     events = CsvTables(folder).read("events")
     start = events[0]["start_date"].isoformat()

@@ -14,7 +14,7 @@ import csv
 import os
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from apex.catalogue import BY_KEY, NITRO, PARAM_KEYS, Value, coerce
 from apex.login_session import next_generation
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
 from apex.schema_sync import SchemaReport, column_changes, empty_cells
-from apex.store import REQUEST_KEY_DAYS, DuplicateError
+from apex.store import DuplicateError
 from apex.stores import csv_library
 from apex.stores.csv_archive import ArchiveMethods
 from apex.stores.csv_archive import car as _car
@@ -82,9 +82,9 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMet
 
     kind = "csv"
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, compact_bytes: int | None = None) -> None:
         self.data_dir = Path(data_dir)
-        self._tables = CsvTables(self.data_dir)
+        self._tables = CsvTables(self.data_dir, compact_bytes=compact_bytes)
 
     # -- schema --------------------------------------------------------------
 
@@ -101,6 +101,7 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMet
         self.data_dir.mkdir(parents=True, exist_ok=True)
         report = SchemaReport()
         with self._tables.transaction():
+            self._tables.compact()  # the files are read and rewritten whole below
             for table in TABLES:
                 header = self._tables.header(table)
                 if header is None:
@@ -117,6 +118,12 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMet
                     self._tables.write_cells(table, cells, extra)
                     report.added += [(table, c) for c in missing]
         return report
+
+    def compact(self) -> None:
+        """Fold the journal into the table files: the folder is plain CSV tables again
+        (an export, or a folder about to be read file by file)."""
+        if self.data_dir.is_dir():
+            self._tables.compact()
 
     def schema_status(self) -> list[tuple[str, bool]]:
         """Each table file and whether it exists, then each column a file lacks."""
@@ -142,13 +149,13 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMet
             "request_keys", user_id=profile["user_id"], key=request_key) is not None
 
     def _remember_key(self, profile: Row, request_key: str | None) -> None:
-        """Record a used key (after the create: a crash in between allows one retry)."""
-        if not request_key:
-            return
-        cutoff = datetime.now(UTC) - timedelta(days=REQUEST_KEY_DAYS)
-        kept = [r for r in self._tables.read("request_keys") if r["created_at"] >= cutoff]
-        row = {"key": request_key, "user_id": profile["user_id"], "created_at": datetime.now(UTC)}
-        self._tables.write("request_keys", [*kept, row])
+        """Record a used key. Same transaction as the create, so the same journal
+        record: a crash keeps both or neither. Old keys go when the journal is
+        compacted (csv_tables.fresh_request_keys), not on every write."""
+        if request_key:
+            self._tables.insert("request_keys", {
+                "key": request_key, "user_id": profile["user_id"],
+                "created_at": datetime.now(UTC)})
 
     def _user(self, row: Row | None) -> User | None:
         profile = None if row is None else self._tables.first("racer_profiles", user_id=row["id"])
@@ -371,12 +378,15 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMet
 
     @locked
     def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
-        """Plan against the files under the lock; write every touched table, or none."""
+        """Plan against the files under the lock; write every touched table, or none
+        (one journal record), then fold the journal in: an import is a bulk write, and
+        a folder filled this way (export-csv, a racer's zip) is plain table files."""
         existing = self.dump_tables()
         result = plan(existing, incoming)
         result.report.dry_run = dry_run
         if not dry_run:
             self._tables.write_all(applied(existing, result))
+            self._tables.compact()
         return result.report
 
     @locked

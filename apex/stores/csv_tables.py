@@ -1,14 +1,26 @@
-"""The file layer of the CSV store: one UTF-8 file per table, read and written safely.
+"""The file layer of the CSV store: one UTF-8 file per table plus a journal.
 
 Why it is built this way (apex.stores.csv builds the ``Store`` methods on it):
 - Each store method is one transaction: it holds a process-wide ``RLock``
   (threads) and an exclusive ``flock`` on ``.lock`` (other processes, e.g.
   gunicorn workers), so it reads and leaves a consistent set of files.
-- A table is rewritten into a temp file in the same folder, fsynced, then
-  ``os.replace``d over the old one: a crash leaves the old or the new file,
-  never half of one.
-- Parsed tables are cached per file stat, so an unchanged file is not
-  re-parsed while another process's ``os.replace`` is seen at once.
+- A write costs what it touches: inside a transaction changes are kept in memory
+  (reads see them) and at its end appended to the journal as ONE fsynced record
+  (apex.stores.csv_journal), a row and its request key together. An exception
+  writes nothing.
+- Changes are whole-row upserts and deletes by key, so replaying them twice is
+  harmless. When the journal has grown (``COMPACT_BYTES``, and at least half the
+  table files it would rewrite, so rewriting costs at most twice what was
+  appended) its tables are rewritten atomically (temp file, fsync, os.replace) and
+  the journal deleted: the folder is plain CSV tables again. A crash in between
+  replays onto the new tables and changes nothing.
+- Another process's writes are seen at once: each transaction reads the journal's
+  new records only; another journal (a compaction deletes it, and the next write
+  starts one with a new random header) drops the cache. A table file is re-parsed
+  only when its stat changes (an upgrade, a hand edit), then the journal's changes
+  are laid on it again.
+- Temp files are made only under the lock, so any found by the first transaction
+  of a process are a crash's orphans and are removed.
 - A column a file has beyond ``apex.tables`` (a parameter the catalogue dropped)
   is kept: its cells ride along, by row id, through every rewrite of the table.
 """
@@ -18,21 +30,32 @@ from __future__ import annotations
 import csv
 import fcntl
 import functools
+import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from apex.store import REQUEST_KEY_DAYS
+from apex.stores import csv_journal
+from apex.stores.csv_journal import DELETE, PUT, Change
 from apex.tables import TABLES, from_text, to_text
 
+_log = logging.getLogger(__name__)
 Row = dict[str, Any]
 T = TypeVar("T")
 # Columns beyond apex.tables in a file, and their cells by row id.
 Kept = tuple[tuple[str, ...], dict[str, dict[str, str]]]
 _NONE_KEPT: Kept = ((), {})
+# A journal past this size is compacted (if also half the size of the tables it
+# rewrites): replaying it at start-up stays well under a second. APEX_CSV_COMPACT_BYTES
+# sets a plain limit instead (the crash test makes it small: kills land in compactions).
+COMPACT_BYTES = 4 << 20
 
 # One lock for every CsvStore of the process (threads); the flock covers processes.
 _lock = threading.RLock()
@@ -77,6 +100,30 @@ def _format_row(table: str, row: Mapping[str, Any]) -> dict[str, str]:
     return {col: to_text(table, col, row.get(col)) for col in TABLES[table]}
 
 
+def key_columns(table: str) -> tuple[str, ...]:
+    """What identifies a row: its id; a request key by its user and key; a table
+    without an id (login_attempts) by its first column, as its primary key in sql/."""
+    if table == "request_keys":
+        return ("user_id", "key")
+    return ("id",) if "id" in TABLES[table] else TABLES[table][:1]
+
+
+_SINGLE_KEY = {t: key_columns(t)[0] for t in TABLES if len(key_columns(t)) == 1}
+
+
+def _key(table: str, row: Mapping[str, Any]) -> Hashable:
+    column = _SINGLE_KEY.get(table)
+    if column is None:
+        return tuple(row.get(c) for c in key_columns(table))
+    return row.get(column)
+
+
+def fresh_request_keys(rows: list[Row], now: datetime) -> list[Row]:
+    """The request keys still worth keeping (a retry comes within days, not weeks)."""
+    cutoff = now - timedelta(days=REQUEST_KEY_DAYS)
+    return [r for r in rows if r["created_at"] is not None and r["created_at"] >= cutoff]
+
+
 def locked(method: Callable[..., T]) -> Callable[..., T]:
     """A store method as one transaction of its ``_tables`` (every CsvStore method)."""
     @functools.wraps(method)
@@ -87,66 +134,206 @@ def locked(method: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-class CsvTables:
-    """The table files in ``data_dir``: whole-table reads and atomic rewrites."""
+@dataclass
+class _Table:
+    """One table as this process sees it: its file's rows with the journal laid on."""
 
-    def __init__(self, data_dir: Path) -> None:
+    stat: tuple[int, int, int] | None  # the file's (inode, mtime, size) when parsed
+    rows: dict[Hashable, Row]  # by key, in file order, new rows last
+    kept: Kept
+    listed: list[Row] | None = None  # read()'s list until the rows change
+
+
+def _file_stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class CsvTables:
+    """The table files and journal in ``data_dir`` (see the module docstring)."""
+
+    def __init__(self, data_dir: Path, *, compact_bytes: int | None = None) -> None:
         self.data_dir = Path(data_dir)
-        self._cache: dict[str, tuple[tuple[int, int, int], list[Row], Kept]] = {}
+        # Compact past this many journal bytes; None: past COMPACT_BYTES, and only once
+        # the journal is half the size of the tables it rewrites.
+        self._compact_bytes = compact_bytes
+        self._tables: dict[str, _Table] = {}
+        self._logged: dict[str, list[Change]] = {}  # the journal's changes, by table
+        # The journal's (header, end of its last whole record) as this process has read it.
+        self._journal: tuple[bytes, int] | None = None
+        self._pending: list[Change] = []  # this transaction's changes
+        self._touched: set[str] = set()
+        self._checked: set[str] = set()  # tables whose file was stat'ed this transaction
+        self._depth = 0
+        self._pid: int | None = None  # the process that uses (and swept) the folder
+
+    # -- transactions -----------------------------------------------------------
 
     def transaction(self) -> AbstractContextManager[None]:
-        """The process lock and this folder's flock (see the module docstring)."""
-        return _transaction(self.data_dir / ".lock")
+        """The locks (see the module docstring); the outermost one commits or rolls back."""
+        return self._transaction()
 
-    def path(self, table: str) -> Path:
-        return self.data_dir / f"{table}.csv"
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with _transaction(self.data_dir / ".lock"):
+            if self._pid != os.getpid():  # first use in this process: temp files are
+                self._pid = os.getpid()  # made only under the lock we now hold, so any
+                self._sweep()  # there are a crash's
+            outer = self._depth == 0
+            self._depth += 1
+            try:
+                if outer:
+                    self._begin()
+                yield
+                if outer:
+                    self._commit()
+            except BaseException:
+                if outer:
+                    self._rollback()
+                raise
+            finally:
+                self._depth -= 1
 
-    def read(self, table: str) -> list[Row]:
-        """Parsed rows, shared with the cache: never mutate them."""
+    def _begin(self) -> None:
+        self._checked.clear()
+        self._catch_up()
+
+    def _sweep(self) -> None:
+        """Remove temp files a crash left (they are only made under the lock we hold)."""
+        for tmp in self.data_dir.glob(".*.tmp"):
+            with suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def _catch_up(self) -> None:
+        """Lay the journal's records not seen yet on the cached tables."""
         try:
-            f = open(self.path(table), newline="", encoding="utf-8")
+            f = open(self.journal_path, "rb")
         except FileNotFoundError:
-            return []
+            if self._journal is not None:  # compacted since: nothing cached holds
+                self._drop_all()
+            return
         with f:
-            st = os.fstat(f.fileno())
-            key = (st.st_ino, st.st_mtime_ns, st.st_size)
-            hit = self._cache.get(table)
-            if hit is not None and hit[0] == key:
-                return hit[1]
-            reader = csv.DictReader(f, restval="")
-            raws = list(reader)
-        extra = tuple(c for c in reader.fieldnames or () if c not in TABLES[table])
-        kept = (extra, {raw.get("id") or "": {c: raw.get(c) or "" for c in extra}
-                        for raw in raws}) if extra else _NONE_KEPT
-        rows = [_parse_row(table, raw) for raw in raws]
-        self._cache[table] = (key, rows, kept)
-        return rows
+            head = f.read(csv_journal.HEADER_SIZE)
+            size = os.fstat(f.fileno()).st_size
+            if not csv_journal.is_header(head):  # a crash while it was being made
+                if self._journal is not None:
+                    self._drop_all()
+                return
+            start = csv_journal.HEADER_SIZE
+            if self._journal is None or self._journal[0] != head or size < self._journal[1]:
+                self._drop_all()  # another journal than the one cached: start again
+            else:
+                start = self._journal[1]
+            if size > start:
+                f.seek(start)
+                found, used = csv_journal.records(f.read())
+                for changes in found:
+                    self._logged_changes(changes)
+                start += used
+            self._journal = (head, start)
 
-    def kept(self, table: str) -> Kept:
-        """The file's columns beyond apex.tables and their cells (see the module doc)."""
-        self.read(table)
-        hit = self._cache.get(table)
-        return _NONE_KEPT if hit is None else hit[2]
+    def _drop_all(self) -> None:
+        """Forget the journal read so far and the tables it changed. A table it did not
+        change is the file as parsed (its stat says if the file changed since)."""
+        for name in self._logged:
+            self._tables.pop(name, None)
+        self._logged.clear()
+        self._journal = None
 
-    def _cells(self, table: str, rows: list[Row]) -> tuple[list[Mapping[str, str]], Kept]:
-        extra, by_id = kept = self.kept(table)
-        cells: list[Mapping[str, str]] = [_format_row(table, r) for r in rows]
-        if extra:
-            cells = [{**by_id.get(str(r.get("id")), {}), **c}
-                     for r, c in zip(rows, cells, strict=True)]
-        return cells, kept
+    def _logged_changes(self, changes: list[Change]) -> None:
+        for change in changes:
+            self._logged.setdefault(change[1], []).append(change)
+            table = self._tables.get(change[1])
+            if table is not None:
+                _apply(table, change)
 
-    def write(self, table: str, rows: list[Row]) -> None:
-        cells, (extra, _) = self._cells(table, rows)
-        self.write_cells(table, cells, extra)
+    def _rollback(self) -> None:
+        for name in self._touched:  # reloaded from the files and journal when next read
+            self._tables.pop(name, None)
+        self._pending.clear()
+        self._touched.clear()
 
-    def write_all(self, tables: Mapping[str, list[Row]]) -> None:
-        """Rewrite several tables as nearly all-or-nothing as files allow.
+    def _commit(self) -> None:
+        if not self._pending:
+            return
+        self._journal = self._append(csv_journal.record(self._pending))
+        for change in self._pending:
+            self._logged.setdefault(change[1], []).append(change)
+        self._pending.clear()
+        self._touched.clear()
+        if (self._journal[1] >= self._compact_bytes if self._compact_bytes is not None
+                else self._journal[1] >= COMPACT_BYTES and self._worth_compacting()):
+            try:
+                self.compact()
+            except OSError:  # the write is in the journal already: it stands, and the
+                _log.exception("compacting %s failed", self.data_dir)  # next one retries
 
-        Every cell is formatted (and so checked) and every temp file written and
-        fsynced before the first ``os.replace``: a full disk or a bad value leaves all
-        tables as they were. Only a crash between the renames, parents first, can
-        leave some tables new, and then no row points nowhere.
+    def _append(self, data: bytes) -> tuple[bytes, int]:
+        """Append one record after the last whole one, fsynced; the journal's new
+        (header, end). No journal yet: a new one, with a new header."""
+        fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            if self._journal is None:
+                head, start = csv_journal.header(), 0
+                data = head + data
+            else:
+                head, start = self._journal
+            if os.fstat(fd).st_size != start:  # a torn record a crashed writer left: cut
+                os.ftruncate(fd, start)
+            view, at = memoryview(data), start
+            while view:
+                n = os.pwrite(fd, view, at)
+                view, at = view[n:], at + n
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if self._journal is None:
+            self._fsync_folder()  # the new file's name must last too
+        return head, start + len(data)
+
+    @property
+    def journal_path(self) -> Path:
+        return self.data_dir / csv_journal.NAME
+
+    # -- compaction ----------------------------------------------------------------
+
+    def _worth_compacting(self) -> bool:
+        assert self._journal is not None
+        sizes = sum((_file_stat(self.path(t)) or (0, 0, 0))[2] for t in self._logged)
+        return self._journal[1] * 2 >= sizes
+
+    def compact(self) -> None:
+        """Rewrite the tables the journal changed, then delete the journal (the next
+        write starts a new one, with a new header).
+
+        Request keys past REQUEST_KEY_DAYS are dropped here, not on every write."""
+        with self.transaction():
+            if self._pending:  # a direct rewrite inside a transaction: its changes first
+                self._commit()
+            if self._journal is None or not self._logged:
+                return
+            now = datetime.now(UTC)
+            tables = {name: list(self._table(name).rows.values()) for name in self._logged}
+            if "request_keys" in tables:
+                tables["request_keys"] = fresh_request_keys(tables["request_keys"], now)
+            self._rewrite(tables)
+            os.unlink(self.journal_path)  # a crash before this replays onto the new files
+            self._fsync_folder()
+            self._logged.clear()
+            self._journal = None
+            for name, rows in tables.items():
+                kept = self._tables[name].kept
+                self._tables[name] = _Table(_file_stat(self.path(name)),
+                                            {_key(name, r): r for r in rows}, kept)
+
+    def _rewrite(self, tables: Mapping[str, list[Row]]) -> None:
+        """Rewrite table files as nearly all-or-nothing as files allow.
+
+        Every temp file is written and fsynced before the first ``os.replace``; a crash
+        between the renames leaves tables the journal's replay brings level again.
         """
         cells = {t: self._cells(t, rows) for t, rows in tables.items()}
         ready: dict[str, str] = {}
@@ -155,7 +342,6 @@ class CsvTables:
                 ready[table] = self._temp_file(table, table_cells, extra)
             for table, tmp in ready.items():
                 os.replace(tmp, self.path(table))
-                self._cache.pop(table, None)
                 ready[table] = ""
         finally:
             for tmp in ready.values():
@@ -164,22 +350,167 @@ class CsvTables:
                         os.unlink(tmp)
         self._fsync_folder()
 
+    # -- reading -------------------------------------------------------------------
+
+    def path(self, table: str) -> Path:
+        return self.data_dir / f"{table}.csv"
+
+    def _table(self, name: str) -> _Table:
+        """The table, parsed again only if its file changed (checked once a transaction)."""
+        table = self._tables.get(name)
+        if name not in self._checked:
+            stat = _file_stat(self.path(name))
+            if table is None or table.stat != stat:
+                table = self._tables[name] = self._load(name)
+            self._checked.add(name)
+        assert table is not None
+        return table
+
+    def _load(self, name: str) -> _Table:
+        try:
+            f = open(self.path(name), newline="", encoding="utf-8")
+        except FileNotFoundError:
+            table = _Table(None, {}, _NONE_KEPT)
+        else:
+            with f:
+                st = os.fstat(f.fileno())
+                reader = csv.DictReader(f, restval="")
+                raws = list(reader)
+            extra = tuple(c for c in reader.fieldnames or () if c not in TABLES[name])
+            kept = (extra, {raw.get("id") or "": {c: raw.get(c) or "" for c in extra}
+                            for raw in raws}) if extra else _NONE_KEPT
+            rows = (_parse_row(name, raw) for raw in raws)
+            table = _Table((st.st_ino, st.st_mtime_ns, st.st_size),
+                           {_key(name, r): r for r in rows}, kept)
+        for change in self._logged.get(name, ()):
+            _apply(table, change)
+        return table
+
+    def read(self, table: str) -> list[Row]:
+        """Parsed rows, shared with the cache: never mutate them."""
+        with self.transaction():
+            return self._listed(self._table(table))
+
+    @staticmethod
+    def _listed(table: _Table) -> list[Row]:
+        if table.listed is None:
+            table.listed = list(table.rows.values())
+        return table.listed
+
+    def kept(self, table: str) -> Kept:
+        """The file's columns beyond apex.tables and their cells (see the module doc)."""
+        with self.transaction():
+            return self._table(table).kept
+
+    def header(self, table: str) -> list[str] | None:
+        try:
+            with open(self.path(table), newline="", encoding="utf-8") as f:
+                return next(csv.reader(f), [])
+        except FileNotFoundError:
+            return None
+
+    def first(self, table: str, **match: Any) -> Row | None:
+        """The first row with these values; by key at once when ``match`` holds it."""
+        with self.transaction():
+            rows = self._table(table).rows
+            if set(key_columns(table)) <= match.keys():
+                row = rows.get(_key(table, match))
+                return row if row is not None and row.items() >= match.items() else None
+            return next((r for r in rows.values() if r.items() >= match.items()), None)
+
+    # -- writing (changes kept until the transaction ends) ----------------------------
+
+    def _put(self, name: str, table: _Table, row: Row) -> None:
+        """Format (and so check) the row now; keep it as its cells would read back."""
+        cells = _format_row(name, row)
+        _apply(table, (PUT, name, cells), _parse_row(name, cells))
+        self._pending.append((PUT, name, cells))
+        self._touched.add(name)
+
+    def _delete(self, name: str, table: _Table, key: Hashable) -> None:
+        row = table.rows[key]
+        change = (DELETE, name, {c: to_text(name, c, row.get(c)) for c in key_columns(name)})
+        _apply(table, change)
+        self._pending.append(change)
+        self._touched.add(name)
+
+    def write(self, table: str, rows: list[Row]) -> None:
+        """Make the table ``rows``: only rows that differ from the cached ones are changes."""
+        with self.transaction():
+            t = self._table(table)
+            listed = self._listed(t)
+            if rows[:len(listed)] == listed:  # the usual: rows kept as read, some added
+                for row in rows[len(listed):]:  # (compared in C, by identity first)
+                    self._put_if_new(table, t, row)
+                return
+            current, before, matched = t.rows, len(t.rows), 0
+            for row in rows:
+                matched += _key(table, row) in current
+                self._put_if_new(table, t, row)
+            if matched < before:  # some rows were left out: they go
+                wanted = {_key(table, r) for r in rows}
+                for key in [k for k in current if k not in wanted]:
+                    self._delete(table, t, key)
+
+    def _put_if_new(self, name: str, table: _Table, row: Row) -> None:
+        old = table.rows.get(_key(name, row))
+        if old is not row and old != row:
+            self._put(name, table, row)
+
+    def write_all(self, tables: Mapping[str, list[Row]]) -> None:
+        """Several tables in one transaction: all of them in its one journal record."""
+        with self.transaction():
+            for table, rows in tables.items():
+                self.write(table, rows)
+
+    def insert(self, table: str, row: Row) -> None:
+        with self.transaction():
+            self._put(table, self._table(table), row)
+
+    def replace(self, table: str, new: Row) -> None:
+        """The row with ``new``'s key becomes ``new``; no such row, nothing changes."""
+        with self.transaction():
+            t = self._table(table)
+            if _key(table, new) in t.rows:
+                self._put(table, t, new)
+
+    def remove(self, table: str, **match: Any) -> bool:
+        with self.transaction():
+            t = self._table(table)
+            gone = [k for k, r in t.rows.items() if r.items() >= match.items()]
+            for key in gone:
+                self._delete(table, t, key)
+            return bool(gone)
+
+    # -- whole files (upgrades) --------------------------------------------------------
+
     def write_cells(
         self, table: str, cells: Sequence[Mapping[str, str]], extra: Sequence[str] = ()
     ) -> None:
-        """Replace the table atomically: temp file, fsync, os.replace, fsync the folder.
+        """Replace the table file atomically: temp file, fsync, os.replace, fsync the
+        folder. The journal is compacted first, so the file is the whole table.
         ``extra``: columns kept beyond apex.tables, written after them."""
-        tmp = self._temp_file(table, cells, extra)
-        done = False
-        try:
-            os.replace(tmp, self.path(table))
-            done = True
-        finally:
-            self._cache.pop(table, None)
-            if not done:
+        with self.transaction():
+            self.compact()
+            tmp = self._temp_file(table, cells, extra)
+            try:
+                os.replace(tmp, self.path(table))
+            except BaseException:
                 with suppress(FileNotFoundError):
                     os.unlink(tmp)
-        self._fsync_folder()
+                raise
+            finally:
+                self._tables.pop(table, None)
+                self._checked.discard(table)
+            self._fsync_folder()
+
+    def _cells(self, table: str, rows: list[Row]) -> tuple[list[Mapping[str, str]], Kept]:
+        extra, by_id = kept = self._table(table).kept
+        cells: list[Mapping[str, str]] = [_format_row(table, r) for r in rows]
+        if extra:
+            cells = [{**by_id.get(str(r.get("id")), {}), **c}
+                     for r, c in zip(rows, cells, strict=True)]
+        return cells, kept
 
     def _temp_file(
         self, table: str, cells: Sequence[Mapping[str, str]], extra: Sequence[str] = ()
@@ -209,25 +540,15 @@ class CsvTables:
         finally:
             os.close(dir_fd)
 
-    def header(self, table: str) -> list[str] | None:
-        try:
-            with open(self.path(table), newline="", encoding="utf-8") as f:
-                return next(csv.reader(f), [])
-        except FileNotFoundError:
-            return None
 
-    def first(self, table: str, **match: Any) -> Row | None:
-        return next((r for r in self.read(table) if r.items() >= match.items()), None)
-
-    def insert(self, table: str, row: Row) -> None:
-        self.write(table, [*self.read(table), row])
-
-    def replace(self, table: str, new: Row) -> None:
-        self.write(table, [new if r["id"] == new["id"] else r for r in self.read(table)])
-
-    def remove(self, table: str, **match: Any) -> bool:
-        rows = self.read(table)
-        keep = [r for r in rows if not r.items() >= match.items()]
-        if len(keep) < len(rows):
-            self.write(table, keep)
-        return len(keep) < len(rows)
+def _apply(table: _Table, change: Change, row: Row | None = None) -> None:
+    """Lay one change on a table: an upsert keeps the row's place, a delete of a row
+    that is gone does nothing (so a replay twice changes nothing)."""
+    kind, name, cells = change
+    if kind == PUT:
+        row = row if row is not None else _parse_row(name, cells)
+        table.rows[_key(name, row)] = row
+    elif kind == DELETE:
+        table.rows.pop(_key(name, {c: from_text(name, c, cells.get(c))
+                                   for c in key_columns(name)}), None)
+    table.listed = None

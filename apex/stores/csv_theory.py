@@ -6,15 +6,16 @@ uploader (a ``users.id``) or an admin deletes a document.
 
 Search ranks by term frequency (apex.theory: ``query_terms``, ``term_counts``,
 ``score``, ``snippet``): the same words as PostgreSQL's search, a simpler stemmer,
-title words counted three times. Per parse of ``theory_documents`` (the parse cache
-hands out the same list until the file changes) each document's stem counts are
-kept, so a search does not re-read every text.
+title words counted three times. Each document's stem counts are kept per row
+object (the parse cache hands out the same rows until one changes), so a search
+does not re-read every text and an upload counts only the new one.
 """
 
 from __future__ import annotations
 
 import uuid
 import weakref
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -27,23 +28,31 @@ _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 class _Counted:
-    """One parse of the table: each document's stem counts (title, content)."""
+    """Each document's stem counts (title, content) and word count, by row id. A row is
+    counted again only when it is another object (the cache hands out the same rows
+    until one changes), so an upload counts the new document, not the library."""
 
-    def __init__(self, rows: list[Row]) -> None:
-        self.source = rows
-        self.counts = [(theory.term_counts(r["title"]), theory.term_counts(r["content"]))
-                       for r in rows]
+    def __init__(self) -> None:
+        self.by_id: dict[str, tuple[Row, Counter[str], Counter[str], int]] = {}
+
+    def of(self, rows: list[Row]) -> list[tuple[Row, Counter[str], Counter[str], int]]:
+        fresh = {}
+        for row in rows:
+            hit = self.by_id.get(row["id"])
+            if hit is None or hit[0] is not row:
+                title, content = theory.term_counts(row["title"]), theory.term_counts(
+                    row["content"])
+                hit = (row, title, content, title.total() + content.total())
+            fresh[row["id"]] = hit
+        self.by_id = fresh
+        return list(fresh.values())
 
 
 _counted: weakref.WeakKeyDictionary[CsvTables, _Counted] = weakref.WeakKeyDictionary()
 
 
-def _documents(tables: CsvTables) -> _Counted:
-    rows = tables.read(TABLE)
-    cached = _counted.get(tables)
-    if cached is None or cached.source is not rows:
-        cached = _counted[tables] = _Counted(rows)
-    return cached
+def _documents(tables: CsvTables) -> list[tuple[Row, Counter[str], Counter[str], int]]:
+    return _counted.setdefault(tables, _Counted()).of(tables.read(TABLE))
 
 
 def _usernames(tables: CsvTables) -> dict[str, str]:
@@ -66,12 +75,11 @@ def search(tables: CsvTables, text: str, limit: int, category: str) -> list[Theo
     terms = theory.query_terms(text)
     if not terms or limit <= 0:
         return []
-    docs = _documents(tables)
     scored = []
-    for row, (title, content) in zip(docs.source, docs.counts, strict=True):
+    for row, title, content, length in _documents(tables):
         if category and row["category"].lower() != category.lower():
             continue
-        if rank := theory.score(title, content, terms):
+        if rank := theory.score(title, content, terms, length):
             scored.append((rank, _newest_first(row), row))
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
     return [TheoryPassage(row["id"], row["title"], row["category"],

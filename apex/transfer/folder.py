@@ -10,6 +10,8 @@ import csv
 from pathlib import Path
 
 from apex.models import User
+from apex.stores import csv_journal
+from apex.stores.csv import CsvStore
 from apex.tables import TABLES
 from apex.transfer import ImportFailed, RowError, Rows
 from apex.transfer.legacy import read_legacy
@@ -34,6 +36,8 @@ def read_folder(folder: Path, owner: User | None) -> Rows:
     folder = Path(folder)
     errors: list[RowError] = []
     if _layout(folder) == "apex":
+        if (folder / csv_journal.NAME).exists():  # a CSV store's folder: writes not yet
+            CsvStore(folder).compact()  # in its table files are; fold them in (same data)
         rows = read_apex(folder, errors)
     else:
         if owner is None:
