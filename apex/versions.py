@@ -51,6 +51,21 @@ def next_version(current: Any, stored: Mapping[str, Any], after: Mapping[str, An
     return version
 
 
+# The records whose version only guards edits. An event setup's version is different:
+# runs and changes name it (runs.setup_version), so an import keeps it as it is.
+EDIT_VERSIONED = ("racer_profiles", "vehicles", "car_configs", "master_library")
+
+
+def imported_version(stored: Mapping[str, Any], merged: Mapping[str, Any]) -> int:
+    """The version an import leaves on a stored row it writes ``merged`` over: the
+    stored one when only the version differs, one past it when a value changes (an
+    older backup's version must not let a page open at the stored version save over
+    the imported values unseen)."""
+    version = int(stored.get("version") or 1)
+    changed = any(merged.get(k) != v for k, v in stored.items() if k != "version")
+    return version + 1 if changed else version
+
+
 # -- the "yours vs stored" choice ----------------------------------------------------------
 
 

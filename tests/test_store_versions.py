@@ -137,3 +137,29 @@ def test_two_phones_saving_the_same_page_at_once_never_both_land(store: Store) -
         assert stored.version == round_ + 1
         won = next(o for o in outcome if o != "stale")
         assert stored.values[won] == (df if won == "DF" else so)
+
+
+def test_an_import_that_changes_a_record_moves_its_version_on(store: Store) -> None:
+    """A page left open at the stored version must go stale when an import changes the
+    record under it: the import moves the version past the stored one, whatever version
+    the file carries; an import that changes nothing leaves it."""
+    user = new_user(store)
+    car = store.add_car(user.racer_id, CAR, NB48)
+    store.save_car_config(user.racer_id, car.id, {**NB48, "DF": 6000}, version=1)  # v2
+    rows = store.dump_tables()
+    store.import_rows(rows)  # the same values back: nothing moves
+    assert store.get_car_config(user.racer_id, car.id).version == 2
+    old = {**rows["car_configs"][0], "DF": 5000, "version": 1}  # an older backup's row
+    store.import_rows({**rows, "car_configs": [old]})
+    stored = store.get_car_config(user.racer_id, car.id)
+    assert stored.values["DF"] == 5000 and stored.version == 3
+    with pytest.raises(StaleEditError):  # the page opened at v2 is now stale
+        store.save_car_config(user.racer_id, car.id, {**NB48, "DF": 7000}, version=2)
+
+
+def test_an_import_keeps_an_event_setups_version() -> None:
+    """Runs and changes name an event setup's version: only edit-guarding versions move."""
+    from apex.tables import TABLES
+    from apex.versions import EDIT_VERSIONED
+    assert "event_setups" not in EDIT_VERSIONED
+    assert all("version" in TABLES[t] for t in EDIT_VERSIONED)

@@ -21,6 +21,7 @@ from typing import Any
 from apex.login_session import imported_generation
 from apex.tables import EXPORTED, REFERENCES, TABLES, column_kind, from_text
 from apex.transfer import ImportFailed, Report, Row, RowError, Rows, TableCount
+from apex.versions import EDIT_VERSIONED, imported_version
 
 # Parents before children, so a child's references are remapped before its key is read.
 ORDER: tuple[str, ...] = EXPORTED
@@ -167,6 +168,8 @@ def _changed(table: str, stored: Row, row: Row) -> Row | None:
         merged["session_generation"] = imported_generation(
             stored.get("session_generation"), merged.get("session_generation"),
             password_changed=merged.get("password_hash") != stored.get("password_hash"))
+    if table in EDIT_VERSIONED:
+        merged["version"] = imported_version(stored, merged)
     return None if merged == stored else merged
 
 
