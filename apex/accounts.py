@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 
-from apex.db import get_store
+from apex.db import StoreGroup, get_store
 from apex.models import User
 from apex.passwords import read_password_hash
 from apex.store import DuplicateError
 
-user_cli = AppGroup("user", help="Create accounts, grant admin, reset passwords.")
+user_cli = StoreGroup("user", help="Create accounts, grant admin, reset passwords.")
 
 
 def _existing(username: str) -> User:

@@ -125,8 +125,9 @@ def _echo_report(report: SchemaReport) -> None:
         click.echo(line)
 
 
-class _DbGroup(AppGroup):
-    """``flask db``: a command that meets an unreachable database says so, no traceback."""
+class StoreGroup(AppGroup):
+    """A command group whose commands, meeting an unreachable database, say so in one
+    line, no traceback (``flask db``, ``flask user``)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -139,7 +140,7 @@ class _DbGroup(AppGroup):
 
 def cli(extra: Iterable[click.Command] = ()) -> AppGroup:
     """The ``flask db`` group: this module's commands and ``extra`` ones (import, export)."""
-    group = _DbGroup("db", help="Create, upgrade and inspect the data store.")
+    group = StoreGroup("db", help="Create, upgrade and inspect the data store.")
     for command in (init_command, upgrade_command, status_command, seed_demo_command, *extra):
         group.add_command(command)
     return group

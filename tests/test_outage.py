@@ -135,8 +135,10 @@ def _env(url: str, wait: float) -> dict[str, str]:
     return env
 
 
-def _flask_db(command: str, url: str, wait: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", command],
+def _flask_db(command: str, url: str, wait: float = 60, group: str = "db"
+              ) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", group,
+                           *command.split()],
                           cwd=ROOT, env=_env(url, wait), capture_output=True, text=True,
                           timeout=120)
 
@@ -192,6 +194,13 @@ def test_db_upgrade_gives_up_after_the_bound_with_a_clear_message():
 
 def test_other_db_commands_say_the_database_is_unreachable_without_a_traceback():
     out = _flask_db("status", _nobody())
+    assert out.returncode != 0
+    assert "Traceback" not in out.stderr + out.stdout
+    assert "Error: the database is not reachable" in out.stderr, out.stderr
+
+
+def test_user_commands_say_the_database_is_unreachable_without_a_traceback():
+    out = _flask_db("set-admin alice", _nobody(), group="user")
     assert out.returncode != 0
     assert "Traceback" not in out.stderr + out.stdout
     assert "Error: the database is not reachable" in out.stderr, out.stderr
