@@ -45,6 +45,7 @@ def test_remove_archives_and_keeps_history_and_analysis_links(alice, app):
                 f"/garage/cars/{car.id}/setup", f"/garage/cars/{car.id}/edit"):
         assert alice.get(url).status_code == 200, url
     assert car.id not in alice.get("/event/new").text  # not in the picker
+    assert f"{car.label} (archived car)" in alice.get("/event/").text  # its events say so
     rid = racer(app)
     assert len(store_of(app).get_run(rid, run.id).laps) == 2
     assert len(store_of(app).list_event_logs(rid, event.id)) == 1
