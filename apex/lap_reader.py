@@ -306,6 +306,14 @@ def _numbered_rows(lines: list[tuple[int, str]]) -> bool:
     return all(b == a + 1 for a, b in zip(numbers, numbers[1:], strict=False))
 
 
+def _whole_first_column(lines: list[tuple[int, str]]) -> bool:
+    """``3  30.100`` / ``1  31.842``: a first column of whole numbers beside times (lap
+    numbers out of order, positions): never read as laps, never silently dropped."""
+    split = [line.split() for _, line in lines]
+    return (len(lines) >= 2 and all(len(t) >= 2 and is_whole(t[0]) for t in split)
+            and not all(is_whole(x) for t in split for x in t))
+
+
 def _list_tokens(line: str) -> list[str]:
     return [t for t in re.split(r"[;\s]+", line) if t]
 
@@ -329,6 +337,9 @@ def _read_list(lines: list[tuple[int, str]], skipped: list[int]) -> LapReading:
             rest.append((n, after[0]))
         lines, interpreted = rest, True
         notes.append("lap numbers in front of each time left out")
+    elif _whole_first_column(lines):
+        return _refuse(lines[0][0], lines[0][1], "each line starts with a whole number: lap "
+                       "numbers? Paste the table with its header line")
     tokens = [(n, t) for n, line in lines for t in _list_tokens(line)]
     decimal_comma = bool(tokens) and all(has_decimal_comma(t) for _, t in tokens)
     laps: list[Decimal] = []
