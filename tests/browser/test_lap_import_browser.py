@@ -1,5 +1,6 @@
 """Laps from a timing site on a phone (390×844): a LiveRC lap chart of three drivers
-(choose the driver, check the preview, save), then a comma CSV. With and without JS.
+(choose the driver, check the preview, save), a comma CSV, and an Orbits file through
+the import control. With and without JS.
 
 Screenshots for a human go to /tmp/apex-shots/ (never committed).
 """
@@ -65,11 +66,23 @@ def paste_comma_csv(page: Page) -> None:
     shot(page, "laps-saved")
 
 
-def test_liverc_driver_preview_save_and_a_comma_csv(page: Page, live_server: str):
+def import_orbits_file(page: Page) -> None:
+    """The "import a file" control beside the box: an Orbits export, previewed, saved."""
+    page.set_input_files("#f-lapfile", str(CORPUS / "orbits_passings.txt"))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#runs .lap-preview")).to_contain_text("4 laps · best 41.533")
+    expect(page.locator("#runs .lap-preview")).to_contain_text("read column 'Lap Time'")
+    page.get_by_role("button", name="Save 4 laps").click()
+    expect(page.locator("#runs ol.laps li")).to_have_count(14)
+
+
+def test_liverc_driver_preview_save_a_comma_csv_and_a_file(page: Page, live_server: str):
     paste_liverc_and_save_mike(page, live_server)
     paste_comma_csv(page)
+    import_orbits_file(page)
 
 
 def test_the_same_without_javascript(page_nojs: Page, live_server: str):
     paste_liverc_and_save_mike(page_nojs, live_server)
     paste_comma_csv(page_nojs)
+    import_orbits_file(page_nojs)
