@@ -88,7 +88,7 @@ def kind_of(header: str) -> Kind:
         return Kind.POSITION
     if name in _DRIVER:
         return Kind.DRIVER
-    if name in _OTHER or name.startswith(("best", "speed", "sector", "avg")):
+    if name in _OTHER or name.startswith(("best", "fastest", "speed", "sector", "avg")):
         return Kind.OTHER
     return Kind.UNKNOWN
 

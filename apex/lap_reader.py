@@ -188,12 +188,22 @@ def _read_table(lines: list[tuple[int, str]], at: int, header: list[str], sep: s
         return _column(rows, col, header[col], notes, ms=says_ms(header[col]),
                        drivers=chart if len(chart) > 1 else [], driver=driver, elapsed=False)
 
+    if not time_cols and not driver_cols and elapsed_col is None:
+        # Before any driver question: a results summary (position, laps, fastest) has
+        # no lap to read for anyone.
+        return _refuse(head_line, lines[at][1],
+                       "no lap-time column: name it 'Lap time' (lap number, position, time "
+                       "of day and gap columns are never read as laps)")
+
     if driver_col is not None:
         order: list[str] = []
         for _, _, cells in rows:
             name = cells[driver_col] if driver_col < len(cells) else ""
             if name and name not in order:
                 order.append(name)
+        if len(order) > 1 and len(order) == len(rows):
+            return _refuse(head_line, lines[at][1], "one line per driver: a results table, "
+                           "not lap times. Copy the lap-by-lap table")
         if len(order) > 1 and driver is None:
             return LapReading(drivers=order, interpreted=True,
                               notes=[f"a driver column: {len(order)} drivers"])
@@ -225,9 +235,7 @@ def _read_table(lines: list[tuple[int, str]], at: int, header: list[str], sep: s
                  f"in '{header[elapsed_col]}'"]
         return LapReading(laps=_differences(reading.laps), drivers=reading.drivers,
                           driver=reading.driver, interpreted=True, notes=notes)
-    return _refuse(head_line, lines[at][1],
-                   "no lap-time column: name it 'Lap time' (lap number, position, time of "
-                   "day and gap columns are never read as laps)")
+    raise AssertionError("unreachable: no column was checked above")
 
 
 def _mostly_times(rows: list[tuple[int, str, list[str]]], col: int) -> bool:
@@ -306,6 +314,13 @@ def _numbered_rows(lines: list[tuple[int, str]]) -> bool:
     return all(b == a + 1 for a, b in zip(numbers, numbers[1:], strict=False))
 
 
+def _tab_columns(lines: list[tuple[int, str]]) -> bool:
+    """Two lines or more of as many tab-separated cells (two at least): a table copied
+    without its header (two drivers side by side, lap time and total), not a list."""
+    counts = {len([c for c in line.split("\t") if c.strip()]) for _, line in lines}
+    return len(lines) >= 2 and len(counts) == 1 and counts.pop() >= 2
+
+
 def _whole_first_column(lines: list[tuple[int, str]]) -> bool:
     """``3  30.100`` / ``1  31.842``: a first column of whole numbers beside times (lap
     numbers out of order, positions): never read as laps, never silently dropped."""
@@ -340,6 +355,9 @@ def _read_list(lines: list[tuple[int, str]], skipped: list[int]) -> LapReading:
     elif _whole_first_column(lines):
         return _refuse(lines[0][0], lines[0][1], "each line starts with a whole number: lap "
                        "numbers? Paste the table with its header line")
+    elif _tab_columns(lines):
+        return _refuse(lines[0][0], lines[0][1], "columns without a header: whose laps, or "
+                       "which is the lap time? Paste the table with its header line")
     tokens = [(n, t) for n, line in lines for t in _list_tokens(line)]
     decimal_comma = bool(tokens) and all(has_decimal_comma(t) for _, t in tokens)
     laps: list[Decimal] = []
