@@ -166,3 +166,14 @@ def test_lap_file_upload_needs_the_csrf_token(store_config):
             content_type="multipart/form-data", headers=hx("runs"))
         assert accepted.status_code == 200 and "1 lap · best 41.100" in accepted.text
         assert store_of(app) is not None
+
+
+@pytest.mark.parametrize(("form", "words"), [
+    ({"driver": "x" * 201}, "Longer than maximum length 200"),
+    ({"confirm": "maybe"}, "Not a valid boolean"),
+])
+def test_a_tampered_preview_answer_is_a_422_saying_why(alice, app, event, form, words):
+    run = add_run(app, event)
+    response = alice.post(url(event, run), data={"laps": LIVERC, **form}, headers=hx("runs"))
+    assert response.status_code == 422 and words in response.text
+    assert laps_of(app, run) == []
