@@ -87,7 +87,12 @@ def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[C
             if log.id not in seeded_logs:
                 store.delete_track_log(racer_id, log.id)
 
-    laps = "\n".join(f"{i}\t{31 + i / 10:.3f}\t{i % 9 + 1}" for i in range(1, 11))
+    laps = "Lap\tTime\tPos\n" + "\n".join(f"{i}\t{31 + i / 10:.3f}\t{i % 9 + 1}"
+                                          for i in range(1, 11))
+    # A LiveRC lap chart of three drivers: the driver question, then one driver's preview.
+    chart = "Lap\tANNA\tTOM\tLEA\n" + "\n".join(
+        f"{i}\t1/{40 + i / 10:.3f}\t2/{41 + i / 10:.3f}\t3/{42 + i / 10:.3f}"
+        for i in range(1, 13))
     base = f"/race/{event.id}"
     return [
         Case("save event setup", "event-setup", client, f"/event/{event.id}/setup", save, 200,
@@ -103,8 +108,14 @@ def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[C
               "run_id": run.id}, 200, token, drop_added_logs),
         Case("symptom tap", "symptoms", client, f"{base}/symptoms",
              {"symptom": "push_entry", "run_id": run.id}, 200, token, drop_added_logs),
-        Case("paste 10 laps (table)", "runs", client, f"{base}/runs/{run.id}/laps",
+        Case("paste 10 laps (table): preview", "runs", client, f"{base}/runs/{run.id}/laps",
              {"laps": laps}, 200, token, drop_added_laps),
+        Case("paste 10 laps (table): save", "runs", client, f"{base}/runs/{run.id}/laps",
+             {"laps": laps, "confirm": "1"}, 200, token, drop_added_laps),
+        Case("lap chart: whose laps?", "runs", client, f"{base}/runs/{run.id}/laps",
+             {"laps": chart}, 200, token),
+        Case("lap chart: preview", "runs", client, f"{base}/runs/{run.id}/laps",
+             {"laps": chart, "driver": "TOM"}, 200, token),
         Case("laps 422 (bad line)", "runs", client, f"{base}/runs/{run.id}/laps",
              {"laps": "31.842\n3x.1\n1:02.417"}, 422, token),
         Case("audit 422 (no symptom)", "audit", client, f"/analysis/{event.id}/close",

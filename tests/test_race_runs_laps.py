@@ -102,13 +102,17 @@ def test_an_empty_paste_is_422(alice, app, event):
     assert laps_of(app, run) == []
 
 
-def test_a_lap_table_from_the_timing_site(alice, app, event):
+def test_a_lap_table_from_the_timing_site_is_previewed_then_saved(alice, app, event):
     run = add_run(app, event, "Q1")
     table = ("Lap\tTime\tGap\n1\t31.842\t+0.000\n2\t32.105\t+0.263\n"
              "3\t1:02.417\t+30.575\n4\t31.5\t-0.342\n")
-    response = alice.post(f"/race/{event.id}/runs/{run.id}/laps", data={"laps": table},
-                          headers=hx("runs"))
-    assert response.status_code == 200, response.text
+    url = f"/race/{event.id}/runs/{run.id}/laps"
+    preview = alice.post(url, data={"laps": table, "request_key": KEY}, headers=hx("runs"))
+    assert preview.status_code == 200, preview.text
+    assert "4 laps · best 31.500" in preview.text and "Save 4 laps" in preview.text
+    assert laps_of(app, run) == []  # an interpreted table is shown before it is saved
+    response = alice.post(url, data={"laps": textarea(preview.text, "laps"), "confirm": "1",
+                                     "request_key": KEY}, headers=hx("runs"))
     assert laps_of(app, run) == [Decimal("31.842"), Decimal("32.105"), Decimal("62.417"),
                                  Decimal("31.500")]
     assert "Added 4 laps to Q1." in response.text

@@ -50,6 +50,15 @@ class LapsSchema(CreateFormSchema):
         validate=validate.Length(max=LAPS_TEXT_MAX, error="That paste is too long for one run."),
         error_messages={"required": "Enter at least one lap time."},
     )
+    # The lap preview's answers: whose laps (a table of several drivers), and "Save"
+    # (confirm) or "Edit". The laps themselves are re-read from the text, never posted.
+    driver = fields.String(load_default=None, validate=validate.Length(max=200))
+    confirm = fields.Boolean(load_default=False)
+    edit = fields.Boolean(load_default=False)
+
+
+class LapFileSchema(CreateFormSchema):
+    """An uploaded lap file's form: the file itself is read by apex.lap_reader."""
 
 
 class ConfidenceSchema(FormSchema):

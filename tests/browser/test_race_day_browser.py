@@ -109,6 +109,9 @@ def test_race_day_from_shop_master_to_drift(page: Page, live_server: str,
     expect(page.locator("#runs .run-head")).to_contain_text("Practice 1")
     page.fill("#f-laps", TEN_LAPS)
     page.get_by_role("button", name="Add laps").click()
+    # A table is interpreted: what was read is shown before it is saved.
+    expect(page.locator("#runs .lap-preview")).to_contain_text("10 laps · best 31.388")
+    page.get_by_role("button", name="Save 10 laps").click()
     expect(page.locator("#runs ol.laps li")).to_have_count(10)
     expect(page.locator("#runs ol.laps li.best")).to_contain_text("31.388")
     expect(page.locator("#runs ol.laps li").nth(2)).to_contain_text("1:02.417")

@@ -1,4 +1,4 @@
-"""Runs and their laps: start a run, type or paste laps, delete one, rate confidence."""
+"""Runs and their laps: start a run, delete a lap, rate confidence (laps in: laps_in.py)."""
 
 from __future__ import annotations
 
@@ -19,18 +19,16 @@ from apex.blueprints.race.views import (
     refuse_closed,
 )
 from apex.db import get_store
-from apex.lap_input import EMPTY, format_lap, parse_laps
+from apex.lap_input import format_lap
 from apex.models import Event, Run
 from apex.schemas import form_dict
 from apex.schemas.race import (
     ConfidenceSchema,
     DeleteLapSchema,
-    LapsSchema,
     RunSchema,
     UndoLapSchema,
 )
 
-NO_LAPS = "No lap time in that text: use 31.842 or 1:02.417, one or more."
 LAPS_CHANGED = ("The laps changed since this list was shown (that lap deleted already, or "
                 "laps added): nothing was deleted. Check the list and try again.")
 
@@ -54,33 +52,10 @@ def start_run(event_id: str) -> ResponseReturnValue:
                 headers={"HX-Replace-Url": url_for("race.show", event_id=event.id)})
 
 
-@bp.post("/<event_id>/runs/<run_id>/laps")
-def add_laps(event_id: str, run_id: str) -> ResponseReturnValue:
-    racer_id = current_racer_id()
-    values = form_dict(request.form)
-    event, run, data = _posted_to_run(event_id, run_id, LapsSchema, "lap_errors",
-                                      lap_values=values)
-    parsed = parse_laps(data["laps"])
-    if not parsed.seconds and not any(e.message != EMPTY for e in parsed.errors):
-        context = race_context(event, run.id, lap_values=values, lap_errors={"laps": [NO_LAPS]})
-        return answer(context, 422)
-    if parsed.errors:  # all or nothing: the racer fixes the lines and sends the paste again
-        context = race_context(event, run.id, lap_values=values, line_errors=parsed.errors)
-        return answer(context, 422)
-    stored = get_store().add_laps(racer_id, run.id, parsed.seconds,
-                                  request_key=data["request_key"])
-    if stored is None:
-        abort(404)
-    added = len(stored.laps) - len(run.laps)
-    message = f"Added {added} lap{'s' if added != 1 else ''} to {run.name}." if added > 0 \
-        else "Already saved."
-    return done(event, message, "runs", run_id=run.id, run_notice=message)
-
-
 @bp.post("/<event_id>/runs/<run_id>/laps/delete")
 def delete_lap(event_id: str, run_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
-    event, run, data = _posted_to_run(event_id, run_id, DeleteLapSchema, "laps_errors")
+    event, run, data = posted_to_run(event_id, run_id, DeleteLapSchema, "laps_errors")
     lap = next((lap for lap in run.laps if lap.lap_number == data["lap"]), None)
     # NOTE: laps renumber after a delete, so a retried or crossed delete would hit the
     # next lap: only delete from the list the racer saw.
@@ -99,7 +74,7 @@ def undo_lap(event_id: str, run_id: str) -> ResponseReturnValue:
     """The lap last deleted from that place back in it: 404 when the run is not the
     racer's or there is nothing to undo (its undo is over)."""
     racer_id = current_racer_id()
-    event, run, data = _posted_to_run(event_id, run_id, UndoLapSchema, "laps_errors")
+    event, run, data = posted_to_run(event_id, run_id, UndoLapSchema, "laps_errors")
     restored = get_store().restore_lap(racer_id, run.id, data["lap"])
     if restored is None:
         abort(404)
@@ -111,14 +86,14 @@ def undo_lap(event_id: str, run_id: str) -> ResponseReturnValue:
 @bp.post("/<event_id>/runs/<run_id>/confidence")
 def set_confidence(event_id: str, run_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
-    event, run, data = _posted_to_run(event_id, run_id, ConfidenceSchema, "confidence_errors")
+    event, run, data = posted_to_run(event_id, run_id, ConfidenceSchema, "confidence_errors")
     if get_store().set_run_confidence(racer_id, run.id, data["confidence"]) is None:
         abort(404)
     message = f"Confidence {data['confidence']}/5 for {run.name}."
     return done(event, message, "runs", run_id=run.id, run_notice=message)
 
 
-def _posted_to_run(event_id: str, run_id: str, schema: type[Schema], errors_name: str,
+def posted_to_run(event_id: str, run_id: str, schema: type[Schema], errors_name: str,
                    **keep: Any) -> tuple[Event, Run, dict[str, Any]]:
     """The racer's event and run, and the form loaded by ``schema``.
 

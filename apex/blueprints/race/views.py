@@ -72,6 +72,7 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any) -> d
         "phases": grouped(), "next_run_name": next_run_name(runs),
         "note_values": {}, "note_errors": {}, "symptom_errors": {}, "run_values": {},
         "run_errors": {}, "lap_values": {}, "lap_errors": {}, "line_errors": [],
+        "line_source": "paste", "lap_drivers": [], "lap_preview": None,
         "undo_note_id": None, "undo_lap": None, "undo_minutes": UNDO_MINUTES,
     }
     block = target_block(BLOCKS)

@@ -1,0 +1,115 @@
+"""Laps into a run: the paste box and an uploaded lap file, both through apex.lap_reader.
+
+A plain list of times saves at once. A table the reader had to interpret (columns chosen,
+lap numbers dropped, decimal commas) shows a preview first, and a table of several
+drivers asks whose laps first; the answers post the *text* again (with the driver and
+"confirm"), which is re-read here: posted numbers are never saved as they come.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, request
+from flask.typing import ResponseReturnValue
+
+from apex.auth_setup import current_racer_id
+from apex.blueprints.race.blueprint import bp
+from apex.blueprints.race.runs import posted_to_run
+from apex.blueprints.race.views import answer, done, race_context
+from apex.db import get_store
+from apex.lap_input import EMPTY, format_lap
+from apex.lap_reader import UPLOAD_MAX, LapReading, decode_upload, read_laps
+from apex.lap_stats import run_stats
+from apex.models import Event, Run
+from apex.schemas.race import LAPS_TEXT_MAX, LapFileSchema, LapsSchema
+
+NO_LAPS = "No lap time in that text: use 31.842 or 1:02.417, one or more."
+NO_FILE = "Choose a lap file (CSV or TXT) first."
+TOO_LONG_TO_CHOOSE = ("That file holds several drivers and is too long to choose from here: "
+                      "export only your laps, or paste your column.")
+
+
+def preview_figures(reading: LapReading) -> dict[str, Any]:
+    """What the racer checks before saving: "14 laps · best 40.209 · median 40.52"."""
+    stats = run_stats(reading.laps)
+    assert stats is not None  # a ready reading has laps
+    return {
+        "count": len(reading.laps), "best": stats.best, "median": stats.median,
+        # HOOK(lap flags): the flags helper adds "1 incident (lap 3, 1:05.114)" and
+        # "1 short (lap 9, 4.215)" here, one string each; the template lists them.
+        "flags": [],
+        "notes": reading.notes, "driver": reading.driver,
+    }
+
+
+@bp.post("/<event_id>/runs/<run_id>/laps")
+def add_laps(event_id: str, run_id: str) -> ResponseReturnValue:
+    values = {key: request.form.get(key, "") for key in ("laps", "request_key", "driver")}
+    event, run, data = posted_to_run(event_id, run_id, LapsSchema, "lap_errors",
+                                     lap_values=values)
+    # The raw text, not the trimmed one: line numbers must match the box the racer sees.
+    text = request.form.get("laps", "").replace("\x00", "")
+    if data["edit"]:
+        return answer(race_context(event, run.id, lap_values=values))
+    return _take(event, run, text, data, values)
+
+
+@bp.post("/<event_id>/runs/<run_id>/laps/file")
+def upload_laps(event_id: str, run_id: str) -> ResponseReturnValue:
+    """A lap counter's or timing system's export (CSV/TXT, ≤ 1 MB), read like a paste."""
+    values = {"request_key": request.form.get("request_key", "")}
+    event, run, data = posted_to_run(event_id, run_id, LapFileSchema, "lap_errors",
+                                     lap_values=values)
+    upload = request.files.get("lapfile")
+    if upload is None or not upload.filename:
+        return _file_error(event, run, values, NO_FILE)
+    try:
+        text = decode_upload(upload.stream.read(UPLOAD_MAX + 1))
+    except ValueError as exc:
+        return _file_error(event, run, values, str(exc))
+    data = {**data, "driver": None, "confirm": False}
+    return _take(event, run, text, data, values, from_file=True)
+
+
+def _file_error(event: Event, run: Run, values: dict[str, str],
+                message: str) -> ResponseReturnValue:
+    return answer(race_context(event, run.id, lap_values=values,
+                               lap_errors={"lapfile": [message]}), 422)
+
+
+def _take(event: Event, run: Run, text: str, data: dict[str, Any], values: dict[str, str],
+          from_file: bool = False) -> ResponseReturnValue:
+    """Read ``text``; refuse, ask whose laps, preview, or save (the one place for both)."""
+    reading = read_laps(text, data["driver"])
+    # The text travels on in the driver question and the preview; a file too long for
+    # the box travels as the laps read from it (re-read as a plain list on Save).
+    carried = text if len(text) <= LAPS_TEXT_MAX else None
+    values = {**values, "laps": carried if carried is not None else ""}
+    if reading.refusals:
+        if all(e.message == EMPTY for e in reading.refusals):
+            errors = {"lapfile" if from_file else "laps": [NO_LAPS]}
+            return answer(race_context(event, run.id, lap_values=values, lap_errors=errors),
+                          422)
+        return answer(race_context(event, run.id, lap_values=values,
+                                   line_errors=reading.refusals,
+                                   line_source="file" if from_file else "paste"), 422)
+    if reading.needs_driver:
+        if carried is None:
+            return _file_error(event, run, values, TOO_LONG_TO_CHOOSE)
+        return answer(race_context(event, run.id, lap_values=values,
+                                   lap_drivers=reading.drivers))
+    if (reading.interpreted or from_file) and not data["confirm"]:
+        if carried is None:
+            values["laps"] = "\n".join(format_lap(s) for s in reading.laps)
+        values["driver"] = reading.driver or ""
+        return answer(race_context(event, run.id, lap_values=values,
+                                   lap_preview=preview_figures(reading)))
+    stored = get_store().add_laps(current_racer_id(), run.id, reading.laps,
+                                  request_key=data["request_key"])
+    if stored is None:
+        abort(404)
+    added = len(stored.laps) - len(run.laps)
+    message = f"Added {added} lap{'s' if added != 1 else ''} to {run.name}." if added > 0 \
+        else "Already saved."
+    return done(event, message, "runs", run_id=run.id, run_notice=message)
