@@ -26,7 +26,7 @@ from apex.compare import compare_setups, setup_changes
 from apex.db import get_store
 from apex.event_setup import values_at
 from apex.htmx import after_write, render, see_other
-from apex.lap_stats import best_run, run_stats
+from apex.lap_stats import best_run, event_run_stats
 from apex.models import Car, Event, EventSetup, Run, SetupChange
 from apex.schemas import form_dict
 from apex.schemas.event import EventSetupSchema
@@ -163,7 +163,7 @@ def _setup(event: Event) -> EventSetup:
 
 
 def _best(runs: list[Run]) -> Run | None:
-    index = best_run([r.seconds for r in runs])
+    index = best_run(runs)
     return None if index is None else runs[index]
 
 
@@ -179,7 +179,8 @@ def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
     context = {"event": event, "setup": setup, "values": values, "errors": errors,
                "packages": packages(car.power if car else ""), "car": car,
                "changes": changes, "undoable": _undoable(changes, setup), "labels": LABELS,
-               "best": best, "best_stats": best and run_stats(best.seconds), **extra}
+               "best": best,
+               "best_stats": best and event_run_stats(runs)[runs.index(best)], **extra}
     # A save swaps the form; the change list and last known good follow out of band.
     return render(PAGE, BLOCKS, status, oob=("changes", "last_good"), **context)
 
