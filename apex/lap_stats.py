@@ -27,6 +27,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final, Literal
 
+from apex.models import Lap as StoredLap
 from apex.models import Run
 
 Lap = Decimal | float
@@ -200,24 +201,46 @@ def _manual(run: Run) -> list[str]:
     return [lap.flag for lap in run.laps]
 
 
-def event_run_stats(runs: Sequence[Run]) -> list[RunStats | None]:
-    """Each run's figures, in the order of ``runs`` (one event: one car, one track).
-
-    A run with fewer than 5 laps is flagged against the median clean lap of the
-    day's runs with 5 laps or more (their own median is their reference).
-    """
+def day_references(runs: Sequence[Run]) -> dict[date, Decimal]:
+    """Per day, this car's median clean lap at this track (``runs``: one event's):
+    over the day's runs with 5 laps or more, each flagged against its own median.
+    The reference pace of that day's shorter runs."""
     day_clean: dict[date, list[Decimal]] = defaultdict(list)
     for run in runs:
         if len(run.laps) >= REFERENCE_MIN_LAPS:
             flags = lap_flags(run.seconds, _manual(run))
             day_clean[run.started_at.date()].extend(
                 lap for lap, f in zip(run.seconds, flags, strict=True) if f == "clean")
-    stats: list[RunStats | None] = []
-    for run in runs:
-        clean = day_clean.get(run.started_at.date())
-        reference = statistics.median(clean) if clean else None
-        stats.append(run_stats(run.seconds, _manual(run), reference))
-    return stats
+    return {day: statistics.median(laps) for day, laps in day_clean.items() if laps}
+
+
+def event_run_stats(runs: Sequence[Run]) -> list[RunStats | None]:
+    """Each run's figures, in the order of ``runs`` (one event: one car, one track);
+    a run with fewer than 5 laps is flagged against ``day_references``."""
+    references = day_references(runs)
+    return [run_stats(run.seconds, _manual(run), references.get(run.started_at.date()))
+            for run in runs]
+
+
+@dataclass(frozen=True)
+class LapRow:
+    """A lap as the run's lap list shows it."""
+
+    lap: StoredLap
+    flag: Flag  # as every figure reads it
+    tap: str  # the manual flag a tap on it stores (``tap_flag``)
+    best: bool  # the run's best lap: the first fastest clean lap
+
+
+def lap_rows(runs: Sequence[Run], run: Run) -> list[LapRow]:
+    """``run``'s laps (one of the event's ``runs``) with their flags and taps."""
+    reference = day_references(runs).get(run.started_at.date())
+    auto = lap_flags(run.seconds, None, reference)
+    flags = lap_flags(run.seconds, _manual(run), reference)
+    clean = [i for i, f in enumerate(flags) if f == "clean"]
+    best = min(clean, key=lambda i: (run.laps[i].seconds, i), default=None)
+    return [LapRow(lap, flag, tap_flag(a, lap.flag), i == best)
+            for i, (lap, flag, a) in enumerate(zip(run.laps, flags, auto, strict=True))]
 
 
 def best_run(runs: Sequence[Run]) -> int | None:
