@@ -90,7 +90,7 @@ def restore_best(event_id: str) -> ResponseReturnValue:
     setup = _setup(event)
     best = _best(store.list_runs(racer_id, event.id))
     if best is None:
-        flash("No run with laps yet: record some laps first.")
+        flash("No run with 5 clean laps yet: record some laps first.")
         return see_other("event.show_event", event_id=event.id)
     target = values_at(setup.values, store.list_changes(racer_id, event.id), best.setup_version)
     try:
