@@ -1,5 +1,6 @@
 """The lap chart: one run lap by lap (lap number across, lap time up, faster lower),
-crash laps as red crosses kept off the scale, the best lap a labelled green dot."""
+laps left out (short, incident, out by hand) as red crosses kept off the scale, the
+best clean lap a labelled green dot."""
 
 from __future__ import annotations
 
@@ -115,5 +116,5 @@ def _lap_alt(title: str, seconds: Sequence[Number], flags: Sequence[bool], best_
         f"{i} ({_secs(s)})" for i, (s, bad) in enumerate(zip(seconds, flags, strict=True), 1) if bad
     ]
     if crashed:
-        text += f" Crash lap{'s' if len(crashed) > 1 else ''}: {_and(crashed)}."
+        text += f" Left out: lap{'s' if len(crashed) > 1 else ''} {_and(crashed)}."
     return text
