@@ -89,3 +89,19 @@ def test_flags_survive_export_csv_and_import_csv(store: Store, tmp_path: Path) -
     report = target.import_rows(store.dump_tables())
     assert report.counts["laps"].updated == 1
     assert _flags(target.get_run(rid, run.id)) == ["", "in", "", "", "", ""]
+
+
+def test_an_export_made_before_lap_flags_imports_with_none(store: Store, tmp_path: Path) -> None:
+    source = CsvStore(tmp_path / "old")
+    source.upgrade()
+    rid, run = _race(source)
+    source.compact()
+    # the laps.csv of an export written before sql/0011: no flag column
+    laps = tmp_path / "old" / "laps.csv"
+    lines = laps.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    at = header.index("flag")
+    laps.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != at)
+                              for line in lines) + "\n", encoding="utf-8")
+    store.import_rows(read_folder(tmp_path / "old", None))
+    assert _flags(store.get_run(rid, run.id)) == [""] * 6
