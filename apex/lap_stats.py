@@ -103,8 +103,9 @@ def lap_flags(seconds: Sequence[Lap], manual: Sequence[str] | None = None,
     """Each lap's flag: ``manual`` (the racer's "" / "out" / "in" per lap) wins, else
     short or incident by the §5 rules against R (``reference_pace``), else clean.
 
-    Pure, for the paste preview too: ``lap_flags([40.2, 4.215, 65.114])`` flags laps
-    before anything is saved (with fewer than 5 laps only against ``reference``).
+    Pure, for the paste preview too: ``lap_flags(pasted)`` flags 5 laps or more before
+    anything is saved; fewer are flagged only against ``reference`` (for a run's laps,
+    ``day_references(runs).get(run.started_at.date())``), else all read clean.
     """
     laps = [_dec(s) for s in seconds]
     marks = list(manual) if manual is not None else [""] * len(laps)
