@@ -4,7 +4,8 @@ A change is judged on the run before it against the first run after it, on their
 median clean laps: 0.2 % faster is a success, 0.2 % slower a failure, anything
 between neutral. A difference smaller than the before run's own lap-to-lap spread
 (its standard deviation) is called "within your normal variation" and counts as
-neutral: one good run after a change is not proof. A verdict stored on the change
+neutral: one good run after a change is not proof. Either run with fewer than 5
+clean laps gives no verdict ("not enough laps yet"). A verdict stored on the change
 (set by the closing audit) overrides the laps.
 """
 
@@ -13,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from apex.lap_stats import RunStats, change_verdict, run_stats
+from apex.lap_stats import RunStats, change_verdict, event_run_stats
 from apex.models import Run, SetupChange
 
 VARIATION = "within your normal variation"
+FEW_LAPS = "not enough laps yet"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class ChangeImpact:
             return "not run yet"
         if self.delta_pct is None:
             return "no laps to compare"
+        if not (self.before_stats and self.after_stats and self.before_stats.comparable
+                and self.after_stats.comparable):
+            return FEW_LAPS
         if self.within_spread:
             return VARIATION
         pct = abs(self.delta_pct)
@@ -60,7 +65,7 @@ def change_impacts(changes: Sequence[SetupChange], runs: Sequence[Run]) -> list[
     """One impact per accepted change, in the order of ``changes``."""
     by_id = {r.id: r for r in runs}
     position = {r.id: i for i, r in enumerate(runs)}
-    stats = {r.id: run_stats(r.seconds) for r in runs}
+    stats = dict(zip((r.id for r in runs), event_run_stats(runs), strict=True))
     impacts: list[ChangeImpact] = []
     for change in changes:
         if change.status != "accepted":
@@ -70,7 +75,7 @@ def change_impacts(changes: Sequence[SetupChange], runs: Sequence[Run]) -> list[
         b = stats.get(before.id) if before else None
         a = stats.get(after.id) if after else None
         verdict, within = "", False
-        if b is not None and a is not None:
+        if b is not None and a is not None and b.comparable and a.comparable:
             verdict = change_verdict(b.median, a.median)
             spread = b.sd if b.sd is not None else a.sd
             within = spread is not None and abs(a.median - b.median) < spread

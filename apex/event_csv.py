@@ -28,12 +28,12 @@ from decimal import Decimal
 
 from apex.catalogue import BY_KEY
 from apex.change_impact import change_impacts
-from apex.lap_stats import crash_flags
+from apex.lap_stats import event_run_stats, lap_flags
 from apex.library_csv import BOM
 from apex.models import Event, Run, SetupChange
 from apex.spreadsheet import PLAIN_NUMBER, neutralise
 
-LAP_COLUMNS: tuple[str, ...] = ("event", "run", "lap", "seconds", "crash", "best")
+LAP_COLUMNS: tuple[str, ...] = ("event", "run", "lap", "seconds", "flag", "manual", "best")
 CHANGE_COLUMNS: tuple[str, ...] = (
     "event", "time", "parameter", "label", "old_value", "new_value", "source", "reason",
     "status", "run_before", "run_after", "verdict", "result",
@@ -46,18 +46,22 @@ _MILLI = Decimal("0.001")
 def laps_csv(event: Event, runs: Sequence[Run]) -> str:
     """One row per lap, runs in the order given, laps in their order in the run.
 
-    ``crash`` is ``yes`` for a crash lap of its run (TUNING.md §5: slower than 1.5 × the
-    run's median); ``best`` is ``yes`` for the run's fastest lap (the first of equal
-    fastest laps), so a filter on it gives one row per run.
+    ``flag`` is why a lap is left out of every figure (TUNING.md §5): ``short``,
+    ``incident`` or ``out`` (by hand), empty for a clean lap; ``manual`` is the flag the
+    racer set (``out`` / ``in``, empty: as the numbers say); ``best`` is ``yes`` for the
+    run's fastest clean lap (the first of equal fastest laps), so a filter on it gives
+    one row per run.
     """
     rows: list[list[object]] = []
-    for run in runs:
-        flags = crash_flags(run.seconds)
-        best = min(range(len(run.laps)), key=lambda i: run.laps[i].seconds, default=None)
-        for i, (lap, crash) in enumerate(zip(run.laps, flags, strict=True)):
+    for run, stats in zip(runs, event_run_stats(runs), strict=True):
+        # A run with no clean lap has no stats: its flags are still the racer's own.
+        flags = stats.flags if stats else lap_flags(run.seconds, [lap.flag for lap in run.laps])
+        clean = [i for i, f in enumerate(flags) if f == "clean"]
+        best = min(clean, key=lambda i: run.laps[i].seconds, default=None)
+        for i, (lap, flag) in enumerate(zip(run.laps, flags, strict=True)):
             rows.append([neutralise(event.name), neutralise(run.name), lap.lap_number,
-                         seconds_text(lap.seconds), YES if crash else "",
-                         YES if i == best else ""])
+                         seconds_text(lap.seconds), "" if flag == "clean" else flag,
+                         lap.flag, YES if i == best else ""])
     return _csv(LAP_COLUMNS, rows)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from apex.catalogue import BY_KEY
 from apex.change_impact import ChangeImpact, change_impacts
 from apex.compare import delta_text
-from apex.lap_stats import RunStats, best_run, run_stats
+from apex.lap_stats import RunStats, best_run, event_run_stats
 from apex.models import EventRecord, Run
 
 
@@ -36,10 +36,12 @@ class EventSummary:
 
 
 def summarise(record: EventRecord) -> EventSummary:
-    index = best_run([r.seconds for r in record.runs])
+    stats = event_run_stats(record.runs)
+    index = best_run(record.runs)
     best = None if index is None else record.runs[index]
-    laps = [float(s) for r in record.runs for s in r.seconds]
-    return EventSummary(record, best, None if best is None else run_stats(best.seconds),
+    # The best lap is a clean one: a double transponder hit (4.2 s) is never BEST.
+    laps = [s.best for s in stats if s is not None]
+    return EventSummary(record, best, None if index is None else stats[index],
                         min(laps) if laps else None,
                         change_impacts(record.changes, record.runs))
 

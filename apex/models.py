@@ -253,6 +253,7 @@ class Lap:
     run_id: str
     lap_number: int
     seconds: Decimal
+    flag: str = ""  # the racer's own: "" / "out" / "in" (apex.lap_stats.MANUAL_FLAGS)
 
 
 @dataclass(frozen=True)

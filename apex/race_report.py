@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from apex.catalogue import BY_KEY
 from apex.change_impact import ChangeImpact, change_impacts
 from apex.lap_input import format_lap
-from apex.lap_stats import RunStats, best_run, run_stats
+from apex.lap_stats import Flag, RunStats, best_run, event_run_stats
 from apex.models import Audit, Event, Run, SetupChange
 
 FOOTER = "Logged with APEX"
@@ -44,7 +44,7 @@ def race_report(event: Event, car_label: str, runs: Sequence[Run],
     ``runs`` and ``changes`` are reported in the order given (the stores give them in
     the order they happened); the text ends with a newline.
     """
-    stats = [run_stats(r.seconds) for r in runs]
+    stats = event_run_stats(runs)
     sections = [
         [f"# {_title(event)}"],
         _listed(_where(event, car_label)),
@@ -116,15 +116,19 @@ def _where(event: Event, car_label: str) -> list[str]:
 
 
 def _bests(runs: Sequence[Run], stats: Sequence[RunStats | None]) -> list[str]:
-    """The fastest lap of the event (the earlier one on a tie) and the best run by median."""
-    laps = [(lap.seconds, i, lap.lap_number) for i, r in enumerate(runs) for lap in r.laps]
+    """The fastest clean lap of the event (the earlier one on a tie) and the best run
+    (lowest top-5 average, apex.lap_stats.best_run)."""
+    laps = [(lap.seconds, i, lap.lap_number) for i, (r, s) in enumerate(zip(runs, stats,
+                                                                           strict=True))
+            if s is not None for lap, f in zip(r.laps, s.flags, strict=True) if f == "clean"]
     if not laps:
         return [NO_LAPS]
     seconds, at, number = min(laps)
     lines = [f"- Best lap: {format_lap(seconds)} ({_text(runs[at].name)}, lap {number})"]
-    best = best_run([r.seconds for r in runs])
-    if best is not None and (s := stats[best]) is not None:
-        lines.append(f"- Best run: {_text(runs[best].name)}, median {format_lap(s.median)}")
+    best = best_run(runs)
+    if best is not None and (s := stats[best]) is not None and s.top5 is not None:
+        lines.append(f"- Best run: {_text(runs[best].name)}, top-5 average "
+                     f"{format_lap(s.top5)}, median {format_lap(s.median)}")
     return lines
 
 
@@ -133,15 +137,26 @@ def _runs(runs: Sequence[Run], stats: Sequence[RunStats | None]) -> list[str]:
 
 
 def _run_figures(run: Run, s: RunStats | None) -> str:
-    """Laps, best, median, consistency (none with one clean lap), crash laps, confidence."""
+    """Laps, best, median, top-5, consistency (none with one clean lap), the laps left
+    out (short, incident, flagged by hand), confidence."""
     parts = ["no laps"] if s is None else [
         _plural(s.laps, "lap"), f"best {format_lap(s.best)}", f"median {format_lap(s.median)}",
+        *([f"top-5 {format_lap(s.top5)}"] if s.top5 is not None else []),
         *([f"consistency {s.consistency:.1f} %"] if s.consistency is not None else []),
-        _plural(len(s.crash_laps), "crash lap") if s.crash_laps else "no crash laps",
+        *([f"fade {s.fade:+.3f} s/lap{' (fading)' if s.fading else ''}"]
+          if s.fade is not None else []),
+        _left_out(s),
     ]
     if run.confidence is not None:
         parts.append(f"confidence {run.confidence}/5")
     return ", ".join(parts)
+
+
+def _left_out(s: RunStats) -> str:
+    kinds: tuple[tuple[str, Flag], ...] = (
+        ("short lap", "short"), ("incident lap", "incident"), ("lap left out", "out"))
+    parts = [_plural(len(laps), what) for what, flag in kinds if (laps := s.laps_flagged(flag))]
+    return ", ".join(parts) if parts else "no laps left out"
 
 
 def _plural(n: int, word: str) -> str:

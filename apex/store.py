@@ -271,6 +271,11 @@ class Store(AttemptLog, Protocol):
         """Undo the latest delete of lap ``lap_number`` still in its undo window: the lap
         back in that place, the laps from there one number later. None when the run is
         not the racer's or there is nothing to undo."""
+    def set_lap_flag(self, racer_id: str, run_id: str, lap_number: int, flag: str
+                     ) -> Run | None:
+        """The racer's own flag on a live lap (``apex.lap_stats.MANUAL_FLAGS``: "" /
+        "out" / "in"; ValueError for anything else). A lap number the run does not have
+        changes nothing. Returns the run as stored (None if it is not the racer's)."""
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None
                            ) -> Run | None: ...
     def add_event_log(

@@ -53,7 +53,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "event_setups": ("id", "event_id", "version", *PARAM_KEYS, *_STAMPS),
     "runs": ("id", "event_id", "name", "started_at", "confidence", "setup_version", *_STAMPS),
-    "laps": ("id", "run_id", "lap_number", "seconds", "created_at", "deleted_at"),
+    "laps": ("id", "run_id", "lap_number", "seconds", "created_at", "deleted_at", "flag"),
     "setup_changes": (
         "id", "event_id", "parameter", "old_value", "new_value", "source", "reason", "status",
         "version", "run_before", "run_after", "verdict", *_STAMPS,

@@ -216,6 +216,14 @@ def test_driving_gap(best, warned):
                                    "this track (31.500): practice gains more than setup.")
 
 
+def test_a_double_transponder_hit_is_not_the_best_lap_here_today():
+    # R = median of 34.012 33.500 34.501 4.200 34.100 = 34.012: the 4.2 is short (under
+    # .75 x 34.012 = 25.509) and left out; the best clean lap 33.500 is 2.0 s off 31.500.
+    runs = [run(1, 4, ("34.012", "33.500", "34.501", "4.200", "34.100"))]
+    advice = advise(situation("push_entry", runs=runs, own_best_at_track=31.5))
+    assert "Your best lap here today is 33.500" in the_guard(advice, "driving").message
+
+
 def test_no_driving_guard_without_laps_or_a_best():
     assert advise(situation("push_entry", own_best_at_track=60.0)).guards == []
     runs = [run(1, 4, ("70.0",))]

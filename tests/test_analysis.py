@@ -48,6 +48,20 @@ def test_statistics_charts_and_verdict(alice, app):
     assert "Practice 2: 7 laps" in text  # a chart's text alternative
 
 
+def test_run_figures_leave_out_a_double_hit_and_a_tumble(alice, app):
+    # Practice 2 with a 4.2 (short: under .75 x R) and a 45.0 (an incident) added:
+    # R = median of 9 laps = 30.9, clean laps as before (7: 30.8 .. 31.0)
+    p2 = [*P2[:3], Decimal("4.2"), *P2[3:5], Decimal("45.0"), *P2[5:]]
+    event = race_day(app, p2=p2)
+    text = alice.get(f"/analysis/{event.id}").text
+    assert "<dt>Laps</dt><dd>7 of 9</dd>" in text
+    assert "<dt>Best</dt><dd>30.800</dd>" in text  # not 4.200
+    # top-5 (30.8 + 30.8 + 30.9 + 30.9 + 30.9) / 5 = 30.86
+    assert "<dt>Top-5 avg</dt><dd>30.860</dd>" in text
+    assert "Left out of the figures: 1 incident (lap 7) · 1 short (lap 4)" in text
+    assert "0.96 % faster — <b>success</b>" in text  # the gain is still seen
+
+
 def test_a_gain_within_the_runs_own_spread_is_not_claimed(alice, app):
     # Medians 31.2 and 31.1 (0.32 % faster) but Practice 1 spreads by 0.5 s lap to lap.
     wide = [Decimal(s) for s in ("30.5", "31.9", "31.2", "30.6", "31.8", "31.2", "31.1")]

@@ -140,10 +140,18 @@ def test_one_lap_is_a_single_point():
 def test_lap_alt_text():
     chart = lap_chart("Practice 2", PRACTICE_2)
     assert chart.alt == (
-        "Practice 2: 12 laps, best 31.388 s on lap 7, median 31.620 s. Crash lap: 6 (52.104 s)."
+        "Practice 2: 12 laps, best 31.388 s on lap 7, median 31.620 s. Left out: lap 6 (52.104 s)."
     )
     two = lap_chart("P", [31.0, 60.0, 31.2, 70.5, 31.1])
-    assert two.alt.endswith("Crash laps: 2 (60.000 s) and 4 (70.500 s).")
+    assert two.alt.endswith("Left out: laps 2 (60.000 s) and 4 (70.500 s).")
+
+
+def test_a_double_transponder_hit_is_a_cross_and_never_the_best():
+    # R = median of 40.5 40.2 4.2 40.4 40.6 = 40.4: 4.2 is under .75 x 40.4 = 30.3 (short)
+    chart = lap_chart("Heat", [40.5, 40.2, 4.2, 40.4, 40.6])
+    assert chart.alt == ("Heat: 5 laps, best 40.200 s on lap 2, median 40.450 s. "
+                         "Left out: lap 3 (4.200 s).")
+    assert len(crosses(parse(chart))) == 1
 
 
 def test_lap_title_is_escaped():

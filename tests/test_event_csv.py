@@ -10,7 +10,7 @@ from decimal import Decimal
 from apex.event_csv import changes_csv, laps_csv, seconds_text, time_text
 from apex.models import Event, Lap, Run, SetupChange
 
-LAPS_HEADER = "\ufeffevent,run,lap,seconds,crash,best\r\n"
+LAPS_HEADER = "\ufeffevent,run,lap,seconds,flag,manual,best\r\n"
 CHANGES_HEADER = ("\ufeffevent,time,parameter,label,old_value,new_value,source,reason,status,"
                   "run_before,run_after,verdict,result\r\n")
 HYPERLINK = '=HYPERLINK("http://evil.example","Q1")'
@@ -20,8 +20,10 @@ def event(name: str = "Club Champs 2025") -> Event:
     return Event("e1", "r1", "c1", name, "Club Race", date(2025, 10, 18))
 
 
-def run(run_id: str, name: str, seconds: list[str]) -> Run:
-    laps = tuple(Lap(run_id, n, Decimal(s)) for n, s in enumerate(seconds, 1))
+def run(run_id: str, name: str, seconds: list[str], flags: list[str] | None = None) -> Run:
+    marks = flags or [""] * len(seconds)
+    laps = tuple(Lap(run_id, n, Decimal(s), f)
+                 for n, (s, f) in enumerate(zip(seconds, marks, strict=True), 1))
     return Run(run_id, "e1", name, datetime(2025, 10, 18, 9, tzinfo=UTC), 1, None, laps)
 
 
@@ -30,9 +32,10 @@ def change(parameter: str, old: str, new: str, **fields) -> SetupChange:
                        **{"source": "manual", **fields})
 
 
-# Q1's 50.000 is a crash lap (over 1.5 × its median 32.150).
-Q1 = run("q1", "Q1", ["32.000", "32.200", "32.100", "50.000"])
-Q2 = run("q2", "Q2", ["31.842", "31.900", "32.000"])
+# Q1's 50.000 is an incident: over its median 32.1 + max(7 % = 2.247, 4 x 1.4826 x MAD .05);
+# its clean median 32.1, Q2's 31.9: 0.2 / 32.1 = 0.62 % faster.
+Q1 = run("q1", "Q1", ["32.000", "32.200", "32.100", "50.000", "32.100", "32.100"])
+Q2 = run("q2", "Q2", ["31.842", "31.900", "32.000", "31.950", "31.880"])
 DIFF = change("DF", "7000", "6000", reason="more steering", run_before="q1", run_after="q2",
               created_at=datetime(2025, 10, 18, 10, 15, tzinfo=UTC))
 TOE = change("Toe_F", "-1.0", "-0.5", source="advisor", reason="=wash on entry",
@@ -48,13 +51,17 @@ def cells(text: str) -> list[dict[str, str]]:
 def test_laps_of_a_full_event():
     assert laps_csv(event(), [Q1, Q2]) == (
         LAPS_HEADER
-        + "Club Champs 2025,Q1,1,32.000,,yes\r\n"
-        + "Club Champs 2025,Q1,2,32.200,,\r\n"
-        + "Club Champs 2025,Q1,3,32.100,,\r\n"
-        + "Club Champs 2025,Q1,4,50.000,yes,\r\n"
-        + "Club Champs 2025,Q2,1,31.842,,yes\r\n"
-        + "Club Champs 2025,Q2,2,31.900,,\r\n"
-        + "Club Champs 2025,Q2,3,32.000,,\r\n"
+        + "Club Champs 2025,Q1,1,32.000,,,yes\r\n"
+        + "Club Champs 2025,Q1,2,32.200,,,\r\n"
+        + "Club Champs 2025,Q1,3,32.100,,,\r\n"
+        + "Club Champs 2025,Q1,4,50.000,incident,,\r\n"
+        + "Club Champs 2025,Q1,5,32.100,,,\r\n"
+        + "Club Champs 2025,Q1,6,32.100,,,\r\n"
+        + "Club Champs 2025,Q2,1,31.842,,,yes\r\n"
+        + "Club Champs 2025,Q2,2,31.900,,,\r\n"
+        + "Club Champs 2025,Q2,3,32.000,,,\r\n"
+        + "Club Champs 2025,Q2,4,31.950,,,\r\n"
+        + "Club Champs 2025,Q2,5,31.880,,,\r\n"
     )
 
 
@@ -79,7 +86,7 @@ def test_formula_run_and_event_names_are_neutralised():
     text = laps_csv(event("+44 Racing"), [run("q1", HYPERLINK, ["31.000"])])
     assert text == (LAPS_HEADER
                     + "'+44 Racing,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Q1\"\")\","
-                      "1,31.000,,yes\r\n")
+                      "1,31.000,,,yes\r\n")
     assert cells(text)[0]["run"] == "'" + HYPERLINK
     named = changes_csv(event(), [change("DF", "7000", "6000", run_before="q1")],
                         [run("q1", HYPERLINK, ["31.000"])])
@@ -107,14 +114,16 @@ def test_laps_over_a_minute_are_seconds_and_read_back_as_numbers():
     assert [r["best"] for r in rows] == ["", "yes", ""]
 
 
-def test_crash_and_best_flags():
-    # Median of all laps 31.000: 46.501 is over 1.5 × (46.500); exactly 1.5 × is not.
-    # Two equal fastest laps: only the first is the best.
-    rows = cells(laps_csv(event(), [
-        run("r1", "Heat", ["30.000", "46.501", "30.000", "31.000", "46.500", "31.000"])]))
-    assert [(r["lap"], r["crash"], r["best"]) for r in rows] == [
-        ("1", "", "yes"), ("2", "yes", ""), ("3", "", ""), ("4", "", ""), ("5", "", ""),
-        ("6", "", "")]
+def test_flags_the_racers_own_and_the_best():
+    # R = median of 7 laps (12 30 30 [30.5] 31 31 45) = 30.5: 12.000 under .75 x 30.5 =
+    # 22.875 is short; MAD .5 -> 45.000 over 30.5 + max(2.135, 4 x 1.4826 x .5 = 2.965)
+    # is an incident; lap 6 is out by hand. Equal fastest clean laps: the first is best.
+    rows = cells(laps_csv(event(), [run(
+        "r1", "Heat", ["30.000", "12.000", "30.000", "31.000", "45.000", "31.000", "30.500"],
+        ["", "", "", "", "", "out", ""])]))
+    assert [(r["lap"], r["flag"], r["manual"], r["best"]) for r in rows] == [
+        ("1", "", "", "yes"), ("2", "short", "", ""), ("3", "", "", ""), ("4", "", "", ""),
+        ("5", "incident", "", ""), ("6", "out", "out", ""), ("7", "", "", "")]
 
 
 def test_change_outcomes_by_status():

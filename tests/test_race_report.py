@@ -37,9 +37,15 @@ def change(parameter: str, old: str, new: str, **fields) -> SetupChange:
                        **{"source": "manual", **fields})
 
 
-# Q1's 50.000 is a crash lap (over 1.5 × its median 32.150); its clean median is 32.100.
-Q1 = run("q1", "Q1", ["32.000", "32.200", "32.100", "50.000"], confidence=3)
-Q2 = run("q2", "Q2", ["31.842", "31.900", "32.000"], confidence=4)
+# Q1's 50.000 is an incident (over its median 32.1 + 7 % = 34.347); its clean laps
+# 32.0 32.2 32.1 32.1 32.1: median and top-5 32.100, sd sqrt(.02 / 4) = .0707,
+# consistency 100 - 10 x .0707 / 32.1 x 100 = 97.8; fade from lap 2 over (2, 32.2)
+# (3, 32.1) (5, 32.1) (6, 32.1): Sxy -.2 / Sxx 10 = -0.020 s/lap.
+Q1 = run("q1", "Q1", ["32.000", "32.200", "32.100", "50.000", "32.100", "32.100"],
+         confidence=3)
+# Q2: median 31.900, top-5 159.572 / 5 = 31.914; fade over laps 2-5: Sxy -.055 / Sxx 5
+# = -0.011 s/lap. The best run by top-5 (31.914 < 32.100).
+Q2 = run("q2", "Q2", ["31.842", "31.900", "32.000", "31.950", "31.880"], confidence=4)
 DIFF = change("DF", "7000", "6000", run_before="q1", run_after="q2",
               created_at=datetime(2025, 10, 18, 10, 15, tzinfo=UTC))
 TOE = change("Toe_F", "-1.0", "-0.5", source="advisor", status="reverted")
@@ -58,13 +64,13 @@ def test_full_event():
         "- Rounds: 3 practice, 2 qualifying\n"
         "\n"
         "- Best lap: 31.842 (Q2, lap 1)\n"
-        "- Best run: Q2, median 31.900\n"
+        "- Best run: Q2, top-5 average 31.914, median 31.900\n"
         "\n"
         "## Runs\n"
-        "- Q1: 4 laps, best 32.000, median 32.100, consistency 96.9 %, 1 crash lap,"
-        " confidence 3/5\n"
-        "- Q2: 3 laps, best 31.842, median 31.900, consistency 97.5 %, no crash laps,"
-        " confidence 4/5\n"
+        "- Q1: 6 laps, best 32.000, median 32.100, top-5 32.100, consistency 97.8 %,"
+        " fade -0.020 s/lap, 1 incident lap, confidence 3/5\n"
+        "- Q2: 5 laps, best 31.842, median 31.900, top-5 31.914, consistency 98.1 %,"
+        " fade -0.011 s/lap, no laps left out, confidence 4/5\n"
         "\n"
         "## Setup changes\n"
         "- Front diff oil 7000 → 6000 cSt (manual): 0.62 % faster — success\n"
@@ -110,9 +116,10 @@ def test_runs_without_laps_and_a_single_lap():
         "Logged with APEX\n"
     )
     text = race_report(bare_event(), "", [empty, single], [], None)
-    assert "- Best lap: 33.500 (Practice 2, lap 1)\n- Best run: Practice 2, median 33.500\n" in text
+    # One lap is shown but compared with nothing: no best run.
+    assert "- Best lap: 33.500 (Practice 2, lap 1)\n\n" in text and "Best run" not in text
     # One lap has no spread: no consistency figure rather than a made-up one.
-    assert "- Practice 2: 1 lap, best 33.500, median 33.500, no crash laps\n" in text
+    assert "- Practice 2: 1 lap, best 33.500, median 33.500, no laps left out\n" in text
 
 
 def test_formula_looking_run_name_is_plain_text_in_markdown():
@@ -139,8 +146,9 @@ def test_format_lap(seconds, text):
 
 
 def test_change_lines_for_every_status_and_outcome():
-    steady = run("s1", "Q3", ["32.000", "32.600", "31.700", "32.300"])  # sd 0.39
-    close = run("s2", "Q4", ["32.100", "32.050", "32.200", "31.900"])
+    steady = run("s1", "Q3", ["32.000", "32.600", "31.700", "32.300", "32.150"])  # sd 0.34
+    # median 32.075 against 32.150: 0.23 % faster, inside Q3's spread
+    close = run("s2", "Q4", ["32.100", "32.050", "32.200", "31.900", "32.075"])
     changes = [
         change("SO_F", "450", "400", run_before="s1", run_after="s2"),
         change("Bell", "13", "14", run_before="q1", run_after="q2", verdict="failure"),

@@ -65,7 +65,7 @@ def test_ten_pasted_laps_in_mixed_formats_are_saved_in_order(alice, app, event):
     assert "Added 10 laps to Practice 1." in page
     assert "1:02.417" in page and "29.999" in page
     assert re.search(r'<li class="best">\s*<span class="n">7</span>', page)
-    assert re.search(r'<li class="crash">\s*<span class="n">3</span>', page)
+    assert re.search(r'<li class="left-out incident">\s*<span class="n">3</span>', page)
 
 
 def test_retried_lap_paste_is_stored_once(alice, app, event):

@@ -18,6 +18,7 @@ from apex.advisor.values import recorded_text
 from apex.catalogue import TYRE_KEYS
 from apex.compare import MINUS
 from apex.lap_input import format_lap
+from apex.lap_stats import event_run_stats
 from apex.models import Event, Run, SetupChange
 
 # §3 in its order: the order guards are listed in an answer.
@@ -104,7 +105,8 @@ def limited_reason(event: Event, rules: Rules) -> str:
 
 def driving_guard(runs: Sequence[Run], own_best: float | None, rules: Rules) -> Guard | None:
     """§3.7: the event's best lap far off the racer's own best here."""
-    laps = [lap for run in runs for lap in run.seconds]
+    # The best clean lap: a double transponder hit (a 4.2 s "lap") is no best.
+    laps = [s.best for s in event_run_stats(runs) if s is not None]
     if own_best is None or not laps:
         return None
     best, own = min(Decimal(str(lap)) for lap in laps), Decimal(repr(float(own_best)))

@@ -7,8 +7,8 @@ Why it is built this way:
 - The viewBox is fixed (360 × 200) and scales with ``width="100%"``; on a 390 px
   phone one viewBox unit is about one CSS pixel, so font-size 11 stays legible.
 - Lap times read like timing sites: faster is *lower*, ticks are "31.4" or "1:02.4".
-  The y scale comes from the clean laps only: a crash lap (the domain doc's
-  1.5 × median rule, ``apex.lap_stats.crash_flags``) would otherwise squash the
+  The y scale comes from the clean laps only: a lap left out (TUNING.md §5 short
+  and incident laps, ``apex.lap_stats.lap_flags``) would otherwise squash the
   laps that matter into a flat line. It is drawn clipped at the top edge as a red
   cross with its time written beside it.
 - Every chart has a text alternative (``Chart.alt``), also in the svg's ``<desc>``;

@@ -1,5 +1,6 @@
 """The lap chart: one run lap by lap (lap number across, lap time up, faster lower),
-crash laps as red crosses kept off the scale, the best lap a labelled green dot."""
+laps left out (short, incident, out by hand) as red crosses kept off the scale, the
+best clean lap a labelled green dot."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from apex.charts.svg import (
     _svg,
     _y_axis,
 )
-from apex.lap_stats import crash_flags
+from apex.lap_stats import lap_flags
 
 
 def lap_chart(
@@ -40,19 +41,21 @@ def lap_chart(
 ) -> Chart:
     """One run's laps: lap number across, lap time up (faster lower).
 
-    Crash laps (``crash_flags`` when ``crash`` is not given) are red crosses that do
-    not stretch the y scale: one clipped at the plot's edge has its time beside it.
-    The best lap (the first fastest) is a filled green dot labelled "best 31.388".
+    Laps left out (short, incident or flagged by hand: ``lap_flags`` when ``crash``
+    is not given) are red crosses that do not stretch the y scale: one clipped at the
+    plot's edge has its time beside it. The best lap (the first fastest clean lap,
+    never a short one) is a filled green dot labelled "best 31.388".
     """
     if not seconds:
         return Chart(Markup(""), "No laps recorded.")
-    flags = list(crash) if crash is not None else crash_flags(seconds)
+    flags = list(crash) if crash is not None else [f != "clean" for f in lap_flags(seconds)]
     if len(flags) != len(seconds):
         raise ValueError("crash needs one flag per lap")
     times = [float(s) for s in seconds]
     count = len(times)
     clean = [t for t, bad in zip(times, flags, strict=True) if not bad]
-    best_i = min(range(count), key=lambda i: (times[i], i))
+    kept = [i for i in range(count) if not flags[i]] or list(range(count))
+    best_i = min(kept, key=lambda i: (times[i], i))
     scale = _scale(clean or times, TOP, BOTTOM)
 
     slot = (RIGHT - LEFT) / count
@@ -113,5 +116,5 @@ def _lap_alt(title: str, seconds: Sequence[Number], flags: Sequence[bool], best_
         f"{i} ({_secs(s)})" for i, (s, bad) in enumerate(zip(seconds, flags, strict=True), 1) if bad
     ]
     if crashed:
-        text += f" Crash lap{'s' if len(crashed) > 1 else ''}: {_and(crashed)}."
+        text += f" Left out: lap{'s' if len(crashed) > 1 else ''} {_and(crashed)}."
     return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from apex.lap_stats import MANUAL_FLAGS
 from apex.schemas import CreateFormSchema, FormSchema
 from apex.symptoms import BY_KEY
 
@@ -75,6 +76,15 @@ class DeleteLapSchema(FormSchema):
         error_messages={"required": "No such lap.", "invalid": "No such lap."},
     )
     # How many laps the page showed: a retried or crossed delete must not hit another lap.
+    laps_seen = fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+
+class FlagLapSchema(FormSchema):
+    """A tap on a lap: the racer's own flag for it (apex.lap_stats.MANUAL_FLAGS)."""
+
+    flag = fields.String(
+        load_default="", validate=validate.OneOf(MANUAL_FLAGS, error="No such lap flag."))
+    # As for a delete: the flag applies to the list as shown (laps renumber).
     laps_seen = fields.Integer(load_default=None, validate=validate.Range(min=0))
 
 

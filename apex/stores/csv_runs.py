@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from apex import lap_stats
 from apex import race_rules as rules
 from apex.models import Lap, Run, TrackLog, car_label
 from apex.stores import library_rules
@@ -37,7 +38,7 @@ def run_with_laps(row: Row, laps: list[Row]) -> Run:
     live = [r for r in laps if r["deleted_at"] is None]
     return Run(row["id"], row["event_id"], row["name"], row["started_at"],
                row["setup_version"], row["confidence"],
-               tuple(Lap(r["run_id"], r["lap_number"], r["seconds"])
+               tuple(Lap(r["run_id"], r["lap_number"], r["seconds"], r["flag"])
                      for r in sorted(live, key=lambda r: r["lap_number"])))
 
 
@@ -139,7 +140,7 @@ class RunMethods(RaceRows):
             now = datetime.now(UTC)
             new = [{"id": str(uuid.uuid4()), "run_id": run_id, "lap_number": done + i,
                     "seconds": Decimal(s).quantize(Decimal("0.001")), "created_at": now,
-                    "deleted_at": None}
+                    "deleted_at": None, "flag": ""}
                    for i, s in enumerate(seconds, start=1)]
             tested = set(rules.tested_changes(self._event_rows("setup_changes", row["event_id"]),
                                               row["setup_version"], len(new)))
@@ -186,6 +187,20 @@ class RunMethods(RaceRows):
         return [r for r in self._tables.read("laps")
                 if not (r["run_id"] in runs and r["deleted_at"] is not None
                         and r["deleted_at"] < before)]
+
+    @locked
+    def set_lap_flag(self, racer_id: str, run_id: str, lap_number: int, flag: str
+                     ) -> Run | None:
+        lap_stats.check_manual_flag(flag)
+        row = self._run_row(racer_id, run_id)
+        if row is None:
+            return None
+        laps = self._tables.read("laps")
+        hit = next((r for r in laps if r["run_id"] == run_id and r["deleted_at"] is None
+                    and r["lap_number"] == lap_number), None)
+        if hit is not None and hit["flag"] != flag:
+            self._tables.replace("laps", {**hit, "flag": flag})
+        return self._run(row)
 
     @locked
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None

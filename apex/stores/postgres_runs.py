@@ -16,6 +16,7 @@ from typing import Any
 
 from psycopg import sql
 
+from apex import lap_stats
 from apex import race_rules as rules
 from apex.models import Lap, Run, TrackLog, car_label
 from apex.stores import library_rules
@@ -42,7 +43,7 @@ ORDER BY r.started_at, r.created_at, r.id"""
 GET_RUN = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
 WHERE r.id = %(run_id)s AND e.profile_id = %(racer_id)s"""
 LOCK_RUN = GET_RUN + " FOR UPDATE OF r"
-LIST_LAPS = """SELECT run_id::text, lap_number, seconds FROM laps
+LIST_LAPS = """SELECT run_id::text, lap_number, seconds, flag FROM laps
 WHERE run_id = ANY(%(run_ids)s::uuid[]) AND deleted_at IS NULL ORDER BY run_id, lap_number"""
 COUNT_LAPS = "SELECT count(*) AS n FROM laps WHERE run_id = %(run_id)s AND deleted_at IS NULL"
 INSERT_LAP = """INSERT INTO laps (run_id, lap_number, seconds)
@@ -56,6 +57,9 @@ PURGE_LAPS = """DELETE FROM laps l USING runs r, events e
 WHERE l.run_id = r.id AND r.event_id = e.id AND e.profile_id = %(racer_id)s
 AND l.deleted_at < %(before)s"""
 DB_NOW = "SELECT now() AS now"
+SET_LAP_FLAG = """UPDATE laps SET flag = %(flag)s
+WHERE run_id = %(run_id)s AND lap_number = %(lap_number)s AND deleted_at IS NULL
+AND flag <> %(flag)s"""
 SET_CONFIDENCE = """UPDATE runs SET confidence = %(confidence)s, updated_at = now()
 WHERE id = %(run_id)s"""
 
@@ -179,6 +183,17 @@ class RunMethods:
                 return None
             write_laps(conn, writes)
             conn.execute(PURGE_LAPS, {**key, "before": rules.purge_before(now)})
+            return next(runs_with_laps(conn, [row]))
+
+    def set_lap_flag(self, racer_id: str, run_id: str, lap_number: int, flag: str
+                     ) -> Run | None:
+        lap_stats.check_manual_flag(flag)
+        if (key := ids(racer_id=racer_id, run_id=run_id)) is None:
+            return None
+        with self._tx() as conn:
+            if (row := conn.execute(LOCK_RUN, key).fetchone()) is None:
+                return None
+            conn.execute(SET_LAP_FLAG, {**key, "lap_number": lap_number, "flag": flag})
             return next(runs_with_laps(conn, [row]))
 
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None

@@ -20,7 +20,7 @@ from apex.db import get_store
 from apex.event_csv import changes_csv, laps_csv
 from apex.event_history import change_label, summarise
 from apex.htmx import render, see_other, target_block
-from apex.lap_stats import crash_flags, run_stats
+from apex.lap_stats import event_run_stats
 from apex.models import AUDIT_GAINS, AUDIT_SYMPTOMS, Event, EventRecord
 from apex.race_report import race_report
 from apex.schemas import form_dict
@@ -120,7 +120,7 @@ def _context(event: Event, **overrides: Any) -> dict[str, Any]:
 def _page_context(event: Event) -> dict[str, Any]:
     record = _record(event)
     summary = summarise(record)
-    runs = [(run, run_stats(run.seconds)) for run in record.runs]
+    runs = list(zip(record.runs, event_run_stats(record.runs), strict=True))
     index = {run.id: i for i, run in enumerate(record.runs)}
     # A change made after run i sits between run i and run i+1 (-1: before the first run).
     timeline = [(index.get(i.change.run_before or "", -1), change_label(i))
@@ -129,9 +129,10 @@ def _page_context(event: Event) -> dict[str, Any]:
     return {
         "car_label": _car_label(event), "record": record, "summary": summary,
         "runs": runs, "labels": LABELS,
-        "lap_charts": {run.id: charts.lap_chart(run.name, run.seconds,
-                                                crash=crash_flags(run.seconds))
-                       for run, _ in runs if run.laps},
+        "lap_charts": {run.id: charts.lap_chart(
+            run.name, run.seconds,
+            crash=[f != "clean" for f in s.flags] if s else [True] * len(run.laps))
+            for run, s in runs if run.laps},
         "runs_chart": charts.runs_chart([(run.name, s.best if s else None,
                                           s.median if s else None) for run, s in runs]),
         "timeline_chart": charts.timeline_chart(medians, timeline),

@@ -26,7 +26,7 @@ from apex.compare import compare_setups, setup_changes
 from apex.db import get_store
 from apex.event_setup import values_at
 from apex.htmx import after_write, render, see_other
-from apex.lap_stats import best_run, run_stats
+from apex.lap_stats import best_run, event_run_stats
 from apex.models import Car, Event, EventSetup, Run, SetupChange
 from apex.schemas import form_dict
 from apex.schemas.event import EventSetupSchema
@@ -90,7 +90,7 @@ def restore_best(event_id: str) -> ResponseReturnValue:
     setup = _setup(event)
     best = _best(store.list_runs(racer_id, event.id))
     if best is None:
-        flash("No run with laps yet: record some laps first.")
+        flash("No run with 5 clean laps yet: record some laps first.")
         return see_other("event.show_event", event_id=event.id)
     target = values_at(setup.values, store.list_changes(racer_id, event.id), best.setup_version)
     try:
@@ -163,7 +163,7 @@ def _setup(event: Event) -> EventSetup:
 
 
 def _best(runs: list[Run]) -> Run | None:
-    index = best_run([r.seconds for r in runs])
+    index = best_run(runs)
     return None if index is None else runs[index]
 
 
@@ -179,7 +179,8 @@ def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
     context = {"event": event, "setup": setup, "values": values, "errors": errors,
                "packages": packages(car.power if car else ""), "car": car,
                "changes": changes, "undoable": _undoable(changes, setup), "labels": LABELS,
-               "best": best, "best_stats": best and run_stats(best.seconds), **extra}
+               "best": best,
+               "best_stats": best and event_run_stats(runs)[runs.index(best)], **extra}
     # A save swaps the form; the change list and last known good follow out of band.
     return render(PAGE, BLOCKS, status, oob=("changes", "last_good"), **context)
 

@@ -1,4 +1,5 @@
-"""Runs and their laps: start a run, delete a lap, rate confidence (laps in: laps_in.py)."""
+"""Runs and their laps: start a run, delete a lap, flag one by hand, rate confidence
+(laps in: laps_in.py)."""
 
 from __future__ import annotations
 
@@ -25,12 +26,17 @@ from apex.schemas import form_dict
 from apex.schemas.race import (
     ConfidenceSchema,
     DeleteLapSchema,
+    FlagLapSchema,
     RunSchema,
     UndoLapSchema,
 )
 
 LAPS_CHANGED = ("The laps changed since this list was shown (that lap deleted already, or "
                 "laps added): nothing was deleted. Check the list and try again.")
+FLAG_CHANGED = ("The laps changed since this list was shown: nothing was flagged. Check the "
+                "list and try again.")
+FLAGGED = {"out": "left out of the figures", "in": "counted in the figures",
+           "": "flagged by its time again"}
 
 
 @bp.post("/<event_id>/runs")
@@ -67,6 +73,20 @@ def delete_lap(event_id: str, run_id: str) -> ResponseReturnValue:
     # The answer offers Undo (it lasts race_rules.UNDO_WINDOW) until the laps are redrawn.
     return done(event, message, "runs", run_id=run.id, run_notice=message,
                 undo_lap=lap.lap_number, url={"undo_lap": lap.lap_number})
+
+
+@bp.post("/<event_id>/runs/<run_id>/laps/<int:lap_number>/flag")
+def flag_lap(event_id: str, run_id: str, lap_number: int) -> ResponseReturnValue:
+    """A tap on a lap: left out (a pit stop, a cut) or counted, whatever its time says."""
+    racer_id = current_racer_id()
+    event, run, data = posted_to_run(event_id, run_id, FlagLapSchema, "laps_errors")
+    lap = next((lap for lap in run.laps if lap.lap_number == lap_number), None)
+    if lap is None or data["laps_seen"] not in (None, len(run.laps)):
+        return done(event, FLAG_CHANGED, "runs", run_id=run.id, run_notice=FLAG_CHANGED)
+    if get_store().set_lap_flag(racer_id, run.id, lap_number, data["flag"]) is None:
+        abort(404)
+    message = f"Lap {lap_number} ({format_lap(lap.seconds)}) {FLAGGED[data['flag']]}."
+    return done(event, message, "runs", run_id=run.id, run_notice=message)
 
 
 @bp.post("/<event_id>/runs/<run_id>/laps/undo")

@@ -20,7 +20,7 @@ from apex.catalogue import LABELS
 from apex.compare import compare_setups
 from apex.db import get_store
 from apex.htmx import after_write, render, target_block
-from apex.lap_stats import run_stats
+from apex.lap_stats import event_run_stats, lap_rows
 from apex.models import Event, Run
 from apex.race_rules import UNDO_WINDOW
 from apex.symptoms import grouped
@@ -63,10 +63,13 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any) -> d
     racer_id = current_racer_id()
     runs = store.list_runs(racer_id, event.id)
     run = pick_run(runs, run_id)
+    stats = dict(zip((r.id for r in runs), event_run_stats(runs), strict=True))
     context: dict[str, Any] = {
         "event": event, "readonly": not event.is_active, "runs": runs, "run": run,
-        "stats": run_stats(run.seconds) if run and run.laps else None,
-        "bests": {r.id: min(r.seconds) for r in runs if r.laps},
+        "stats": stats[run.id] if run else None,
+        "lap_rows": lap_rows(runs, run) if run else [],
+        # Each run's best clean lap (never a short lap: a double transponder hit).
+        "bests": {rid: s.best for rid, s in stats.items() if s is not None},
         "run_names": {r.id: r.name for r in runs},
         "logs": store.list_event_logs(racer_id, event.id, limit=NOTES_SHOWN),
         "phases": grouped(), "next_run_name": next_run_name(runs),
