@@ -82,6 +82,21 @@ def test_a_comma_csv_is_read_by_its_header(alice, app, event):
     assert laps_of(app, run) == [Decimal("41.882"), Decimal("42.105"), Decimal("41.533")]
 
 
+def test_the_preview_names_the_laps_it_will_leave_out(alice, app, event):
+    """A tumble and a double hit are named in the preview, by the §5 rules the saved run
+    is flagged with, and neither is the best or moves the median."""
+    run = add_run(app, event)
+    times = ["31.2", "31.0", "45.000", "30.9", "4.215", "31.1", "31.3"]
+    csv = "Lap,Lap Time\n" + "".join(f"{n},{t}\n" for n, t in enumerate(times, 1))
+    preview = alice.post(url(event, run), data={"laps": csv}, headers=hx("runs"))
+    # R = median of the 7 laps = 31.1; short < 0.75 × 31.1 = 23.325 -> lap 5 (4.215);
+    # incident > 31.1 + max(7 % × 31.1 = 2.177, 4 × 1.4826 × MAD 0.2 = 1.186) = 33.277
+    # -> lap 3 (45.000). Clean: 31.2 31.0 30.9 31.1 31.3: best 30.900, median 31.100.
+    assert "7 laps · best 30.900 · median 31.100" in preview.text
+    assert "1 incident (lap 3, 45.000)" in preview.text
+    assert "1 short (lap 5, 4.215)" in preview.text
+
+
 def test_edit_returns_the_box_with_the_text_kept(alice, app, event):
     run = add_run(app, event)
     csv = "Lap,Lap Time\n1,41.882\n2,42.105\n"

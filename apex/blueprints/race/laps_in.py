@@ -8,6 +8,7 @@ drivers asks whose laps first; the answers post the *text* again (with the drive
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import abort, request
@@ -20,7 +21,7 @@ from apex.blueprints.race.views import answer, done, race_context
 from apex.db import get_store
 from apex.lap_input import EMPTY, format_lap
 from apex.lap_reader import UPLOAD_MAX, LapReading, decode_upload, read_laps
-from apex.lap_stats import run_stats
+from apex.lap_stats import REFERENCE_MIN_LAPS, day_references, lap_flags, run_stats
 from apex.models import Event, Run
 from apex.schemas.race import LAPS_TEXT_MAX, LapFileSchema, LapsSchema
 
@@ -30,17 +31,39 @@ TOO_LONG_TO_CHOOSE = ("That file holds several drivers and is too long to choose
                       "export only your laps, or paste your column.")
 
 
-def preview_figures(reading: LapReading) -> dict[str, Any]:
-    """What the racer checks before saving: "14 laps · best 40.209 · median 40.52"."""
-    stats = run_stats(reading.laps)
-    assert stats is not None  # a ready reading has laps
+def preview_figures(reading: LapReading, first_lap: int = 1,
+                    reference: Decimal | None = None) -> dict[str, Any]:
+    """What the racer checks before saving: "14 laps · best 40.209 · median 40.52 ·
+    1 incident (lap 3, 1:05.114) · 1 short (lap 9, 4.215)", flagged by the same §5 rules
+    the saved run will be (``reference``: the day's pace, for fewer than 5 laps; laps
+    numbered from ``first_lap``, where they will land in the run)."""
+    flags = lap_flags(reading.laps, reference=reference)
+    stats = run_stats(reading.laps, reference=reference)
+    assert stats is not None  # a ready reading has laps, and its median laps are clean
     return {
         "count": len(reading.laps), "best": stats.best, "median": stats.median,
-        # HOOK(lap flags): the flags helper adds "1 incident (lap 3, 1:05.114)" and
-        # "1 short (lap 9, 4.215)" here, one string each; the template lists them.
-        "flags": [],
+        "flags": [flag_summary(kind, [(first_lap + i, lap) for i, (lap, f)
+                                      in enumerate(zip(reading.laps, flags, strict=True))
+                                      if f == kind])
+                  for kind in ("incident", "short") if kind in flags],
         "notes": reading.notes, "driver": reading.driver,
     }
+
+
+def _preview(event: Event, run: Run, reading: LapReading) -> dict[str, Any]:
+    """The preview of ``reading`` as laps after the run's own (the day's pace for a
+    short paste, as the saved run will be flagged)."""
+    reference = None
+    if len(reading.laps) < REFERENCE_MIN_LAPS:
+        runs = get_store().list_runs(current_racer_id(), event.id)
+        reference = day_references(runs).get(run.started_at.date())
+    return preview_figures(reading, len(run.laps) + 1, reference)
+
+
+def flag_summary(kind: str, laps: list[tuple[int, Decimal]]) -> str:
+    """``1 incident (lap 3, 1:05.114)``; several laps: ``2 short (lap 4, 12.000; lap 9, …)``."""
+    where = "; ".join(f"lap {n}, {format_lap(lap)}" for n, lap in laps)
+    return f"{len(laps)} {kind} ({where})"
 
 
 @bp.post("/<event_id>/runs/<run_id>/laps")
@@ -104,7 +127,7 @@ def _take(event: Event, run: Run, text: str, data: dict[str, Any], values: dict[
             values["laps"] = "\n".join(format_lap(s) for s in reading.laps)
         values["driver"] = reading.driver or ""
         return answer(race_context(event, run.id, lap_values=values,
-                                   lap_preview=preview_figures(reading)))
+                                   lap_preview=_preview(event, run, reading)))
     stored = get_store().add_laps(current_racer_id(), run.id, reading.laps,
                                   request_key=data["request_key"])
     if stored is None:
