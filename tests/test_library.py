@@ -302,6 +302,17 @@ def test_import_csv_with_a_bad_line_saves_nothing(alice, app, library):
     assert len(store_of(app).dump_tables()["master_library"]) == 12
 
 
+def test_import_csv_says_which_cells_were_read_as_not_set(alice, app):
+    data = (b"track,brand,vehicle,condition,date,source,DF,SO_F,Bell\r\n"
+            b"Pit Lane,Tekno,NB48 2.2,,2025-07-13,Other,7k cSt,N/A,13T\r\n")
+    response = alice.post("/library/import", data={"file": (io.BytesIO(data), "mine.csv")},
+                          content_type="multipart/form-data", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Line 2: SO_F: &#39;N/A&#39; read as not set" in response.text
+    baseline = store_of(app).dump_tables()["master_library"][0]
+    assert (baseline["DF"], baseline["SO_F"], baseline["Bell"]) == (7000, None, 13)
+
+
 def test_import_csv_of_rows_already_there_is_refused(alice, library):
     exported = alice.get("/library/export.csv?track=Silver+Dollar").data
     response = alice.post("/library/import", data={"file": (io.BytesIO(exported),
