@@ -382,3 +382,12 @@ def test_race_day_values_are_checked_as_postgresql_would(tmp_path: Path) -> None
     (folder / "events.csv").write_text(text.replace(",200,4,3,", ",24,4,3,"), encoding="utf-8")
     assert "events.csv, line 2: end_date: must not be before start_date" in [
         str(e) for e in failure(folder, None)]
+
+
+def test_a_lap_time_written_n_a_is_no_time_with_a_warning(tmp_path: Path) -> None:
+    folder = copy_legacy(tmp_path, "track_logs.csv")
+    replace_cell(folder, "track_logs.csv", 3, "31.842", "N/A")
+    warnings: list[RowError] = []
+    logs = read_folder(folder, OWNER, warnings)["track_logs"]
+    assert len(logs) == 6 and logs[1]["lap_time"] is None
+    assert warnings == [RowError("track_logs.csv", 3, "Lap_Time: 'N/A' read as not set")]
