@@ -72,6 +72,7 @@ def test_not_applicable_in_a_number_column_is_blank_with_a_warning(key, text):
     ("1.2x4.0", "4x1.2"), ("4.0x1.2", "4x1.2"), ("1,2x6", "6x1.2"), ("6x1,2", "6x1.2"),
     ("1.2x4", "4x1.2"), ("1.3x8", "8x1.3"), ("6x1.3", "6x1.3"), ("1.2X4", "4x1.2"),
     ("1.2 × 4", "4x1.2"), ("4x1.2", "4x1.2"), ("8 x 1.30", "8x1.3"),
+    ("1.0x4", "4x1.0"), ("6x1", "6x1"), ("4.0x1.0", "4.0x1.0"), ("1.2x1.3", "1.2x1.3"),
     ("6x1.3x2", "6x1.3x2"), ("Emulsion", "Emulsion"),
 ])
 def test_pistons_read_holes_x_diameter_whichever_way_written(text, expected):

@@ -98,9 +98,9 @@ def normalise_piston(text: str) -> str:
 
     The hole count is the whole number of the two (``1.2x4.0`` and ``4.0x1.2`` are
     ``4x1.2``); a decimal comma reads as a point (``1,2x6`` -> ``6x1.2``). When both
-    are whole, the one written with a decimal point is the diameter; when neither is,
-    the text is left as written. ``X``/``×`` become ``x``; text that is not ``AxB``
-    stays as it is.
+    are whole, the one written with a decimal point is the diameter; when that does
+    not tell (``6x1``, ``4.0x1.0``, ``1.2x1.3``) the text is left as written.
+    ``X``/``×`` become ``x``; text that is not ``AxB`` stays as it is.
     """
     match = _PISTON.fullmatch(text.strip())
     if match is None:
@@ -111,9 +111,8 @@ def normalise_piston(text: str) -> str:
     except InvalidOperation:
         return text
     whole_a, whole_b = a == a.to_integral_value(), b == b.to_integral_value()
-    if whole_a and whole_b:  # 1.0x4 (old order) or 6x1: the decimal point marks the mm
-        whole_a = not ("." in a_text and "." not in b_text)
-        whole_b = not whole_a
+    if whole_a and whole_b:  # 1.0x4 (old order): the one decimal point marks the mm
+        whole_a, whole_b = "." not in a_text, "." not in b_text
     if whole_a == whole_b:
         return text
     holes, mm = (a, b) if whole_a else (b, a)
