@@ -21,6 +21,13 @@ ELECTRIC: Power = "electric"
 POWERS: tuple[Power, ...] = (NITRO, ELECTRIC)
 
 GROUPS: tuple[str, ...] = ("Diffs", "Suspension", "Geometry", "Tires", "Power")
+# How racers write each unit a parameter has (``Param.unit``) after a number in a file:
+# ``7000cst``, ``2.5 deg``, ``13T`` (case is ignored). Import reads a value in its
+# parameter's own unit and refuses one in another's (apex.transfer.values).
+UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "cSt": ("cst",), "mm": ("mm",), "°": ("º", "deg", "degs", "degree", "degrees"),
+    "T": ("t", "teeth"),
+}
 TEXT_MAX = 40
 
 

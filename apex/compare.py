@@ -5,8 +5,13 @@ Why it is built this way:
   package's rows come from ``sheet_rows``, so the compare view reads like the setup
   sheet: front beside rear.
 - Values are compared as the catalogue types them (``coerce``): ``2.30`` matches
-  ``2.3``, ``7000`` matches ``Decimal("7000")``; two unset values match. Text matches
-  ignoring case and surrounding spaces ("green" is the same spring as "Green").
+  ``2.3``, ``7000`` matches ``Decimal("7000")``. Text matches ignoring case and
+  surrounding spaces ("green" is the same spring as "Green").
+- A parameter blank on both sides is "not set": neither a match nor a difference. A
+  count of blanks matching would make two empty setups look identical, so the count
+  runs over the parameters set on both sides ("7 of 12 set on both match"); one set
+  on one side only is a difference, outside the count.
+- Parameters are named by their labels ("Front shock oil +50 cSt"), never their keys.
 - A delta is *right minus left* (for ``package_changes``: proposed minus current) and
   is written as racers write it: ``+50 cSt``, ``−0.5°``. The sign of a delta is always
   shown, and a decrease uses the real minus sign U+2212 (``MINUS``), never "-": a
@@ -33,13 +38,22 @@ class ParamCompare:
     param: Param
     left: Value
     right: Value
-    match: bool
+    match: bool  # set on both sides and the same (blank on both is ``unset``, not a match)
     delta: Decimal | int | None  # right - left; only for numbers that differ and are both set
     delta_text: str  # "+50 cSt", "−0.5°"; "" when there is no delta
 
     @property
     def key(self) -> str:
         return self.param.key
+
+    @property
+    def unset(self) -> bool:
+        """Blank on both sides: "not set"."""
+        return self.left is None and self.right is None
+
+    @property
+    def differs(self) -> bool:
+        return not self.match and not self.unset
 
     @property
     def left_text(self) -> str:
@@ -51,8 +65,8 @@ class ParamCompare:
 
     @property
     def change_text(self) -> str:
-        """``SO_F +50 cSt``: the key and the delta ("" when there is no delta)."""
-        return f"{self.key} {self.delta_text}" if self.delta_text else ""
+        """``Front shock oil +50 cSt``: the label and the delta ("" when there is none)."""
+        return f"{self.param.label} {self.delta_text}" if self.delta_text else ""
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,8 @@ class RowCompare:
 
 @dataclass(frozen=True)
 class PackageCompare:
-    """One package (catalogue group): its rows and how many of its parameters match."""
+    """One package (catalogue group): its rows; of its parameters set on both sides
+    (``total``), how many match."""
 
     group: str
     rows: list[RowCompare]
@@ -84,12 +99,12 @@ class PackageCompare:
 
     @property
     def differences(self) -> list[ParamCompare]:
-        return [p for row in self.rows for p in row.params if not p.match]
+        return [p for row in self.rows for p in row.params if p.differs]
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Every package of two setups, and the overall match count ("19 of 26 match")."""
+    """Every package of two setups, and the overall count ("19 of 22 set on both match")."""
 
     packages: list[PackageCompare]
     matches: int
@@ -132,8 +147,9 @@ def compare_setups(left: Setup, right: Setup, power: str = "") -> Comparison:
             )
             for row in sheet_rows(group, power)
         ]
-        cells = [p for row in rows for p in row.params]
-        packages.append(PackageCompare(group, rows, sum(p.match for p in cells), len(cells)))
+        both = [p for row in rows for p in row.params if p.left is not None
+                and p.right is not None]
+        packages.append(PackageCompare(group, rows, sum(p.match for p in both), len(both)))
     return Comparison(
         packages, sum(p.matches for p in packages), sum(p.total for p in packages)
     )
@@ -178,7 +194,7 @@ def _param(param: Param | None, left: Setup, right: Setup) -> ParamCompare | Non
     a, b = coerce(param, left.get(param.key)), coerce(param, right.get(param.key))
     same = _same(param, a, b)
     delta, text = (None, "") if same else _delta(param, a, b)
-    return ParamCompare(param, a, b, same, delta, text)
+    return ParamCompare(param, a, b, same and a is not None, delta, text)
 
 
 def _same(param: Param, a: Value, b: Value) -> bool:
@@ -203,4 +219,4 @@ def _delta(param: Param, a: Value, b: Value) -> tuple[Decimal | int | None, str]
 
 
 def _summary(matches: int, total: int) -> str:
-    return f"{matches} of {total} match"
+    return f"{matches} of {total} set on both match" if total else "nothing set on both"

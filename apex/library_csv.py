@@ -17,8 +17,9 @@ Why it is built this way:
   quotes, line numbers as it counts them: header = line 1) and checks columns with
   its ``check_columns``. The fields are checked by the library form's own
   ``BaselineSchema`` (same limits and messages as adding a baseline by hand, source
-  named in full when wrong); parameters by ``legacy_param`` (``7k`` oils and
-  ``1.2x4`` pistons read as import reads them, then ``ParamField``).
+  named in full when wrong); parameters by ``apex.transfer.values.read_param``, as
+  an old-app import reads them (units such as ``450 cSt``, ``7k`` oils, ``1.2x4``
+  pistons, ``N/A`` as blank with a warning), then ``ParamField``.
 - A key (track, brand, vehicle, condition, date) repeated within the file is an error
   on the later line; keys already in the library are the Store's to report.
 """
@@ -40,8 +41,8 @@ from apex.models import LIBRARY_FIELDS, LIBRARY_SOURCES, LibraryBaseline
 from apex.schemas.library import BaselineSchema
 from apex.spreadsheet import PLAIN_NUMBER, neutralise, restore
 from apex.transfer import RowError
-from apex.transfer.legacy import legacy_param
 from apex.transfer.readers import check_columns, read_csv
+from apex.transfer.values import read_param
 
 COLUMNS: tuple[str, ...] = (*LIBRARY_FIELDS, *PARAM_KEYS)
 REQUIRED: tuple[str, ...] = ("track", "brand", "vehicle", "condition", "date", "source")
@@ -75,13 +76,15 @@ def export_rows(baselines: Iterable[LibraryBaseline]) -> str:
     return out.getvalue()
 
 
-def parse_upload(data: bytes, filename: str) -> tuple[list[Item], list[RowError]]:
+def parse_upload(data: bytes, filename: str, warnings: list[RowError] | None = None
+                 ) -> tuple[list[Item], list[RowError]]:
     """The uploaded file's baselines as ``(fields, values)`` items, and every bad line.
 
     ``fields`` holds every library field (``date`` a ``datetime.date``, missing optional
     columns ""), ``values`` every catalogue key (None when unset). Items of good lines
     are returned even when other lines are bad: add nothing while ``errors`` is not
-    empty (``add_library_baselines`` is all or none anyway).
+    empty (``add_library_baselines`` is all or none anyway). ``warnings``, when given,
+    gets each cell read as not set (``N/A``).
     """
     errors: list[RowError] = []
     while data.startswith(codecs.BOM_UTF8 * 2):  # export's mark, encoded as utf-8-sig again
@@ -105,9 +108,13 @@ def parse_upload(data: bytes, filename: str) -> tuple[list[Item], list[RowError]
         values: dict[str, Value] = {}
         for key in PARAM_KEYS:
             try:
-                values[key] = legacy_param(key, cells.get(key, ""))
+                cell = read_param(key, cells.get(key, ""))
             except ValueError as e:
                 problems.append(f"{key}: {e}")
+                continue
+            values[key] = cell.value
+            if cell.warning and warnings is not None:
+                warnings.append(RowError(upload.name, record.line, f"{key}: {cell.warning}"))
         if fields is not None:
             natural = tuple(fields[name] for name in KEY_FIELDS)
             if natural in seen:

@@ -12,11 +12,12 @@ Why it is built this way:
   with the most known parameter fields, at least ``MIN_KNOWN`` of them. Names are
   matched ignoring case and repeated spaces, whole or by their last part
   (``form1.FDO`` is ``FDO``).
-- Values are read as an import reads them: the parameter's own unit may be written
-  (``450 cSt``, ``2.3mm``, ``-1°``), then ``legacy_param`` (``7k`` oils, ``1.2x4``
-  pistons, ``ParamField`` bounds and steps). A bad value never fails the sheet: it
-  goes to ``problems`` (key -> message) and its text stays in
-  ``raw`` (``raw_problems``) for the racer to fix on the verification form.
+- Values are read as an import reads them (``apex.transfer.values.read_param``): the
+  parameter's own unit may be written (``450 cSt``, ``2.3mm``, ``-1°``), ``7k`` oils,
+  ``1.2x4`` pistons, ``ParamField`` bounds and steps; a message quotes the value. A
+  bad value never fails the sheet: it goes to ``problems`` (key -> message) and its
+  text stays in ``raw`` (``raw_problems``) for the racer to fix on the verification
+  form.
 - Header fields fill library fields where they fit: Track -> track, Name ->
   driver_name, Date (ISO or with the month in words) -> date; Traction, Surface and
   Condition together -> condition ("High Traction, Dry, Bumpy", as the library
@@ -34,7 +35,7 @@ from typing import Any
 
 from pypdf import PasswordType, PdfReader
 
-from apex.catalogue import BY_KEY, Value
+from apex.catalogue import Value
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PAGES = 20
@@ -76,7 +77,6 @@ HEADER: dict[str, str] = {
     "Surface": "condition", "Condition": "condition", "Event": "notes",
     "Ambient Temp": "notes",
 }
-_UNIT_WORDS = {"°": "°|º|deg|degrees", "mm": "mm", "cSt": "cst", "T": "t"}
 _DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
 
 
@@ -112,7 +112,7 @@ def read_setup_sheet(data: bytes,
     ``read_fields`` reads the form (default ``form_fields``, in this process)."""
     # NOTE: imported here: apex.pdf_worker's child imports this module for form_fields
     # only, and the import reader costs a tenth of a second at every upload.
-    from apex.transfer.legacy import legacy_param
+    from apex.transfer.values import read_param
 
     filled = (read_fields or form_fields)(data)
     brand = detect_brand(filled)
@@ -128,7 +128,7 @@ def read_setup_sheet(data: bytes,
         if key is not None:
             result.raw[key] = text
             try:
-                result.values[key] = legacy_param(key, _without_unit(key, text))
+                result.values[key] = read_param(key, text).value
             except ValueError as e:
                 result.problems[key] = str(e)
         elif label is not None:
@@ -255,18 +255,6 @@ def parse_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
-
-
-def _without_unit(key: str, text: str) -> str:
-    """``450 cSt`` -> ``450``, ``7k cSt`` -> ``7k``: the parameter's own unit only.
-
-    Other units stay and fail the check (``35wt`` is not a cSt figure).
-    """
-    words = _UNIT_WORDS.get(BY_KEY[key].unit)
-    if words is None:
-        return text
-    match = re.fullmatch(rf"(.*[\dkK])\s*(?:{words})", text.strip(), re.IGNORECASE)
-    return match.group(1) if match else text
 
 
 def _norm(name: str) -> str:

@@ -21,12 +21,14 @@ def by_key(comparison):
 def test_nb48_against_nt48_counts_per_package_and_overall():
     c = compare_setups(NB48, NT48)
     assert [p.group for p in c.packages] == list(GROUPS)
-    unset = sum(p.power == ELECTRIC for p in PARAMS)  # unset on both nitro presets: they match
-    power = (2 + unset, len(params_in("Power")))
+    # The electric fields are blank on both nitro presets: "not set", neither a match nor
+    # counted, so the count is over the parameters set on both sides.
+    unset = sum(p.power == ELECTRIC for p in PARAMS)
+    power = (2, len(params_in("Power")) - unset)
     assert [(p.matches, p.total) for p in c.packages] == [(0, 3), (0, 8), (4, 8), (1, 2), power]
-    assert (c.matches, c.total) == (7 + unset, len(PARAMS))
-    assert c.summary == f"{7 + unset} of {len(PARAMS)} match"
-    assert c.packages[2].summary == "4 of 8 match"
+    assert (c.matches, c.total) == (7, len(PARAMS) - unset)
+    assert c.summary == f"7 of {len(PARAMS) - unset} set on both match"
+    assert c.packages[2].summary == "4 of 8 set on both match"
 
 
 def test_nb48_against_nt48_which_keys_differ_and_the_deltas():
@@ -37,15 +39,17 @@ def test_nb48_against_nt48_which_keys_differ_and_the_deltas():
         "Tread", "Compound", *(p.key for p in params_in("Power"))]
     same = {k for k, p in cells.items() if p.match}
     unset = {p.key for p in PARAMS if p.power == ELECTRIC}  # on neither nitro preset
-    assert same == {"Toe_F", "Toe_R", "C_F", "C_R", "Compound", "Pipe", "Bell", *unset}
+    assert same == {"Toe_F", "Toe_R", "C_F", "C_R", "Compound", "Pipe", "Bell"}
+    assert {k for k, p in cells.items() if p.unset} == unset
     changes = {k: p.change_text for k, p in cells.items() if p.change_text}
-    assert changes == {
-        "DF": "DF +3000 cSt", "DC": "DC +3000 cSt", "DR": "DR +2000 cSt",
-        "SO_F": "SO_F +150 cSt", "SO_R": "SO_R +100 cSt",
-        "SB_F": "SB_F +0.2 mm", "SB_R": "SB_R +0.3 mm",
-        "RH_F": "RH_F +6.0 mm", "RH_R": "RH_R +7.0 mm",
-        "ST_F": "ST_F +10.0 mm", "ST_R": "ST_R +13.0 mm",
-        "Venturi": "Venturi +1.0 mm", "Spur": "Spur +2 T",
+    assert changes == {  # labels, not codes
+        "DF": "Front diff oil +3000 cSt", "DC": "Centre diff oil +3000 cSt",
+        "DR": "Rear diff oil +2000 cSt",
+        "SO_F": "Front shock oil +150 cSt", "SO_R": "Rear shock oil +100 cSt",
+        "SB_F": "Front sway bar +0.2 mm", "SB_R": "Rear sway bar +0.3 mm",
+        "RH_F": "Front ride height +6.0 mm", "RH_R": "Rear ride height +7.0 mm",
+        "ST_F": "Front shock length +10.0 mm", "ST_R": "Rear shock length +13.0 mm",
+        "Venturi": "Venturi +1.0 mm", "Spur": "Spur gear +2 T",
     }
     # text differs without a delta
     assert not cells["SP_F"].match and cells["SP_F"].delta is None
@@ -69,27 +73,31 @@ def test_rows_keep_front_and_rear_side_by_side():
 def test_a_decrease_uses_the_real_minus_sign():
     right = {**NB48, "Toe_F": Decimal("-1.5"), "SO_F": 400, "DR": 4500}
     cells = by_key(compare_setups(NB48, right))
-    assert cells["Toe_F"].change_text == "Toe_F \u22120.5°"
+    assert cells["Toe_F"].change_text == "Front toe \u22120.5°"
     assert cells["SO_F"].delta_text == f"{MINUS}50 cSt"
     assert cells["DR"].delta_text == "\u2212500 cSt"
     assert cells["Toe_F"].delta == Decimal("-0.5")
     assert "-" not in cells["Toe_F"].delta_text
 
 
-def test_values_compare_as_typed_and_unset_matches_unset():
+def test_values_compare_as_typed_and_unset_on_both_is_not_set_not_a_match():
     left = {**empty_setup(), "SB_F": Decimal("2.30"), "DF": 7000, "SP_F": "Green"}
     right = {**empty_setup(), "SB_F": "2.3", "DF": Decimal("7000"), "SP_F": " green "}
     c = compare_setups(left, right)
-    assert (c.matches, c.total) == (len(PARAMS), len(PARAMS))
-    assert c.differences == []
+    assert (c.matches, c.total) == (3, 3)
+    assert c.summary == "3 of 3 set on both match"
+    assert c.differences == []  # blank on both is no difference either (drift lists none)
 
 
 def test_set_against_unset_differs_without_a_delta_and_missing_keys_are_unset():
     cells = by_key(compare_setups({"DF": 7000}, {}))
-    assert not cells["DF"].match
+    assert not cells["DF"].match and not cells["DF"].unset
     assert cells["DF"].delta is None and cells["DF"].delta_text == ""
-    assert cells["DC"].match  # None == None
-    assert compare_setups({}, {}).summary == f"{len(PARAMS)} of {len(PARAMS)} match"
+    assert not cells["DC"].match and cells["DC"].unset  # blank on both: "not set"
+    c = compare_setups({"DF": 7000}, {})
+    assert [p.key for p in c.differences] == ["DF"]
+    assert (c.matches, c.total) == (0, 0)  # DF is set on one side only
+    assert compare_setups({}, {}).summary == "nothing set on both"
 
 
 def test_package_changes_only_the_keys_of_that_package_that_differ():
@@ -112,7 +120,7 @@ def test_package_changes_copies_an_unset_value_as_a_clear():
         Change("Venturi", Decimal("7.0"), None), Change("Pipe", "REDS 2143", None)]
     applied = {**NB48, **{c.key: c.after for c in package_changes(NB48, NT48, "Suspension")}}
     assert package_changes(applied, NT48, "Suspension") == []
-    assert compare_setups(applied, NT48).packages[1].summary == "8 of 8 match"
+    assert compare_setups(applied, NT48).packages[1].summary == "8 of 8 set on both match"
 
 
 def test_package_changes_refuses_an_unknown_package():

@@ -103,7 +103,8 @@ def test_a_bad_row_names_file_and_line_and_leaves_the_store_as_it_was(runner, ap
     before = store.dump_tables()
     result = import_csv(runner, folder)
     assert result.exit_code != 0
-    assert "master_library.csv, line 5: DR: Must be between 1000 and 100000 cSt." in result.output
+    assert "master_library.csv, line 5: DR: '500000': Must be between 1000 and 100000 cSt." \
+        in result.output
     assert "nothing was imported" in result.output
     assert store.dump_tables() == before
 
@@ -187,3 +188,39 @@ def test_imported_notes_show_in_the_garage_notebook(imported, client):
     text = client.get("/garage/").text
     assert "Notebook" in text and "Track watered overnight, grip is up" in text
     assert "DIGITAL_TWIN_UPDATE: DF -&gt; 6000" in text
+
+
+UNITS = Path(__file__).parent / "fixtures" / "legacy_units"
+
+
+def test_import_reads_units_and_pistons_and_warns_per_blanked_cell(runner, app):
+    result = import_csv(runner, UNITS, "--email", "alice@example.com")
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if line.startswith("warning:")] == [
+        "warning: car_configs.csv, line 3: SB_F: 'N/A' read as not set",
+        "warning: car_configs.csv, line 3: SO_R: 'n/a' read as not set",
+        "warning: car_configs.csv, line 3: SB_R: '-' read as not set",
+        "warning: car_configs.csv, line 3: Bell: '-' read as not set",
+    ]
+    store = app.extensions["apex.store"]
+    alice = store.find_user("alice")
+    cars = {c.model: c for c in store.list_cars(alice.racer_id)}
+    nb48 = store.get_car_config(alice.racer_id, cars["NB48 2.2"].id).values
+    assert nb48 == {**PRESETS["Tekno NB48 2.2"], "Clutch": "4-Shoe Med"}  # 7000cst, -1°, 13T…
+    nt48 = store.get_car_config(alice.racer_id, cars["NT48 2.2"].id).values
+    assert (nt48["SB_F"], nt48["SO_R"], nt48["SB_R"], nt48["Bell"]) == (None,) * 4
+    assert (nt48["P_F"], nt48["P_R"]) == ("8x1.3", "8x1.3")  # written "1,3x8", 1.3x8.0
+
+
+def test_a_value_in_another_parameters_unit_is_refused_quoting_it(runner, app, tmp_path):
+    folder = tmp_path / "units"
+    shutil.copytree(UNITS, folder)
+    data = (folder / "car_configs.csv").read_bytes().replace(b"7000cst", b"7000mm", 1)
+    (folder / "car_configs.csv").write_bytes(data)
+    store = app.extensions["apex.store"]
+    before = store.dump_tables()
+    result = import_csv(runner, folder, "--email", "alice@example.com")
+    assert result.exit_code != 0
+    assert ("car_configs.csv, line 2: DF: '7000mm': mm is not a unit of front diff oil: "
+            "write it in cSt") in result.output
+    assert store.dump_tables() == before

@@ -180,7 +180,7 @@ def test_compare_a_baseline_with_my_car(alice, library, app):
     bid = baseline_id(app, "Silver Dollar", "NT48 2.2")
     text = alice.get(f"/library/compare?a=lib:{bid}&b=car:{alices_car(app).id}").text
     # A nitro baseline and a nitro car compare on the nitro fields (no Pinion row).
-    assert re.search(rf"\d+ of {NITRO_FIELDS} match", text)
+    assert re.search(rf"\d+ of {NITRO_FIELDS} set on both match", text)
     assert "Suspension" in text and "cSt" in text and ">Pinion<" not in text
     assert "\u2212" in text or "+" in text  # signed deltas
 
@@ -188,7 +188,7 @@ def test_compare_a_baseline_with_my_car(alice, library, app):
 def test_compare_two_library_baselines(alice, library, app):
     a = baseline_id(app, "Thunder Alley", "NB48 2.2")
     text = alice.get(f"/library/compare?a=lib:{a}&b_lib={a}").text
-    assert f"{NITRO_FIELDS} of {NITRO_FIELDS} match" in text
+    assert f"{NITRO_FIELDS} of {NITRO_FIELDS} set on both match" in text
 
 
 def test_compare_a_nitro_baseline_with_an_electric_car_shows_every_field(alice, library, app):
@@ -197,8 +197,31 @@ def test_compare_a_nitro_baseline_with_an_electric_car_shows_every_field(alice, 
                         PRESETS["Tekno EB48 2.2"])
     bid = baseline_id(app, "Silver Dollar", "NT48 2.2")
     text = alice.get(f"/library/compare?a=lib:{bid}&b=car:{car.id}").text
-    assert re.search(rf"\d+ of {len(PARAMS)} match", text)
+    # The EB48 preset sets only its four electric fields, the baseline only nitro ones:
+    # nothing is set on both, so nothing is counted as a match.
+    assert "nothing set on both" in text and " match<" not in text
     assert ">Pinion<" in text and ">Venturi<" in text
+
+
+def test_compare_blank_on_both_sides_is_not_set_and_left_out_of_the_count(alice, app):
+    store = store_of(app)
+    mine = alices_car(app)
+    blanks = {"SP_F": None, "SP_R": None, "Tread": None}
+    store.change_car_config(racer(app), mine.id, blanks, "blank three")
+    other = store.add_car(racer(app), {"brand": "Tekno", "model": "NT48 2.2"},
+                          {**NT48, **blanks, "Compound": None})
+    text = alice.get(f"/library/compare?a=car:{mine.id}&b=car:{other.id}").text
+    cells = re.sub(r"\s+", " ", text)
+    # 26 nitro fields, 3 blank on both, Compound on one side only: 22 set on both, of
+    # which Toe_F, Toe_R, C_F, C_R, Pipe and Bell match.
+    assert "6 of 22 set on both match" in cells
+    assert '<tr class="unset"> <th scope="row">Front spring</th> <td colspan="2">not set</td>' \
+        in cells
+    assert "Tires <span class=\"count\">0 of 0" not in cells
+    assert "Tires <span class=\"count\">nothing set on both</span>" in cells
+    assert 'class="diff"> <th scope="row">Tyre compound</th> <td>Green</td> <td>—</td>' in cells
+    # deltas read as labels, not codes
+    assert "Front shock oil +150 cSt" in cells and "SO_F +150" not in cells
 
 
 def test_compare_with_someone_elses_car_is_404(client, auth, app, library):
@@ -227,7 +250,7 @@ def test_copy_a_package_through_staging(alice, library, app):
         assert after[p.key] == (source[p.key] if p.group == "Suspension" else NB48[p.key])
     log = store_of(app).list_track_logs(racer(app))[0]
     assert log.kind == "change" and f"Copied Suspension from library #{bid}" in log.note
-    assert "SO_F 450 cSt → 500 cSt" in log.note
+    assert "Front shock oil 450 cSt → 500 cSt" in log.note  # labels, not codes
 
 
 def test_copy_with_an_edited_bad_value_is_422_and_changes_nothing(alice, library, app):
@@ -277,6 +300,17 @@ def test_import_csv_with_a_bad_line_saves_nothing(alice, app, library):
                           content_type="multipart/form-data")
     assert response.status_code == 422 and "Line 3" in response.text
     assert len(store_of(app).dump_tables()["master_library"]) == 12
+
+
+def test_import_csv_says_which_cells_were_read_as_not_set(alice, app):
+    data = (b"track,brand,vehicle,condition,date,source,DF,SO_F,Bell\r\n"
+            b"Pit Lane,Tekno,NB48 2.2,,2025-07-13,Other,7k cSt,N/A,13T\r\n")
+    response = alice.post("/library/import", data={"file": (io.BytesIO(data), "mine.csv")},
+                          content_type="multipart/form-data", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Line 2: SO_F: &#39;N/A&#39; read as not set" in response.text
+    baseline = store_of(app).dump_tables()["master_library"][0]
+    assert (baseline["DF"], baseline["SO_F"], baseline["Bell"]) == (7000, None, 13)
 
 
 def test_import_csv_of_rows_already_there_is_refused(alice, library):

@@ -131,12 +131,12 @@ def test_per_line_errors():
         (3, "date: '18/10/2025' is not a date: write it as YYYY-MM-DD"),
         (4, "source: 'Magazine' is not one of Factory Base, Pro Sheet, Friend/Teammate, "
             "Online Forum, User Upload, Other"),
-        (5, "DF: Must be between 1000 and 100000 cSt."),
+        (5, "DF: '200000': Must be between 1000 and 100000 cSt."),
         (6, "date: '2025-02-30' is not a date: write it as YYYY-MM-DD"),
         (6, "source: empty: one of Factory Base, Pro Sheet, Friend/Teammate, Online Forum, "
             "User Upload, Other"),
-        (6, "Toe_F: Must be in steps of 0.5°: try -1.5 or -1.0."),
-        (7, "DC: Enter a whole number."),
+        (6, "Toe_F: '-1.2': Must be in steps of 0.5°: try -1.5 or -1.0."),
+        (7, "DC: '1e999999999k': Enter a whole number."),
     ]
     assert all(e.file == "library.csv" for e in errors)
     assert str(errors[0]) == ("library.csv, line 3: date: '18/10/2025' is not a date: write it "
@@ -187,3 +187,21 @@ def test_not_utf8_and_bad_quotes_are_reported_with_the_line():
     _, errors = upload(line(GOOD), line(GOOD.replace("Bumpy", "Wet")) + ',"open')
     assert [e.line for e in errors] == [3]
     assert errors[0].reason.startswith("not valid CSV")
+
+
+def test_upload_reads_units_and_pistons_and_warns_of_cells_read_as_not_set():
+    header = "track,brand,vehicle,condition,date,source,DF,SO_F,Toe_F,P_F,Bell"
+    text = "\r\n".join([header, 'Pit Lane,Tekno,NB48 2.2,,2025-07-13,Other,7000cst,N/A,-2°,'
+                                '"1,2x6",-', ""])
+    warnings: list[RowError] = []
+    items, errors = parse_upload(text.encode(), "library.csv", warnings)
+    assert errors == []
+    values = items[0][1]
+    assert (values["DF"], values["SO_F"], values["Toe_F"], values["P_F"], values["Bell"]) == (
+        7000, None, Decimal("-2.0"), "6x1.2", None)
+    assert [str(w) for w in warnings] == [
+        "library.csv, line 2: SO_F: 'N/A' read as not set",
+        "library.csv, line 2: Bell: '-' read as not set"]
+    _, errors = upload(line("Mac's Track,Tekno,NB48 2.2,Bumpy,2025-10-18,Other,,", DF="7000mm"))
+    assert [(e.line, e.reason) for e in errors] == [
+        (2, "DF: '7000mm': mm is not a unit of front diff oil: write it in cSt")]

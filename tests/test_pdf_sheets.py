@@ -70,9 +70,9 @@ def test_associated_sheet_keeps_bad_values_as_problems_with_their_text():
         "Spur": 48, "Pipe": "REDS 2143",
     }
     assert result.problems == {
-        "SO_R": "Enter a whole number.",
-        "SB_R": "Must be between 0.0 and 4.0 mm.",
-        "RH_R": "Must be in steps of 0.5 mm: try 28.0 or 28.5.",
+        "SO_R": "'35wt': Enter a whole number.",
+        "SB_R": "'5.0': Must be between 0.0 and 4.0 mm.",
+        "RH_R": "'28.3': Must be in steps of 0.5 mm: try 28.0 or 28.5.",
         "date": "'11/16/2025' is not a date APEX can read: write it as YYYY-MM-DD",
     }
     assert result.raw_problems == {
@@ -86,7 +86,7 @@ def test_associated_sheet_keeps_bad_values_as_problems_with_their_text():
 
 def test_a_number_too_big_for_decimal_is_a_problem_not_a_crash():
     result = read_setup_sheet(sheet({"FDO": "1e999999999k", "CDO": "7k", "RDO": "5k"}))
-    assert result.problems == {"DF": "Enter a whole number."}
+    assert result.problems == {"DF": "'1e999999999k': Enter a whole number."}
     assert result.values == {"DC": 7000, "DR": 5000}
 
 
@@ -157,3 +157,10 @@ def test_associated_electric_sheet_fills_the_electric_power_fields():
     assert result.brand == "Team Associated"
     assert {k: result.values[k] for k in ("Pinion", "Motor", "Timing", "Battery")} == {
         "Pinion": 16, "Motor": "2050kV 4-pole", "Timing": 10, "Battery": "4S 6500"}
+
+
+def test_a_sheet_value_in_another_parameters_unit_says_so_quoting_it():
+    result = read_setup_sheet(sheet({**TEKNO_SHEET, "FSO": "450 mm", "FDO": "7000cst"}))
+    assert result.problems == {
+        "SO_F": "'450 mm': mm is not a unit of front shock oil: write it in cSt"}
+    assert result.values["DF"] == 7000

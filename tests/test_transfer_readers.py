@@ -212,14 +212,14 @@ def replace_cell(folder: Path, name: str, line: int, old: str, new: str) -> None
 
 @pytest.mark.parametrize(("name", "line", "old", "new", "reason"), [
     ("car_configs.csv", 3, "10000,10000", "99999999,10000",
-     "DF: Must be between 1000 and 100000 cSt."),
-    ("master_library.csv", 4, ",0,6x1.3", ",9,6x1.3", "SB_F: Must be between 0.0 and 4.0 mm."),
+     "DF: '99999999': Must be between 1000 and 100000 cSt."),
+    ("master_library.csv", 4, ",0,6x1.3", ",9,6x1.3", "SB_F: '9': Must be between 0.0 and 4.0 mm."),
     ("master_library.csv", 6, "2025-09-07", "2025-13-07",
      "Date: '2025-13-07' is not a date (YYYY-MM-DD)"),
     ("track_logs.csv", 3, "31.842", "-3",
      "Lap_Time: '-3': must be a time in seconds greater than 0"),
-    ("car_configs.csv", 4, ",46", ",46.5", "Spur: Must be in steps of 1 T: try 46 or 47."),
-    ("car_configs.csv", 2, "4-Shoe Med", "x" * 41, "Clutch: At most 40 characters."),
+    ("car_configs.csv", 4, ",46", ",46.5", "Spur: '46.5': Must be in steps of 1 T: try 46 or 47."),
+    ("car_configs.csv", 2, "4-Shoe Med", "x" * 41, f"Clutch: {'x' * 41!r}: At most 40 characters."),
     ("racer_profiles.csv", 2, "Intermediate", "Expert",
      "experience_level: 'Expert' is not one of Sportsman, Intermediate, Pro"),
 ])
@@ -239,10 +239,10 @@ def test_every_bad_row_of_every_file_is_reported(tmp_path: Path) -> None:
     replace_cell(folder, "car_configs.csv", 4, ",46", ",61")
     replace_cell(folder, "track_logs.csv", 2, "2025-11-02 09:12:00", "yesterday")
     assert [str(e) for e in failure(folder)] == [
-        "car_configs.csv, line 4: DF: Enter a whole number.",
-        "car_configs.csv, line 4: Spur: Must be between 30 and 60 T.",
-        "master_library.csv, line 2: DC: Must be between 1000 and 100000 cSt.",
-        "master_library.csv, line 7: SB_F: Must be between 0.0 and 4.0 mm.",
+        "car_configs.csv, line 4: DF: '7q': Enter a whole number.",
+        "car_configs.csv, line 4: Spur: '61': Must be between 30 and 60 T.",
+        "master_library.csv, line 2: DC: '150000': Must be between 1000 and 100000 cSt.",
+        "master_library.csv, line 7: SB_F: '5': Must be between 0.0 and 4.0 mm.",
         "track_logs.csv, line 2: Date: 'yesterday' is not a date and time (YYYY-MM-DD HH:MM:SS)",
     ]
 
@@ -382,3 +382,12 @@ def test_race_day_values_are_checked_as_postgresql_would(tmp_path: Path) -> None
     (folder / "events.csv").write_text(text.replace(",200,4,3,", ",24,4,3,"), encoding="utf-8")
     assert "events.csv, line 2: end_date: must not be before start_date" in [
         str(e) for e in failure(folder, None)]
+
+
+def test_a_lap_time_written_n_a_is_no_time_with_a_warning(tmp_path: Path) -> None:
+    folder = copy_legacy(tmp_path, "track_logs.csv")
+    replace_cell(folder, "track_logs.csv", 3, "31.842", "N/A")
+    warnings: list[RowError] = []
+    logs = read_folder(folder, OWNER, warnings)["track_logs"]
+    assert len(logs) == 6 and logs[1]["lap_time"] is None
+    assert warnings == [RowError("track_logs.csv", 3, "Lap_Time: 'N/A' read as not set")]

@@ -13,7 +13,7 @@ from apex.models import User
 from apex.passwords import read_password_hash
 from apex.store import DuplicateError
 from apex.stores.csv import CsvStore
-from apex.transfer import ImportFailed, Report, Rows
+from apex.transfer import ImportFailed, Report, RowError, Rows
 
 
 @click.command("import-csv")
@@ -38,18 +38,21 @@ def import_csv_command(folder: Path, owner: str | None, email: str | None, dry_r
             from_stdin=password_stdin, prompt=f"Password for the new account {owner}")
         user = User(str(uuid.uuid4()), owner, email or "", password_hash, False,
                     str(uuid.uuid4()))
+    warnings: list[RowError] = []
     try:
-        rows = read_folder(folder, user)
+        rows = read_folder(folder, user, warnings)
         if new_owner:
             assert user is not None  # made above for the new owner
             rows = _with_new_owner(rows, user, email)
         report = store.import_rows(rows, dry_run=dry_run)
     except ImportFailed as failed:
+        _echo_warnings(warnings)
         for error in failed.errors:
             click.echo(f"error: {error}", err=True)
         raise click.ClickException("nothing was imported") from None
     except DuplicateError as err:  # a unique rule the plan did not foresee
         raise click.ClickException(f"{err.message} Nothing was imported.") from None
+    _echo_warnings(warnings)
     click.echo(f"{folder} -> {store.kind} store" + (f" (owner {owner}"
                + (", a new account)" if new_owner else ")") if owner else ""))
     _echo_report(report)
@@ -82,6 +85,12 @@ def export_csv_command(folder: Path) -> None:
     click.echo(f"{get_store().kind} store -> {folder}")
     _echo_report(report)
     click.echo(f"To run on these files: unset DATABASE_URL and set APEX_DATA_DIR={folder}")
+
+
+def _echo_warnings(warnings: list[RowError]) -> None:
+    """Each cell read but not as written (``N/A`` -> blank): the racer checks them."""
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _echo_report(report: Report) -> None:

@@ -27,11 +27,13 @@ LEGACY_MARKERS: dict[str, str] = {
 NOT_AN_EXPORT = "not an APEX or old-app export"
 
 
-def read_folder(folder: Path, owner: User | None) -> Rows:
+def read_folder(folder: Path, owner: User | None,
+                warnings: list[RowError] | None = None) -> Rows:
     """The folder's tables as Rows, or ImportFailed listing every bad row of every file.
 
     ``owner`` receives an old-app export (which has one nameless profile); it is
-    required for that layout and ignored for APEX's own layout.
+    required for that layout and ignored for APEX's own layout. ``warnings`` gets what
+    was read but not as written (an old file's ``N/A`` read as blank), file order.
     """
     folder = Path(folder)
     errors: list[RowError] = []
@@ -44,7 +46,7 @@ def read_folder(folder: Path, owner: User | None) -> Rows:
             raise ImportFailed([RowError(
                 _label(folder), 0, "this is an old-app export: name the account that receives "
                 "its profile, cars and logs with --owner USERNAME")])
-        rows = read_legacy(folder, owner, errors)
+        rows = read_legacy(folder, owner, errors, warnings)
     if errors:
         rank: dict[str, int] = {}
         for e in errors:

@@ -4,9 +4,11 @@ Why it is built this way:
 - The old app had one nameless profile (``default_user``); its profile, cars and
   logs become the owner's. Library baselines are shared and keep their data, but
   get a new id from the target (the old IDs would clash with existing ones).
-- Old values are read the way racers wrote them (TUNING.md §1): oils as ``7k`` or
-  ``7,000``, pistons as diameter x holes (``1.2x4``); then every parameter is
-  checked with ``ParamField``, so out-of-range values are reported, never clamped.
+- Old values are read the way racers wrote them (TUNING.md §1) by
+  ``apex.transfer.values``: units (``450 cSt``), oils as ``7k`` or ``7,000``,
+  pistons as diameter x holes (``1.2x4``), ``N/A`` as blank with a warning; then
+  every parameter is checked with ``ParamField``, so out-of-range values are
+  reported, never clamped.
 - Log notes are kept whole; their ``SESSION_START:``/``DIGITAL_TWIN_UPDATE:``/
   ``LIVERC_SYNC:`` prefixes are parsed by ``apex.transfer.notes`` (later work
   turns them into events, changes and laps).
@@ -14,21 +16,22 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from apex.catalogue import BY_KEY, NITRO, PARAM_KEYS, Value
+from apex.catalogue import NITRO, PARAM_KEYS, Value
 from apex.models import EXPERIENCE_LEVELS, User
 from apex.transfer import Row, RowError, Rows, readers
 from apex.transfer.notes import note_kind, parse_session_start, seconds
 from apex.transfer.readers import CsvFile, Record
-
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
-_PISTON = re.compile(r"(\d+(?:\.\d+)?)\s*[xX×]\s*(\d+(?:\.\d+)?)")
+from apex.transfer.values import BLANK_WORDS, read_param
+from apex.transfer.values import legacy_param as legacy_param  # kept where callers import it
+from apex.transfer.values import normalise_piston as normalise_piston
+from apex.transfer.values import oil_text as oil_text
 
 # file -> (required columns, other known columns); catalogue keys may be missing (None).
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -42,9 +45,12 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def read_legacy(folder: Path, owner: User, errors: list[RowError]) -> Rows:
-    """Rows of every old file present (a missing file gives no tables); errors collected."""
-    builders: dict[str, Callable[[CsvFile, User, list[RowError]], Rows]] = {
+def read_legacy(folder: Path, owner: User, errors: list[RowError],
+                warnings: list[RowError] | None = None) -> Rows:
+    """Rows of every old file present (a missing file gives no tables); errors collected,
+    and warnings (a cell read as blank) when a list is given."""
+    warned = [] if warnings is None else warnings
+    builders: dict[str, Callable[[_Sink, User], Rows]] = {
         "racer_profiles.csv": _profile, "car_configs.csv": _cars,
         "master_library.csv": _library, "track_logs.csv": _logs,
     }
@@ -55,15 +61,29 @@ def read_legacy(folder: Path, owner: User, errors: list[RowError]) -> Rows:
         data = readers.read_csv(folder / name, errors)
         required, known = COLUMNS[name]
         if data.readable and readers.check_columns(data, {*required, *known}, required, errors):
-            rows.update(build(data, owner, errors))
+            rows.update(build(_Sink(data, errors, warned), owner))
     return rows
+
+
+@dataclass(frozen=True)
+class _Sink:
+    """A file being read and where its errors and warnings go."""
+
+    data: CsvFile
+    errors: list[RowError]
+    warnings: list[RowError]
+
+    @property
+    def records(self) -> list[Record]:
+        return self.data.records
 
 
 class _Cells:
     """One record's trimmed cells; its errors go to the shared list, marked with the line."""
 
-    def __init__(self, data: CsvFile, record: Record, errors: list[RowError]) -> None:
-        self.file, self.record, self.errors, self.failed = data.name, record, errors, False
+    def __init__(self, sink: _Sink, record: Record) -> None:
+        self.file, self.record, self.failed = sink.data.name, record, False
+        self.errors, self.warnings = sink.errors, sink.warnings
 
     def __getitem__(self, column: str) -> str:
         return self.record.cells.get(column, "").strip()
@@ -72,22 +92,29 @@ class _Cells:
         self.errors.append(RowError(self.file, self.record.line, reason))
         self.failed = True
 
+    def warn(self, reason: str) -> None:
+        self.warnings.append(RowError(self.file, self.record.line, reason))
+
     def params(self) -> dict[str, Value]:
         values: dict[str, Value] = {}
         for key in PARAM_KEYS:
             try:
-                values[key] = legacy_param(key, self[key])
+                cell = read_param(key, self[key])
             except ValueError as e:
                 self.error(f"{key}: {e}")
+                continue
+            values[key] = cell.value
+            if cell.warning:
+                self.warn(f"{key}: {cell.warning}")
         return values
 
 
-def _profile(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
+def _profile(data: _Sink, owner: User) -> Rows:
     """The one old profile becomes the owner's; a second one is an error, not dropped."""
     profiles: list[Row] = []
     sponsors: list[Row] = []
     for number, record in enumerate(data.records):
-        c = _Cells(data, record, errors)
+        c = _Cells(data, record)
         if number > 0:
             c.error(f"a second profile ({c['profile_id']!r}): the old app had one, and one "
                     "profile can be given to --owner")
@@ -109,13 +136,13 @@ def _profile(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
     return {"racer_profiles": profiles, "sponsors": sponsors}
 
 
-def _cars(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
+def _cars(data: _Sink, owner: User) -> Rows:
     """Each car: a vehicle (brand = first word, model = the rest) and its Shop Master."""
     vehicles: list[Row] = []
     configs: list[Row] = []
     seen: dict[str, int] = {}
     for record in data.records:
-        c = _Cells(data, record, errors)
+        c = _Cells(data, record)
         words = c["Car"].split()
         car = " ".join(words)
         if not words:
@@ -136,12 +163,12 @@ def _cars(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
     return {"vehicles": vehicles, "car_configs": configs}
 
 
-def _library(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
+def _library(data: _Sink, owner: User) -> Rows:
     """Shared baselines; the target numbers them. One per track/brand/vehicle/condition/date."""
     rows: list[Row] = []
     seen: dict[tuple, int] = {}
     for record in data.records:
-        c = _Cells(data, record, errors)
+        c = _Cells(data, record)
         try:
             day: date | None = _date(c["Date"])
         except ValueError as e:
@@ -160,7 +187,7 @@ def _library(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
     return {"master_library": rows}
 
 
-def _logs(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
+def _logs(data: _Sink, owner: User) -> Rows:
     """Track notes; every log of an Event gets the track its SESSION_START note names."""
     tracks: dict[str, str] = {}
     for record in data.records:
@@ -169,7 +196,7 @@ def _logs(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
             tracks.setdefault(record.cells["Event"].strip(), start.track)
     rows: list[Row] = []
     for record in data.records:
-        c = _Cells(data, record, errors)
+        c = _Cells(data, record)
         stamp, lap = None, None
         try:
             # The old app wrote local time without a zone; the racer's zone is unknown, so
@@ -177,10 +204,13 @@ def _logs(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
             stamp = _timestamp(c["Date"])
         except ValueError as e:
             c.error(f"Date: {e}")
-        try:
-            lap = _lap_time(c["Lap_Time"])
-        except ValueError as e:
-            c.error(f"Lap_Time: {e}")
+        if c["Lap_Time"].casefold() in BLANK_WORDS:  # "N/A": no time, said so
+            c.warn(f"Lap_Time: {c['Lap_Time']!r} read as not set")
+        else:
+            try:
+                lap = _lap_time(c["Lap_Time"])
+            except ValueError as e:
+                c.error(f"Lap_Time: {e}")
         if c.failed:
             continue
         track = tracks.get(c["Event"]) if c["Event"] else None
@@ -195,43 +225,6 @@ def _logs(data: CsvFile, owner: User, errors: list[RowError]) -> Rows:
 
 
 # -- values as the old app's racers wrote them -----------------------------------------------
-
-def legacy_param(key: str, text: str) -> Value:
-    """A parameter cell of an old file: quirks normalised, then checked (ValueError)."""
-    text = text.strip()
-    if BY_KEY[key].kind == "int":
-        text = oil_text(text)
-    elif BY_KEY[key].piston:
-        text = normalise_piston(text)
-    return readers.param_value(key, text)
-
-
-def oil_text(text: str) -> str:
-    """``7k``/``7.5k``/``7,000``/``7 000`` -> ``7000``; anything else is left for the checker."""
-    compact = text.replace(" ", "")
-    if compact[-1:] in ("k", "K"):
-        try:
-            number = Decimal(compact[:-1]) * 1000
-        except ArithmeticError:  # not a number, or one too large (decimal.Overflow)
-            return text
-        if not number.is_finite():
-            return text
-        return str(int(number)) if number == number.to_integral_value() else str(number)
-    return compact.replace(",", "") if _THOUSANDS.fullmatch(compact) else compact
-
-
-def normalise_piston(text: str) -> str:
-    """Pistons are "holes x diameter" (``4x1.2``); old files wrote ``1.2x4`` too.
-
-    ``AxB`` with a decimal point in A and a whole number B is swapped; ``6x1.3``
-    stays; ``X``/``×`` become ``x``. Text that is not ``AxB`` is left as written.
-    """
-    match = _PISTON.fullmatch(text.strip())
-    if match is None:
-        return text
-    a, b = match.groups()
-    return f"{b}x{a}" if "." in a and "." not in b else f"{a}x{b}"
-
 
 def normalise_keywords(text: str) -> str:
     """``Loose, Exit, Bottoming`` -> ``loose, exit, bottoming`` (empty and repeats dropped)."""

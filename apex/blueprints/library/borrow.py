@@ -110,8 +110,9 @@ def apply_copy(baseline_id: int) -> ResponseReturnValue:
 
 
 def _change_note(baseline: LibraryBaseline, group: str, changes: list) -> str:
-    """What the notebook keeps of a copy: where from, and every before → after."""
-    parts = [f"{c.key} {with_unit(BY_KEY[c.key], c.before) or '—'} → "
+    """What the notebook keeps of a copy: where from, and every before → after, each
+    parameter by its label (the racer reads it; the change rows keep the keys)."""
+    parts = [f"{BY_KEY[c.key].label} {with_unit(BY_KEY[c.key], c.before) or '—'} → "
              f"{with_unit(BY_KEY[c.key], c.after) or '—'}" for c in changes]
     return (f"Copied {group} from library #{baseline.id} ({baseline.brand} {baseline.vehicle}, "
             f"{baseline.track}, {baseline.date.isoformat()}): " + "; ".join(parts))

@@ -90,7 +90,8 @@ def import_baselines() -> ResponseReturnValue:
     if data.count(b"\n") > MAX_UPLOAD_ROWS + 1:  # the header line and a last newline
         return _import_failed([RowError(upload.filename, 0, f"More than {MAX_UPLOAD_ROWS} "
                                         "rows: split the file, or ask an admin to import it.")])
-    items, errors = parse_upload(data, upload.filename)
+    warnings: list[RowError] = []
+    items, errors = parse_upload(data, upload.filename, warnings)
     keys = [(f["track"], f["brand"], f["vehicle"], f["condition"], f["date"]) for f, _ in items]
     taken = get_store().existing_library_keys(keys) if items else set()
     errors += [RowError(upload.filename, 0, f"{k[0]}, {k[1]} {k[2]}, {k[3]}, {k[4]}: already "
@@ -102,6 +103,8 @@ def import_baselines() -> ResponseReturnValue:
     except DuplicateError as err:
         return _import_failed([RowError(upload.filename, 0, err.message)])
     flash(f"Imported {len(added or [])} baselines.")
+    for warning in warnings:  # cells such as "N/A" saved as blank: the racer checks them
+        flash(f"Line {warning.line}: {warning.reason}")
     return see_other("library.list_baselines")
 
 
