@@ -124,4 +124,8 @@ def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[C
              None, 200, token),
         Case("advisor: push entry", "advice", client, f"/advisor/{event.id}/ask",
              {"symptom": "push_entry"}, 200, token, drop_proposals),
+        # Last: each repetition adds a run (there is no run delete), which the cases
+        # above would otherwise see. The sections change order, so it is the whole content.
+        Case("start a run (whole content)", "runs", client, f"{base}/runs",
+             {"name": "Bench run"}, 200, token),
     ]

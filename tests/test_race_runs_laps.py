@@ -29,14 +29,20 @@ def test_start_a_run_and_the_next_name_is_suggested(alice, app, event):
     assert len(store_of(app).list_runs(racer(app), event.id)) == 1
 
 
-def test_htmx_run_start_moves_the_note_and_symptom_forms_to_it(alice, app, event):
-    add_run(app, event, "Q1")
+def test_htmx_run_start_puts_the_lap_entry_first_and_the_forms_on_the_run(alice, app, event):
+    """With no run open the runs section sits under the symptoms; starting one moves the
+    lap entry to the top (issue 13), so the whole content is swapped, not one section."""
+    before = alice.get(f"/race/{event.id}").text
+    assert before.index('id="symptoms"') < before.index('<section id="runs"')
     response = alice.post(f"/race/{event.id}/runs", data={"name": "Q2"}, headers=hx("runs"))
     assert response.status_code == 200
-    assert response.text.lstrip().startswith('<section id="runs"')
+    assert response.headers["HX-Retarget"] == "#main"
+    assert response.headers["HX-Reswap"] == "innerHTML show:#runs:top"
+    assert "<html" not in response.text and 'class="card race-head"' in response.text
+    assert response.text.index('<section id="runs"') < response.text.index('id="notes"')
     q2 = store_of(app).list_runs(racer(app), event.id)[-1]
     for marker in ("note-run", "symptom-run"):
-        assert re.search(rf'<p id="{marker}" class="for-run" hx-swap-oob="true">For '
+        assert re.search(rf'<p id="{marker}" class="for-run">For '
                          rf'<strong>Q2</strong><input type="hidden" name="run_id" '
                          rf'value="{q2.id}">', response.text)
     assert response.headers["HX-Replace-Url"] == f"/race/{event.id}"

@@ -14,12 +14,14 @@ from apex.blueprints.event.blueprint import own_event
 from apex.blueprints.race.blueprint import bp
 from apex.blueprints.race.views import (
     answer,
+    answer_page,
     done,
     own_run,
     race_context,
     refuse_closed,
 )
 from apex.db import get_store
+from apex.htmx import after_write
 from apex.lap_input import format_lap
 from apex.models import Event, Run
 from apex.schemas import form_dict
@@ -52,10 +54,15 @@ def start_run(event_id: str) -> ResponseReturnValue:
         return answer(race_context(event, run_values=values, run_errors=err.messages), 422)
     run = get_store().add_run(racer_id, event.id, data["name"], request_key=data["request_key"])
     message = f"Started {run.name}." if run else "Already started."
-    # NOTE: the note and symptom forms now log against the new run (out of band), and
-    # a reload must show it too, not a ?run= the page was opened with.
-    return done(event, message, "runs", oob=("run_markers",), run_notice=message,
-                headers={"HX-Replace-Url": url_for("race.show", event_id=event.id)})
+    # A reload must show the new run, not a ?run= the page was opened with.
+    replace_url = {"HX-Replace-Url": url_for("race.show", event_id=event.id)}
+    # NOTE: with a run open the lap entry comes first (race/show.html), so the sections
+    # change order: the whole content is swapped, the note and symptom forms with it
+    # (they now log against the new run).
+    return after_write(
+        lambda: answer_page(race_context(event, whole=True, run_notice=message), "runs",
+                            replace_url),
+        message, "race.show", event_id=event.id, _anchor="runs")
 
 
 @bp.post("/<event_id>/runs/<run_id>/laps/delete")
@@ -127,6 +134,7 @@ def posted_to_run(event_id: str, run_id: str, schema: type[Schema], errors_name:
     try:
         data = schema().load(form_dict(request.form))
     except ValidationError as err:
-        context = race_context(event, run.id, **{errors_name: err.messages}, **keep)
+        shown: dict[str, Any] = {errors_name: err.messages, **keep}
+        context = race_context(event, run.id, **shown)
         abort(make_response(answer(context, 422)))
     return event, run, data
