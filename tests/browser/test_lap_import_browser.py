@@ -26,9 +26,8 @@ def paste_liverc_and_save_mike(page: Page, base: str) -> None:
     open_race_support(page, base)
     page.locator("#runs").get_by_role("button", name="Start").click()
     expect(page.locator("#runs .run-head")).to_contain_text("Practice 1")
-    # Back on the page later, with the run open: the lap entry is at the top, above the
-    # notes and symptoms (the Start answer itself is swapped where the racer tapped).
-    page.reload()
+    # With the run open the lap entry is at the top, above the notes and symptoms, at
+    # once (the Start answer swaps the whole content) and on a reload alike.
     laps_top = page.locator("#f-laps").bounding_box()
     notes_top = page.locator("#notes").bounding_box()
     assert laps_top and notes_top and laps_top["y"] < notes_top["y"]
@@ -76,13 +75,32 @@ def import_orbits_file(page: Page) -> None:
     expect(page.locator("#runs ol.laps li")).to_have_count(14)
 
 
+def figures_and_a_double_hit(page: Page) -> None:
+    """The run's figures over its clean laps, and a double transponder hit (a plain list
+    saves at once) struck through, left out, never best."""
+    runs = page.locator("#runs")
+    expect(runs.locator(".run-sum")).to_contain_text("Top 5")
+    expect(runs.locator(".run-sum")).to_contain_text("Top 10")
+    page.fill("#f-laps", "4.215")
+    page.get_by_role("button", name="Add laps").click()
+    expect(runs.locator("ol.laps li")).to_have_count(15)
+    short = runs.locator("ol.laps li.left-out.short")
+    expect(short).to_have_count(1)
+    expect(short.locator("s")).to_have_text("4.215")
+    expect(runs.locator("ol.laps li.best")).to_contain_text("40.610")  # never the hit
+    expect(runs.locator(".run-sum")).to_contain_text("14/15")  # clean of all laps
+    shot(page, "laps-figures-flags")
+
+
 def test_liverc_driver_preview_save_a_comma_csv_and_a_file(page: Page, live_server: str):
     paste_liverc_and_save_mike(page, live_server)
     paste_comma_csv(page)
     import_orbits_file(page)
+    figures_and_a_double_hit(page)
 
 
 def test_the_same_without_javascript(page_nojs: Page, live_server: str):
     paste_liverc_and_save_mike(page_nojs, live_server)
     paste_comma_csv(page_nojs)
     import_orbits_file(page_nojs)
+    figures_and_a_double_hit(page_nojs)
