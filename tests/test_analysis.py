@@ -195,3 +195,24 @@ def test_another_racers_event_is_404(alice, app, auth, client):
                                        if method == "post" else None).status_code == 404, url
     assert store_of(app).get_event(racer(app), event.id).is_active
     assert "Winter Cup" not in client.get("/analysis/").text
+
+
+def test_a_run_under_5_clean_laps_shows_its_laps_but_is_compared_with_nothing(alice, app):
+    """TUNING §5: fewer than 5 clean laps: its own lap chart, but no point in the
+    run-by-run comparison or the changes timeline (its slot and name stay)."""
+    event = race_day(app)
+    store, rid = store_of(app), racer(app)
+    short = store.add_run(rid, event.id, "Practice 3")
+    store.add_laps(rid, short.id, [Decimal("29.0"), Decimal("29.1"), Decimal("29.2")])
+    text = alice.get(f"/analysis/{event.id}").text
+    assert "Practice 3: 3 laps" in text  # its own lap chart
+    ns = "{http://www.w3.org/2000/svg}"
+    svgs = ["<svg" + part.split("</svg>")[0] + "</svg>" for part in text.split("<svg")[1:]]
+    compared = [ET.fromstring(s) for s in svgs
+                if 'aria-labelledby="chart-best-and-median' in s
+                or 'aria-labelledby="chart-median-lap-per-r' in s]
+    assert len(compared) == 2  # the runs chart and the changes timeline
+    for chart in compared:
+        assert "Practice 3" in [t.text for t in chart.iter(f"{ns}text")]  # its slot
+        medians = [g for g in chart.iter(f"{ns}g") if g.get("class") == "chart-median"]
+        assert len(list(medians[0].iter(f"{ns}circle"))) == 2  # Practice 1 and 2 only

@@ -125,7 +125,10 @@ def _page_context(event: Event) -> dict[str, Any]:
     # A change made after run i sits between run i and run i+1 (-1: before the first run).
     timeline = [(index.get(i.change.run_before or "", -1), change_label(i))
                 for i in summary.impacts]
-    medians = [(run.name, s.median if s else None) for run, s in runs]
+    # A run under 5 clean laps shows its own laps but takes part in no comparison
+    # (TUNING §5): its slot and name stay in the run-by-run charts, without a point.
+    compared = [(run, s if s is not None and s.comparable else None) for run, s in runs]
+    medians = [(run.name, s.median if s else None) for run, s in compared]
     return {
         "car_label": _car_label(event), "record": record, "summary": summary,
         "runs": runs, "labels": LABELS,
@@ -134,7 +137,7 @@ def _page_context(event: Event) -> dict[str, Any]:
             crash=[f != "clean" for f in s.flags] if s else [True] * len(run.laps))
             for run, s in runs if run.laps},
         "runs_chart": charts.runs_chart([(run.name, s.best if s else None,
-                                          s.median if s else None) for run, s in runs]),
+                                          s.median if s else None) for run, s in compared]),
         "timeline_chart": charts.timeline_chart(medians, timeline),
         "change_label": change_label,
     }
