@@ -41,6 +41,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # "Keep me logged in": revocable (logout, password reset), and no longer than this.
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        # werkzeug's default (scrypt). Not read from the environment: only a test app
+        # (tests/conftest.py) asks for a cheap one, so a suite of thousands of logins runs
+        # in minutes; checking a hash reads its method from the hash, so either verifies.
+        "PASSWORD_HASH_METHOD": "scrypt",
         # A login not kept by "remember me" ends after this long without a request
         # (checked on the signed cookie's time, so a copied cookie ends too).
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from werkzeug.security import generate_password_hash
-
 from apex.catalogue import BY_KEY, PRESETS, Value, coerce
+from apex.passwords import hash_password
 from apex.store import Store
 from apex.theory import note_rows
 from apex.transfer import Report, Row
@@ -80,7 +79,7 @@ def seed_demo(store: Store) -> tuple[bool, Report]:
     user = store.find_user(DEMO_USERNAME)
     created = user is None
     if user is None:
-        password_hash = generate_password_hash(DEMO_PASSWORD)
+        password_hash = hash_password(DEMO_PASSWORD)
         user = store.create_user(DEMO_USERNAME, "demo@apex.example", password_hash)
         store.update_profile(user.racer_id, {
             "name": "Demo Racer", "email": "demo@apex.example", "facebook": "",

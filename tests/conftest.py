@@ -86,8 +86,10 @@ EVENT = {"name": "Winter Cup", "type": "Practice", "start_date": date(2026, 11, 
 
 def make_app(store_config: dict, **overrides: object) -> Flask:
     """An app on the given store, with its schema in place (as `db upgrade` would do)."""
+    # A cheap hash: thousands of sign-ups and logins (scrypt: 0.1 s each). The login code
+    # is the same; tests/test_auth.py checks a real app hashes with scrypt.
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
-              **store_config, **overrides}
+              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **store_config, **overrides}
     app = create_app(config)
     app.extensions["apex.store"].upgrade()
     return app

@@ -26,6 +26,26 @@ def test_password_is_stored_hashed(auth, app):
     assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
 
 
+def test_a_real_app_hashes_with_scrypt_and_tests_only_choose_a_cheap_method(store_config):
+    """The suite's cheap hash (tests/conftest.py) is a test app's choice: a real app's
+    default is scrypt, and the environment cannot weaken it."""
+    from apex.config import defaults, from_environment
+    assert defaults("/tmp")["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert "PASSWORD_HASH_METHOD" not in from_environment(
+        {"PASSWORD_HASH_METHOD": "plain", "APEX_PASSWORD_HASH_METHOD": "plain"})
+    app = make_app(store_config, PASSWORD_HASH_METHOD="scrypt", WTF_CSRF_ENABLED=False)
+    try:
+        client = app.test_client()
+        client.post("/auth/signup", data={"username": "sam", "email": "sam@example.com",
+                                          "password": PASSWORD, "password_confirm": PASSWORD})
+        assert app.extensions["apex.store"].find_user("sam").password_hash.startswith("scrypt:")
+        client.post("/auth/logout")
+        assert client.post("/auth/login", data={"login": "sam", "password": PASSWORD}
+                           ).status_code == 303
+    finally:
+        app.extensions["apex.store"].close()
+
+
 @pytest.mark.parametrize(
     ("form", "field", "message"),
     [

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response as BaseResponse
 
 from apex import login_guard
@@ -17,6 +17,7 @@ from apex.db import get_store
 from apex.extensions import limiter
 from apex.htmx import redirect_to, render, see_other
 from apex.models import User
+from apex.passwords import dummy_hash, hash_password
 from apex.schemas import form_dict
 from apex.schemas.auth import PASSWORD_MIN, LoginSchema, SignupSchema
 from apex.store import DuplicateError
@@ -25,8 +26,6 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 LOGIN_BLOCKS = {"login-form": "login_form"}
 SIGNUP_BLOCKS = {"signup-form": "signup_form"}
-# Hashing a throwaway password keeps "no such user" as slow as "wrong password".
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def _login_limit() -> str:
@@ -70,7 +69,7 @@ def login_post() -> ResponseReturnValue:
     if wait := attempt.begin():
         return render("auth/login.html", LOGIN_BLOCKS, 429, values=values, errors={},
                       next=next_url, limited=f"Too many attempts, try again in {wait} s.")
-    if not check_password_hash(user.password_hash if user else _DUMMY_HASH, data["password"]) \
+    if not check_password_hash(user.password_hash if user else dummy_hash(), data["password"]) \
             or user is None:
         errors = {"password": ["Wrong username or password."]}
         return render("auth/login.html", LOGIN_BLOCKS, 422, values=values, errors=errors,
@@ -103,7 +102,7 @@ def signup_post() -> ResponseReturnValue:
     try:
         data = SignupSchema().load(values)
         user = get_store().create_user(
-            data["username"], data["email"], generate_password_hash(data["password"])
+            data["username"], data["email"], hash_password(data["password"])
         )
     except ValidationError as err:
         return _signup_invalid(values, err.messages_dict)
