@@ -162,8 +162,7 @@ class RunMethods:
                 return None
             now = one(conn, DB_NOW)["now"]
             conn.execute(PURGE_LAPS, {**key, "before": rules.purge_before(now)})
-            laps = conn.execute(RUN_LAPS, key).fetchall()
-            live = [r for r in laps if r["deleted_at"] is None]
+            live, _ = _laps_by_state(conn, key)
             if (writes := rules.lap_deletion(live, lap_number)) is not None:
                 write_laps(conn, writes)
             return next(runs_with_laps(conn, [row]))
@@ -175,10 +174,7 @@ class RunMethods:
             if (row := conn.execute(LOCK_RUN, key).fetchone()) is None:
                 return None
             now = one(conn, DB_NOW)["now"]
-            laps = conn.execute(RUN_LAPS, key).fetchall()
-            writes = rules.lap_restoring([r for r in laps if r["deleted_at"] is None],
-                                         [r for r in laps if r["deleted_at"] is not None],
-                                         lap_number, now)
+            writes = rules.lap_restoring(*_laps_by_state(conn, key), lap_number, now)
             if writes is None:
                 return None
             write_laps(conn, writes)
@@ -234,3 +230,11 @@ class RunMethods:
         with self._tx() as conn:
             rows = conn.execute(LIST_EVENT_LOGS, {**key, "limit": int(limit)}).fetchall()
         return [_log(r) for r in rows]
+
+
+def _laps_by_state(conn: Conn, key: Mapping[str, Any]
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The run's laps (RUN_LAPS, under the run's lock): the live ones, the deleted ones."""
+    laps = conn.execute(RUN_LAPS, key).fetchall()
+    return ([r for r in laps if r["deleted_at"] is None],
+            [r for r in laps if r["deleted_at"] is not None])
