@@ -220,8 +220,9 @@ def test_compare_blank_on_both_sides_is_not_set_and_left_out_of_the_count(alice,
     assert "Tires <span class=\"count\">0 of 0" not in cells
     assert "Tires <span class=\"count\">nothing set on both</span>" in cells
     assert 'class="diff"> <th scope="row">Tyre compound</th> <td>Green</td> <td>—</td>' in cells
-    # deltas read as labels, not codes
-    assert "Front shock oil +150 cSt" in cells and "SO_F +150" not in cells
+    # a row names its parameter by label (never a code) once; its delta is the value alone
+    assert '<th scope="row">Front shock oil</th>' in cells and "SO_F" not in cells
+    assert '<strong class="delta">+150 cSt</strong>' in cells
 
 
 def test_compare_with_someone_elses_car_is_404(client, auth, app, library):
