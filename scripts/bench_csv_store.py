@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))  # the apex package
 
 from apex.catalogue import PRESETS  # noqa: E402
 from apex.stores.csv import CsvStore  # noqa: E402
-from apex.stores.csv_tables import _format_row  # noqa: E402
+from apex.stores.csv_rows import format_row  # noqa: E402
 
 _WORDS = ("shock oil front rear diff camber toe caster ride height droop spring piston "
           "sway bar tyre compound insert wheel hub clutch pinion spur gear ratio track "
@@ -55,7 +55,7 @@ def _append_rows(store: CsvStore, table: str, rows: list[dict]) -> None:
     is what is timed below)."""
     tables = store._tables
     with tables.transaction():
-        cells = [_format_row(table, r) for r in [*tables.read(table), *rows]]
+        cells = [format_row(table, r) for r in [*tables.read(table), *rows]]
         tables.write_cells(table, cells)
 
 

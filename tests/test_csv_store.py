@@ -237,8 +237,8 @@ def test_unchanged_file_is_not_parsed_again_but_another_stores_write_is_seen(
     csvs: CsvStore, owner: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    real = csv_tables._parse_row
-    monkeypatch.setattr(csv_tables, "_parse_row", lambda t, raw: calls.append(t) or real(t, raw))
+    real = csv_tables.parse_row
+    monkeypatch.setattr(csv_tables, "parse_row", lambda t, raw: calls.append(t) or real(t, raw))
     csvs.add_sponsor(owner.racer_id, "Tekno", "")
     csvs.list_sponsors(owner.racer_id)
     calls.clear()

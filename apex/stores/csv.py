@@ -29,10 +29,12 @@ from apex.stores.csv_archive import ArchiveMethods
 from apex.stores.csv_archive import car as _car
 from apex.stores.csv_events import EventMethods
 from apex.stores.csv_library import LibraryMethods
+from apex.stores.csv_lock import locked
 from apex.stores.csv_logins import LoginAttemptMethods
 from apex.stores.csv_notes import NoteMethods
+from apex.stores.csv_rows import Row
 from apex.stores.csv_runs import RunMethods
-from apex.stores.csv_tables import CsvTables, Row, locked
+from apex.stores.csv_tables import CsvTables
 from apex.stores.csv_theory import TheoryMethods
 from apex.tables import REFERENCES, TABLES, column_kind
 from apex.transfer import Report, Rows
@@ -151,7 +153,7 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMet
     def _remember_key(self, profile: Row, request_key: str | None) -> None:
         """Record a used key. Same transaction as the create, so the same journal
         record: a crash keeps both or neither. Old keys go when the journal is
-        compacted (csv_tables.fresh_request_keys), not on every write."""
+        compacted (csv_rows.fresh_request_keys), not on every write."""
         if request_key:
             self._tables.insert("request_keys", {
                 "key": request_key, "user_id": profile["user_id"],

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 
 from apex import car_rules, race_rules
 from apex.models import CAR_FIELDS, Car
-from apex.stores.csv_tables import CsvTables, Row, locked
+from apex.stores.csv_lock import locked
+from apex.stores.csv_rows import Row
+from apex.stores.csv_tables import CsvTables
 from apex.transfer import Rows
 from apex.transfer.racer import own_rows
 

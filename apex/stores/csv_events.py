@@ -33,8 +33,9 @@ from apex.models import (
 )
 from apex.store import DuplicateError
 from apex.stores import library_rules
+from apex.stores.csv_lock import locked
+from apex.stores.csv_rows import Row
 from apex.stores.csv_runs import RaceRows, now_row, run_order, run_with_laps
-from apex.stores.csv_tables import Row, locked
 from apex.tables import canonical
 
 _EVENT_FIELDS = ("name", "type", "start_date", "end_date", "track", "track_size", "traction",

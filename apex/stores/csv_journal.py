@@ -29,7 +29,7 @@ MAGIC = b"#APEX1 "
 HEADER_SIZE = 40
 PUT, DELETE, COLUMNS = "put", "del", "cols"
 # One change: (PUT or DELETE, table, cells by column). A put carries every column of
-# the table, a delete the key columns (see csv_tables.key_columns).
+# the table, a delete the key columns (see csv_rows.key_columns).
 Change = tuple[str, str, Mapping[str, str]]
 
 

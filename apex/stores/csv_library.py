@@ -31,7 +31,9 @@ from apex.models import (
 )
 from apex.store import DuplicateError
 from apex.stores import library_rules as rules
-from apex.stores.csv_tables import CsvTables, Row, locked
+from apex.stores.csv_lock import locked
+from apex.stores.csv_rows import Row
+from apex.stores.csv_tables import CsvTables
 
 LIBRARY = "master_library"
 _TRACK_LOG_TEXTS = ("track", "car", "event", "keywords")

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from apex.login_throttle import Check, Failures, admit, forgiven, live
-from apex.stores.csv_tables import CsvTables, Row, locked
+from apex.stores.csv_lock import locked
+from apex.stores.csv_rows import Row
+from apex.stores.csv_tables import CsvTables
 
 TABLE = "login_attempts"
 

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 
 from apex import race_rules as rules
 from apex.models import TrackLog, car_label
+from apex.stores.csv_lock import locked
+from apex.stores.csv_rows import Row
 from apex.stores.csv_runs import RaceRows, _log
-from apex.stores.csv_tables import Row, locked
 
 
 class NoteMethods(RaceRows):

@@ -20,7 +20,9 @@ from apex import lap_stats
 from apex import race_rules as rules
 from apex.models import Lap, Run, TrackLog, car_label
 from apex.stores import library_rules
-from apex.stores.csv_tables import CsvTables, Row, locked
+from apex.stores.csv_lock import locked
+from apex.stores.csv_rows import Row
+from apex.stores.csv_tables import CsvTables
 
 
 def now_row(**cols: object) -> Row:

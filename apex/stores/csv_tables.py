@@ -3,7 +3,8 @@
 Why it is built this way (apex.stores.csv builds the ``Store`` methods on it):
 - Each store method is one transaction: it holds a process-wide ``RLock``
   (threads) and an exclusive ``flock`` on ``.lock`` (other processes, e.g.
-  gunicorn workers), so it reads and leaves a consistent set of files.
+  gunicorn workers), so it reads and leaves a consistent set of files
+  (apex.stores.csv_lock; cells and row keys: apex.stores.csv_rows).
 - A write costs what it touches: inside a transaction changes are kept in memory
   (reads see them) and at its end appended to the journal as ONE fsynced record
   (apex.stores.csv_journal), a row and its request key together. An exception
@@ -28,27 +29,30 @@ Why it is built this way (apex.stores.csv builds the ``Store`` methods on it):
 from __future__ import annotations
 
 import csv
-import fcntl
-import functools
 import logging
 import os
 import tempfile
-import threading
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from apex.store import REQUEST_KEY_DAYS
 from apex.stores import csv_journal
 from apex.stores.csv_journal import DELETE, PUT, Change
+from apex.stores.csv_lock import transaction
+from apex.stores.csv_rows import (
+    Row,
+    format_row,
+    fresh_request_keys,
+    key_columns,
+    parse_row,
+    row_key,
+)
 from apex.tables import TABLES, from_text, to_text
 
 _log = logging.getLogger(__name__)
-Row = dict[str, Any]
-T = TypeVar("T")
 # Columns beyond apex.tables in a file, and their cells by row id.
 Kept = tuple[tuple[str, ...], dict[str, dict[str, str]]]
 _NONE_KEPT: Kept = ((), {})
@@ -56,83 +60,6 @@ _NONE_KEPT: Kept = ((), {})
 # rewrites): replaying it at start-up stays well under a second. APEX_CSV_COMPACT_BYTES
 # sets a plain limit instead (the crash test makes it small: kills land in compactions).
 COMPACT_BYTES = 4 << 20
-
-# One lock for every CsvStore of the process (threads); the flock covers processes.
-_lock = threading.RLock()
-_depth = 0  # how deep the thread holding _lock is in _transaction
-
-
-def _reset_after_fork() -> None:
-    """A forked child must not inherit a lock held by a thread it does not have."""
-    global _lock, _depth
-    _lock, _depth = threading.RLock(), 0
-
-
-os.register_at_fork(after_in_child=_reset_after_fork)
-
-
-@contextmanager
-def _transaction(lock_path: Path) -> Iterator[None]:
-    """Hold the process lock and the folder's flock; re-entrant within a thread."""
-    global _depth
-    with _lock:
-        fd = None
-        if _depth == 0:  # opened per transaction, never kept: a fork must not share it
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        _depth += 1
-        try:
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            _depth -= 1
-            if fd is not None:
-                os.close(fd)  # closing releases the flock
-
-
-def _parse_row(table: str, raw: Mapping[str, str | None]) -> Row:
-    """Cell text -> Python values; the only place that reads a CSV cell."""
-    return {col: from_text(table, col, raw.get(col)) for col in TABLES[table]}
-
-
-def _format_row(table: str, row: Mapping[str, Any]) -> dict[str, str]:
-    """Python values -> cell text; the only place that writes a CSV cell."""
-    return {col: to_text(table, col, row.get(col)) for col in TABLES[table]}
-
-
-def key_columns(table: str) -> tuple[str, ...]:
-    """What identifies a row: its id; a request key by its user and key; a table
-    without an id (login_attempts) by its first column, as its primary key in sql/."""
-    if table == "request_keys":
-        return ("user_id", "key")
-    return ("id",) if "id" in TABLES[table] else TABLES[table][:1]
-
-
-_SINGLE_KEY = {t: key_columns(t)[0] for t in TABLES if len(key_columns(t)) == 1}
-
-
-def _key(table: str, row: Mapping[str, Any]) -> Hashable:
-    column = _SINGLE_KEY.get(table)
-    if column is None:
-        return tuple(row.get(c) for c in key_columns(table))
-    return row.get(column)
-
-
-def fresh_request_keys(rows: list[Row], now: datetime) -> list[Row]:
-    """The request keys still worth keeping (a retry comes within days, not weeks)."""
-    cutoff = now - timedelta(days=REQUEST_KEY_DAYS)
-    return [r for r in rows if r["created_at"] is not None and r["created_at"] >= cutoff]
-
-
-def locked(method: Callable[..., T]) -> Callable[..., T]:
-    """A store method as one transaction of its ``_tables`` (every CsvStore method)."""
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> T:
-        with self._tables.transaction():
-            return method(self, *args, **kwargs)
-
-    return wrapper
-
 
 @dataclass
 class _Table:
@@ -178,7 +105,7 @@ class CsvTables:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        with _transaction(self.data_dir / ".lock"):
+        with transaction(self.data_dir / ".lock"):
             if self._pid != os.getpid():  # first use in this process: temp files are
                 self._pid = os.getpid()  # made only under the lock we now hold, so any
                 self._sweep()  # there are a crash's
@@ -327,7 +254,7 @@ class CsvTables:
             for name, rows in tables.items():
                 kept = self._tables[name].kept
                 self._tables[name] = _Table(_file_stat(self.path(name)),
-                                            {_key(name, r): r for r in rows}, kept)
+                                            {row_key(name, r): r for r in rows}, kept)
 
     def _rewrite(self, tables: Mapping[str, list[Row]]) -> None:
         """Rewrite table files as nearly all-or-nothing as files allow.
@@ -379,9 +306,9 @@ class CsvTables:
             extra = tuple(c for c in reader.fieldnames or () if c not in TABLES[name])
             kept = (extra, {raw.get("id") or "": {c: raw.get(c) or "" for c in extra}
                             for raw in raws}) if extra else _NONE_KEPT
-            rows = (_parse_row(name, raw) for raw in raws)
+            rows = (parse_row(name, raw) for raw in raws)
             table = _Table((st.st_ino, st.st_mtime_ns, st.st_size),
-                           {_key(name, r): r for r in rows}, kept)
+                           {row_key(name, r): r for r in rows}, kept)
         for change in self._logged.get(name, ()):
             _apply(table, change)
         return table
@@ -414,7 +341,7 @@ class CsvTables:
         with self.transaction():
             rows = self._table(table).rows
             if set(key_columns(table)) <= match.keys():
-                row = rows.get(_key(table, match))
+                row = rows.get(row_key(table, match))
                 return row if row is not None and row.items() >= match.items() else None
             return next((r for r in rows.values() if r.items() >= match.items()), None)
 
@@ -422,8 +349,8 @@ class CsvTables:
 
     def _put(self, name: str, table: _Table, row: Row) -> None:
         """Format (and so check) the row now; keep it as its cells would read back."""
-        cells = _format_row(name, row)
-        _apply(table, (PUT, name, cells), _parse_row(name, cells))
+        cells = format_row(name, row)
+        _apply(table, (PUT, name, cells), parse_row(name, cells))
         self._pending.append((PUT, name, cells))
         self._touched.add(name)
 
@@ -445,15 +372,15 @@ class CsvTables:
                 return
             current, before, matched = t.rows, len(t.rows), 0
             for row in rows:
-                matched += _key(table, row) in current
+                matched += row_key(table, row) in current
                 self._put_if_new(table, t, row)
             if matched < before:  # some rows were left out: they go
-                wanted = {_key(table, r) for r in rows}
+                wanted = {row_key(table, r) for r in rows}
                 for key in [k for k in current if k not in wanted]:
                     self._delete(table, t, key)
 
     def _put_if_new(self, name: str, table: _Table, row: Row) -> None:
-        old = table.rows.get(_key(name, row))
+        old = table.rows.get(row_key(name, row))
         if old is not row and old != row:
             self._put(name, table, row)
 
@@ -471,7 +398,7 @@ class CsvTables:
         """The row with ``new``'s key becomes ``new``; no such row, nothing changes."""
         with self.transaction():
             t = self._table(table)
-            if _key(table, new) in t.rows:
+            if row_key(table, new) in t.rows:
                 self._put(table, t, new)
 
     def remove(self, table: str, **match: Any) -> bool:
@@ -506,7 +433,7 @@ class CsvTables:
 
     def _cells(self, table: str, rows: list[Row]) -> tuple[list[Mapping[str, str]], Kept]:
         extra, by_id = kept = self._table(table).kept
-        cells: list[Mapping[str, str]] = [_format_row(table, r) for r in rows]
+        cells: list[Mapping[str, str]] = [format_row(table, r) for r in rows]
         if extra:
             cells = [{**by_id.get(str(r.get("id")), {}), **c}
                      for r, c in zip(rows, cells, strict=True)]
@@ -546,9 +473,9 @@ def _apply(table: _Table, change: Change, row: Row | None = None) -> None:
     that is gone does nothing (so a replay twice changes nothing)."""
     kind, name, cells = change
     if kind == PUT:
-        row = row if row is not None else _parse_row(name, cells)
-        table.rows[_key(name, row)] = row
+        row = row if row is not None else parse_row(name, cells)
+        table.rows[row_key(name, row)] = row
     elif kind == DELETE:
-        table.rows.pop(_key(name, {c: from_text(name, c, cells.get(c))
+        table.rows.pop(row_key(name, {c: from_text(name, c, cells.get(c))
                                    for c in key_columns(name)}), None)
     table.listed = None

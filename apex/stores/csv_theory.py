@@ -21,7 +21,9 @@ from datetime import UTC, datetime
 
 from apex import theory
 from apex.models import TheoryDocument, TheoryPassage
-from apex.stores.csv_tables import CsvTables, Row, locked
+from apex.stores.csv_lock import locked
+from apex.stores.csv_rows import Row
+from apex.stores.csv_tables import CsvTables
 
 TABLE = "theory_documents"
 _NEVER = datetime.min.replace(tzinfo=UTC)
