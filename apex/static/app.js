@@ -200,7 +200,59 @@
     button.setAttribute("aria-pressed", "true");
   });
 
-  function raceSupport(root) { syncDrafts(root); showDictation(root); }
+  // --- Offline layer: the service worker keeps the race-day pack (templates/offline/sw.js) ------
+  // Registered for a logged-in racer (meta apex-sw); without it the drafts and Retry stay.
+  var swMeta = document.querySelector('meta[name="apex-sw"]');
+  var workers = "serviceWorker" in navigator ? navigator.serviceWorker : null;
+  function toWorker(message) {
+    if (!workers || !swMeta) return Promise.resolve(null);
+    return workers.ready.then(function (reg) {
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (e) { resolve(e.data); };
+        reg.active.postMessage(message, [channel.port2]);
+      });
+    });
+  }
+  if (workers && swMeta) {
+    window.addEventListener("load", function () {
+      workers.register(swMeta.content, { scope: "/" })
+        .then(function () { return toWorker({ type: "pack" }); }).catch(function () {});
+    });
+    // Leaving the app (or the phone locks): a good time to bring the pack up to date.
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") toWorker({ type: "pack" });
+    });
+    document.addEventListener("htmx:afterRequest", function (e) {
+      var config = e.detail.requestConfig;
+      if (e.detail.successful && config && config.verb === "post") {
+        toWorker({ type: "wrote", url: location.pathname });
+      }
+    });
+  }
+  function showPackButtons(root) {
+    if (workers && swMeta) within(root, "[data-pack-ready]").forEach(function (b) { b.hidden = false; });
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-pack-ready]");
+    if (!button) return;
+    var status = document.querySelector("[data-pack-status]");
+    function say(text) { if (status) { status.textContent = text; status.hidden = false; } }
+    button.disabled = true;
+    say("Keeping the race-day pack on this phone…");
+    toWorker({ type: "pack", force: true }).then(function (answer) {
+      button.disabled = false;
+      if (answer && answer.ok) {
+        var at = new Date(answer.savedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        say("Ready: " + answer.pages + " pages and every static file kept on this phone at " + at + ".");
+      } else {
+        say("Not ready: " + (answer && answer.failed && answer.failed.length
+          ? answer.failed.join(", ") + " could not be kept" : "no connection") + ". Try again on good Wi-Fi.");
+      }
+    });
+  });
+
+  function raceSupport(root) { syncDrafts(root); showDictation(root); showPackButtons(root); }
   document.addEventListener("htmx:load", function (e) { raceSupport(e.detail.elt); });
   document.addEventListener("DOMContentLoaded", function () { raceSupport(document.body); });
 })();
