@@ -26,12 +26,13 @@ const SAVED = "X-Apex-Saved"; // when a kept page was fetched (ISO time)
 const TIMEOUT_MS = 6000; // a pack page slower than this is shown from the phone
 const CHECK_MS = 5 * 60 * 1000; // ask the server what the pack is at most this often
 const MAX_AGE_MS = 30 * 60 * 1000; // a kept page older than this is fetched again
-const workbox = self.workbox;
+// NOTE: no top-level `workbox` binding here: the imported modules read the global of that name.
+const wb = self.workbox;
 
-workbox.core.setCacheNameDetails({ prefix: "apex", suffix: "", precache: "static" });
+wb.core.setCacheNameDetails({ prefix: "apex", suffix: "", precache: "static" });
 self.skipWaiting();
-workbox.core.clientsClaim();
-workbox.precaching.precacheAndRoute(APEX.precache.map((url) => ({ url, revision: null })));
+wb.core.clientsClaim();
+wb.precaching.precacheAndRoute(APEX.precache.map((url) => ({ url, revision: null })));
 
 // --- the pack's description ------------------------------------------------------------------
 let meta = null;
@@ -222,10 +223,10 @@ async function handlePage({ request, event }) {
   return (await keptCopy(key)) || net.catch(() => offlinePage());
 }
 
-workbox.routing.registerRoute(({ request, sameOrigin }) => sameOrigin && isPageRequest(request), handlePage);
+wb.routing.registerRoute(({ request, sameOrigin }) => sameOrigin && isPageRequest(request), handlePage);
 
 // A static file of an older deploy (a kept page names it) offline: today's file of that name.
-workbox.routing.registerRoute(({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith("/static/"),
+wb.routing.registerRoute(({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith("/static/"),
   async ({ request }) => {
     try {
       return await fetch(request);
@@ -233,14 +234,14 @@ workbox.routing.registerRoute(({ url, sameOrigin }) => sameOrigin && url.pathnam
       const plain = (u) => u.replace(/\.[0-9a-f]{10}(\.[a-z0-9]+)$/, "$1");
       const want = plain(new URL(request.url).pathname);
       const now = APEX.precache.find((u) => plain(u) === want);
-      const hit = now && await workbox.precaching.matchPrecache(now);
+      const hit = now && await wb.precaching.matchPrecache(now);
       if (hit) return hit;
       throw err;
     }
   });
 
 // Logging in, out or signing up: whoever comes next must not see these pages.
-workbox.routing.registerRoute(({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith("/auth/"),
+wb.routing.registerRoute(({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith("/auth/"),
   async ({ request }) => { await serial(clearPack); return fetch(request); }, "POST");
 
 // A new worker (a deploy): the kept pages name the old static files, so fetch them again.

@@ -1,0 +1,134 @@
+"""The race-day pack on a phone whose Wi-Fi drops: the service worker keeps the open
+event's pages, and shows them offline with the time of the copy.
+
+The connection is cut the way dropped track Wi-Fi cuts it: the server stops answering
+(its socket is closed), so the service worker's own requests fail too, not only the
+page's (Playwright's offline switch does not reach a service worker). Each test runs on
+both store backends, with CSRF on. Screenshots go to /tmp/apex-shots/.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from tests.browser.journeys import phone_layout, shot, signup
+from tests.race_helpers import start_event
+
+pytestmark = pytest.mark.browser
+
+
+class Track:
+    """The app on a local port, and a switch that drops the connection."""
+
+    def __init__(self, app: Flask) -> None:
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.up = True
+
+    def drop(self) -> None:
+        """Nothing answers on the port any more: every request is refused."""
+        if self.up:
+            self._server.shutdown()
+            self._thread.join(timeout=10)
+            self._server.server_close()
+            self.up = False
+
+
+@pytest.fixture
+def track(live_app: Flask) -> Iterator[Track]:
+    track = Track(live_app)
+    try:
+        yield track
+    finally:
+        track.drop()
+
+
+def ready_for_the_track(page: Page, base: str, event_id: str) -> None:
+    """The Event page's "Ready for the track" tap, on good Wi-Fi: the pack is kept."""
+    page.goto(f"{base}/event/{event_id}")
+    ready = page.get_by_role("button", name="Ready for the track")
+    expect(ready).to_be_visible()  # shown where a service worker can keep the pack
+    phone_layout(page, ready)
+    ready.click()
+    expect(page.locator("[data-pack-status]")).to_contain_text(
+        re.compile(r"Ready: 6 pages and every static file kept on this phone at"))
+    shot(page, "offline-01-ready-for-the-track")
+
+
+def test_race_support_opens_offline_from_the_pack(page_sw: Page, track: Track,
+                                                   live_app: Flask) -> None:
+    page, base = page_sw, track.url
+    username = signup(page, base)
+    event = start_event(live_app, username, name="Winter Cup")
+    ready_for_the_track(page, base, event.id)
+    page.goto(f"{base}/race/{event.id}")
+    expect(page.locator(".offline-copy")).to_have_count(0)  # online: the live page
+
+    track.drop()
+
+    # The worker's own requests are cut too: it cannot fetch the pack again.
+    page.goto(f"{base}/event/{event.id}")
+    expect(page.locator(".offline-copy")).to_contain_text("Offline copy from")
+    page.get_by_role("button", name="Ready for the track").click()
+    expect(page.locator("[data-pack-status]")).to_contain_text("Not ready")
+
+    page.goto(f"{base}/race/{event.id}")
+    line = page.locator(".offline-copy")
+    expect(line).to_contain_text(re.compile(r"Offline copy from \d{1,2}:\d\d"))
+    expect(page.locator("main h1")).to_contain_text("Winter Cup")
+    expect(page.locator("link[rel=stylesheet]")).to_have_count(1)
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == \
+        "rgb(244, 244, 242)"  # the stylesheet came from the phone too
+    phone_layout(page)
+    shot(page, "offline-02-race-support-offline")
+
+    page.reload()  # a reload offline, and the installed app's start URL
+    expect(page.locator(".offline-copy")).to_be_visible()
+    page.goto(f"{base}/race/")
+    expect(page.locator(".offline-copy")).to_be_visible()
+    expect(page.locator("main h1")).to_contain_text("Winter Cup")
+
+    for path in (f"/advisor/{event.id}", f"/analysis/{event.id}",
+                 f"/garage/cars/{event.car_id}/sheet"):
+        page.goto(base + path)
+        expect(page.locator(".offline-copy")).to_be_visible()
+
+    # A page outside the pack: the offline page, linking to the pages that are kept.
+    page.goto(f"{base}/library/")
+    expect(page.locator("main h1")).to_have_text("Offline")
+    links = page.locator("main ul a")
+    expect(links).to_have_text(["Race Support", "Event setup", "Setup sheet", "Advisor",
+                                "Analysis"])
+    phone_layout(page, *links.all())
+    shot(page, "offline-03-page-not-kept")
+    links.first.click()
+    page.wait_for_url(f"{base}/race/{event.id}")
+    expect(page.locator(".offline-copy")).to_be_visible()
+
+
+def test_another_racer_on_the_phone_never_sees_the_pack(page_sw: Page, track: Track,
+                                                         live_app: Flask) -> None:
+    page, base = page_sw, track.url
+    first = signup(page, base)
+    event = start_event(live_app, first, name="Winter Cup")
+    ready_for_the_track(page, base, event.id)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/auth/login"))
+    signup(page, base)  # someone else, on the same phone
+
+    track.drop()
+
+    page.goto(f"{base}/race/{event.id}")
+    expect(page.locator("main h1")).to_have_text("Offline")
+    expect(page.locator("main")).not_to_contain_text("Winter Cup")
+    page.goto(f"{base}/offline/")
+    expect(page.locator("main")).not_to_contain_text("Winter Cup")
