@@ -18,6 +18,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
+from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.journeys import phone_layout, shot, signup
 from tests.race_helpers import start_event
 
@@ -52,6 +53,17 @@ def track(live_app: Flask) -> Iterator[Track]:
         track.drop()
 
 
+def kept_copy_shows(page: Page, url: str, text: str) -> None:
+    """Wait (up to the test timeout) until the phone's copy of ``url`` holds ``text``."""
+    # NOTE: polled from here: wait_for_function does not wait for an async predicate.
+    read = "async (url) => { const r = await caches.match(url); return r ? r.text() : ''; }"
+    for _ in range(TIMEOUT_MS // 250):
+        if text in page.evaluate(read, url):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the phone's copy of {url} never showed {text!r}")
+
+
 def ready_for_the_track(page: Page, base: str, event_id: str) -> None:
     """The Event page's "Ready for the track" tap, on good Wi-Fi: the pack is kept."""
     page.goto(f"{base}/event/{event_id}")
@@ -72,6 +84,11 @@ def test_race_support_opens_offline_from_the_pack(page_sw: Page, track: Track,
     ready_for_the_track(page, base, event.id)
     page.goto(f"{base}/race/{event.id}")
     expect(page.locator(".offline-copy")).to_have_count(0)  # online: the live page
+    # A note saved online: the phone's copy of the page follows once the racer pauses.
+    page.fill("#f-note", "Loose on exit of the sweeper")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#note-list")).to_contain_text("Loose on exit of the sweeper")
+    kept_copy_shows(page, f"/race/{event.id}", "Loose on exit of the sweeper")
 
     track.drop()
 
@@ -91,11 +108,18 @@ def test_race_support_opens_offline_from_the_pack(page_sw: Page, track: Track,
     phone_layout(page)
     shot(page, "offline-02-race-support-offline")
 
+    expect(page.locator("main")).to_contain_text("Loose on exit of the sweeper")
+
     page.reload()  # a reload offline, and the installed app's start URL
     expect(page.locator(".offline-copy")).to_be_visible()
     page.goto(f"{base}/race/")
     expect(page.locator(".offline-copy")).to_be_visible()
     expect(page.locator("main h1")).to_contain_text("Winter Cup")
+
+    page.locator("nav.tabs").get_by_role("link", name="Advisor").click()  # a boosted tab
+    page.wait_for_url(f"{base}/advisor/")
+    expect(page.locator(".offline-copy")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Winter Cup")
 
     for path in (f"/advisor/{event.id}", f"/analysis/{event.id}",
                  f"/garage/cars/{event.car_id}/sheet"):

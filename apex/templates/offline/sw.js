@@ -195,7 +195,7 @@ async function checkRacer(response) {
   const type = response.headers.get("Content-Type") || "";
   if (response.status !== 200 || response.type !== "basic" || !type.startsWith("text/html")) return;
   const m = await loadMeta();
-  if (m.racer && response.headers.get(APEX.racerHeader) !== m.racer) await serial(clearPack);
+  if (m.racer && response.headers.get(APEX.racerHeader) !== m.racer) await clearPack();
 }
 
 function isPageRequest(request) {
@@ -240,9 +240,11 @@ wb.routing.registerRoute(({ url, sameOrigin }) => sameOrigin && url.pathname.sta
     }
   });
 
-// Logging in, out or signing up: whoever comes next must not see these pages.
+// Logging in, out or signing up: whoever comes next must not see these pages. Dropped
+// before the answer (even if none comes), and without waiting for a refresh under way: a
+// page it fetches after this is no longer the pack racer's (keepable), so it is not kept.
 wb.routing.registerRoute(({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith("/auth/"),
-  async ({ request }) => { await serial(clearPack); return fetch(request); }, "POST");
+  async ({ request }) => { await clearPack(); return fetch(request); }, "POST");
 
 // A new worker (a deploy): the kept pages name the old static files, so fetch them again.
 self.addEventListener("activate", (event) => {
