@@ -27,7 +27,8 @@ def _get(client: Any, url: str) -> Item:
     r = client.get(url, headers=ENCODINGS)
     if r.status_code != 200:
         raise SystemExit(f"bench_pages: {url} answered {r.status_code}")
-    headers = sum(len(k) + len(v) + 4 for k, v in r.headers.items()) + len("HTTP/1.1 200 OK\r\n\r\n")
+    status_line = len("HTTP/1.1 200 OK\r\n\r\n")
+    headers = sum(len(k) + len(v) + 4 for k, v in r.headers.items()) + status_line
     raw = len(r.data if not r.headers.get("Content-Encoding") else _decoded(r))
     return Item(url, raw, len(r.data) + headers)
 
