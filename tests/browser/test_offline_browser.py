@@ -9,6 +9,7 @@ both store backends, with CSRF on. Screenshots go to /tmp/apex-shots/.
 
 from __future__ import annotations
 
+import gzip
 import re
 import threading
 from collections.abc import Iterator
@@ -156,3 +157,45 @@ def test_another_racer_on_the_phone_never_sees_the_pack(page_sw: Page, track: Tr
     expect(page.locator("main")).not_to_contain_text("Winter Cup")
     page.goto(f"{base}/offline/")
     expect(page.locator("main")).not_to_contain_text("Winter Cup")
+
+
+def _deploy_new_css(app: Flask) -> str:
+    """A deploy that changes app.css: a new fingerprint; returns its URL."""
+    import brotli
+
+    from apex.assets import Asset
+
+    assets = app.extensions["apex.assets"]
+    old = assets["app.css"]
+    raw = old.raw + b"\n/* a later deploy */\n"
+    new = Asset(old.name.replace(old.name.split(".")[1], "0123abcdef"), old.mimetype, raw,
+                gzip.compress(raw), brotli.compress(raw))
+    app.extensions["apex.assets"] = {**assets, "app.css": new}
+    return "/static/" + new.name
+
+
+def test_a_deploy_updates_the_worker_without_a_reload(page_sw: Page, track: Track,
+                                                      live_app: Flask) -> None:
+    page, base = page_sw, track.url
+    signup(page, base)
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    old_css = page.locator("link[rel=stylesheet]").get_attribute("href")
+    loads: list[str] = []
+    page.on("load", lambda: loads.append(page.url))
+
+    new_css = _deploy_new_css(live_app)
+    # The browser checks /sw.js again (as it does after navigations); nothing else is asked.
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    has = "async ([name, url]) => !!(await (await caches.open(name)).match(url))"
+    for _ in range(TIMEOUT_MS // 250):
+        if page.evaluate(has, ["apex-static", new_css]) and \
+                not page.evaluate(has, ["apex-static", old_css]):
+            break
+        page.wait_for_timeout(250)
+    else:
+        raise AssertionError("the new worker never took over the static files")
+    assert loads == []  # the page was not reloaded for it, let alone in a loop
+    page.goto(f"{base}/garage/")
+    expect(page.locator("link[rel=stylesheet]")).to_have_attribute("href", new_css)
+    page.wait_for_timeout(1000)
+    assert loads == [f"{base}/garage/"]  # the one navigation the racer made
