@@ -219,17 +219,26 @@
       workers.register(swMeta.content, { scope: "/" })
         .then(function () { return toWorker({ type: "pack" }); }).catch(function () {});
     });
-    // Leaving the app (or the phone locks): a good time to bring the pack up to date.
+    // Another page (boosted), or leaving the app: a good time to bring the pack up to date
+    // (the worker asks the server at most every few minutes, or after a write).
+    document.addEventListener("htmx:pushedIntoHistory", function () { toWorker({ type: "pack" }); });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") toWorker({ type: "pack" });
     });
+    // A write the server took (an HX-Location answer, as after starting an event, leaves
+    // htmx's "successful" unset: the status tells).
     document.addEventListener("htmx:afterRequest", function (e) {
-      var config = e.detail.requestConfig;
-      if (e.detail.successful && config && config.verb === "post") {
+      var config = e.detail.requestConfig, status = e.detail.xhr ? e.detail.xhr.status : 0;
+      if (config && config.verb === "post" && status >= 200 && status < 300) {
         toWorker({ type: "wrote", url: location.pathname });
       }
     });
   }
+  // Logging in or out: htmx's copies of earlier pages (back button) go with the racer.
+  document.addEventListener("submit", function (e) {
+    var action = e.target.getAttribute && e.target.getAttribute("action") || "";
+    if (action.indexOf("/auth/") === 0) stored("remove", "htmx-history-cache");
+  }, true);
   function showPackButtons(root) {
     if (workers && swMeta) within(root, "[data-pack-ready]").forEach(function (b) { b.hidden = false; });
   }

@@ -20,7 +20,8 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.journeys import phone_layout, shot, signup
+from tests.browser.journeys import garage_with_nb48, phone_layout, shot, signup
+from tests.browser.test_race_day_browser import start_event as start_event_in_browser
 from tests.race_helpers import start_event
 
 pytestmark = pytest.mark.browser
@@ -157,6 +158,21 @@ def test_another_racer_on_the_phone_never_sees_the_pack(page_sw: Page, track: Tr
     expect(page.locator("main")).not_to_contain_text("Winter Cup")
     page.goto(f"{base}/offline/")
     expect(page.locator("main")).not_to_contain_text("Winter Cup")
+
+
+def test_an_event_started_on_the_phone_is_kept_without_a_tap(page_sw: Page, track: Track) -> None:
+    page, base = page_sw, track.url
+    garage_with_nb48(page, base)
+    event_url = start_event_in_browser(page, base, name="Club Day")
+    event_id = event_url.rsplit("/", 1)[1]
+    kept_copy_shows(page, f"/race/{event_id}", "Club Day")  # no "Ready for the track"
+    kept_copy_shows(page, "/offline/", "Club Day")
+
+    track.drop()
+
+    page.goto(f"{base}/race/")  # the installed app's start URL
+    expect(page.locator(".offline-copy")).to_be_visible()
+    expect(page.locator("main h1")).to_contain_text("Club Day")
 
 
 def _deploy_new_css(app: Flask) -> str:

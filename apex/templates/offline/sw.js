@@ -143,18 +143,25 @@ function summary(m, failed, bytes) {
 }
 
 // A write succeeded on a page of the pack: every page of the pack may show it, so all are
-// stale; the page it was made on is fetched again once the racer pauses (2 s).
+// stale; the page it was made on is fetched again once the racer pauses (2 s). A write
+// elsewhere may have started or closed an event: the pack list is asked for again.
 let lastWrite = 0;
 async function wrote(url) {
-  const m = await loadMeta();
-  const page = pageOf(m, url);
-  if (!page) return { ok: true };
-  m.pages.forEach((p) => { m.stale[p.url] = true; });
-  await saveMeta();
+  const page = await serial(async () => {
+    const m = await loadMeta();
+    const found = pageOf(m, url);
+    if (found) m.pages.forEach((p) => { m.stale[p.url] = true; }); else m.checked = 0;
+    await saveMeta();
+    return found;
+  });
   const mine = ++lastWrite;
+  if (!page) return { ok: true };
   await new Promise((resolve) => setTimeout(resolve, 2000));
   if (mine !== lastWrite) return { ok: true };
-  return serial(async () => { await fetchPage(page); await saveMeta(); return { ok: true }; });
+  return serial(async () => {
+    if (pageOf(await loadMeta(), page.url)) { await fetchPage(page); await saveMeta(); }
+    return { ok: true };
+  });
 }
 
 // --- serving pages ---------------------------------------------------------------------------
