@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -158,6 +158,30 @@ def test_another_racer_on_the_phone_never_sees_the_pack(page_sw: Page, track: Tr
     expect(page.locator("main")).not_to_contain_text("Winter Cup")
     page.goto(f"{base}/offline/")
     expect(page.locator("main")).not_to_contain_text("Winter Cup")
+
+
+def test_the_copy_stands_in_for_the_outage_page(page_sw: Page, track: Track,
+                                                 live_app: Flask) -> None:
+    """The server answers, but with its outage page (503: PostgreSQL is down)."""
+    page, base = page_sw, track.url
+    username = signup(page, base)
+    event = start_event(live_app, username, name="Winter Cup")
+    ready_for_the_track(page, base, event.id)
+    working = live_app.wsgi_app
+
+    def outage(environ: dict, start_response: Callable) -> list[bytes]:
+        start_response("503 Service Unavailable", [("Content-Type", "text/html")])
+        return [b"<!doctype html><main id='main'><h1>APEX is down</h1></main>"]
+
+    live_app.wsgi_app = outage  # type: ignore[method-assign]
+    try:
+        page.goto(f"{base}/race/{event.id}")
+        expect(page.locator(".offline-copy")).to_be_visible()
+        expect(page.locator("main h1")).to_contain_text("Winter Cup")
+        page.goto(f"{base}/library/")  # not kept: the server's own page says what is wrong
+        expect(page.locator("main h1")).to_have_text("APEX is down")
+    finally:
+        live_app.wsgi_app = working  # type: ignore[method-assign]
 
 
 def test_an_event_started_on_the_phone_is_kept_without_a_tap(page_sw: Page, track: Track) -> None:

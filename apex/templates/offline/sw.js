@@ -8,8 +8,9 @@
  * - Static files: precached at install (Workbox precaching), served from the cache.
  * - Pages of the pack (Race Support, event setup, setup sheet, Advisor, analysis, the
  *   offline page): network first; the answer is kept as the phone's copy. Without an
- *   answer (in TIMEOUT_MS on bad Wi-Fi), the copy is shown with an "Offline copy from
- *   10:42" line. Other pages, offline: the offline page, which links to the pack.
+ *   answer (in TIMEOUT_MS on bad Wi-Fi), or with the server's outage page (5xx), the copy
+ *   is shown with an "Offline copy from 10:42" line. Other pages, offline: the offline
+ *   page, which links to the pack.
  * - Only GET pages with the pack's racer tag (X-Apex-Racer) are kept; POST answers never.
  *   A login, logout or sign-up, or a page that comes with another racer's tag or none,
  *   drops every kept page: one racer's pages are never shown to another.
@@ -179,7 +180,7 @@ async function keptCopy(key) {
   if (!hit || !m.racer || hit.headers.get(APEX.racerHeader) !== m.racer) return null;
   const saved = hit.headers.get(SAVED);
   const line = '<p class="offline-copy" role="status">Offline copy from <time datetime="' + saved + '">' +
-    clock(saved) + "</time> · not connected, nothing can be saved now</p>";
+    clock(saved) + "</time> · APEX cannot be reached, nothing can be saved now</p>";
   const html = (await hit.text()).replace('<main id="main">', '<main id="main">' + line);
   return new Response(html, { status: 200, statusText: "OK", headers: hit.headers });
 }
@@ -226,8 +227,9 @@ async function handlePage({ request, event }) {
   }
   const late = new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS, null));
   const first = await Promise.race([net.catch(() => null), late]);
-  if (first) return first;
-  return (await keptCopy(key)) || net.catch(() => offlinePage());
+  // An answer, unless it is the server's own trouble (its outage page): the copy is better.
+  if (first && first.status < 500) return first;
+  return (await keptCopy(key)) || first || net.catch(() => offlinePage());
 }
 
 wb.routing.registerRoute(({ request, sameOrigin }) => sameOrigin && isPageRequest(request), handlePage);
