@@ -57,7 +57,11 @@ def racer_tag(user_id: str) -> str:
 
 
 def _tag_response(response: Response) -> Response:
-    if request.blueprint != "assets" and current_user.is_authenticated:
+    # NOTE: only the pages the service worker keeps or judges (200, HTML): their view has
+    # loaded the racer already. Asking for the racer here on every answer would load it
+    # for /livez too, which must answer without the store while PostgreSQL is down.
+    if response.status_code == 200 and response.mimetype == "text/html" \
+            and current_user.is_authenticated:
         response.headers[RACER_HEADER] = racer_tag(current_user.get_id())
     return response
 
