@@ -239,3 +239,17 @@ def test_a_deploy_updates_the_worker_without_a_reload(page_sw: Page, track: Trac
     expect(page.locator("link[rel=stylesheet]")).to_have_attribute("href", new_css)
     page.wait_for_timeout(1000)
     assert loads == [f"{base}/garage/"]  # the one navigation the racer made
+
+
+def test_chromium_finds_the_app_installable(page_sw: Page, track: Track) -> None:
+    page, base = page_sw, track.url
+    signup(page, base)
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    cdp = page.context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [], manifest["errors"]
+    errors = {e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")[
+        "installabilityErrors"]}
+    # A Playwright context is a private window, where Chromium installs nothing; that is
+    # the only thing it holds against the app (manifest, icons, worker, start URL pass).
+    assert errors <= {"in-incognito"}, errors
