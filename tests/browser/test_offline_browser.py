@@ -91,6 +91,13 @@ def test_race_support_opens_offline_from_the_pack(page_sw: Page, track: Track,
     page.get_by_role("button", name="Save note").click()
     expect(page.locator("#note-list")).to_contain_text("Loose on exit of the sweeper")
     kept_copy_shows(page, f"/race/{event.id}", "Loose on exit of the sweeper")
+    # Kept: the pack's pages (GET) and its description; no answer to a write, no other page.
+    keys = page.evaluate("async () => (await (await caches.open('apex-pages')).keys())"
+                         ".map((r) => r.method + ' ' + new URL(r.url).pathname)")
+    assert sorted(keys) == sorted(f"GET {path}" for path in (
+        f"/race/{event.id}", "/race/", f"/event/{event.id}", f"/garage/cars/{event.car_id}/sheet",
+        f"/advisor/{event.id}", "/advisor/", f"/analysis/{event.id}", "/offline/",
+        "/offline/__pack"))
 
     track.drop()
 
