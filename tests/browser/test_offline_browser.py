@@ -106,6 +106,7 @@ def test_race_support_opens_offline_from_the_pack(page_sw: Page, track: Track,
     expect(page.locator(".offline-copy")).to_contain_text("Offline copy from")
     page.get_by_role("button", name="Ready for the track").click()
     expect(page.locator("[data-pack-status]")).to_contain_text("Not ready")
+    shot(page, "offline-04-event-offline-not-ready")
 
     page.goto(f"{base}/race/{event.id}")
     line = page.locator(".offline-copy")

@@ -106,8 +106,9 @@ async function fetchPage(page) {
 // Ask the server what the pack is, and fetch what is missing, stale or old.
 async function refreshPack(force) {
   const m = await loadMeta();
-  const stale = Object.keys(m.stale).length > 0;
-  if (!force && !stale && Date.now() - m.checked < CHECK_MS) return summary(m, []);
+  // Pages marked stale by writes wait for the next check too: the page written on is
+  // fetched again at once (wrote), the others at most every CHECK_MS (bytes on track Wi-Fi).
+  if (!force && Date.now() - m.checked < CHECK_MS) return summary(m, []);
   const answer = await fetch(APEX.pack, { credentials: "same-origin", cache: "no-store" });
   if (!answer.ok) throw new Error("the pack list answered " + answer.status);
   const body = await answer.json();
@@ -260,6 +261,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(loadMeta().then((m) => {
     if (!m.racer) return null;
     m.pages.forEach((p) => { m.stale[p.url] = true; });
+    m.checked = 0; // at the next page load
     return saveMeta();
   }));
 });
