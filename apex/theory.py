@@ -35,6 +35,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
+from apex.folding import fold
+
 CATEGORIES: tuple[str, ...] = ("suspension", "diffs", "tyres", "geometry", "engine", "general")
 MAX_BYTES = 10 * 1024 * 1024
 # As many characters as a 10 MB text file can hold: well under CELL_MAX.
@@ -193,13 +195,14 @@ def _key_labels() -> dict[str, str]:
 
 
 def query_words(text: str | Iterable[str]) -> list[str]:
-    """The words to search for, lowercased, each once, in order (at most MAX_QUERY_WORDS):
-    a catalogue key adds its label's words, tire/tyre and center/centre each other."""
+    """The words to search for, folded (apex.folding), each once, in order (at most
+    MAX_QUERY_WORDS): a catalogue key adds its label's words, tire/tyre and
+    center/centre each other."""
     raw = text if isinstance(text, str) else " ".join(text)
     labels = _key_labels()
     found: list[str] = []
     for token in _KEY_TOKEN.findall(raw):
-        found += WORD.findall(token.lower())
+        found += WORD.findall(fold(token))
         if (label := labels.get(token.lower())) is not None:
             found += WORD.findall(label.lower())
     found += [SYNONYMS[w] for w in found if w in SYNONYMS]
@@ -214,11 +217,11 @@ def tsquery(words: Iterable[str]) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)  # a text repeats its words: stem each once
 def stem(word: str) -> str:
-    """The CSV store's stemmer, on both sides: lowercase; drop a plural "es" or "s" (not
-    "ss"), then an "ing" or "ed" (not the "ed" of "eed"; only after a vowel: "spring" and
+    """The CSV store's stemmer, on both sides: fold (lowercase, no accents); drop a
+    plural "es" or "s" (not "ss"), then an "ing" or "ed" (not the "ed" of "eed"; only after a vowel: "spring" and
     "shed" stay), then a final "e"; at least 3 letters always stay. "landings" ->
     "land"; "tuned", "tunes", "tuning", "tune" -> "tun"."""
-    w = word.lower()
+    w = fold(word)
     for suffixes in (("es", "s"), ("ing", "ed")):
         for suffix in suffixes:
             rest = w[: -len(suffix)]

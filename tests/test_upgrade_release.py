@@ -85,11 +85,13 @@ def old_app(old_config: dict) -> Iterator[Flask]:
 
 def snapshot(config: dict) -> Snapshot:
     """Every row of every table as the store holds it, read without the app's schema
-    (tables newer than the release are left out until the upgrade makes them)."""
+    (tables newer than the release are left out until the upgrade makes them; the
+    derived ``search`` columns too: sql/0015 folds their words)."""
     if config["DATABASE_URL"]:
         with psycopg.connect(config["DATABASE_URL"], row_factory=dict_row) as conn:
-            return {t: conn.execute(sql.SQL("SELECT * FROM {} ORDER BY 1").format(
-                sql.Identifier(t))).fetchall() for t in TABLES
+            return {t: [{k: v for k, v in r.items() if k != "search"} for r in conn.execute(
+                sql.SQL("SELECT * FROM {} ORDER BY 1").format(sql.Identifier(t))).fetchall()]
+                for t in TABLES
                 if conn.execute("SELECT to_regclass(%s) AS t", (t,)).fetchone()["t"]}
     folder = Path(config["APEX_DATA_DIR"])
     cells: Snapshot = {}
