@@ -218,9 +218,9 @@ def tsquery(words: Iterable[str]) -> str:
 @functools.lru_cache(maxsize=1 << 16)  # a text repeats its words: stem each once
 def stem(word: str) -> str:
     """The CSV store's stemmer, on both sides: fold (lowercase, no accents); drop a
-    plural "es" or "s" (not "ss"), then an "ing" or "ed" (not the "ed" of "eed"; only after a vowel: "spring" and
-    "shed" stay), then a final "e"; at least 3 letters always stay. "landings" ->
-    "land"; "tuned", "tunes", "tuning", "tune" -> "tun"."""
+    plural "es" or "s" (not "ss"), then an "ing" or "ed" (not the "ed" of "eed"; only
+    after a vowel: "spring" and "shed" stay), then a final "e"; at least 3 letters
+    always stay. "landings" -> "land"; "tuned", "tunes", "tuning", "tune" -> "tun"."""
     w = fold(word)
     for suffixes in (("es", "s"), ("ing", "ed")):
         for suffix in suffixes:
