@@ -281,11 +281,23 @@ def _joined(pieces: Iterable[tuple[str, bool]]) -> Pieces:
     return tuple(out)
 
 
+# Markdown's marks, left out of a snippet: "# " and "> " starting a line, "**", "__",
+# "`", a single "*" around a word, and a link's brackets and address ("[text](url)").
+_MARKDOWN = re.compile(r"^[ \t]*(?:#{1,6}|>)(?=\s)|\*\*|__|`|!?\[(?=[^\]\n]*\]\()"
+                       r"|\]\([^)\s]*\)|(?:^|(?<=\s))\*(?=[^\s*])|(?<=[^\s*])\*(?=[\s.,;:!?)]|$)",
+                       re.MULTILINE)
+
+
+def plain(text: str) -> str:
+    """``text`` without Markdown's marks (for a one-line snippet)."""
+    return _MARKDOWN.sub("", text)
+
+
 def pieces_from_marked(marked: str) -> Pieces:
     """``ts_headline`` output (hits between HIT_START and HIT_END) as pieces, with runs of
-    white space as one space (a snippet is one line)."""
+    white space as one space (a snippet is one line), Markdown's marks left out."""
     out: list[tuple[str, bool]] = []
-    for i, part in enumerate(re.split(f"[{HIT_START}{HIT_END}]", marked)):
+    for i, part in enumerate(re.split(f"[{HIT_START}{HIT_END}]", plain(marked))):
         out.append((_SPACES.sub(" ", part), i % 2 == 1))
     return _strip(_joined(out))
 
