@@ -288,9 +288,13 @@ _MARKDOWN = re.compile(r"^[ \t]*(?:#{1,6}|>)(?=\s)|\*\*|__|`|!?\[(?=[^\]\n]*\]\(
                        re.MULTILINE)
 
 
+_BULLET = re.compile(r"^[ \t]*[-*+][ \t]+", re.MULTILINE)
+
+
 def plain(text: str) -> str:
-    """``text`` without Markdown's marks (for a one-line snippet)."""
-    return _MARKDOWN.sub("", text)
+    """``text`` without Markdown's marks (for a one-line snippet); a list item's dash as
+    "• ", so the items still read apart on one line."""
+    return _MARKDOWN.sub("", _BULLET.sub("• ", text))
 
 
 def pieces_from_marked(marked: str) -> Pieces:

@@ -371,6 +371,11 @@ def test_markdown_marks_leave_snippet_pieces() -> None:
         ("Sway bars Thicker ", False), ("bars", True), (" stop roll.", False))
 
 
+def test_list_items_read_apart_in_a_snippet() -> None:
+    assert theory.plain("faster.\n- Bottoming: smaller holes.\n* Chatter: bigger") == (
+        "faster.\n• Bottoming: smaller holes.\n• Chatter: bigger")
+
+
 def test_the_theory_library_is_a_tab(alice) -> None:
     nav = alice.get("/garage/").text.split('<nav class="tabs"', 1)[1]
     assert 'href="/theory/"' in nav
