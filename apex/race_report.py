@@ -191,12 +191,12 @@ def change_text(change: SetupChange) -> str:
 
 
 def _outcome(change: SetupChange, verdict: ChangeVerdict | None) -> str:
-    """On the car: ``0.45 s/lap faster (± 0.20), trend unknown — success``, with the
+    """On the car: ``success: 0.45 s/lap faster (± 0.20), trend unknown``, with the
     parameters judged together and the racer's opinion; a denied or pending change
     only its status (it was never raced)."""
     if verdict is None:
         return change.status
-    parts = [f"{verdict.sentence} — {verdict.outcome}" if verdict.outcome else verdict.sentence]
+    parts = [f"{verdict.outcome}: {verdict.sentence}" if verdict.outcome else verdict.sentence]
     if verdict.together:
         parts.append("together with " + ", ".join(verdict.together))
     if verdict.opinion_words:

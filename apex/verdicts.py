@@ -39,6 +39,9 @@ APPLIED = ("accepted", "reverted")  # changes that were on the car (not proposal
 MEDIAN_SE = 1.253  # standard error of a median ≈ 1.253 × that of a mean
 Z95 = 1.96
 FLOOR_PCT = 0.2  # below this no lap-time difference is called a result
+# Exactly on the line counts as beyond it: 0.061 / 30.5 is 0.2 %, though floats make
+# it 0.19999999999999984 %.
+EPSILON_PCT = 1e-9
 
 FEW_LAPS = "not enough laps yet"
 VARIATION = "within your normal variation"
@@ -157,7 +160,7 @@ class Gap:
         effect, band = self.effect_pct, self.band_pct
         if effect is None or band is None:
             return ""
-        limit = max(band, FLOOR_PCT)
+        limit = max(band, FLOOR_PCT) - EPSILON_PCT
         return "success" if effect <= -limit else "failure" if effect >= limit else "neutral"
 
     @property
@@ -253,8 +256,9 @@ def judge_event(runs: Sequence[Run], changes: Sequence[SetupChange],
     figures = list(stats) if stats is not None else event_run_stats(runs)
     by_run = {r.id: (r, s) for r, s in zip(runs, figures, strict=True)}
     position = {r.id: i for i, r in enumerate(runs)}
-    applied = sorted((c for c in changes if c.status in APPLIED),
-                     key=lambda c: (c.version or 0, c.created_at is None, c.created_at))
+    # By the setup version each made (the stores give changes in the order they were
+    # made, which a stable sort keeps among equals).
+    applied = sorted((c for c in changes if c.status in APPLIED), key=lambda c: c.version or 0)
     groups: dict[str | None, list[SetupChange]] = {}
     for change in applied:
         before = _driven(runs, position.get(change.run_before or ""))

@@ -81,6 +81,19 @@ def test_a_real_gain_hidden_by_a_track_going_off_is_found():
     assert v.sentence == "0.20 s/lap faster (± 0.06), track drift +0.50 %/run accounted for"
 
 
+@pytest.mark.parametrize(("after", "outcome"), [
+    ("30.439", "success"),  # 0.061 / 30.5 = exactly 0.2 % faster (floats: 0.19999… %)
+    ("30.440", "neutral"),  # 0.197 %
+    ("30.561", "failure"),  # exactly 0.2 % slower
+])
+def test_exactly_the_floor_counts(after, outcome):
+    # The band (0.0613970 / 30.5 = 0.2013 %) is over the floor: laps spread 10 × less.
+    runs = [run(1, laps=tuple(str(Decimal("30.5") + d / 10) for d in SPREAD)),
+            run(2, laps=tuple(str(Decimal(after) + d / 10) for d in SPREAD), version=2)]
+    (v,) = judge_event(runs, [df_change(before="r1", after="r2")]).changes
+    assert v.outcome == outcome
+
+
 def test_without_an_unchanged_pair_the_trend_is_unknown():
     runs = [run(1, "40.000"), run(2, "39.800", version=2)]
     (v,) = judge_event(runs, [df_change(before="r1", after="r2")]).changes
