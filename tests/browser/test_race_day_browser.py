@@ -323,6 +323,11 @@ def test_five_runs_with_a_trend_one_change_the_audit_and_the_history(
     impact.scroll_into_view_if_needed()
     shot(page, "analysis-verdict")
     no_raw_codes(page)
+    analysis_url = page.url
+    page.get_by_role("link", name="Race report").click()
+    expect(page.locator("textarea")).to_contain_text("laps: faster · you: felt worse")
+    no_raw_codes(page)
+    page.goto(analysis_url)
 
     # History: what worked at this track and condition, in words (a full page load, so
     # htmx is listening before the select changes).
