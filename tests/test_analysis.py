@@ -219,3 +219,28 @@ def test_a_run_under_5_clean_laps_shows_its_laps_but_is_compared_with_nothing(al
         assert "Practice 3" in [t.text for t in chart.iter(f"{ns}text")]  # its slot
         medians = [g for g in chart.iter(f"{ns}g") if g.get("class") == "chart-median"]
         assert len(list(medians[0].iter(f"{ns}circle"))) == 2  # Practice 1 and 2 only
+
+
+def test_the_timeline_shows_net_changes_at_the_gap_they_were_made_in(alice, app):
+    # After Practice 1: SO_F thicker and undone (nets out), DF thinner; then Practice 2.
+    store, rid = store_of(app), racer(app)
+    car = store.add_car(rid, CAR, NB48)
+    ev = store.start_event(rid, {**EVENT, "car_id": car.id}, NB48)
+    first = store.add_run(rid, ev.id, "Practice 1")
+    store.add_laps(rid, first.id, P1)
+    (thicker,) = store.edit_event_setup(rid, ev.id, {"SO_F": 500}, source="manual").changes
+    store.revert_change(rid, thicker.id)
+    store.edit_event_setup(rid, ev.id, {"DF": 6000}, source="manual")
+    second = store.add_run(rid, ev.id, "Practice 2")
+    store.add_laps(rid, second.id, P2)
+    text = alice.get(f"/analysis/{ev.id}").text
+    timeline = next(ET.fromstring("<svg" + part.split("</svg>")[0] + "</svg>")
+                    for part in text.split("<svg")[1:] if "chart-change-labels" in part)
+    ns = "{http://www.w3.org/2000/svg}"
+    labels = [el.text for g in timeline.iter(f"{ns}g") if g.get("class") == "chart-change-labels"
+              for el in g.iter(f"{ns}text")]
+    assert labels == ["F diff oil thinner"]  # the undone shock oil shows nothing
+    assert "Practice 1: 31.200 s. Then F diff oil thinner. Practice 2: 30.900 s." in text
+    # Both shock oil rows read "reverted"; the diff oil is judged alone.
+    assert text.count("<span class=\"verdict\">reverted</span>") == 2
+    assert "Judged together with" not in text
