@@ -13,6 +13,7 @@ from tests.advisor_engine_helpers import (
     change,
     event,
     guard_keys,
+    past,
     run,
     situation,
     texts,
@@ -20,35 +21,35 @@ from tests.advisor_engine_helpers import (
 
 # --- §3.6 history ---------------------------------------------------------------------------
 
-NAMES = {"e0": "Winter Cup"}
-
-
 def test_a_failure_here_goes_last_and_says_so():
-    failed = change("SB_R", "2.5", "2.7", verdict="failure", event_id="e0")
-    advice = advise(situation("push_mid", history=[failed], event_names=NAMES))
+    # SB_R thicker: 2 tries here, both slower, +0.30 % and +0.50 %.
+    history = past("SB_R", +1, slower=2, effects=(0.3, 0.5))
+    advice = advise(situation("push_mid", history=history))
     assert texts(advice) == ["SB_F 2.3 → 2.1 mm", "SB_R 2.5 → 2.7 mm"]
     assert advice.proposals[1].history == (
-        "Failed for this car here before (Winter Cup): tried last.")
+        "Slower here 2 of 2 times for this car, +0.40 % on average: tried last.")
     assert advice.proposals[0].history == ""
 
 
 def test_a_success_here_goes_first_and_says_so():
-    worked = change("Toe_R", "3.5", "3.0", verdict="success", event_id="e0")  # Toe_R down
-    advice = advise(situation("push_entry", history=[worked], event_names=NAMES))
-    assert texts(advice) == ["Toe_R 3.0 → 2.5°", "DF 7000 → 6000 cSt", "SO_F 450 → 400 cSt"]
-    assert advice.proposals[0].history == "Worked for this car here before (Winter Cup)."
-
-
-def test_the_latest_verdict_counts_and_direction_matters():
-    history = [change("DF", "7000", "6000", verdict="success", event_id="e0"),
-               change("DF", "7000", "6000", verdict="failure", event_id="e7"),
-               change("SO_F", "400", "450", verdict="success", event_id="e0")]  # SO_F up
+    # Toe_R down: worked 2 of 3 times (-0.5, -0.3, +0.2 %): mean -0.2 %.
+    history = past("Toe_R", -1, faster=2, slower=1, effects=(-0.5, -0.3, 0.2))
     advice = advise(situation("push_entry", history=history))
-    # DF down failed last time (no name known): to the end, past the first three.
+    assert texts(advice) == ["Toe_R 3.0 → 2.5°", "DF 7000 → 6000 cSt", "SO_F 450 → 400 cSt"]
+    assert advice.proposals[0].history == (
+        "Worked here 2 of 3 times for this car, \u22120.20 % on average.")
+
+
+def test_the_model_s_figures_count_and_direction_matters():
+    history = {**past("DF", -1, faster=1, slower=2, effects=(-0.3, 0.4, 0.5),
+                      whose="your other NB48 2.2s"),
+               **past("SO_F", +1, faster=1, effects=(-0.4,))}  # SO_F up: not this rule's way
+    advice = advise(situation("push_entry", history=history))
+    # DF down was slower more often than faster: to the end, past the first three.
     assert texts(advice) == ["SO_F 450 → 400 cSt", "SB_F 2.3 → 2.1 mm", "Toe_R 3.0 → 2.5°"]
     assert all(p.history == "" for p in advice.proposals)
-    neutral = [change("DF", "7000", "6000", verdict="neutral", event_id="e0")]
-    assert texts(advise(situation("push_entry", history=neutral)))[0] == "DF 7000 → 6000 cSt"
+    even = past("DF", -1, faster=1, slower=1, effects=(-0.3, 0.3))
+    assert texts(advise(situation("push_entry", history=even)))[0] == "DF 7000 → 6000 cSt"
 
 
 # --- track context -----------------------------------------------------------------------
@@ -78,8 +79,8 @@ def test_bumpy_puts_softer_first_keeping_their_order():
 
 def test_history_has_the_last_word_over_the_track():
     # Bumpy puts RH first, but raising the front ride height failed here before.
-    failed = change("RH_F", "27.0", "28.0", verdict="failure", event_id="e0")
-    advice = advise(situation("bottoming", event=event(condition="Bumpy"), history=[failed]))
+    advice = advise(situation("bottoming", event=event(condition="Bumpy"),
+                              history=past("RH_F", +1, slower=1, effects=(0.4,))))
     assert texts(advice) == ["RH_R 28.0 → 29.0 mm", "SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt"]
 
 

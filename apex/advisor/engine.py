@@ -77,7 +77,7 @@ def advise(situation: Situation, rules: Rules = RULES) -> Advice:
         difference, cst = 0, 0
     picker = _Picker(s, rules, limited)
     for item in ranked(_shifted(symptom.candidates, picker, difference, cst),
-                       s.event, s.history, s.event_names, rules):
+                       s.event, s.history, rules):
         if len(picker.proposals) >= rules.max_proposals:
             break
         picker.take(item.candidate, item.history)
