@@ -31,9 +31,11 @@ def run(n: int, confidence: int | None = None, laps: tuple[str, ...] = ()) -> Ru
 
 
 def change(param: str, old: str, new: str, status: str = "accepted", run_after: str | None = "r9",
-           verdict: str = "", event_id: str = "e1") -> SetupChange:
+           verdict: str = "", event_id: str = "e1", version: int | None = None) -> SetupChange:
+    if version is None and status in ("accepted", "reverted"):
+        version = 2
     return SetupChange(f"x-{param}-{old}-{new}", event_id, param, old, new, "manual",
-                       status=status, run_after=run_after, verdict=verdict)
+                       status=status, run_after=run_after, verdict=verdict, version=version)
 
 
 def situation(symptom: str, values=None, **fields) -> Situation:
