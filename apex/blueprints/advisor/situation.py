@@ -8,14 +8,15 @@ from apex.advisor.engine import Situation
 from apex.auth_setup import current_racer_id
 from apex.db import get_store
 from apex.event_history import summarise
-from apex.models import Event, SetupChange
+from apex.lap_stats import event_run_stats
+from apex.models import Event, Run, SetupChange
 
 
 def situation(event: Event, symptom: str, *, temperature_now: int | None = None,
               insist: bool = False) -> Situation:
     """The event setup, runs and changes, and this car's past at this track and condition:
-    earlier changes with their verdicts (the audit's, else the laps'), and the racer's best
-    lap at this track."""
+    earlier changes with their verdicts (the audit's, else the laps'), and this car's best
+    top-5 average at this track (§3.7)."""
     racer_id = current_racer_id()
     store = get_store()
     setup = store.get_event_setup(racer_id, event.id)
@@ -28,8 +29,8 @@ def situation(event: Event, symptom: str, *, temperature_now: int | None = None,
         if past.id == event.id or past.track.casefold() != event.track.casefold():
             continue
         summary = summarise(record)
-        if summary.best_lap is not None:
-            best = summary.best_lap if best is None else min(best, summary.best_lap)
+        if past.car_id == event.car_id:
+            best = _best_top5(record.runs, best)
         if past.car_id == event.car_id and past.condition.casefold() == event.condition.casefold():
             history += [replace(i.change, verdict=i.verdict) for i in summary.impacts if i.verdict]
             names[past.id] = past.name
@@ -37,4 +38,13 @@ def situation(event: Event, symptom: str, *, temperature_now: int | None = None,
         symptom=symptom, values=setup.values if setup else {}, event=event,
         runs=store.list_runs(racer_id, event.id), changes=store.list_changes(racer_id, event.id),
         history=history, own_best_at_track=best, temperature_now=temperature_now,
-        insist=insist, event_names=names)
+        insist=insist, event_names=names,
+        temperature_ref=setup.temperature_ref if setup else None,
+        tyres_since=setup.tyres_fitted_at if setup else None)
+
+
+def _best_top5(runs: list[Run], best: float | None) -> float | None:
+    """The lower of ``best`` and the runs' best top-5 average (clean laps only)."""
+    found = [s.top5 for s in event_run_stats(runs)
+             if s is not None and s.comparable and s.top5 is not None]
+    return min([*found, *([best] if best is not None else [])], default=None)
