@@ -155,14 +155,14 @@ def test_low_grip_everywhere_advises_a_softer_compound():
     assert advise(situation("low_grip", event=event(type="Main"))).notes == []
 
 
-@pytest.mark.parametrize("symptom, label", [("traction_roll", "traction roll"),
-                                            ("lands_rear", "lands on the rear")])
+@pytest.mark.parametrize("symptom, label", [("traction_roll", "Traction roll"),
+                                            ("lands_rear", "Lands rear")])
 def test_safety_symptoms_are_answered_at_any_confidence(symptom, label):
     advice = advise(situation(symptom, runs=[run(1, 2)]))
     assert not advice.blocked and advice.proposals
     gate = the_guard(advice, "confidence")
     assert not gate.blocks
-    assert gate.message == (f"Your confidence in Q1 was 2 of 5, but {label} makes the car "
+    assert gate.message == (f"Your confidence in Q1 was 2 of 5, but “{label}” makes the car "
                             "unsafe to drive: answered anyway (safety first).")
 
 

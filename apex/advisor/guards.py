@@ -55,8 +55,8 @@ def confidence_guard(runs: Sequence[Run], rules: Rules, symptom: str = "") -> Gu
     if symptom in rules.safety_symptoms:
         label = SYMPTOMS[symptom].label if symptom in SYMPTOMS else symptom
         return guard("confidence", f"Your confidence {where} was {run.confidence} of 5, but "
-                                   f"{label.lower()} makes the car unsafe to drive: answered "
-                                   "anyway (safety first).")
+                                   f"“{label}” makes the car unsafe to drive: answered anyway "
+                                   "(safety first).")
     return guard("confidence", f"Your confidence {where} was {run.confidence} of 5: get track "
                                "time before changing the setup.", blocks=True)
 
