@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from apex.store import Store, UntestedChangeError
+from apex.stores.csv import CsvStore
 from tests.store_events_helpers import new_event
 
 
@@ -104,3 +105,27 @@ def test_a_fresh_set_of_tyres_is_remembered(store: Store) -> None:
     assert store.get_event_setup(rid, event.id).tyres_fitted_at == fitted.tyres_fitted_at
     other = new_event(store, "bob")[0]
     assert store.fresh_tyres(other.racer_id, event.id) is None
+
+
+def test_asks_pairs_and_the_setup_references_survive_export_and_import(store: Store,
+                                                                       tmp_path) -> None:
+    source = CsvStore(tmp_path / "source")
+    source.upgrade()
+    user, _, event = new_event(source)
+    front, _rear, _height = _ask(source, user.racer_id, event.id)
+    source.accept_proposal(user.racer_id, front.id)
+    source.fresh_tyres(user.racer_id, event.id)
+    rows = source.dump_tables()
+    (setup,) = rows["event_setups"]
+    assert setup["temperature_ref"] == 30 and setup["tyres_fitted_at"] is not None
+    assert {(c["parameter"], c["status"], c["ask_id"], c["pair_id"], c["temperature_ref"])
+            for c in rows["setup_changes"]} == {
+        ("SO_F", "accepted", "a1", "a1:SO_F", 30), ("SO_R", "accepted", "a1", "a1:SO_F", 30),
+        ("RH_F", "superseded", "a1", "", None)}
+    store.import_rows(rows)
+
+    def ordered(dump: dict) -> dict:
+        return {t: sorted(rs, key=lambda r: str(r.get("id") or r.get("key")))
+                for t, rs in dump.items()}
+
+    assert ordered(store.dump_tables()) == ordered(rows)
