@@ -249,10 +249,11 @@ def test_reverted_and_failed_changes_are_repeats_but_not_the_other_direction():
         f"Front sway bar {MINUS}0.2 mm (judged a failure at this event).")
 
 
-def test_an_undo_row_is_no_repeat():
-    # Undoing DF 8000 -> 7000 wrote DF 7000 -> 8000 "Undo: ...": DF up is still new.
+@pytest.mark.parametrize("reason", ["Undo: back to 8000", "Back to last known good: Q2"])
+def test_an_undo_or_a_restore_is_no_repeat(reason):
+    # Undoing DF 8000 -> 7000 (or a restore) wrote DF 7000 -> 8000: DF up is still new.
     undo = change("DF", "7000", "8000")
-    undo = undo.__class__(**{**undo.__dict__, "reason": "Undo: back to 8000"})
+    undo = undo.__class__(**{**undo.__dict__, "reason": reason})
     advice = advise(situation("push_exit", {"DF": 7000}, changes=[undo]))
     assert texts(advice)[0] == "DF 7000 → 8000 cSt"
 

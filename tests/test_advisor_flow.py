@@ -143,3 +143,14 @@ def test_race_support_counts_the_tyres_and_a_fresh_set_restarts_it(alice, app, e
     assert fresh.status_code == 200 and "Tyres: 0 of 3 runs" in fresh.text
     assert "Fresh set of tyres fitted" in fresh.text
     assert alice.post(f"/race/{event.id}/tyres/fresh").status_code == 303
+
+
+def test_undoing_one_end_of_a_pair_on_the_event_page_undoes_both(alice, app, event):
+    alice.post(f"/advisor/{event.id}/ask", data={"symptom": "bottoming"})
+    front = next(c for c in changes(app, event) if c.parameter == "SO_F")
+    alice.post(f"/advisor/{event.id}/proposals/{front.id}/accept")
+    rear = next(c for c in changes(app, event) if c.parameter == "SO_R")
+    page = alice.post(f"/event/{event.id}/changes/{rear.id}/revert", follow_redirects=True)
+    assert "Undone: Front shock oil is back to 450; Rear shock oil is back to 400." in page.text
+    setup = store_of(app).get_event_setup(racer(app), event.id)
+    assert (setup.values["SO_F"], setup.values["SO_R"], setup.version) == (450, 400, 3)

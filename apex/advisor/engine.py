@@ -47,7 +47,9 @@ from apex.compare import MINUS
 
 FRESH_TYRES = "Fit fresh tyres first"
 NO_SAFE_CHANGE = "No safe change — get track time"
-UNDO_REASON = "Undo:"  # apex.race_rules.undo's reason: an undo is no repeat of anything
+# An undo (apex.race_rules.undo) and a restore to last known good (event/setup.py) put
+# the setup back: no repeat of anything, whichever way they moved a value.
+BACK_REASONS = ("Undo:", "Back to last known good")
 _REPEAT_WORDS = {
     "pending": "already proposed, waiting for you",
     "accepted": "already made at this event",
@@ -177,7 +179,7 @@ class _Picker:
         reason = ""
         for change in self.situation.changes:
             if (change.parameter != key or recorded_direction(change) != direction
-                    or change.reason.startswith(UNDO_REASON)):
+                    or change.reason.startswith(BACK_REASONS)):
                 continue
             if change.verdict == "failure":
                 reason = _FAILED
