@@ -103,4 +103,6 @@ def test_ask_accept_superseded_bundle_run_ask_again(page: Page, live_server: str
     expect(page.locator("[data-guard=repeats]")).to_contain_text("already made at this event")
     expect(page.locator("#proposals li.proposal").first).to_contain_text(
         "Front shock oil 450 → 500 cSt + Rear shock oil 400 → 450 cSt")
+    page.locator("#advice h2").first.scroll_into_view_if_needed()
+    phone_layout(page)
     shot(page, "advisor-ask-again")
