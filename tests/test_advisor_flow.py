@@ -154,3 +154,31 @@ def test_undoing_one_end_of_a_pair_on_the_event_page_undoes_both(alice, app, eve
     assert "Undone: Front shock oil is back to 450; Rear shock oil is back to 400." in page.text
     setup = store_of(app).get_event_setup(racer(app), event.id)
     assert (setup.values["SO_F"], setup.values["SO_R"], setup.version) == (450, 400, 3)
+
+
+def test_the_driving_guard_reads_this_car_only(alice, app, event):
+    """§3.7: another car's faster day at this track is no yardstick; this car's is."""
+    store, rid = store_of(app), racer(app)
+    other = store.add_car(rid, {**CAR, "nickname": "Spare"}, NB48)
+    this_car = event.car_id
+
+    def past_day(car_id: str, lap: str) -> None:
+        past = store.start_event(rid, {**DAY, "name": "Earlier", "car_id": car_id}, NB48)
+        run = store.add_run(rid, past.id, "Q1")
+        store.add_laps(rid, run.id, [Decimal(lap)] * 6)
+        store.close_event(rid, past.id, past.start_date)
+
+    store.close_event(rid, event.id, event.start_date)  # one open event per car
+    past_day(other.id, "37.000")  # the other car, 3.5 s faster here
+    store.reopen_event(rid, event.id)
+    laps(app, event, "Practice 1")  # 40.5 s laps today
+    quiet = alice.post(f"/advisor/{event.id}/ask", data={"symptom": "push_mid"},
+                       headers=hx("advice"))
+    assert "Driving before setup" not in quiet.text
+    store.close_event(rid, event.id, event.start_date)
+    past_day(this_car, "38.000")  # this car, 2.5 s faster here
+    store.reopen_event(rid, event.id)
+    warned = alice.post(f"/advisor/{event.id}/ask", data={"symptom": "bumps"},
+                        headers=hx("advice"))
+    assert ("This car&#39;s best top-5 average here today is 40.500, 2.5 s off its best at "
+            "this track (38.000)") in warned.text
