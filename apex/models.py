@@ -189,10 +189,13 @@ EVENT_TEXTS: tuple[str, ...] = (
 )
 EVENT_NUMBERS: tuple[str, ...] = ("temperature", "practice_rounds", "qualifying_rounds")
 CHANGE_SOURCES: tuple[str, ...] = ("manual", "advisor", "library", "package")
+# Where a change came from, as a racer reads it.
+CHANGE_SOURCE_WORDS: dict[str, str] = {"manual": "by hand", "advisor": "from the advisor",
+                                       "library": "from the library",
+                                       "package": "a package copied"}
 CHANGE_STATUSES: tuple[str, ...] = (
     "pending", "accepted", "denied", "reverted", "superseded",
 )
-VERDICTS: tuple[str, ...] = ("success", "failure", "neutral")
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,6 @@ class SetupChange:
     version: int | None = None  # the event setup version this change made
     run_before: str | None = None  # the last run before the change
     run_after: str | None = None  # the first run after it
-    verdict: str = ""  # success / failure / neutral, once judged
     created_at: datetime | None = None
     ask_id: str = ""  # an advisor ask's proposals share it (one accepted: others superseded)
     pair_id: str = ""  # the two ends of a front/rear pair share it (TUNING §3.10)

@@ -15,8 +15,8 @@ column set to ``NOW`` takes the time of the write).
 - Accepting while an accepted change has no run after it (``untested``) needs the
   racer's "change both now" (``bundle``): else ``UntestedChangeError``. Accepting one
   proposal of an ask supersedes the others still pending (visible, no longer waiting).
-- Closing an event with an audit gives the audit's verdict to every accepted
-  change that has none yet.
+- Closing an event records its audit (one per close); it judges no change: the
+  verdicts are the laps' (apex.verdicts), the audit is the racer's opinion beside them.
 - Removing a row takes what hangs off it (``ON_DELETE``, the foreign keys of
   ``sql/``): CASCADE rows go too, SET NULL links are blanked.
 """
@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from apex.catalogue import BY_KEY, Value, coerce
 from apex.event_setup import as_text, edit_changes
-from apex.models import Audit, EventSetup, SetupChange
+from apex.models import EventSetup, SetupChange
 from apex.store import StaleSetupError, UntestedChangeError
 from apex.tables import CASCADE, REFERENCES, SET_NULL, on_delete
 from apex.versions import saved_version
@@ -223,10 +223,9 @@ def deny(proposal: SetupChange, changes: Iterable[SetupChange] = ()
 
 @dataclass(frozen=True)
 class Closing:
-    """An event's close: its end date and each judged change's verdict (id -> verdict)."""
+    """An event's close: its end date."""
 
     end_date: date
-    verdicts: dict[str, str]
 
 
 def audit_fields(audit: Mapping[str, Any]) -> dict[str, Any]:
@@ -236,17 +235,11 @@ def audit_fields(audit: Mapping[str, Any]) -> dict[str, Any]:
             **{f: str(audit.get(f) or "") for f in ("symptom", "gain", "observation")}}
 
 
-def close(status: str, start_date: date, end_date: date, audit: Mapping[str, Any] | None,
-          changes: Iterable[Row]) -> Closing | None:
-    """Closing an active event (None if it is not): it ends no earlier than it started;
-    with an audit, every accepted change without a verdict gets the audit's
-    (``changes``: the event's rows with id, status and verdict)."""
+def close(status: str, start_date: date, end_date: date) -> Closing | None:
+    """Closing an active event (None if it is not): it ends no earlier than it started."""
     if status != "active":
         return None
-    verdict = None if audit is None else Audit("", "", int(audit["rating"])).verdict
-    judged = {str(c["id"]): verdict for c in changes
-              if verdict and c["status"] == "accepted" and not c["verdict"]}
-    return Closing(max(end_date, start_date), judged)
+    return Closing(max(end_date, start_date))
 
 
 def reopen(status: str) -> bool:

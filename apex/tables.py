@@ -58,8 +58,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "laps": ("id", "run_id", "lap_number", "seconds", "created_at", "deleted_at", "flag"),
     "setup_changes": (
         "id", "event_id", "parameter", "old_value", "new_value", "source", "reason", "status",
-        "version", "run_before", "run_after", "verdict", *_STAMPS, "ask_id", "pair_id",
-        "temperature_ref",
+        "version", "run_before", "run_after", *_STAMPS, "ask_id", "pair_id", "temperature_ref",
     ),
     "audits": (
         "id", "event_id", "change_id", "rating", "symptom", "gain", "observation", "best_lap",
@@ -108,6 +107,11 @@ def on_delete(table: str, column: str) -> str:
 # login attempt count is forgotten within a day; neither is a racer's data.
 # (schema_migrations is the migration runner's, not a table here.)
 NOT_EXPORTED: tuple[str, ...] = ("request_keys", "login_attempts")
+# Columns earlier versions wrote and this one no longer has (sql/0012 drops them from
+# PostgreSQL): an older export's cells in them are read past, and ``db upgrade`` takes
+# them out of a CSV store's files. setup_changes.verdict held the closing audit's
+# rating copied onto the changes; the audit stays in audits.
+RETIRED: dict[str, tuple[str, ...]] = {"setup_changes": ("verdict",)}
 # What export, import and backups carry, in TABLES' order: parents before children.
 EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 

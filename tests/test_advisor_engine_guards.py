@@ -6,6 +6,7 @@ described in tests/advisor_engine_helpers.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -239,10 +240,15 @@ def test_pending_accepted_and_denied_changes_are_not_proposed_again():
 
 
 def test_reverted_and_failed_changes_are_repeats_but_not_the_other_direction():
-    changes = [change("DF", "6000", "7000"),  # DF went up: down is new
+    # SB_F 2.5 -> 2.3 went between Q1 (40.0 s laps) and Q2 (41.0 s): the laps judge it a
+    # failure (TUNING §5), so SB_F thinner is not proposed again.
+    before = run(1, 4, ("40.0", "40.1", "39.9", "40.0", "40.1", "39.9"))
+    after = replace(run(2, 4, ("41.0", "41.1", "40.9", "41.0", "41.1", "40.9")),
+                    setup_version=2)
+    changes = [change("DF", "6000", "7000", run_after="r2", run_before="r1"),  # DF went up
                change("SO_F", "450", "400", status="reverted"),  # undone: not again
-               change("SB_F", "2.5", "2.3", verdict="failure")]  # judged a failure
-    advice = advise(situation("push_entry", changes=changes))
+               change("SB_F", "2.5", "2.3", run_after="r2", run_before="r1")]
+    advice = advise(situation("push_entry", changes=changes, runs=[before, after]))
     assert texts(advice) == ["DF 7000 → 6000 cSt", "Toe_R 3.0 → 2.5°"]
     assert the_guard(advice, "repeats").message == (
         f"Not proposed again: Front shock oil {MINUS}50 cSt (undone at this event); "

@@ -13,7 +13,16 @@ from datetime import datetime
 
 from apex.catalogue import BY_KEY, Value, format_value, with_unit
 from apex.compare import delta_text
+from apex.event_history import Tried
 from apex.models import Event, Run, SetupChange
+
+
+@dataclass(frozen=True)
+class PastTries:
+    """A move's figures at this place, and whose car they come from."""
+
+    tried: Tried
+    whose: str  # "this car" / "other NB48 cars"
 
 
 @dataclass(frozen=True)
@@ -25,15 +34,13 @@ class Situation:
     event: Event
     runs: Sequence[Run]  # this event's runs, oldest first
     changes: Sequence[SetupChange]  # this event's changes, any status
-    # This car's changes at this track and condition at other (earlier) events,
-    # oldest first, with their verdicts: the latest verdict of a change counts.
-    history: Sequence[SetupChange] = ()
+    # What worked at this track and condition at other events (TUNING §5 "History"):
+    # (parameter, direction) -> its figures and whose they are ("this car", "other NB48s").
+    history: Mapping[tuple[str, int], PastTries] = field(default_factory=dict)
     # This car's best top-5 average at this track at earlier events (s): §3.7.
     own_best_at_track: float | None = None
     temperature_now: int | None = None  # °C now
     insist: bool = False  # change anyway, though the last change is untested
-    # Event id -> name, so history can say where a change worked ("Winter Cup").
-    event_names: Mapping[str, str] = field(default_factory=dict)
     # §3.8: the track temperature the setup's shock oils are set for (None: the
     # event's temperature, as for a setup saved before it was remembered).
     temperature_ref: int | None = None

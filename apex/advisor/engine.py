@@ -44,6 +44,7 @@ from apex.advisor.values import apply_change, change_text, recorded_direction
 from apex.catalogue import BY_KEY as PARAMS
 from apex.catalogue import PISTON_KEYS, coerce
 from apex.compare import MINUS
+from apex.verdicts import judge_event
 
 FRESH_TYRES = "Fit fresh tyres first"
 NO_SAFE_CHANGE = "No safe change — get track time"
@@ -86,10 +87,11 @@ def advise(situation: Situation, rules: Rules = RULES) -> Advice:
     difference, cst = temperature_shift(reference, s.temperature_now, rules)
     if not symptom.candidates:  # an engine question: shock oil is not the answer
         difference, cst = 0, 0
-    picker = _Picker(s, rules, limited)
+    picker = _Picker(s, rules, limited, failed={
+        v.change.id for v in judge_event(s.runs, s.changes).changes if v.outcome == "failure"})
     history: list[str] = []
     for item in ranked(_shifted(symptom.candidates, picker, difference, cst, reference),
-                       s.event, s.history, s.event_names, rules):
+                       s.event, s.history, rules):
         if item.history:
             history.append(f"{_candidate_text(item.candidate)}: {item.history.rstrip('.')}")
         if len(picker.proposals) < rules.max_proposals:
@@ -141,6 +143,7 @@ class _Picker:
     repeats: list[str] = field(default_factory=list)
     bounds: list[str] = field(default_factory=list)
     temperature: list[str] = field(default_factory=list)  # what the shift did, for its guard
+    failed: set[str] = field(default_factory=set)  # changes the laps judged a failure here
     cancelled: list[str] = field(default_factory=list)  # shock oils the shift cancelled out
 
     def take(self, c: Candidate, history: str = "") -> bool:
@@ -181,7 +184,7 @@ class _Picker:
             if (change.parameter != key or recorded_direction(change) != direction
                     or change.reason.startswith(BACK_REASONS)):
                 continue
-            if change.verdict == "failure":
+            if change.id in self.failed:
                 reason = _FAILED
             elif change.status in _REPEAT_WORDS:
                 reason = _REPEAT_WORDS[change.status]

@@ -42,7 +42,7 @@ _EVENT_FIELDS = ("name", "type", "start_date", "end_date", "track", "track_size"
                  "surface", "condition", "temperature", "practice_rounds", "qualifying_rounds",
                  "status", "baseline", "created_at")
 _CHANGE_FIELDS = ("id", "event_id", "parameter", "old_value", "new_value", "source", "reason",
-                  "status", "version", "run_before", "run_after", "verdict", "created_at",
+                  "status", "version", "run_before", "run_after", "created_at",
                   "ask_id", "pair_id", "temperature_ref")
 
 
@@ -130,12 +130,11 @@ class EventMethods(RaceRows):
     @locked
     def close_event(self, racer_id: str, event_id: str, end_date: date,
                     audit: Mapping[str, Any] | None = None) -> Event | None:
-        """The audit, the verdicts and the event's status in one ``write_all``."""
+        """The audit and the event's status in one ``write_all``."""
         row = self._event_row(racer_id, event_id)
         if row is None:
             return None
-        closing = rules.close(row["status"], row["start_date"], end_date, audit,
-                              self._event_rows("setup_changes", event_id))
+        closing = rules.close(row["status"], row["start_date"], end_date)
         if closing is None:
             return _event(row)
         now = datetime.now(UTC)
@@ -144,10 +143,6 @@ class EventMethods(RaceRows):
             "events": [row if r["id"] == row["id"] else r for r in self._tables.read("events")]}
         if audit is not None:
             tables["audits"] = [*self._tables.read("audits"), _audit_row(event_id, audit)]
-        if closing.verdicts:
-            tables["setup_changes"] = [
-                {**r, "verdict": closing.verdicts[r["id"]], "updated_at": now}
-                if r["id"] in closing.verdicts else r for r in self._tables.read("setup_changes")]
         self._tables.write_all(tables)
         return _event(row)
 
@@ -215,7 +210,7 @@ class EventMethods(RaceRows):
                 saved["temperature_ref"] = write.temperature_ref
             tables["event_setups"] = [saved if r["id"] == saved["id"] else r
                                       for r in self._tables.read("event_setups")]
-        new = [now_row(event_id=setup_row["event_id"], **asdict(c), run_after=None, verdict="",
+        new = [now_row(event_id=setup_row["event_id"], **asdict(c), run_after=None,
                        ask_id="", pair_id="", temperature_ref=None)
                for c in write.new]
         updated = []
@@ -298,7 +293,7 @@ class EventMethods(RaceRows):
                        old_value=as_text(parameter, setup[parameter]),
                        new_value=as_text(parameter, coerce(param, value)), source="advisor",
                        reason=reason, status="pending", version=None, run_before=None,
-                       run_after=None, verdict="", ask_id=ask_id, pair_id=pair_id,
+                       run_after=None, ask_id=ask_id, pair_id=pair_id,
                        temperature_ref=temperature_ref)
         self._tables.insert("setup_changes", row)
         self._remember_key(profile, request_key)

@@ -36,7 +36,7 @@ from apex.store import DuplicateError
 from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_keys import claim, ids, owner
 from apex.stores.postgres_params import Conn, one
-from apex.stores.postgres_runs import EVENT_CHANGES, EVENT_RUNS, RUN_COLS, runs_with_laps
+from apex.stores.postgres_runs import EVENT_RUNS, RUN_COLS, runs_with_laps
 
 _EVENT_COLS = """e.id::text, e.profile_id::text AS racer_id, e.vehicle_id::text AS car_id,
 e.name, e.type, e.start_date, e.end_date, e.track, e.track_size, e.traction, e.surface,
@@ -98,7 +98,7 @@ TESTED_VERSIONS = """SELECT DISTINCT r.setup_version FROM runs r WHERE r.event_i
 AND EXISTS (SELECT 1 FROM laps l WHERE l.run_id = r.id AND l.deleted_at IS NULL)"""
 
 _CHANGE_COLS = """c.id::text, c.event_id::text, c.parameter, c.old_value, c.new_value, c.source,
-c.reason, c.status, c.version, c.run_before::text, c.run_after::text, c.verdict, c.created_at,
+c.reason, c.status, c.version, c.run_before::text, c.run_after::text, c.created_at,
 c.ask_id, c.pair_id, c.temperature_ref"""
 # clock_timestamp(): the changes of one edit keep the order they were made in.
 INSERT_CHANGE = f"""WITH c AS (
@@ -214,15 +214,13 @@ class EventMethods:
         with self._tx() as conn:
             if (row := conn.execute(LOCK_EVENT, key).fetchone()) is None:
                 return None
-            closing = rules.close(row["status"], row["start_date"], end_date, audit,
-                                  conn.execute(EVENT_CHANGES, key).fetchall())
+            closing = rules.close(row["status"], row["start_date"], end_date)
             if closing is None:
                 return Event(**row)
             row = one(conn, SET_STATUS, {**key, "status": "closed",
                                          "end_date": closing.end_date})
             if audit is not None:
                 conn.execute(INSERT_AUDIT, {**rules.audit_fields(audit), **key})
-            _update_changes(conn, {c: {"verdict": v} for c, v in closing.verdicts.items()})
         return Event(**row)
 
     def reopen_event(self, racer_id: str, event_id: str) -> Event | None:
