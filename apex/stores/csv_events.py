@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from apex import race_rules as rules
@@ -216,10 +216,14 @@ class EventMethods(RaceRows):
         updated = []
         if new or write.updates:
             rows = []
+            # NOW is the time of the write, a microsecond later for each row the rule
+            # lists after another (a pair's ends), as PostgreSQL's clock_timestamp() gives.
+            order = {change_id: n for n, change_id in enumerate(write.updates)}
             for row in self._tables.read("setup_changes"):
                 if (cols := write.updates.get(row["id"])) is not None:
+                    at = now + timedelta(microseconds=order[row["id"]])
                     row = {**row, "updated_at": now,
-                           **{c: now if v is rules.NOW else v for c, v in cols.items()}}
+                           **{c: at if v is rules.NOW else v for c, v in cols.items()}}
                     updated.append(row)
                 rows.append(row)
             tables["setup_changes"] = [*rows, *new]
