@@ -132,12 +132,17 @@ def _advice_taken(store: Store, racer_id: str, event_id: str, symptom: str,
     from apex.advisor.rules import RULES
     from apex.symptoms import BY_KEY as SYMPTOMS
 
-    why = {c.param: c.why for c in RULES.symptoms[symptom].candidates}
-    for param, value in values.items():
-        reason = f"{SYMPTOMS[symptom].label}: {why[param]}"
-        proposal = store.propose_change(racer_id, event_id, param, value, reason)
-        if proposal is None or store.accept_proposal(racer_id, proposal.id) is None:
-            raise RuntimeError(f"the store took no demo advice for {param}")
+    why = {key: c.why for c in RULES.symptoms[symptom].candidates for key in c.params}
+    # One proposal (a front/rear pair is one, TUNING §3.10): accepted as one change.
+    ask = f"demo:{event_id}:{symptom}"
+    pair = f"{ask}:{next(iter(values))}" if len(values) > 1 else ""
+    proposals = [store.propose_change(racer_id, event_id, param, value,
+                                      f"{SYMPTOMS[symptom].label}: {why[param]}",
+                                      ask_id=ask, pair_id=pair)
+                 for param, value in values.items()]
+    taken = [p for p in proposals if p is not None]
+    if len(taken) != len(values) or store.accept_proposal(racer_id, taken[0].id) is None:
+        raise RuntimeError(f"the store took no demo advice for {', '.join(values)}")
 
 
 def seed_race_day(store: Store, racer_id: str, car_id: str, *, runs: int = 3,

@@ -33,9 +33,13 @@ def run(n: int, confidence: int | None = None, laps: tuple[str, ...] = ()) -> Ru
 
 
 def change(param: str, old: str, new: str, status: str = "accepted", run_after: str | None = "r9",
-           event_id: str = "e1") -> SetupChange:
+           event_id: str = "e1", version: int | None = None,
+           run_before: str | None = None) -> SetupChange:
+    if version is None and status in ("accepted", "reverted"):
+        version = 2
     return SetupChange(f"x-{param}-{old}-{new}", event_id, param, old, new, "manual",
-                       status=status, run_after=run_after)
+                       status=status, run_after=run_after, version=version,
+                       run_before=run_before)
 
 
 def past(param: str, direction: int, *, faster: int = 0, slower: int = 0, tries: int = 0,

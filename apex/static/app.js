@@ -261,6 +261,36 @@
     });
   });
 
+  // The advisor's note box: typed words that match a symptom (its buttons' data-words:
+  // groups by "|", words by ",", one word of each group needed) suggest it. Nothing is
+  // sent: the racer still taps the symptom.
+  function symptomFor(text, form) {
+    var buttons = form.querySelectorAll("button[data-words]");
+    for (var i = 0; i < buttons.length; i++) {
+      var groups = buttons[i].getAttribute("data-words").split("|");
+      var all = groups.length > 0 && groups[0] !== "";
+      for (var g = 0; all && g < groups.length; g++) {
+        var words = groups[g].split(","), any = false;
+        for (var w = 0; w < words.length && !any; w++) any = text.indexOf(words[w]) >= 0;
+        all = any;
+      }
+      if (all) return buttons[i];
+    }
+    return null;
+  }
+  document.addEventListener("input", function (e) {
+    var box = e.target;
+    if (!box.matches || !box.matches("input[data-suggest]") || !box.form) return;
+    var out = document.querySelector(box.getAttribute("data-suggest"));
+    var olds = box.form.querySelectorAll("button.suggested");
+    for (var i = 0; i < olds.length; i++) olds[i].classList.remove("suggested");
+    var found = symptomFor(box.value.toLowerCase(), box.form);
+    if (!out) return;
+    out.hidden = !found;
+    out.textContent = found ? "Sounds like: " + found.textContent.trim() + "? Tap it below." : "";
+    if (found) found.classList.add("suggested");
+  });
+
   function raceSupport(root) { syncDrafts(root); showDictation(root); showPackButtons(root); }
   document.addEventListener("htmx:load", function (e) { raceSupport(e.detail.elt); });
   document.addEventListener("DOMContentLoaded", function () { raceSupport(document.body); });
