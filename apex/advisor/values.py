@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from apex.advisor.rules import Rules
-from apex.catalogue import BY_KEY, PISTON_KEYS, Value, coerce, format_value, with_unit
+from apex.catalogue import (
+    BY_KEY,
+    PISTON_KEYS,
+    Value,
+    coerce,
+    format_value,
+    move_direction,
+    with_unit,
+)
 from apex.compare import MINUS
 from apex.models import SetupChange
 
@@ -95,22 +103,7 @@ def value_text(key: str, current: Value, new: Value) -> str:
 
 def recorded_direction(change: SetupChange) -> int:
     """+1 (up, bigger holes), -1 (down, smaller holes), 0 (unknown: text, unset, unread)."""
-    a: Value
-    b: Value
-    if change.parameter in PISTON_KEYS:
-        old, new = _read_piston(change.old_value), _read_piston(change.new_value)
-        a, b = (old[1] if old else None), (new[1] if new else None)
-    elif change.parameter in BY_KEY and BY_KEY[change.parameter].is_numeric:
-        param = BY_KEY[change.parameter]
-        try:
-            a, b = coerce(param, change.old_value), coerce(param, change.new_value)
-        except (InvalidOperation, ValueError):
-            return 0
-    else:
-        return 0
-    if a is None or b is None or a == b:
-        return 0
-    return 1 if Decimal(b) > Decimal(a) else -1
+    return move_direction(change.parameter, change.old_value, change.new_value)
 
 
 def recorded_text(change: SetupChange) -> str:
