@@ -238,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
 
         store = app.extensions["apex.store"]
         store.upgrade()
-        seed_demo(store)
+        with app.app_context():  # the demo password is hashed by the app's method
+            seed_demo(store)
         extra = seed_library(store)
         racer_id = store.find_user(DEMO_USERNAME).racer_id
         car_id = store.list_cars(racer_id)[0].id
