@@ -14,7 +14,6 @@ from apex.blueprints.event.blueprint import own_event
 from apex.blueprints.race.blueprint import bp
 from apex.blueprints.race.views import (
     answer,
-    answer_page,
     done,
     own_run,
     race_context,
@@ -56,12 +55,11 @@ def start_run(event_id: str) -> ResponseReturnValue:
     message = f"Started {run.name}." if run else "Already started."
     # A reload must show the new run, not a ?run= the page was opened with.
     replace_url = {"HX-Replace-Url": url_for("race.show", event_id=event.id)}
-    # NOTE: with a run open the lap entry comes first (race/show.html), so the sections
-    # change order: the whole content is swapped, the note and symptom forms with it
-    # (they now log against the new run).
+    # NOTE: the runs section is first on the page (race/show.html): it is swapped, and the
+    # note and symptom forms follow the new run out of band (they now log against it).
     return after_write(
-        lambda: answer_page(race_context(event, whole=True, run_notice=message), "runs",
-                            replace_url),
+        lambda: answer(race_context(event, run_notice=message), oob=("run_markers",),
+                       headers=replace_url),
         message, "race.show", event_id=event.id, _anchor="runs")
 
 
@@ -79,7 +77,7 @@ def delete_lap(event_id: str, run_id: str) -> ResponseReturnValue:
     message = f"Deleted lap {lap.lap_number} ({format_lap(lap.seconds)})."
     # The answer offers Undo (it lasts race_rules.UNDO_WINDOW) until the laps are redrawn.
     return done(event, message, "runs", run_id=run.id, run_notice=message,
-                undo_lap=lap.lap_number, url={"undo_lap": lap.lap_number})
+                undo_lap=lap.lap_number, url={"undo_lap": lap.lap_number, "edit": "laps"})
 
 
 @bp.post("/<event_id>/runs/<run_id>/laps/<int:lap_number>/flag")
