@@ -18,21 +18,11 @@ import re
 
 from playwright.sync_api import Page
 
-from apex.catalogue import PARAMS
+from apex.catalogue import RAW_CODES  # the keys found in no label (DF, SO_F, Bell ...)
 
 MIN_TAP = 44
 PHONE_WIDTH = 390
 
-
-def _raw_codes() -> list[str]:
-    """The catalogue keys a racer would not read as words: those found in no label
-    (``Spur`` is in "Spur gear", so it is a word; ``Bell`` is not in "Clutch bell")."""
-    labels = [p.label for p in PARAMS]
-    return [p.key for p in PARAMS
-            if not any(re.search(rf"\b{re.escape(p.key)}\b", label) for label in labels)]
-
-
-RAW_CODES = _raw_codes()
 _RAW = re.compile(r"(?<![\w/])(" + "|".join(map(re.escape, RAW_CODES)) + r")(?![\w/])")
 
 # Every visible target, measured in the page (a function, not an expression: the CSP

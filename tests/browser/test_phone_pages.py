@@ -36,6 +36,11 @@ def demo(live_app: Flask) -> Demo:
     from apex.models import LibraryQuery
 
     baseline = store.search_library(LibraryQuery(per_page=1)).rows[0]
+    # What older versions wrote into the notebook, with codes: shown with labels now.
+    car = store.get_car(racer_id, event.car_id)
+    store.add_track_log(racer_id, "change", "Shop Master from event Club Practice: DF 7000 → "
+                        "6000, SO_F 450 → 500", track=event.track, car=car.label)
+    store.add_event_log(racer_id, event.id, "system", "Restored: C_F -2.0 → -2.5")
     return Demo(racer_id, event.car_id, event.id, baseline.id)
 
 

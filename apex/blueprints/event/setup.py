@@ -22,6 +22,7 @@ from apex.catalogue import (
     for_power,
     format_value,
     packages,
+    with_unit,
 )
 from apex.compare import compare_setups, setup_changes
 from apex.db import get_store
@@ -158,8 +159,9 @@ def push_to_shop_master(event_id: str) -> ResponseReturnValue:
     if not changes:
         flash("The Shop Master already matches this event setup.")
         return see_other("event.show_event", event_id=event.id)
-    summary = ", ".join(f"{c.key} {_text(c.key, c.before)} → {_text(c.key, c.after)}"
-                        for c in changes)
+    # The notebook is read by the racer: labels, not codes ("Front diff oil 7000 → 6000 cSt").
+    summary = ", ".join(f"{BY_KEY[c.key].label} {_text(c.key, c.before)} → "
+                        f"{with_unit(BY_KEY[c.key], c.after) or 'unset'}" for c in changes)
     saved = get_store().change_car_config(
         racer_id, event.car_id, {c.key: c.after for c in changes},
         f"Shop Master from event {event.name}: {summary}", track=event.track)

@@ -84,6 +84,8 @@ def race_context(event: Event, run_id: str | None = None, *, whole: bool = False
         "notes_first": NOTES_FIRST, "new_log": None,
         # "Edit laps": the lap rows offer delete (a link's ?edit=laps, a delete form's field).
         "edit_laps": request.values.get("edit") == "laps",
+        # The lap list is folded on a plain visit; after a lap write it is open.
+        "laps_open": request.args.get("laps") == "open",
     }
     block = None if whole else target_block(BLOCKS)
     if block is None:  # the whole page: its header names the car
