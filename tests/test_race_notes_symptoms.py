@@ -40,15 +40,15 @@ def test_htmx_note_answers_with_the_form_and_the_new_note_only(alice, app, event
     for text in ("Earlier one", "Earlier two", "Earlier three", "Earlier four"):
         store_of(app).add_event_log(racer(app), event.id, "note", text)
     response = alice.post(f"/race/{event.id}/notes", data={"note": "Pushes mid"},
-                          headers=hx("note-form"))
+                          headers=hx("note-box"))
     assert response.status_code == 200
     body = response.text
-    assert "<html" not in body and body.lstrip().startswith('<form id="note-form"')
+    assert "<html" not in body and body.lstrip().startswith('<div id="note-box"')
     assert f'data-draft-saved="apex:note:{event.id}"' in body
     assert textarea(body, "note") == "" and "Note saved." in body
     assert '<ul hx-swap-oob="afterbegin:#recent-notes"><li class="log note">' in body
     assert "Pushes mid" in body and "Earlier" not in body
-    assert len(response.get_data()) < 3000
+    assert len(response.get_data()) < 2000
     assert [log.note for log in logs(app, event)][0] == "Pushes mid"
 
 

@@ -28,7 +28,7 @@ from apex.symptoms import grouped
 PAGE = "race/show.html"
 # HX-Target id -> block. A saved note or symptom adds itself to the list out of band
 # ("new_note"); a deleted one redraws "note-list".
-BLOCKS = {"notes": "notes", "note-form": "note_form", "note-list": "note_list",
+BLOCKS = {"notes": "notes", "note-box": "note_box", "note-list": "note_list",
           "symptoms": "symptoms", "runs": "runs", "setup-drift": "setup_drift"}
 NOTES_SHOWN = 30  # the newest notes and symptoms on the page (fragments stay small)
 NOTES_FIRST = 1  # of those, shown unfolded; the others fold under "Earlier"
