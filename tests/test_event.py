@@ -171,6 +171,10 @@ def test_a_bad_edit_is_422_keeps_what_was_typed_and_records_nothing(alice, app):
     assert response.status_code == 422
     assert "Must be between 100 and 1500 cSt." in response.text
     assert 'value="9999"' in response.text and 'value="6000"' in response.text
+    # The package holding the error opens (and says so when folded); the others stay folded.
+    assert '<details class="pkg fold" id="pkg-suspension" open>' in response.text
+    assert '<details class="pkg fold" id="pkg-geometry">' in response.text
+    assert "Not saved: fix the values marked." in response.text
     assert store_of(app).list_changes(racer(app), event.id) == []
     assert store_of(app).get_event_setup(racer(app), event.id).values["DF"] == 7000
 

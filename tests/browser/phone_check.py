@@ -4,7 +4,7 @@
 
 * a target under 44 px: every visible link, button, form field and fold summary must be at
   least 44 px tall and 44 px wide (a radio or checkbox counts as its label, the thing a
-  thumb taps);
+  thumb taps; its own circle or box must still be drawn at 20 px or more);
 * horizontal overflow: the page is wider than the phone;
 * a raw parameter code (``SO_F``, ``C_R``, ``DF``, ``Bell`` ...) in the visible text, where a
   racer should read the catalogue's label ("Front shock oil").
@@ -32,7 +32,15 @@ _TARGETS_JS = """(min) => {
   const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
   for (const el of document.querySelectorAll(sel)) {
     let box = el;
-    if (el.matches('input[type=radio], input[type=checkbox]')) {
+    const mark = el.matches('input[type=radio], input[type=checkbox]');
+    if (mark && getComputedStyle(el).opacity !== '0') {
+      const own = el.getBoundingClientRect();
+      if (own.width > 0 && Math.min(own.width, own.height) < 20) {
+        const drawn = `${Math.round(own.width)}x${Math.round(own.height)}`;
+        out.push(`${el.type} "${el.value}" drawn at ${drawn}`);
+      }
+    }
+    if (mark) {
       box = el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el;
     }
     const style = getComputedStyle(el);
