@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         race,
     )
     from apex.blueprints.theory import bp as theory_bp
+    from apex.catalogue import label_codes
     from apex.extensions import compress, csrf, limiter
     from apex.htmx import add_vary
     from apex.lap_input import format_lap
@@ -64,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.add_url_rule("/", endpoint="index", view_func=garage.index)
     app.jinja_env.globals["new_request_key"] = lambda: str(uuid.uuid4())
     app.jinja_env.filters["lap"] = format_lap
+    app.jinja_env.filters["labelled"] = label_codes
     errors.init_app(app)
     app.after_request(add_vary)
     headers.init_app(app)

@@ -322,3 +322,19 @@ TYRE_KEYS: tuple[str, ...] = keys_in("Tires")
 QUICK_KEYS: tuple[str, ...] = tuple(
     p.key for _, rows in packages() for row in rows for p in row.params if p.quick
 )
+
+
+# Keys a racer would not read as words: found in no label ("Spur" is in "Spur gear"; "Bell"
+# is not in "Clutch bell"). Texts the app wrote with them (old notebook entries) are shown
+# with the labels instead.
+RAW_CODES: tuple[str, ...] = tuple(
+    p.key for p in PARAMS
+    if not any(re.search(rf"\b{re.escape(p.key)}\b", q.label) for q in PARAMS)
+)
+_RAW_CODE = re.compile(r"(?<![\w/])(" + "|".join(map(re.escape, RAW_CODES)) + r")(?![\w/])")
+
+
+def label_codes(text: str) -> str:
+    """``text`` with every raw parameter code replaced by its label ("DF 7000 → 6000" ->
+    "Front diff oil 7000 → 6000"): for texts the app wrote, never for what a racer typed."""
+    return _RAW_CODE.sub(lambda m: BY_KEY[m.group(1)].label, text)

@@ -17,7 +17,9 @@ MESSAGES = {
     400: ("Bad request", "The request could not be read. Reload the page and try again."),
     401: ("Log in", "Log in to see this page."),
     403: ("Not allowed", "You cannot do that."),
-    404: ("Not found", "There is nothing here, or it is not yours."),
+    # NOTE: the same words for "deleted" and "another racer's" (a 404 never tells them apart).
+    404: ("Not here", "This is not here any more: it was deleted, or the link is wrong. "
+                      "Reload the page to see what is there now."),
     405: ("Not allowed", "That action is not available here."),
     413: ("Too large", "That upload is too large."),
     429: ("Slow down", "Too many attempts. Wait a minute and try again."),

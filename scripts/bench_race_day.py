@@ -103,7 +103,8 @@ def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[C
              {**texts, "version": "1", "DF": "8000"}, 409, token),
         Case("start: suggestions", "baseline-choice", client,
              "/event/new?track=Mac%27s+Track&condition=Bumpy", None, 200, token),
-        Case("quick note", "notes", client, f"{base}/notes",
+        # The note form answers with itself (emptied) and the new note alone (issue 17).
+        Case("quick note", "note-box", client, f"{base}/notes",
              {"note": "Loose on entry into the sweeper, bottoming on the double",
               "run_id": run.id}, 200, token, drop_added_logs),
         Case("symptom tap", "symptoms", client, f"{base}/symptoms",
@@ -125,7 +126,7 @@ def race_day_cases(client: Any, token: str, store: Any, racer_id: str) -> list[C
         Case("advisor: push entry", "advice", client, f"/advisor/{event.id}/ask",
              {"symptom": "push_entry"}, 200, token, drop_proposals),
         # Last: each repetition adds a run (there is no run delete), which the cases
-        # above would otherwise see. The sections change order, so it is the whole content.
-        Case("start a run (whole content)", "runs", client, f"{base}/runs",
+        # above would otherwise see. The runs section, the forms' run markers out of band.
+        Case("start a run", "runs", client, f"{base}/runs",
              {"name": "Bench run"}, 200, token),
     ]

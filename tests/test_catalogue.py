@@ -189,3 +189,16 @@ def test_the_scan_finds_a_second_pistons_list_and_labels_map(tmp_path: Path):
     module.write_text('PISTONS = ("P_F", "P_R")\nLABELS = {p.key: p.label for p in PARAMS}\n',
                       encoding="utf-8")
     assert len(_hand_written_keys(module)) == 2
+
+
+def test_texts_the_app_wrote_with_codes_read_with_labels():
+    """Older notebook entries said "DF 7000 → 6000": shown with the catalogue's labels;
+    a key that is a word of a label ("Spur" of "Spur gear") is left as it is."""
+    from apex.catalogue import RAW_CODES, label_codes
+
+    assert {"DF", "SO_F", "C_R", "Bell"} <= set(RAW_CODES) and "Spur" not in RAW_CODES
+    assert label_codes("Shop Master from event X: DF 7000 → 6000, SO_F 450 → 500, "
+                       "Bell 13 → 14, Spur 48 → 50") == (
+        "Shop Master from event X: Front diff oil 7000 → 6000, Front shock oil 450 → 500, "
+        "Clutch bell 13 → 14, Spur 48 → 50")
+    assert label_codes("DFX and a/DF path stay") == "DFX and a/DF path stay"

@@ -171,6 +171,10 @@ def test_a_bad_edit_is_422_keeps_what_was_typed_and_records_nothing(alice, app):
     assert response.status_code == 422
     assert "Must be between 100 and 1500 cSt." in response.text
     assert 'value="9999"' in response.text and 'value="6000"' in response.text
+    # The package holding the error opens (and says so when folded); the others stay folded.
+    assert '<details class="pkg fold" id="pkg-suspension" open>' in response.text
+    assert '<details class="pkg fold" id="pkg-geometry">' in response.text
+    assert "Not saved: fix the values marked." in response.text
     assert store_of(app).list_changes(racer(app), event.id) == []
     assert store_of(app).get_event_setup(racer(app), event.id).values["DF"] == 7000
 
@@ -223,6 +227,28 @@ def test_back_to_last_known_good_restores_the_best_runs_setup(alice, app):
         ("DF", "7000"), ("RH_F", "27.0"), ("SO_F", "450")]
 
 
+def test_last_known_good_is_offered_only_while_the_values_differ(alice, app):
+    """Compared by values, not version numbers (issue 18): once restored, or once the
+    changes are undone by hand, the setup is on a new version with the same values."""
+    store = store_of(app)
+    event = start(alice, app)
+    rid = racer(app)
+    good = store.add_run(rid, event.id, "Practice 1")
+    store.add_laps(rid, good.id, [Decimal(s) for s in ("31.0", "31.2", "31.1", "31.3", "31.0")])
+    store.edit_event_setup(rid, event.id, {"DF": 6000, "SO_F": 500}, source="manual")
+    offer = "Back to the Practice 1 setup (2 values)"
+    assert offer in alice.get(f"/event/{event.id}").text
+    assert alice.post(f"/event/{event.id}/restore").status_code == 303
+    page = alice.get(f"/event/{event.id}").text
+    assert "Back to the Practice 1 setup" not in page
+    assert "The car is on that setup now." in page
+    # By hand: DF away and back again, two versions later, the same values.
+    store.edit_event_setup(rid, event.id, {"DF": 5000}, source="manual")
+    assert "Back to the Practice 1 setup (1 value)" in alice.get(f"/event/{event.id}").text
+    store.edit_event_setup(rid, event.id, {"DF": 7000}, source="manual")
+    assert "Back to the Practice 1 setup" not in alice.get(f"/event/{event.id}").text
+
+
 def test_restore_without_laps_says_so(alice, app):
     event = start(alice, app)
     response = alice.post(f"/event/{event.id}/restore", follow_redirects=True)
@@ -240,6 +266,39 @@ def test_undo_a_change(alice, app):
     assert store_of(app).get_event_setup(racer(app), event.id).values["SO_F"] == 450
 
 
+def test_undo_answers_at_the_change_list(alice, app):
+    """Undo does not jump to the top (issue 18): without JavaScript the page comes back at
+    #changes with the message there; with HTMX the list is swapped, the form follows."""
+    event = start(alice, app)
+    alice.post(f"/event/{event.id}/setup", data=setup_form(app, event, SO_F="500", DF="6000"))
+    so_f, df = sorted(store_of(app).list_changes(racer(app), event.id), key=lambda c: c.parameter,
+                      reverse=True)
+    plain = alice.post(f"/event/{event.id}/changes/{so_f.id}/revert")
+    assert plain.status_code == 303 and plain.headers["Location"].endswith("#changes")
+    page = alice.get(plain.headers["Location"]).text
+    changes = page[page.index('<section class="card" id="changes"'):]
+    assert "Undone: Front shock oil is back to 450." in changes
+    assert page.count("Undone:") == 1  # said at the list, not at the top
+    assert '<details class="pkg fold" id="pkg-suspension" open>' in page
+    htmx = alice.post(f"/event/{event.id}/changes/{df.id}/revert", headers=hx("changes"))
+    assert htmx.status_code == 200 and "<html" not in htmx.text
+    assert htmx.text.lstrip().startswith('<section class="card" id="changes"')
+    assert "Undone: Front diff oil is back to 7000." in htmx.text
+    assert '<form id="event-setup" class="setup" method="post"' in htmx.text
+    assert 'hx-swap-oob="true"' in htmx.text and 'value="7000"' in htmx.text
+
+
+def test_saving_says_the_result_on_the_save_bar_and_opens_the_changed_package(alice, app):
+    event = start(alice, app)
+    response = alice.post(f"/event/{event.id}/setup", data=setup_form(app, event, DF="6000"))
+    page = alice.get(response.headers["Location"]).text
+    bar = page[page.index('class="sticky-actions save-bar"'):]
+    assert "Saved: 1 change recorded." in bar[:400] and page.count("Saved:") == 1
+    assert '<details class="pkg fold" id="pkg-diffs" open>' in page
+    assert '<details class="pkg fold" id="pkg-suspension">' in page
+    assert 'href="#changes">Changes (1)</a>' in bar
+
+
 def test_push_to_shop_master_shows_the_changes_first(alice, app):
     event = start(alice, app)
     alice.post(f"/event/{event.id}/setup", data=setup_form(app, event, DF="6000"))
@@ -249,7 +308,7 @@ def test_push_to_shop_master_shows_the_changes_first(alice, app):
     assert alice.post(f"/event/{event.id}/push").status_code == 303
     assert store_of(app).get_car_config(racer(app), event.car_id).values["DF"] == 6000
     note = store_of(app).list_track_logs(racer(app))[0]
-    assert note.kind == "change" and "DF 7000 → 6000" in note.note
+    assert note.kind == "change" and "Front diff oil 7000 → 6000 cSt" in note.note
 
 
 def test_close_makes_the_event_read_only(alice, app):

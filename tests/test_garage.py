@@ -332,7 +332,7 @@ def test_another_racers_cars_are_not_listed(client, app, bobs_car):
 def test_404_is_a_fragment_for_htmx(alice):
     response = alice.get("/garage/cars/nope/setup", headers=hx("setup-form"))
     assert response.status_code == 404
-    assert "<html" not in response.text and "not yours" in response.text
+    assert "<html" not in response.text and "not here any more" in response.text
 
 
 # --- persistence -------------------------------------------------------------------------

@@ -159,7 +159,7 @@ def test_another_racers_run_is_404(app, alice, client, auth, event):
 
 def test_the_lap_entry_comes_before_the_notes_when_a_run_is_open(alice, app, event):
     page = alice.get(f"/race/{event.id}").text
-    assert page.index('id="notes"') < page.index('id="runs"')  # no run: notes first
+    assert page.index('id="runs"') < page.index('id="notes"')  # no run: start one first
     add_run(app, event)
     page = alice.get(f"/race/{event.id}").text
     assert page.index('id="f-laps"') < page.index('id="notes"')

@@ -33,6 +33,25 @@ def test_note_is_saved_with_keywords_track_car_event_and_run(alice, app, event):
     assert '<span class="chip">bottoming</span>' in page and "Practice 1" in page
 
 
+def test_htmx_note_answers_with_the_form_and_the_new_note_only(alice, app, event):
+    """A saved note costs what changed (issue 17): the emptied form (marked saved, so
+    app.js drops the draft) and the new note added on top of the list out of band; the
+    earlier notes are not sent again."""
+    for text in ("Earlier one", "Earlier two", "Earlier three", "Earlier four"):
+        store_of(app).add_event_log(racer(app), event.id, "note", text)
+    response = alice.post(f"/race/{event.id}/notes", data={"note": "Pushes mid"},
+                          headers=hx("note-box"))
+    assert response.status_code == 200
+    body = response.text
+    assert "<html" not in body and body.lstrip().startswith('<div id="note-box"')
+    assert f'data-draft-saved="apex:note:{event.id}"' in body
+    assert textarea(body, "note") == "" and "Note saved." in body
+    assert '<ul hx-swap-oob="afterbegin:#recent-notes"><li class="log note">' in body
+    assert "Pushes mid" in body and "Earlier" not in body
+    assert len(response.get_data()) < 2000
+    assert [log.note for log in logs(app, event)][0] == "Pushes mid"
+
+
 def test_htmx_note_answers_with_the_notes_section_marked_saved(alice, app, event):
     response = alice.post(f"/race/{event.id}/notes", data={"note": "Pushes mid"},
                           headers=hx("notes"))
@@ -98,8 +117,9 @@ def test_symptom_is_logged_against_the_current_run(alice, app, event):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "Logged Push entry · Practice 2 · <time" in response.text
-    # The note list below is refreshed out of band with the new entry.
-    assert '<div id="note-list" hx-swap-oob="true">' in response.text
+    # The new entry goes on top of the note list, out of band (not the whole list).
+    assert '<ul hx-swap-oob="afterbegin:#recent-notes"><li class="log symptom">' in response.text
+    assert 'id="note-list"' not in response.text
     (log,) = logs(app, event)
     assert (log.kind, log.note, log.run_id, log.keywords) == (
         "symptom", "Push entry", p2.id, "entry")

@@ -21,11 +21,12 @@ def event(app, alice):
 
 # --- the page ----------------------------------------------------------------------------
 
-def test_page_has_every_section_most_used_first(alice, event):
+def test_page_has_every_section_in_the_order_of_the_day(alice, event):
+    """The run first (a note attaches to it), then symptoms, then notes (issue 18)."""
     response = alice.get(f"/race/{event.id}")
     assert response.status_code == 200
     text = response.text
-    ids = [text.index(f'<section id="{s}"') for s in ("notes", "symptoms", "runs", "setup-drift")]
+    ids = [text.index(f'<section id="{s}"') for s in ("runs", "symptoms", "notes", "setup-drift")]
     assert ids == sorted(ids)
     assert f'data-draft="apex:note:{event.id}"' in text
     assert re.search(r'<button[^>]*data-dictate="f-note"[^>]*hidden', text)

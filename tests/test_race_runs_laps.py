@@ -30,19 +30,18 @@ def test_start_a_run_and_the_next_name_is_suggested(alice, app, event):
 
 
 def test_htmx_run_start_puts_the_lap_entry_first_and_the_forms_on_the_run(alice, app, event):
-    """With no run open the runs section sits under the symptoms; starting one moves the
-    lap entry to the top (issue 13), so the whole content is swapped, not one section."""
+    """The runs section is first, run or not (issue 18): starting one swaps that section,
+    and the note and symptom forms follow the new run out of band."""
     before = alice.get(f"/race/{event.id}").text
-    assert before.index('id="symptoms"') < before.index('<section id="runs"')
+    assert before.index('<section id="runs"') < before.index('id="symptoms"')
     response = alice.post(f"/race/{event.id}/runs", data={"name": "Q2"}, headers=hx("runs"))
     assert response.status_code == 200
-    assert response.headers["HX-Retarget"] == "#main"
-    assert response.headers["HX-Reswap"] == "innerHTML show:#runs:top"
-    assert "<html" not in response.text and 'class="card race-head"' in response.text
-    assert response.text.index('<section id="runs"') < response.text.index('id="notes"')
+    assert "<html" not in response.text and 'class="card race-head"' not in response.text
+    assert response.text.lstrip().startswith('<section id="runs"')
+    assert response.text.index('id="f-laps"') < response.text.index('id="note-run"')
     q2 = store_of(app).list_runs(racer(app), event.id)[-1]
     for marker in ("note-run", "symptom-run"):
-        assert re.search(rf'<p id="{marker}" class="for-run">For '
+        assert re.search(rf'<p id="{marker}" class="for-run" hx-swap-oob="true">For '
                          rf'<strong>Q2</strong><input type="hidden" name="run_id" '
                          rf'value="{q2.id}">', response.text)
     assert response.headers["HX-Replace-Url"] == f"/race/{event.id}"

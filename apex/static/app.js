@@ -86,6 +86,21 @@
     if (count) count.textContent = changing + " of " + rows.length + " will change";
   });
 
+  // A form with a save bar (form[data-unsaved]): once a value is typed, the bar says it is
+  // not saved yet (the server's answer replaces the form, and the bar, with the result).
+  document.addEventListener("input", function (e) {
+    var form = e.target.closest && e.target.closest("form[data-unsaved]");
+    var status = form && form.querySelector(".save-bar .status");
+    if (!status || status.classList.contains("unsaved")) return;
+    status.textContent = form.getAttribute("data-unsaved");
+    status.classList.add("unsaved");
+  });
+  // A value to fix inside a closed fold: open the fold so the browser can show it.
+  document.addEventListener("invalid", function (e) {
+    var fold = e.target.closest && e.target.closest("details:not([open])");
+    if (fold) fold.open = true;
+  }, true);
+
   // Searches put only the fields in use in the URL they push (shareable, short).
   document.addEventListener("htmx:configRequest", function (e) {
     if (e.detail.verb !== "get" || !e.detail.elt.matches("form[data-drop-empty]")) return;

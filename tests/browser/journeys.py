@@ -74,6 +74,15 @@ def fill_changes(page: Page) -> None:
         page.fill(f"#{input_id}", new)
 
 
+def fill_setup(page: Page, key: str, value: str) -> None:
+    """Type a value into a folded setup form (the Event page): a tap opens its package."""
+    page.locator(f"#p-{key}").wait_for(state="attached")
+    fold = page.locator("details.fold", has=page.locator(f"#p-{key}"))
+    if fold.count() and fold.get_attribute("open") is None:
+        fold.locator("summary").click()
+    page.fill(f"#p-{key}", value)
+
+
 def expect_values(page: Page, which: int) -> None:
     """which=1: the NB48 preset values; which=2: the changed ones."""
     for row in CHANGES:

@@ -49,7 +49,7 @@ def test_flagged_laps_and_a_tap_on_a_phone(page: Page, live_server: str,
     expect(laps.nth(4)).to_have_class("left-out incident")
     expect(laps.nth(5)).to_have_class("best")
     expect(page.locator("#runs .lap-flags")).to_contain_text("1 incident (lap 5) · 1 short (lap 3)")
-    expect(page.locator("#runs .run-sum")).to_contain_text("Top 5")
+    expect(page.locator("#runs .tops")).to_contain_text("Top-5 average")
     phone_layout(page, page.locator("#runs ol.laps button"))
     page.locator("#runs ol.laps").scroll_into_view_if_needed()
     shot(page, "race-lap-flags")
@@ -68,6 +68,9 @@ def test_flagged_laps_and_a_tap_on_a_phone(page: Page, live_server: str,
     assert _flags(live_app, page) == ["", "", "", "", "in", "out", "", ""]
     shot(page, "race-lap-flags-tapped")
 
+    # no delete on every lap row: that is the "Edit laps" mode
+    expect(page.get_by_role("button", name="Delete lap 8 (31.150)")).to_have_count(0)
+    page.locator("#runs").get_by_role("link", name="Edit laps").click()
     # a delete still asks first (its own hx-confirm), and a refusal deletes nothing
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Delete lap 8 (31.150)").click()

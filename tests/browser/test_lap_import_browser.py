@@ -26,11 +26,11 @@ def paste_liverc_and_save_mike(page: Page, base: str) -> None:
     open_race_support(page, base)
     page.locator("#runs").get_by_role("button", name="Start").click()
     expect(page.locator("#runs .run-head")).to_contain_text("Practice 1")
-    # With the run open the lap entry is at the top, above the notes and symptoms, at
-    # once (the Start answer swaps the whole content) and on a reload alike.
+    # The lap entry is at the top, above the notes and symptoms; a lap file is one tap away.
     laps_top = page.locator("#f-laps").bounding_box()
     notes_top = page.locator("#notes").bounding_box()
     assert laps_top and notes_top and laps_top["y"] < notes_top["y"]
+    page.locator("#runs summary", has_text="Import a lap file").click()
     expect(page.locator("#f-lapfile")).to_be_visible()
 
     page.fill("#f-laps", LIVERC)
@@ -66,7 +66,8 @@ def paste_comma_csv(page: Page) -> None:
 
 
 def import_orbits_file(page: Page) -> None:
-    """The "import a file" control beside the box: an Orbits export, previewed, saved."""
+    """The "import a file" control under the box (a fold): an Orbits export, previewed, saved."""
+    page.locator("#runs summary", has_text="Import a lap file").click()
     page.set_input_files("#f-lapfile", str(CORPUS / "orbits_passings.txt"))
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.locator("#runs .lap-preview")).to_contain_text("4 laps · best 41.533")
@@ -79,8 +80,8 @@ def figures_and_a_double_hit(page: Page) -> None:
     """The run's figures over its clean laps, and a double transponder hit (a plain list
     saves at once) struck through, left out, never best."""
     runs = page.locator("#runs")
-    expect(runs.locator(".run-sum")).to_contain_text("Top 5")
-    expect(runs.locator(".run-sum")).to_contain_text("Top 10")
+    expect(runs.locator(".tops")).to_contain_text("Top-5 average")
+    expect(runs.locator(".tops")).to_contain_text("top-10")
     page.fill("#f-laps", "4.215")
     page.get_by_role("button", name="Add laps").click()
     expect(runs.locator("ol.laps li")).to_have_count(15)

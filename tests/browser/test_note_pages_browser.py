@@ -48,6 +48,7 @@ def test_delete_and_undo_a_note_and_a_lap(page: Page, live_server: str,
     page.get_by_role("button", name="Add laps").click()
     laps = page.locator("#runs ol.laps li")
     expect(laps).to_have_count(3)
+    page.locator("#runs").get_by_role("link", name="Edit laps").click()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete lap 2 (45.500)").click()
     expect(laps).to_have_count(2)

@@ -17,6 +17,7 @@ from apex.catalogue import LABELS, PARAM_KEYS
 from tests.browser.journeys import (
     NB48,
     add_car,
+    fill_setup,
     garage_with_nb48,
     open_tab,
     phone_layout,
@@ -67,9 +68,11 @@ def open_race_support(page: Page, base: str) -> None:
 def tune(page: Page, changes: dict[str, str]) -> None:
     """Change parameters of the event setup and save it (an HTMX swap)."""
     for key, value in changes.items():
-        page.fill(f"#p-{key}", value)
+        fill_setup(page, key, value)
+    expect(page.locator("#event-setup .save-bar .status")).to_have_text(
+        "Not saved yet: tap Save.")
     page.locator("#event-setup").get_by_role("button", name="Save event setup").click()
-    expect(page.locator("#event-setup .notice")).to_contain_text(
+    expect(page.locator("#event-setup .save-bar .status")).to_contain_text(
         f"Saved: {len(changes)} change")
 
 
@@ -207,9 +210,9 @@ def test_race_day_without_javascript(page_nojs: Page, live_server: str,
     add_car(page, "Tekno", "NB48 2.2", preset=NB48)
     page.wait_for_url(f"{base}/garage/#cars")
     start_event(page, base)
-    page.fill("#p-DF", "6000")
+    fill_setup(page, "DF", "6000")
     page.get_by_role("button", name="Save event setup").click()
-    expect(page.locator(".flash")).to_contain_text("Saved: 1 change recorded.")
+    expect(page.locator("#event-setup .save-bar .status")).to_have_text("Saved: 1 change recorded.")
     expect(page.locator("#changes")).to_contain_text("7000 → 6000")
 
     page.get_by_role("link", name="Race Support").click()

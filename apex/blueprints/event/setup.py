@@ -3,6 +3,7 @@ go back to last known good, undo a change, push it to the Shop Master."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import abort, flash, request
@@ -21,11 +22,12 @@ from apex.catalogue import (
     for_power,
     format_value,
     packages,
+    with_unit,
 )
 from apex.compare import compare_setups, setup_changes
 from apex.db import get_store
 from apex.event_setup import values_at
-from apex.htmx import after_write, render, see_other
+from apex.htmx import after_write, render, see_other, target_block
 from apex.lap_stats import best_run, event_run_stats
 from apex.models import Car, Event, EventSetup, Run, SetupChange
 from apex.schemas import form_dict
@@ -33,16 +35,19 @@ from apex.schemas.event import EventSetupSchema
 from apex.store import StaleSetupError
 
 PAGE = "event/show.html"
-BLOCKS = {"event-setup": "setup_form"}
+BLOCKS = {"event-setup": "setup_form", "changes": "changes"}
 PUSH_PAGE = "event/push.html"
 CLOSED = "This event is closed: its setup is kept as it ran."
 
 
 @bp.get("/<event_id>")
 def show_event(event_id: str) -> ResponseReturnValue:
+    """The event and its setup, every package folded but those named by ``open``
+    (the ones the last save changed)."""
     event = own_event(event_id)
     setup = _setup(event)
-    return _page(event, setup, as_texts(setup.values), {})
+    return _page(event, setup, as_texts(setup.values), {},
+                 open_packages=set(request.args.getlist("open")))
 
 
 @bp.post("/<event_id>/setup")
@@ -55,7 +60,8 @@ def save_event_setup(event_id: str) -> ResponseReturnValue:
     try:
         data = EventSetupSchema().load(values)
     except ValidationError as err:
-        return _page(event, _setup(event), values, err.messages_dict, 422)
+        return _page(event, _setup(event), values, err.messages_dict, 422,
+                     open_packages=_packages_of(err.messages_dict))
     car = get_store().get_car(racer_id, event.car_id)
     if car is None:  # the car and its events go together
         abort(404)
@@ -72,11 +78,14 @@ def save_event_setup(event_id: str) -> ResponseReturnValue:
     if not edit.changes and data["version"] != edit.setup.version:
         # Another phone (or tab) already saved these very values (apex.versions lets an
         # equal stale save through): say so, at the stored version.
-        message = f"Already saved: the setup (v{edit.setup.version}) holds these values."
+        message = "Already saved: the setup holds these values."
+    # The packages just changed stay open; the message is said on the save bar.
+    edited = _packages_of(c.parameter for c in edit.changes)
     return after_write(
         lambda: _page(event, edit.setup, as_texts(edit.setup.values), {}, car=car,
-                      notice=message),
-        message, "event.show_event", event_id=event.id)
+                      notice=message, open_packages=edited),
+        message, "event.show_event", category="here-setup", event_id=event.id,
+        open=sorted(edited))
 
 
 @bp.post("/<event_id>/restore")
@@ -119,14 +128,22 @@ def revert_change(event_id: str, change_id: str) -> ResponseReturnValue:
     edit = store.revert_change(racer_id, change.id) if change.status == "accepted" else None
     label = LABELS.get(change.parameter, change.parameter)
     if edit is None and change.status == "accepted":
-        flash(f"{label} was changed again since: undo its latest change instead.")
+        message = f"{label} was changed again since: undo its latest change instead."
     elif edit is None:
-        flash(f"{label}: that change was undone already.")
+        message = f"{label}: that change was undone already."
     else:  # a front/rear pair (TUNING §3.10) is undone together
         back = "; ".join(f"{LABELS.get(c.parameter, c.parameter)} is back to "
                          f"{c.new_value or 'unset'}" for c in edit.changes)
-        flash(f"Undone: {back}.")
-    return see_other("event.show_event", event_id=event.id)
+        message = f"Undone: {back}."
+    # NOTE: the answer stays at the change list (HTMX: the list, the form and last known
+    # good swapped; without JavaScript: the page at #changes, the message said there).
+    setup = edit.setup if edit else _setup(event)
+    undone = [c.parameter for c in edit.changes] if edit else [change.parameter]
+    return after_write(
+        lambda: _page(event, setup, as_texts(setup.values), {}, changes_notice=message,
+                      open_packages=_packages_of(undone)),
+        message, "event.show_event", category="here-changes", event_id=event.id,
+        open=sorted(_packages_of(undone)), _anchor="changes")
 
 
 @bp.get("/<event_id>/push")
@@ -145,8 +162,9 @@ def push_to_shop_master(event_id: str) -> ResponseReturnValue:
     if not changes:
         flash("The Shop Master already matches this event setup.")
         return see_other("event.show_event", event_id=event.id)
-    summary = ", ".join(f"{c.key} {_text(c.key, c.before)} → {_text(c.key, c.after)}"
-                        for c in changes)
+    # The notebook is read by the racer: labels, not codes ("Front diff oil 7000 → 6000 cSt").
+    summary = ", ".join(f"{BY_KEY[c.key].label} {_text(c.key, c.before)} → "
+                        f"{with_unit(BY_KEY[c.key], c.after) or 'unset'}" for c in changes)
     saved = get_store().change_car_config(
         racer_id, event.car_id, {c.key: c.after for c in changes},
         f"Shop Master from event {event.name}: {summary}", track=event.track)
@@ -181,10 +199,27 @@ def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
     context = {"event": event, "setup": setup, "values": values, "errors": errors,
                "packages": packages(car.power if car else ""), "car": car,
                "changes": changes, "undoable": _undoable(changes, setup), "labels": LABELS,
-               "best": best,
-               "best_stats": best and event_run_stats(runs)[runs.index(best)], **extra}
-    # A save swaps the form; the change list and last known good follow out of band.
-    return render(PAGE, BLOCKS, status, oob=("changes", "last_good"), **context)
+               "best": best, "best_differs": best and _differs_from_best(setup, changes, best),
+               "best_stats": best and event_run_stats(runs)[runs.index(best)],
+               "open_packages": set(), "changes_notice": None, **extra}
+    # A save swaps the form; the change list and last known good follow out of band (an
+    # undo swaps the list; the form follows).
+    oob = ("setup_form", "last_good") if target_block(BLOCKS) == "changes" else (
+        "changes", "last_good")
+    return render(PAGE, BLOCKS, status, oob=oob, **context)
+
+
+def _packages_of(keys: Iterable[str]) -> set[str]:
+    """The packages (catalogue groups) of these parameters."""
+    return {BY_KEY[k].group for k in keys if k in BY_KEY}
+
+
+def _differs_from_best(setup: EventSetup, changes: list[SetupChange], best: Run
+                       ) -> list[str]:
+    """The parameters whose value now differs from the best run's setup: last known good
+    is offered only when there is something to restore (values, not version numbers)."""
+    then = values_at(setup.values, changes, best.setup_version)
+    return [k for k in PARAM_KEYS if _text(k, then.get(k)) != _text(k, setup.values.get(k))]
 
 
 def _undoable(changes: list[SetupChange], setup: EventSetup) -> set[str]:

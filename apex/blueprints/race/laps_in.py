@@ -135,4 +135,5 @@ def _take(event: Event, run: Run, text: str, data: dict[str, Any], values: dict[
     added = len(stored.laps) - len(run.laps)
     message = f"Added {added} lap{'s' if added != 1 else ''} to {run.name}." if added > 0 \
         else "Already saved."
-    return done(event, message, "runs", run_id=run.id, run_notice=message)
+    return done(event, message, "runs", run_id=run.id, run_notice=message,
+                url={"laps": "open"})

@@ -42,8 +42,11 @@ def add_note(event_id: str) -> ResponseReturnValue:
     message = "Note saved." if log else "Already saved."
     # NOTE: the "note-saved" flash (plain) and note_saved (HTMX) mark the answer that
     # lets app.js drop the draft it kept in localStorage.
+    # HTMX: the emptied form, and the new note alone on top of the list (out of band); a
+    # retry whose first answer was lost redraws the list (the phone never got the note).
     return done(event, message, "notes", run_id=run_id, category="note-saved",
-                note_saved=True, note_notice=message)
+                note_saved=True, note_notice=message, new_log=log,
+                oob=("new_note",) if log else ("note_list",))
 
 
 @bp.post("/<event_id>/notes/<note_id>/delete")
@@ -111,5 +114,6 @@ def log_symptom(event_id: str) -> ResponseReturnValue:
         keywords=" ".join(tag_keywords(symptom.label)), request_key=key)
     where = f" · {run.name}" if run else ""
     message = f"Logged {symptom.label}{where}." if log else "Already logged."
-    return done(event, message, "symptoms", run_id=run_id, oob=("note_list",),
-                symptom_logged=log, symptom_notice=message)
+    return done(event, message, "symptoms", run_id=run_id,
+                oob=("new_note",) if log else ("note_list",),
+                symptom_logged=log, symptom_notice=message, new_log=log)

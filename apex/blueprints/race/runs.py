@@ -14,7 +14,6 @@ from apex.blueprints.event.blueprint import own_event
 from apex.blueprints.race.blueprint import bp
 from apex.blueprints.race.views import (
     answer,
-    answer_page,
     done,
     own_run,
     race_context,
@@ -37,6 +36,7 @@ LAPS_CHANGED = ("The laps changed since this list was shown (that lap deleted al
                 "laps added): nothing was deleted. Check the list and try again.")
 FLAG_CHANGED = ("The laps changed since this list was shown: nothing was flagged. Check the "
                 "list and try again.")
+LAPS_OPEN = {"laps": "open"}  # the page after a lap write (no JavaScript): the list unfolded
 FLAGGED = {"out": "left out of the figures", "in": "counted in the figures",
            "": "flagged by its time again"}
 
@@ -56,12 +56,11 @@ def start_run(event_id: str) -> ResponseReturnValue:
     message = f"Started {run.name}." if run else "Already started."
     # A reload must show the new run, not a ?run= the page was opened with.
     replace_url = {"HX-Replace-Url": url_for("race.show", event_id=event.id)}
-    # NOTE: with a run open the lap entry comes first (race/show.html), so the sections
-    # change order: the whole content is swapped, the note and symptom forms with it
-    # (they now log against the new run).
+    # NOTE: the runs section is first on the page (race/show.html): it is swapped, and the
+    # note and symptom forms follow the new run out of band (they now log against it).
     return after_write(
-        lambda: answer_page(race_context(event, whole=True, run_notice=message), "runs",
-                            replace_url),
+        lambda: answer(race_context(event, run_notice=message), oob=("run_markers",),
+                       headers=replace_url),
         message, "race.show", event_id=event.id, _anchor="runs")
 
 
@@ -73,13 +72,14 @@ def delete_lap(event_id: str, run_id: str) -> ResponseReturnValue:
     # NOTE: laps renumber after a delete, so a retried or crossed delete would hit the
     # next lap: only delete from the list the racer saw.
     if lap is None or data["laps_seen"] not in (None, len(run.laps)):
-        return done(event, LAPS_CHANGED, "runs", run_id=run.id, run_notice=LAPS_CHANGED)
+        return done(event, LAPS_CHANGED, "runs", run_id=run.id, run_notice=LAPS_CHANGED,
+                    url=LAPS_OPEN)
     if get_store().delete_lap(racer_id, run.id, lap.lap_number) is None:
         abort(404)
     message = f"Deleted lap {lap.lap_number} ({format_lap(lap.seconds)})."
     # The answer offers Undo (it lasts race_rules.UNDO_WINDOW) until the laps are redrawn.
     return done(event, message, "runs", run_id=run.id, run_notice=message,
-                undo_lap=lap.lap_number, url={"undo_lap": lap.lap_number})
+                undo_lap=lap.lap_number, url={"undo_lap": lap.lap_number, "edit": "laps"})
 
 
 @bp.post("/<event_id>/runs/<run_id>/laps/<int:lap_number>/flag")
@@ -89,11 +89,12 @@ def flag_lap(event_id: str, run_id: str, lap_number: int) -> ResponseReturnValue
     event, run, data = posted_to_run(event_id, run_id, FlagLapSchema, "laps_errors")
     lap = next((lap for lap in run.laps if lap.lap_number == lap_number), None)
     if lap is None or data["laps_seen"] not in (None, len(run.laps)):
-        return done(event, FLAG_CHANGED, "runs", run_id=run.id, run_notice=FLAG_CHANGED)
+        return done(event, FLAG_CHANGED, "runs", run_id=run.id, run_notice=FLAG_CHANGED,
+                    url=LAPS_OPEN)
     if get_store().set_lap_flag(racer_id, run.id, lap_number, data["flag"]) is None:
         abort(404)
     message = f"Lap {lap_number} ({format_lap(lap.seconds)}) {FLAGGED[data['flag']]}."
-    return done(event, message, "runs", run_id=run.id, run_notice=message)
+    return done(event, message, "runs", run_id=run.id, run_notice=message, url=LAPS_OPEN)
 
 
 @bp.post("/<event_id>/runs/<run_id>/laps/undo")
@@ -107,7 +108,8 @@ def undo_lap(event_id: str, run_id: str) -> ResponseReturnValue:
         abort(404)
     lap = restored.laps[min(data["lap"], len(restored.laps)) - 1]
     message = f"Lap {lap.lap_number} ({format_lap(lap.seconds)}) is back."
-    return done(event, message, "runs", run_id=run.id, run_notice=message)
+    return done(event, message, "runs", run_id=run.id, run_notice=message,
+                url={**LAPS_OPEN, "edit": "laps" if request.form.get("edit") == "laps" else None})
 
 
 @bp.post("/<event_id>/runs/<run_id>/confidence")

@@ -29,10 +29,12 @@ from apex.race_rules import UNDO_WINDOW
 from apex.symptoms import grouped
 
 PAGE = "race/show.html"
-# HX-Target id -> block. "note-list" is also swapped out of band after a symptom tap.
-BLOCKS = {"notes": "notes", "note-list": "note_list", "symptoms": "symptoms", "runs": "runs",
-          "setup-drift": "setup_drift"}
+# HX-Target id -> block. A saved note or symptom adds itself to the list out of band
+# ("new_note"); a deleted one redraws "note-list".
+BLOCKS = {"notes": "notes", "note-box": "note_box", "note-list": "note_list",
+          "symptoms": "symptoms", "runs": "runs", "setup-drift": "setup_drift"}
 NOTES_SHOWN = 30  # the newest notes and symptoms on the page (fragments stay small)
+NOTES_FIRST = 1  # of those, shown unfolded; the others fold under "Earlier"
 CLOSED = "This event is closed: nothing was saved."
 UNDO_MINUTES = int(UNDO_WINDOW.total_seconds() // 60)
 
@@ -82,6 +84,11 @@ def race_context(event: Event, run_id: str | None = None, *, whole: bool = False
         "run_errors": {}, "lap_values": {}, "lap_errors": {}, "line_errors": [],
         "line_source": "paste", "lap_drivers": [], "lap_preview": None,
         "undo_note_id": None, "undo_lap": None, "undo_minutes": UNDO_MINUTES,
+        "notes_first": NOTES_FIRST, "new_log": None,
+        # "Edit laps": the lap rows offer delete (a link's ?edit=laps, a delete form's field).
+        "edit_laps": request.values.get("edit") == "laps",
+        # The lap list is folded on a plain visit; after a lap write it is open.
+        "laps_open": request.args.get("laps") == "open",
     }
     block = None if whole else target_block(BLOCKS)
     if block is None:  # the whole page: its header names the car
