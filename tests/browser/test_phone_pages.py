@@ -70,17 +70,10 @@ TABS: dict[str, Paths] = {
     "notebook and compare": lambda d: [
         f"/garage/cars/{d.car_id}/notes",
         f"/library/compare?a=lib:{d.baseline_id}&b=car:{d.car_id}"],
-    # Being rewritten (issue 15), passing today: kept in.
     "advisor": lambda d: [f"/advisor/{d.event_id}"],
+    "analysis": lambda d: ["/analysis/", "/analysis/?track=Mac%27s+Track&condition=Bumpy",
+                           f"/analysis/{d.event_id}", f"/analysis/{d.event_id}/report"],
 }
-
-# NOTE: added when issue 14/15 land: Analysis (the lead is rewriting it) shows raw codes
-# today ("DF", "SO_F" in its change lines): the lead moves it into TABS once it passes.
-PENDING_TABS: dict[str, Paths] = {
-    "analysis": lambda d: ["/analysis/", f"/analysis/{d.event_id}",
-                           f"/analysis/{d.event_id}/report"],
-}
-
 
 @pytest.mark.parametrize("tab", list(TABS))
 def test_every_page_of_the_tab_is_made_for_a_phone(tab: str, logged_in: Page,

@@ -13,7 +13,6 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, Route, expect
 
-from apex.catalogue import LABELS, PARAM_KEYS
 from tests.browser.journeys import (
     NB48,
     add_car,
@@ -24,6 +23,7 @@ from tests.browser.journeys import (
     shot,
     signup,
 )
+from tests.browser.phone_check import raw_codes
 
 pytestmark = pytest.mark.browser
 
@@ -257,15 +257,9 @@ def test_the_microphone_is_offered_only_where_the_browser_can_listen(
     expect(page.locator("#f-note")).to_have_value("Rear is loose, pushes on entry")
 
 
-# Raw parameter codes a racer must never read in Analysis: the catalogue keys that are
-# not a word of their own label ("Spur" is the first word of "Spur gear").
-RAW_CODES = re.compile(r"\b(" + "|".join(
-    k for k in PARAM_KEYS if k.casefold() not in LABELS[k].casefold().split()) + r")\b")
-
-
 def no_raw_codes(page: Page) -> None:
-    text = page.locator("main").inner_text()
-    assert not RAW_CODES.search(text), RAW_CODES.search(text)
+    """No catalogue code (DF, SO_F …) in what the racer reads (tests/browser/phone_check)."""
+    assert not raw_codes(page), raw_codes(page)
 
 
 def test_five_runs_with_a_trend_one_change_the_audit_and_the_history(
