@@ -93,15 +93,18 @@ class Tried:
 
     @property
     def sentence(self) -> str:
-        """"3 tries, 2 faster, 1 slower, −0.40 % on average"."""
-        parts = [f"{self.tries} {'try' if self.tries == 1 else 'tries'}",
-                 f"{self.faster} faster"]
-        if self.slower:
-            parts.append(f"{self.slower} slower")
+        """"3 tries, 2 faster, 1 within your variation, −0.40 % on average": every count
+        said only when there is one, so a neutral try never reads "0 faster"."""
+        neutral = self.judged - self.faster - self.slower
+        counts = [(self.faster, "faster"), (self.slower, "slower"),
+                  (neutral, "within your variation"),
+                  (self.tries - self.judged, "not judged yet"),
+                  (self.bundled, "with other changes")]
+        parts = [f"{self.tries} {'try' if self.tries == 1 else 'tries'}"]
+        parts += [f"{n} {what}" for n, what in counts[:4] if n]
         if self.mean_text:
             parts.append(f"{self.mean_text} on average")
-        if self.bundled:
-            parts.append(f"{self.bundled} with other changes")
+        parts += [f"{n} {what}" for n, what in counts[4:] if n]
         return ", ".join(parts)
 
 

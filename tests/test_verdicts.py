@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from apex.event_history import place_history, summarise, tried_here
+from apex.event_history import Tried, place_history, summarise, tried_here
 from apex.models import Audit, Car, Event, EventRecord, Lap, Run, SetupChange
 from apex.verdicts import FEW_LAPS, NO_RUN_BEFORE, NOT_RUN, REVERTED, judge_event
 
@@ -211,7 +211,7 @@ def test_history_figures_per_parameter_and_direction_this_car_first():
     (df,) = place.own
     assert (df.label, df.tries, df.faster, df.slower) == ("Front diff oil thinner", 2, 1, 0)
     assert df.mean_effect == pytest.approx(-0.25)
-    assert df.sentence == "2 tries, 1 faster, \u22120.25 % on average"
+    assert df.sentence == "2 tries, 1 faster, 1 within your variation, \u22120.25 % on average"
     assert df.leaning == "success"
     (so,) = place.model
     assert (so.label, so.tries, so.slower, so.leaning) == ("Front shock oil thicker", 1, 1,
@@ -226,3 +226,10 @@ def _summary(runs: list[Run], changes: list[SetupChange], car: str = "car1"):
     event = Event("e1", "p1", car, "Club day", "Practice", date(2026, 11, 21), None,
                   "Mill Lane")
     return summarise(EventRecord(event, runs, changes))
+
+
+def test_a_history_sentence_says_only_the_counts_there_are():
+    # One try judged neutral never reads "0 faster"; one without a verdict says so.
+    assert Tried("SO_F", 1, tries=1, effects=[-1.07]).sentence == (
+        "1 try, 1 within your variation, \u22121.07 % on average")
+    assert Tried("DF", -1, tries=1).sentence == "1 try, 1 not judged yet"
