@@ -456,3 +456,17 @@ def test_a_sway_bar_at_none_cannot_get_thinner():
     assert texts(advice) == ["SB_R 2.5 → 2.7 mm"]
     assert the_guard(advice, "bounds").message == (
         "Skipped to stay in bounds: Front sway bar 0.0 → -0.2 mm is below the minimum (0.0 mm).")
+
+
+def test_before_a_main_no_parameter_goes_more_than_two_steps_from_the_start():
+    # Front sway bar started at 2.3 (the first change's old value), went up to 2.5 and was
+    # then set to 1.9 by "Back to last known good" (which is no repeat). 1.9 - 0.2 = 1.7
+    # would be 3 steps of 0.2 from 2.3: left out, and the front shock oil is proposed alone.
+    up = change("SB_F", "2.3", "2.5", run_after="r1")
+    back = replace(change("SB_F", "2.5", "1.9", run_after="r2"),
+                   reason="Back to last known good: Q1")
+    advice = advise(situation("push_entry", {"SB_F": "1.9"}, event=event(type="Main"),
+                              changes=[up, back]))
+    assert texts(advice) == ["SO_F 450 → 400 cSt"]
+    assert the_guard(advice, "main").message.endswith(
+        "Front sway bar 1.9 → 1.7 mm (more than 2 steps from where the event started).")
