@@ -468,5 +468,5 @@ def test_before_a_main_no_parameter_goes_more_than_two_steps_from_the_start():
     advice = advise(situation("push_entry", {"SB_F": "1.9"}, event=event(type="Main"),
                               changes=[up, back]))
     assert texts(advice) == ["SO_F 450 → 400 cSt"]
-    assert the_guard(advice, "main").message.endswith(
-        "Front sway bar 1.9 → 1.7 mm (more than 2 steps from where the event started).")
+    assert (f"Left out: Front diff oil {MINUS}1000 cSt; Front sway bar {MINUS}0.2 mm (more "
+            "than 2 steps from where the event started)") in the_guard(advice, "main").message
