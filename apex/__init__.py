@@ -56,5 +56,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.after_request(add_vary)
     headers.init_app(app)
+    db.init_request_transaction(app)  # last: its commit runs before the hooks above
     return app
 

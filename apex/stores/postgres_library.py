@@ -311,24 +311,29 @@ def list_track_logs(conn: Conn, racer_id: str, car: str, limit: int
 class LibraryMethods:
     """The Setup Library and notebook part of ``PostgresStore`` (a base class of it)."""
 
-    _tx: Callable[[], AbstractContextManager[Conn]]
+    _tx: Callable[..., AbstractContextManager[Conn]]
 
     def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(conn, *args)`` in one transaction."""
+        """``fn(conn, *args)`` in one transaction (a savepoint of the request's)."""
         with self._tx() as conn:
             return fn(conn, *args)
 
+    def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(conn, *args)``, which only reads, in the request's transaction."""
+        with self._tx(read=True) as conn:
+            return fn(conn, *args)
+
     def search_library(self, query: LibraryQuery) -> LibraryPage:
-        return self._run(search, query)
+        return self._read(search, query)
 
     def get_library_baseline(self, baseline_id: int) -> LibraryBaseline | None:
-        return self._run(get, baseline_id)
+        return self._read(get, baseline_id)
 
     def library_facets(self) -> LibraryFacets:
-        return self._run(facets)
+        return self._read(facets)
 
     def existing_library_keys(self, keys: list[tuple]) -> set[tuple]:
-        return self._run(existing_keys, keys)
+        return self._read(existing_keys, keys)
 
     def add_library_baselines(
         self, racer_id: str, items: list[tuple[Mapping[str, Any], Mapping[str, Value]]],
@@ -348,7 +353,7 @@ class LibraryMethods:
     def community_values(
         self, brand: str, vehicle: str, track: str = "", condition: str = ""
     ) -> list[dict[str, Value]]:
-        return self._run(community_values, brand, vehicle, track, condition)
+        return self._read(community_values, brand, vehicle, track, condition)
 
     def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",
                       car: str = "", event: str = "", keywords: str = "") -> TrackLog:
@@ -357,4 +362,4 @@ class LibraryMethods:
 
     def list_track_logs(self, racer_id: str, *, car: str = "", limit: int = 50
                         ) -> list[TrackLog]:
-        return self._run(list_track_logs, racer_id, car, limit)
+        return self._read(list_track_logs, racer_id, car, limit)
