@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -261,11 +262,15 @@ class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, R
 
     @contextmanager
     def _tx(self, *, read: bool = False, own: bool = False) -> Iterator[Conn]:
-        """The connection to run one store method on, in a transaction: the request's (in
-        a savepoint unless ``read``) or, outside a request or when ``own``, one of its
-        own, committed at the end. A unique rule broken -> DuplicateError; the database
-        unreachable or lost mid-way -> StoreUnavailable."""
-        if own or not getattr(self._scope, "active", False):
+        """The connection to run one store method on, in a transaction: outside a request
+        one of its own, committed at the end; in a request the request's, in a savepoint
+        unless ``read``; ``own`` in a request: what the request did so far is committed,
+        then the method runs in a transaction committed when it returns (a login attempt
+        counts whatever the request does next). Never a second connection per request:
+        with every thread holding one and waiting for another, the pool would starve.
+        A unique rule broken -> DuplicateError; the database unreachable or lost mid-way
+        -> StoreUnavailable."""
+        if not getattr(self._scope, "active", False):
             conn = self._getconn()
             try:
                 with self._errors(conn), conn:  # commit, or roll back on an exception
@@ -277,7 +282,12 @@ class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, R
             self._scope.conn = self._getconn()
         conn = self._scope.conn
         with self._errors(conn):
-            if read:
+            if own:
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.commit()
+                with conn.transaction():
+                    yield cast(Conn, conn)
+            elif read:
                 yield cast(Conn, conn)
             else:
                 with conn.transaction():  # a savepoint: a refused write undoes itself only
@@ -478,13 +488,11 @@ class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, R
     def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
         """Lock, read, plan and apply in one transaction of its own: all of the import or
         none (a dry run rolls it back)."""
-        with self._tx(own=True) as conn:
+        with self._tx(own=True) as conn, conn.transaction(force_rollback=dry_run):
             postgres_tables.lock(conn)
             result = plan(postgres_tables.dump(conn), incoming)
             result.report.dry_run = dry_run
-            if dry_run:
-                conn.rollback()
-            else:
+            if not dry_run:
                 postgres_tables.apply(conn, result)
         return result.report
 
