@@ -45,6 +45,7 @@ def test_race_tab_tapped_with_htmx_is_the_page_not_a_client_redirect(alice, even
     """A boosted tab tap: the page in one answer (an HX-Location hop before)."""
     response = alice.get("/race/", headers={**HX, "HX-Boosted": "true"})
     assert response.status_code == 200 and "HX-Location" not in response.headers
+    assert response.headers["HX-Replace-Url"] == f"/race/{event.id}"  # no request
     assert f'action="/race/{event.id}/notes"' in response.text and "<html" in response.text
 
 

@@ -44,6 +44,12 @@ def _routes(app: Flask) -> None:
         store.add_sponsor(rid, "After", "")
         return "ok"
 
+    @app.get("/_t/three-notes/<event_id>")
+    def three_notes(event_id: str) -> str:
+        for text in ("first", "second", "third"):
+            store.add_event_log(racer(app), event_id, "note", text)
+        return "ok"
+
 
 def _checkouts(app: Flask) -> int:
     return store_of(app)._pool.get_stats().get("requests_num", 0)  # type: ignore[attr-defined]
@@ -86,3 +92,12 @@ def test_store_calls_outside_a_request_are_their_own(pg_app: Flask) -> None:
     store.add_sponsor(user.racer_id, "Own", "")
     assert [s.name for s in store.list_sponsors(user.racer_id)] == ["Own"]
     assert _checkouts(pg_app) - before == 2
+
+
+def test_rows_added_in_one_request_keep_their_order(pg_app: Flask, alice: FlaskClient) -> None:
+    """now() is the transaction's start: rows of one request would tie and list in the
+    order of their random ids (sql/0016 gives them the insert's own time)."""
+    event = start_event(pg_app)
+    assert alice.get(f"/_t/three-notes/{event.id}").status_code == 200
+    logs = store_of(pg_app).list_event_logs(racer(pg_app), event.id)
+    assert [log.note for log in logs] == ["third", "second", "first"]

@@ -38,7 +38,7 @@ SPEEDS = {"quick": "quick to do at the track", "medium": "a few minutes' work",
 @bp.get("/")
 def current() -> ResponseReturnValue:
     """The advisor for the racer's most recent active event, or a page saying there is none."""
-    return to_open_event(_show, "advisor/none.html")
+    return to_open_event(_show, "advisor.show", "advisor/none.html")
 
 
 @bp.get("/<event_id>")

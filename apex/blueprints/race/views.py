@@ -39,7 +39,7 @@ _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 @bp.get("/")
 def current() -> ResponseReturnValue:
     """The racer's most recent active event, or a page saying there is none."""
-    return to_open_event(_show, "race/none.html")
+    return to_open_event(_show, "race.show", "race/none.html")
 
 
 @bp.get("/<event_id>")
