@@ -51,10 +51,13 @@ timeout = _int("GUNICORN_TIMEOUT", 30)  # a worker silent this long is killed an
 graceful_timeout = 30  # on SIGTERM/restart: let requests in flight finish
 keepalive = 5  # seconds an idle keep-alive connection (from the proxy) stays open
 
-# Replace each worker after this many requests (jitter so they do not all restart at
-# once): bounds any slow leak. A restarted worker opens a fresh pool.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = max(max_requests // 10, 0)
+# Workers are not recycled by default: under load max_requests=1000 restarted a worker
+# every few seconds, each restart costing about a second of CPU (imports, the pool, the
+# templates compiled at boot) and resetting the connections it held (scripts/bench_load.py,
+# DEPLOY.md). GUNICORN_MAX_REQUESTS=N bounds a slow leak if one ever shows: a worker is then
+# replaced after N to 1.5 N requests, the jitter large so the workers never restart together.
+max_requests = max(_int("GUNICORN_MAX_REQUESTS", 0), 0)
+max_requests_jitter = max_requests // 2
 
 # --- behind a proxy ---------------------------------------------------------------------------
 # X-Forwarded-Proto etc. are trusted only from these addresses (comma separated, CIDR

@@ -63,7 +63,7 @@ class Racer:
     event_id: str
 
 
-def seed(url: str, racers: int, runs: int, laps: int) -> list[Racer]:
+def seed(url: str, racers: int, runs: int, laps: int, first: int = 0) -> list[Racer]:
     """``racers`` racers with a car and an open event each, straight through the store."""
     from werkzeug.security import generate_password_hash
 
@@ -76,7 +76,7 @@ def seed(url: str, racers: int, runs: int, laps: int) -> list[Racer]:
         store.upgrade()
         password_hash = generate_password_hash(PASSWORD)  # one scrypt hash for all
         made = []
-        for i in range(racers):
+        for i in range(first, first + racers):
             user = store.create_user(f"racer{i}", f"racer{i}@example.com", password_hash)
             car = store.add_car(user.racer_id, {"brand": "Tekno", "model": "NB48 2.2",
                                                 "nickname": f"Car {i}",
@@ -473,27 +473,77 @@ def measured(app_pid: int, db_pid: int, action: Callable[[], Stats]
     return stats, wall, cpu_seconds(app_pid) - app0, cpu_seconds(db_pid) - db0
 
 
+def one_server(args: argparse.Namespace, url: str, racers: list[Racer], workers: int,
+               threads: int, db_pid: int, skip: set[str]
+               ) -> tuple[float, float, float, float, int]:
+    """Phases 2 and 3 against one gunicorn: (renders/s, app and db CPU ms per render,
+    race day p99 ms, race day errors)."""
+    figures = [0.0, 0.0, 0.0, 0.0, 0]
+    with tempfile.TemporaryDirectory() as tmp, \
+            gunicorn(url, workers, threads, args.max_requests,
+                     Path(tmp) / "gunicorn.log") as (port, app_pid):
+        print(f"\ngunicorn: {workers} workers x {threads} threads, max_requests "
+              f"{args.max_requests if args.max_requests is not None else 'as configured'}")
+        if "race" not in skip:
+            clients = racers[:args.race_clients]
+
+            def race() -> Stats:
+                stats = Stats()
+                run_clients(port, clients, args.race_seconds, race_support_loop, 0, stats)
+                return stats
+
+            stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, race)
+            n = max(sum(len(t) for t in stats.times.values()), 1)
+            print(f"\n2. Race Support back to back, {len(clients)} clients, {wall:.0f} s")
+            print("\n".join(table(stats, wall)))
+            print(f"renders/s {n / wall:.0f}; server CPU per render {app_cpu / n * 1e3:.1f} ms"
+                  f" app + {db_cpu / n * 1e3:.1f} ms PostgreSQL")
+            figures[:3] = [n / wall, app_cpu / n * 1e3, db_cpu / n * 1e3]
+        if "day" not in skip:
+            def day() -> Stats:
+                stats = Stats()
+                run_clients(port, racers, args.seconds, race_day, args.think, stats)
+                return stats
+
+            stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, day)
+            n = max(sum(len(t) for t in stats.times.values()), 1)
+            print(f"\n3. Race day: {len(racers)} racers, {args.think:g} s think time, "
+                  f"{wall:.0f} s")
+            print("\n".join(table(stats, wall)))
+            print(f"requests/s {n / wall:.0f}; server CPU per request {app_cpu / n * 1e3:.1f}"
+                  f" ms app + {db_cpu / n * 1e3:.1f} ms PostgreSQL")
+            every = sorted(t for times in stats.times.values() for t in times)
+            figures[3:] = [percentile(every, .99) * 1e3 if every else 0.0,
+                           sum(stats.errors.values())]
+        restarts = Path(tmp, "gunicorn.log").read_text().count("Booting worker") - workers
+        print(f"\nworkers restarted during the bench: {max(restarts, 0)}")
+    return figures[0], figures[1], figures[2], figures[3], int(figures[4])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--racers", type=int, default=50)
     parser.add_argument("--think", type=float, default=1.0, help="seconds between taps")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the day")
-    parser.add_argument("--runs", type=int, default=20, help="runs in each seeded event")
+    parser.add_argument("--runs", type=int, default=20,
+                        help="runs in the seeded events of the Race Support clients "
+                             "(the other racers': 3)")
     parser.add_argument("--laps", type=int, default=30, help="laps in each seeded run")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="WEB_CONCURRENCY (default: gunicorn.conf.py's)")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--configs", default="",
+                        help="gunicorn WORKERSxTHREADS to try in turn, e.g. 5x2,3x2,2x4 "
+                             "(default: gunicorn.conf.py's workers x 2)")
     parser.add_argument("--max-requests", type=int, default=None,
                         help="GUNICORN_MAX_REQUESTS (default: gunicorn.conf.py's)")
     parser.add_argument("--race-clients", type=int, default=4)
     parser.add_argument("--race-seconds", type=float, default=15.0)
     parser.add_argument("--skip", default="", help="comma list of: trips,race,day")
     args = parser.parse_args(argv)
-    args.racers = max(1, min(args.racers, 500))  # bounded
+    args.race_clients = max(1, min(args.race_clients, 50))
+    args.racers = max(args.race_clients, min(args.racers, 500))  # bounded
     args.seconds = min(args.seconds, 600)
     args.race_seconds = min(args.race_seconds, 600)
     skip = set(filter(None, args.skip.split(",")))
-    workers = args.workers or min(2 * len(os.sched_getaffinity(0)) + 1, 8)
+    args.configs = args.configs or f"{min(2 * len(os.sched_getaffinity(0)) + 1, 8)}x2"
 
     from tests import pg_server
 
@@ -501,10 +551,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         url = server.create_database("apex_load")
         started = time.monotonic()
-        racers = seed(url, args.racers, args.runs, args.laps)
+        racers = seed(url, args.race_clients, args.runs, args.laps) + \
+            seed(url, args.racers - args.race_clients, 3, args.laps, first=args.race_clients)
         print(f"app: {ROOT}")
-        print(f"seeded {len(racers)} racers x 1 open event of {args.runs} runs x {args.laps} "
-              f"laps in {time.monotonic() - started:.1f} s")
+        print(f"seeded {len(racers)} racers with an open event each ({args.race_clients} of "
+              f"{args.runs} runs x {args.laps} laps, the others 3 runs) in "
+              f"{time.monotonic() - started:.1f} s")
         if "trips" not in skip:
             print("\n1. PostgreSQL round trips for one render (in process)")
             print(f"{'page':<28}{'round trips':>12}{'connections':>13}{'app CPU ms':>12}")
@@ -512,40 +564,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name:<28}{trips:>12}{taken:>13}{cpu * 1e3:>12.1f}")
         db_pid = int(Path(server.tmpdir or "", "data", "postmaster.pid").read_text().split()[0]) \
             if server.tmpdir else 0
-        with tempfile.TemporaryDirectory() as tmp, \
-                gunicorn(url, workers, args.threads, args.max_requests,
-                         Path(tmp) / "gunicorn.log") as (port, app_pid):
-            print(f"\ngunicorn: {workers} workers x {args.threads} threads, max_requests "
-                  f"{args.max_requests if args.max_requests is not None else 'as configured'}")
-            if "race" not in skip:
-                clients = racers[:args.race_clients]
-
-                def race() -> Stats:
-                    stats = Stats()
-                    run_clients(port, clients, args.race_seconds, race_support_loop, 0, stats)
-                    return stats
-
-                stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, race)
-                n = sum(len(t) for t in stats.times.values())
-                print(f"\n2. Race Support back to back, {len(clients)} clients, {wall:.0f} s")
-                print("\n".join(table(stats, wall)))
-                print(f"renders/s {n / wall:.0f}; server CPU per render {app_cpu / n * 1e3:.1f} ms"
-                      f" app + {db_cpu / n * 1e3:.1f} ms PostgreSQL")
-            if "day" not in skip:
-                def day() -> Stats:
-                    stats = Stats()
-                    run_clients(port, racers, args.seconds, race_day, args.think, stats)
-                    return stats
-
-                stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, day)
-                n = sum(len(t) for t in stats.times.values())
-                print(f"\n3. Race day: {len(racers)} racers, {args.think:g} s think time, "
-                      f"{wall:.0f} s")
-                print("\n".join(table(stats, wall)))
-                print(f"requests/s {n / wall:.0f}; server CPU per request {app_cpu / n * 1e3:.1f}"
-                      f" ms app + {db_cpu / n * 1e3:.1f} ms PostgreSQL")
-            restarts = Path(tmp, "gunicorn.log").read_text().count("Booting worker") - workers
-            print(f"\nworkers restarted during the bench: {max(restarts, 0)}")
+        summary = []
+        for config in args.configs.split(","):
+            workers, threads = (int(x) for x in config.lower().split("x"))
+            summary.append((config, *one_server(args, url, racers, workers, threads, db_pid,
+                                                skip)))
+        if len(summary) > 1:
+            print("\nsummary: workers x threads | Race Support renders/s, CPU ms per render "
+                  "(app + PostgreSQL) | race day p99 ms, errors")
+            for row in summary:
+                print("{:>6} | {:>6.0f} {:>6.1f} + {:<5.1f} | {:>7.0f} {:>4}".format(*row))
     finally:
         server.stop()
     return 0
