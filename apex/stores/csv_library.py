@@ -21,6 +21,7 @@ from typing import Any
 
 from apex import versions
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
+from apex.community import CommunitySummary, summarize
 from apex.models import (
     LIBRARY_FIELDS,
     LibraryBaseline,
@@ -293,6 +294,12 @@ class LibraryMethods:
         self, brand: str, vehicle: str, track: str = "", condition: str = ""
     ) -> list[dict[str, Value]]:
         return community_values(self._tables, brand, vehicle, track, condition)
+
+    @locked
+    def community_summary(
+        self, brand: str, vehicle: str, track: str = "", condition: str = ""
+    ) -> CommunitySummary:
+        return summarize(community_values(self._tables, brand, vehicle, track, condition))
 
     @locked
     def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",

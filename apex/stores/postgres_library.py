@@ -19,6 +19,7 @@ from psycopg import sql
 
 from apex import versions
 from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, Param, Value, coerce
+from apex.community import CommunitySummary, Summary
 from apex.models import (
     LibraryBaseline,
     LibraryFacets,
@@ -281,6 +282,61 @@ def community_values(
     return conn.execute(*community_statement(brand, vehicle, track, condition)).fetchall()
 
 
+def _summary_columns(param: Param) -> sql.Composed:
+    """A parameter's aggregates over the rows ``r`` (apex.community.Summary): numbers
+    count, min, max and the exact median (the middle one, or the mean of the middle two,
+    of the sorted values); text its count and its most common value, ignoring case, as
+    first written (``r.n``: newest first), a tie going to the value seen first."""
+    col, key = sql.Identifier(param.key), param.key
+    if param.is_numeric:
+        ordered = sql.SQL("(array_agg({0} ORDER BY {0}) FILTER (WHERE {0} IS NOT NULL))"
+                          ).format(col)
+        return sql.SQL("""count({c}) AS {count}, min({c}) AS {low}, max({c}) AS {high},
+({o}[(count({c}) + 1) / 2]::numeric + {o}[count({c}) / 2 + 1]) / 2 AS {middle}""").format(
+            c=col, o=ordered, count=sql.Identifier(f"{key}:count"),
+            low=sql.Identifier(f"{key}:low"), high=sql.Identifier(f"{key}:high"),
+            middle=sql.Identifier(f"{key}:middle"))
+    return sql.SQL("""count({c}) AS {count}, (SELECT ARRAY[(array_agg({c} ORDER BY n))[1],
+count(*)::text] FROM r WHERE {c} IS NOT NULL GROUP BY lower({c})
+ORDER BY count(*) DESC, min(n) LIMIT 1) AS {mode}""").format(
+        c=col, count=sql.Identifier(f"{key}:count"), mode=sql.Identifier(f"{key}:mode"))
+
+
+# Every parameter's summary in one statement (the rows never leave the server).
+COMMUNITY_SUMMARY = """WITH r AS MATERIALIZED (
+SELECT row_number() OVER (ORDER BY date DESC, id DESC) AS n, {params} FROM master_library
+WHERE lower(brand) = lower(%(brand)s) AND lower(vehicle) = lower(%(vehicle)s){narrow})
+SELECT count(*) AS rows, {aggregates} FROM r"""
+
+
+def community_summary_statement(
+    brand: str, vehicle: str, track: str = "", condition: str = ""
+) -> tuple[sql.Composed, dict]:
+    params = {"brand": brand, "vehicle": vehicle, "track": track, "condition": condition}
+    narrow = [sql.SQL(" AND " + _FILTERS[f]) for f in ("track", "condition") if params[f]]
+    aggregates = sql.SQL(", ").join(_summary_columns(p) for p in PARAMS)
+    return _q(COMMUNITY_SUMMARY, params=COMMUNITY_PARAMS, narrow=sql.Composed(narrow),
+              aggregates=aggregates), params
+
+
+def community_summary(
+    conn: Conn, brand: str, vehicle: str, track: str, condition: str
+) -> CommunitySummary:
+    row = one(conn, *community_summary_statement(brand, vehicle, track, condition))
+    found: dict[str, Summary] = {}
+    for param in PARAMS:
+        key, count = param.key, row[f"{param.key}:count"]
+        if not count:
+            found[key] = Summary()
+        elif param.is_numeric:
+            found[key] = Summary(count, coerce(param, row[f"{key}:low"]), row[f"{key}:middle"],
+                                 coerce(param, row[f"{key}:high"]))
+        else:
+            common, common_count = row[f"{key}:mode"]
+            found[key] = Summary(count, common=common, common_count=int(common_count))
+    return CommunitySummary(row["rows"], found)
+
+
 # -- the racer's notebook -------------------------------------------------------
 
 
@@ -354,6 +410,11 @@ class LibraryMethods:
         self, brand: str, vehicle: str, track: str = "", condition: str = ""
     ) -> list[dict[str, Value]]:
         return self._read(community_values, brand, vehicle, track, condition)
+
+    def community_summary(
+        self, brand: str, vehicle: str, track: str = "", condition: str = ""
+    ) -> CommunitySummary:
+        return self._read(community_summary, brand, vehicle, track, condition)
 
     def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",
                       car: str = "", event: str = "", keywords: str = "") -> TrackLog:

@@ -91,7 +91,7 @@ def export_baselines() -> ResponseReturnValue:
 @bp.get("/ranges")
 def show_ranges() -> ResponseReturnValue:
     """The median and range of every setting for a car, next to my Shop Master's value."""
-    from apex.community import community_ranges
+    from apex.community import CommunitySummary, ranges_of
 
     store, racer_id = get_store(), current_racer_id()
     errors: dict[str, list[str]]
@@ -110,9 +110,10 @@ def show_ranges() -> ResponseReturnValue:
         values["brand"] = values["brand"] or car.brand
         values["vehicle"] = values["vehicle"] or car.model
     searched = bool(values["brand"] and values["vehicle"])
-    rows = store.community_values(values["brand"], values["vehicle"], values["track"],
-                                  values["condition"]) if searched else []
+    summary = store.community_summary(values["brand"], values["vehicle"], values["track"],
+                                      values["condition"]) if searched \
+        else CommunitySummary(0, {})
     return render("library/ranges.html", {}, 422 if errors else 200, values=values,
                   errors=errors, cars=cars,
-                  facets=store.library_facets(), searched=searched, count=len(rows),
-                  ranges=community_ranges(rows, mine), fmt=format_value)
+                  facets=store.library_facets(), searched=searched, count=summary.rows,
+                  ranges=ranges_of(summary, mine), fmt=format_value)
