@@ -161,6 +161,9 @@ def bench(store: Store, runs: int, track: str) -> list[tuple[str, float, float, 
         out.append((name, *figures(times), page.total))
     times, values = timed(lambda: store.community_values(*COMMUNITY), runs)
     out.append((f"community_values {' '.join(COMMUNITY)}", *figures(times), len(values)))
+    # What the ranges page asks since issue 17: one aggregate (PostgreSQL).
+    times, summary = timed(lambda: store.community_summary(*COMMUNITY), runs)
+    out.append((f"community_summary {' '.join(COMMUNITY)}", *figures(times), summary.rows))
     times, facets = timed(store.library_facets, runs)
     out.append(("library_facets (extra)", *figures(times), len(facets.tracks)))
     return out

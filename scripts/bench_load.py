@@ -280,14 +280,21 @@ class Browser:
                 sent["X-CSRFToken"] = self.token
         start = time.perf_counter()
         try:
-            self.conn.request(method, path, body=body, headers=sent)
-            response = self.conn.getresponse()
+            try:
+                self.conn.request(method, path, body=body, headers=sent)
+                response = self.conn.getresponse()
+            except (ConnectionError, http.client.RemoteDisconnected):
+                # The server closed the idle keep-alive connection (gunicorn's keepalive):
+                # a browser sends the request again on a new one, and so do we.
+                self.conn.close()
+                self.conn.request(method, path, body=body, headers=sent)
+                response = self.conn.getresponse()
             text = decode(response)
             status = response.status
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as exc:
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
-            self.stats.add(route, time.perf_counter() - start, False, "no answer")
+            self.stats.add(route, time.perf_counter() - start, False, f"no answer: {exc!r}")
             return ""
         self.stats.add(route, time.perf_counter() - start, status in ok, f"{status} {path}")
         for cookie in response.headers.get_all("Set-Cookie") or []:
@@ -302,6 +309,7 @@ class Browser:
         self.call("POST /auth/login", "POST", "/auth/login",
                   {"csrf_token": self.token, "login": username, "password": PASSWORD},
                   ok=(302, 303))
+        self.call("GET / (landing)", "GET", "/")  # the logged-in session's CSRF token
 
 
 def decode(response: http.client.HTTPResponse) -> str:
