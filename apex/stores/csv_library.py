@@ -108,8 +108,18 @@ def search(tables: CsvTables, query: LibraryQuery) -> LibraryPage:
     if query.date_to is not None:
         found = [i for i in found if library.dates[i] <= query.date_to]
     start = (page - 1) * per_page
+    window = found[start:start + per_page]
+    if mark := query.after or query.before:  # keyset paging, as PostgreSQL's
+        # The first position at or past the cursor in the newest-first order.
+        at = next((j for j, i in enumerate(found)
+                   if (library.dates[i], library.rows[i]["id"]) <= mark), len(found))
+        if query.after:
+            at += at < len(found) and library.rows[found[at]]["id"] == mark[1]
+            window = found[at:at + per_page]
+        else:
+            window = found[max(at - per_page, 0):at]
     names = _names(tables)
-    rows = [_baseline(library.rows[i], names) for i in found[start:start + per_page]]
+    rows = [_baseline(library.rows[i], names) for i in window]
     return LibraryPage(rows, len(found), page, per_page)
 
 

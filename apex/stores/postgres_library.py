@@ -61,6 +61,14 @@ NO_SEQSCAN = "SET LOCAL enable_seqscan = off"
 # Limit first, then look up the names of only that page's submitters.
 PAGE = """SELECT {row} FROM master_library WHERE {where}
 ORDER BY date DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s"""
+# Keyset paging (a link from the page before or after): a descent of
+# master_library_newest_idx to the cursor, never thousands of rows read and skipped.
+OLDER = """SELECT {row} FROM master_library WHERE {where}
+AND (date, id) < (%(cursor_date)s, %(cursor_id)s)
+ORDER BY date DESC, id DESC LIMIT %(limit)s"""
+NEWER = """SELECT * FROM (SELECT {row} FROM master_library WHERE {where}
+AND (date, id) > (%(cursor_date)s, %(cursor_id)s)
+ORDER BY date, id LIMIT %(limit)s) newer"""
 ORDER = " ORDER BY m.date DESC, m.id DESC"
 GET = "SELECT {row} FROM master_library WHERE id = %(id)s"
 # The distinct values of a column, skipping through its (lower(col), col) index one
@@ -153,8 +161,13 @@ def search_statements(query: LibraryQuery) -> tuple[tuple[sql.Composed, dict], .
     """The two statements of a search, each with its parameters: the count, the page."""
     page, per_page = rules.clamped(query)
     where, params = _search_where(query)
-    select = _named(_q(PAGE, row=_ROW, where=where))
     paging = {**params, "limit": per_page, "offset": (page - 1) * per_page}
+    template = PAGE
+    if mark := query.after or query.before:
+        template = OLDER if query.after else NEWER
+        paging = {**params, "limit": per_page, "offset": 0, "cursor_date": mark[0],
+                  "cursor_id": mark[1]}
+    select = _named(_q(template, row=_ROW, where=where))
     return (_q(COUNT, where=where), params), (select, paging)
 
 
@@ -165,7 +178,7 @@ def search(conn: Conn, query: LibraryQuery) -> LibraryPage:
         conn.execute(NO_SEQSCAN)
     total = one(conn, count, params)["total"]
     rows: list[LibraryBaseline] = []
-    if paging["offset"] < total:  # past the end: no rows to look for
+    if paging["offset"] < total:  # past the end (or a cursor's offset 0 in an empty one)
         rows = [_baseline(r) for r in conn.execute(select, paging).fetchall()]
     return LibraryPage(rows, total, page, per_page)
 

@@ -13,13 +13,14 @@ from apex.blueprints.library.blueprint import baseline_or_404, bp
 from apex.catalogue import as_texts, format_value, packages, power_of
 from apex.db import get_store
 from apex.htmx import render, target_block
-from apex.models import LibraryBaseline, LibraryQuery
+from apex.models import LibraryBaseline, LibraryQuery, parse_cursor
 from apex.schemas import form_dict
 from apex.schemas.library import RangesSchema, SearchSchema
 
 PAGE = "library/index.html"
 BLOCKS = {"results": "results"}
 SEARCH_FIELDS = frozenset(SearchSchema().fields)
+PAGING = frozenset({"page", "after", "before"})  # where in the results, not what is searched
 EXPORT_LIMIT = 10_000  # rows in one download: a search, not a dump of the whole library
 
 
@@ -35,7 +36,8 @@ def search_from_args() -> tuple[LibraryQuery, dict, dict]:
     query = LibraryQuery(text=data["q"], brand=data["brand"], vehicle=data["vehicle"],
                          track=data["track"], condition=data["condition"],
                          date_from=data["date_from"], date_to=data["date_to"],
-                         page=data["page"])
+                         page=data["page"], after=parse_cursor(data["after"]),
+                         before=parse_cursor(data["before"]))
     return query, values, errors
 
 
@@ -43,7 +45,7 @@ def search_args(values: dict, **override: object) -> dict:
     """The URL arguments of a search, for links to other pages of it (only the search's
     own fields: any other query key could be one of url_for's, like ``_external``)."""
     args = {k: v for k, v in values.items()
-            if k in SEARCH_FIELDS and k != "page" and v not in (None, "")}
+            if k in SEARCH_FIELDS and k not in PAGING and v not in (None, "")}
     args.update({k: v for k, v in override.items() if v})
     return args
 
