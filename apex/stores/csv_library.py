@@ -44,13 +44,26 @@ _FILTERED = ("brand", "vehicle", "track", "condition")
 
 class _Sorted:
     """One parse of the library: rows newest first, with what searches compare
-    (lowercased filter columns, dates, word strings) as columns beside them."""
+    (lowercased filter columns, dates, word strings) as columns beside them.
 
-    def __init__(self, rows: list[Row]) -> None:
+    A maintained index: built from the one before it (``previous``), a row the write
+    left alone (the table cache hands out the very same row object) keeps its word
+    string and lowercased columns, so the first search after a write re-derives only
+    the rows written, then sorts (10 000 rows: well under 100 ms, not a second)."""
+
+    def __init__(self, rows: list[Row], previous: _Sorted | None = None) -> None:
         self.source = rows
+        known = previous.derived if previous is not None else {}
+        self.derived: dict[Any, tuple[Row, str, tuple[str, ...]]] = {}
+        for r in rows:
+            found = known.get(r["id"])
+            if found is None or found[0] is not r:
+                found = (r, _word_string(r), tuple(r[f].lower() for f in _FILTERED))
+            self.derived[r["id"]] = found
         self.rows = sorted(rows, key=lambda r: (r["date"], r["id"]), reverse=True)
-        self.words = [_word_string(r) for r in self.rows]
-        self.lower = {f: [r[f].lower() for r in self.rows] for f in _FILTERED}
+        derived = [self.derived[r["id"]] for r in self.rows]
+        self.words = [d[1] for d in derived]
+        self.lower = {f: [d[2][n] for d in derived] for n, f in enumerate(_FILTERED)}
         self.dates = [r["date"] for r in self.rows]
 
     @functools.cached_property
@@ -79,7 +92,7 @@ def _library(tables: CsvTables) -> _Sorted:
     rows = tables.read(LIBRARY)
     cached = _sorted.get(tables)
     if cached is None or cached.source is not rows:
-        cached = _sorted[tables] = _Sorted(rows)
+        cached = _sorted[tables] = _Sorted(rows, cached)
     return cached
 
 
