@@ -30,7 +30,10 @@ bind = f"0.0.0.0:{_int('PORT', 8000)}"
 # --- processes and threads ------------------------------------------------------------------
 # Each worker is a process with its own PostgreSQL pool (APEX_POOL_MAX connections), so
 # workers x APEX_POOL_MAX must stay below the server's max_connections (DEPLOY.md).
-workers = _int("WEB_CONCURRENCY", min(2 * _cpus() + 1, 8))
+# CPUs + 1: APEX is CPU-bound (Python and Jinja; a few ms a page in PostgreSQL), so more
+# processes than CPUs only add memory; the table in DEPLOY.md (scripts/bench_load.py) is
+# how this was chosen.
+workers = _int("WEB_CONCURRENCY", min(_cpus() + 1, 8))
 threads = _int("GUNICORN_THREADS", 2)
 # gthread also when threads == 1: it keeps idle keep-alive connections off the worker.
 worker_class = "gthread"
