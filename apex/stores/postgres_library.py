@@ -299,7 +299,8 @@ def _summary_columns(param: Param) -> sql.Composed:
     """A parameter's aggregates over the rows ``r`` (apex.community.Summary): numbers
     count, min, max and the exact median (the middle one, or the mean of the middle two,
     of the sorted values); text its count and its most common value, ignoring case, as
-    first written (``r.n``: newest first), a tie going to the value seen first."""
+    first written (``r.k``: the row's place, newest highest), a tie going to the value
+    seen first."""
     col, key = sql.Identifier(param.key), param.key
     if param.is_numeric:
         ordered = sql.SQL("(array_agg({0} ORDER BY {0}) FILTER (WHERE {0} IS NOT NULL))"
@@ -309,15 +310,17 @@ def _summary_columns(param: Param) -> sql.Composed:
             c=col, o=ordered, count=sql.Identifier(f"{key}:count"),
             low=sql.Identifier(f"{key}:low"), high=sql.Identifier(f"{key}:high"),
             middle=sql.Identifier(f"{key}:middle"))
-    return sql.SQL("""count({c}) AS {count}, (SELECT ARRAY[(array_agg({c} ORDER BY n))[1],
+    return sql.SQL("""count({c}) AS {count}, (SELECT ARRAY[(array_agg({c} ORDER BY k DESC))[1],
 count(*)::text] FROM r WHERE {c} IS NOT NULL GROUP BY lower({c})
-ORDER BY count(*) DESC, min(n) LIMIT 1) AS {mode}""").format(
+ORDER BY count(*) DESC, max(k) DESC LIMIT 1) AS {mode}""").format(
         c=col, count=sql.Identifier(f"{key}:count"), mode=sql.Identifier(f"{key}:mode"))
 
 
-# Every parameter's summary in one statement (the rows never leave the server).
+# Every parameter's summary in one statement (the rows never leave the server). ``k``
+# orders the rows as the library lists them (date, then id), with no sort of whole rows.
 COMMUNITY_SUMMARY = """WITH r AS MATERIALIZED (
-SELECT row_number() OVER (ORDER BY date DESC, id DESC) AS n, {params} FROM master_library
+SELECT (date - DATE '2000-01-01')::bigint * 1000000000000 + id AS k, {params}
+FROM master_library
 WHERE lower(brand) = lower(%(brand)s) AND lower(vehicle) = lower(%(vehicle)s){narrow})
 SELECT count(*) AS rows, {aggregates} FROM r"""
 
