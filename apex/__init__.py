@@ -18,7 +18,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from apex import accounts, assets, auth_setup, config, db, errors, headers
-    from apex.blueprints import advisor, analysis, auth, event, garage, health, library, race
+    from apex.blueprints import (
+        advisor,
+        analysis,
+        auth,
+        event,
+        garage,
+        health,
+        library,
+        offline,
+        race,
+    )
     from apex.blueprints.theory import bp as theory_bp
     from apex.extensions import compress, csrf, limiter
     from apex.htmx import add_vary
@@ -50,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(race.bp)
     app.register_blueprint(analysis.bp)
     app.register_blueprint(theory_bp)
+    offline.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=garage.index)
     app.jinja_env.globals["new_request_key"] = lambda: str(uuid.uuid4())
     app.jinja_env.filters["lap"] = format_lap

@@ -101,7 +101,8 @@ class _SessionInterface(SecureCookieSessionInterface):
     """
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if request.blueprint == bp.name:
+        # The service worker and the manifest are the same for everyone, as files are.
+        if request.blueprint == bp.name or request.endpoint in ("service_worker", "webmanifest"):
             return
         super().save_session(app, session, response)
 

@@ -7,6 +7,7 @@ derived from ``PARAMS``. Facts come from TUNING.md §1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,6 +54,9 @@ class Param:
     piston: bool = False
     # A quick trackside change, the only kind allowed before a main (TUNING §3.4).
     quick: bool = False
+    # How a racer says it went down, and up: "Front diff oil thinner" (apex.verdicts'
+    # history). A text parameter has no direction: it is "changed".
+    moves: tuple[str, str] = ("lower", "higher")
 
     def fits(self, power: str) -> bool:
         """Whether a car of this power has this parameter (any power: "" fits all)."""
@@ -81,10 +85,20 @@ def _p(
     key: str, label: str, group: str, kind: Kind, unit: str = "", lo: str | None = None,
     hi: str | None = None, step: str | None = None, row: str = "",
     side: Literal["F", "R", ""] = "", power: Power | Literal[""] = "", *,
-    piston: bool = False, quick: bool = False,
+    piston: bool = False, quick: bool = False, moves: tuple[str, str] | None = None,
 ) -> Param:
     return Param(key, label, group, kind, unit, _n(lo), _n(hi), _n(step), row or label, side,
-                 power, piston, quick)
+                 power, piston, quick, moves or _MOVES_BY_UNIT.get(unit, ("lower", "higher")))
+
+
+_MOVES_BY_UNIT: dict[str, tuple[str, str]] = {
+    "cSt": ("thinner", "thicker"), "T": ("fewer teeth", "more teeth"), "°": ("less", "more"),
+}
+_BAR = ("thinner", "thicker")
+_LENGTH = ("shorter", "longer")
+_CAMBER = ("more negative", "less negative")
+_TOE = ("more toe-out", "more toe-in")
+_HOLES = ("smaller holes", "bigger holes")
 
 
 PARAMS: tuple[Param, ...] = (
@@ -93,23 +107,23 @@ PARAMS: tuple[Param, ...] = (
     _p("DR", "Rear diff oil", "Diffs", "int", "cSt", "1000", "100000", "500", "Rear diff"),
     _p("SO_F", "Front shock oil", "Suspension", "int", "cSt", "100", "1500", "5", "Shock oil", "F", quick=True),
     _p("SP_F", "Front spring", "Suspension", "text", row="Spring", side="F"),
-    _p("SB_F", "Front sway bar", "Suspension", "decimal", "mm", "0", "4.0", "0.1", "Sway bar", "F", quick=True),
-    _p("P_F", "Front piston", "Suspension", "text", row="Piston", side="F", piston=True),
-    _p("Toe_F", "Front toe", "Geometry", "decimal", "°", "-5", "5", "0.5", "Toe", "F"),
+    _p("SB_F", "Front sway bar", "Suspension", "decimal", "mm", "0", "4.0", "0.1", "Sway bar", "F", quick=True, moves=_BAR),
+    _p("P_F", "Front piston", "Suspension", "text", row="Piston", side="F", piston=True, moves=_HOLES),
+    _p("Toe_F", "Front toe", "Geometry", "decimal", "°", "-5", "5", "0.5", "Toe", "F", moves=_TOE),
     _p("RH_F", "Front ride height", "Geometry", "decimal", "mm", "10", "50", "0.5", "Ride height", "F", quick=True),
-    _p("C_F", "Front camber", "Geometry", "decimal", "°", "-6", "3", "0.5", "Camber", "F", quick=True),
-    _p("ST_F", "Front shock length", "Geometry", "decimal", "mm", "60", "180", "0.5", "Shock length", "F"),
+    _p("C_F", "Front camber", "Geometry", "decimal", "°", "-6", "3", "0.5", "Camber", "F", quick=True, moves=_CAMBER),
+    _p("ST_F", "Front shock length", "Geometry", "decimal", "mm", "60", "180", "0.5", "Shock length", "F", moves=_LENGTH),
     _p("SO_R", "Rear shock oil", "Suspension", "int", "cSt", "100", "1500", "5", "Shock oil", "R", quick=True),
     _p("SP_R", "Rear spring", "Suspension", "text", row="Spring", side="R"),
-    _p("SB_R", "Rear sway bar", "Suspension", "decimal", "mm", "0", "4.0", "0.1", "Sway bar", "R", quick=True),
-    _p("P_R", "Rear piston", "Suspension", "text", row="Piston", side="R", piston=True),
-    _p("Toe_R", "Rear toe", "Geometry", "decimal", "°", "-2", "6", "0.5", "Toe", "R"),
+    _p("SB_R", "Rear sway bar", "Suspension", "decimal", "mm", "0", "4.0", "0.1", "Sway bar", "R", quick=True, moves=_BAR),
+    _p("P_R", "Rear piston", "Suspension", "text", row="Piston", side="R", piston=True, moves=_HOLES),
+    _p("Toe_R", "Rear toe", "Geometry", "decimal", "°", "-2", "6", "0.5", "Toe", "R", moves=_TOE),
     _p("RH_R", "Rear ride height", "Geometry", "decimal", "mm", "10", "50", "0.5", "Ride height", "R", quick=True),
-    _p("C_R", "Rear camber", "Geometry", "decimal", "°", "-6", "3", "0.5", "Camber", "R", quick=True),
-    _p("ST_R", "Rear shock length", "Geometry", "decimal", "mm", "60", "180", "0.5", "Shock length", "R"),
+    _p("C_R", "Rear camber", "Geometry", "decimal", "°", "-6", "3", "0.5", "Camber", "R", quick=True, moves=_CAMBER),
+    _p("ST_R", "Rear shock length", "Geometry", "decimal", "mm", "60", "180", "0.5", "Shock length", "R", moves=_LENGTH),
     _p("Tread", "Tyre tread", "Tires", "text"),
     _p("Compound", "Tyre compound", "Tires", "text"),
-    _p("Venturi", "Venturi", "Power", "decimal", "mm", "4.0", "12.0", "0.5", power=NITRO),
+    _p("Venturi", "Venturi", "Power", "decimal", "mm", "4.0", "12.0", "0.5", power=NITRO, moves=("smaller", "bigger")),
     _p("Pipe", "Pipe", "Power", "text", power=NITRO),
     _p("Clutch", "Clutch", "Power", "text", power=NITRO),
     _p("Bell", "Clutch bell", "Power", "int", "T", "10", "20", "1", power=NITRO),
@@ -125,6 +139,49 @@ BY_KEY: dict[str, Param] = {p.key: p for p in PARAMS}
 # What a racer reads for a key: "SO_F" -> "Front shock oil".
 LABELS: dict[str, str] = {p.key: p.label for p in PARAMS}
 PISTON_KEYS: tuple[str, ...] = tuple(p.key for p in PARAMS if p.piston)
+
+
+def short_label(key: str) -> str:
+    """A label where space is tight (a chart): "F camber" for "Front camber"."""
+    label = LABELS.get(key, key)
+    for side, short in (("Front ", "F "), ("Rear ", "R "), ("Centre ", "C ")):
+        if label.startswith(side):
+            return short + label[len(side):]
+    return label
+
+
+_HOLES_X_MM = re.compile(r"\s*([0-9]+)\s*[xX×]\s*([0-9]+(?:\.[0-9]+)?)\s*")
+
+
+def move_direction(key: str, old: object, new: object) -> int:
+    """+1 when a value went up (a piston: bigger holes), −1 down, 0 when there is no
+    reading it (a text parameter, an unset or unreadable value, no move)."""
+    param = BY_KEY.get(key)
+    a: object
+    b: object
+    if param is not None and param.piston:
+        holes = [_HOLES_X_MM.fullmatch(str(v)) if v is not None else None for v in (old, new)]
+        a, b = (Decimal(m[2]) if m else None for m in holes)
+    elif param is not None and param.is_numeric:
+        try:
+            a, b = coerce(param, old), coerce(param, new)
+        except (ArithmeticError, ValueError):
+            return 0
+    else:
+        return 0
+    if a is None or b is None or a == b:
+        return 0
+    return 1 if Decimal(str(b)) > Decimal(str(a)) else -1
+
+
+def move_label(key: str, direction: int, *, short: bool = False) -> str:
+    """A change in words: "Front diff oil thinner" (direction −1; "F diff oil thinner"
+    when ``short``), "Front spring changed" (0: a text parameter, or no direction)."""
+    param = BY_KEY.get(key)
+    label = short_label(key) if short else LABELS.get(key, key)
+    if param is None or direction == 0:
+        return f"{label} changed"
+    return f"{label} {param.moves[direction > 0]}"
 
 
 def coerce(param: Param, raw: object) -> Value:

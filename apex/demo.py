@@ -111,10 +111,48 @@ def demo_laps(run: int, count: int) -> list[Decimal]:
     return laps
 
 
+# The demo race day at Mac's Track (bumpy, dusty), run by run, as a newcomer should read
+# it: what the racer noted after the run, the symptom they logged and asked the advisor
+# about, and the advice they took (the advisor's first candidate for that symptom in
+# apex/advisor/rules.toml, with its reason; tests/test_demo.py holds them together).
+# The lap times get better run by run (``demo_laps``).
+_DAY: tuple[tuple[str, str, dict[str, Value]], ...] = (
+    ("Bottoming hard on the big double landing: the chassis slaps. Turn-in is fine.",
+     "bottoming", {"SO_F": 500, "SO_R": 450}),
+    ("Lands flat off the big double now. Pushes on entry into the sweeper: won't turn in.",
+     "push_entry", {"DF": 6000}),
+    ("Turns in and lands flat: best run so far, the car is easy to drive.", "", {}),
+)
+_LATER: tuple[str, str, dict[str, Value]] = ("Same again: consistent, nothing to change.", "", {})
+
+
+def _advice_taken(store: Store, racer_id: str, event_id: str, symptom: str,
+                  values: dict[str, Value]) -> None:
+    """Propose ``values`` as the advisor does for ``symptom`` (its reason), and accept."""
+    from apex.advisor.rules import RULES
+    from apex.symptoms import BY_KEY as SYMPTOMS
+
+    why = {key: c.why for c in RULES.symptoms[symptom].candidates for key in c.params}
+    # One proposal (a front/rear pair is one, TUNING §3.10): accepted as one change.
+    ask = f"demo:{event_id}:{symptom}"
+    pair = f"{ask}:{next(iter(values))}" if len(values) > 1 else ""
+    proposals = [store.propose_change(racer_id, event_id, param, value,
+                                      f"{SYMPTOMS[symptom].label}: {why[param]}",
+                                      ask_id=ask, pair_id=pair)
+                 for param, value in values.items()]
+    taken = [p for p in proposals if p is not None]
+    if len(taken) != len(values) or store.accept_proposal(racer_id, taken[0].id) is None:
+        raise RuntimeError(f"the store took no demo advice for {', '.join(values)}")
+
+
 def seed_race_day(store: Store, racer_id: str, car_id: str, *, runs: int = 3,
                   laps_per_run: int = 12) -> str:
-    """An active event with ``runs`` runs of laps, a change between each two, notes and a
-    symptom: what a racer's phone holds by mid-afternoon. Returns the event id."""
+    """An active event with ``runs`` runs of laps (practice at Mac's Track): after each
+    run a note, and when something was wrong the symptom logged and the advisor's change
+    accepted (``_DAY``): what a racer's phone holds by mid-afternoon. Returns the event id."""
+    from apex.note_tags import tag_keywords
+    from apex.symptoms import BY_KEY as SYMPTOMS
+
     car = store.get_car_config(racer_id, car_id)
     event = store.start_event(racer_id, {
         "car_id": car_id, "name": "Club Practice", "type": "Practice",
@@ -124,20 +162,19 @@ def seed_race_day(store: Store, racer_id: str, car_id: str, *, runs: int = 3,
     }, car.values if car else {})
     if event is None:  # None answers only a repeated request key, and none is given
         raise RuntimeError("the store started no demo event")
-    changes = ({"SO_F": 425}, {"DF": 6000}, {"RH_F": Decimal("28.0")}, {"SB_R": Decimal("2.3")})
     for n in range(runs):
         run = store.add_run(racer_id, event.id, f"Practice {n + 1}")
         if run is None:  # as above: no request key
             raise RuntimeError("the store added no demo run")
         store.add_laps(racer_id, run.id, demo_laps(n, laps_per_run))
-        store.set_run_confidence(racer_id, run.id, 3 + n % 3)
-        store.add_event_log(racer_id, event.id, "note",
-                            f"Run {n + 1}: loose on entry over the whoops, bottoming on the "
-                            "big double landing", run_id=run.id,
-                            keywords="bottoming loose entry land")
-        store.add_event_log(racer_id, event.id, "symptom", "Push entry", run_id=run.id,
-                            keywords="entry")
-        if n + 1 < runs:
-            store.edit_event_setup(racer_id, event.id, changes[n % len(changes)],
-                                   source="manual", reason="After " + run.name)
+        store.set_run_confidence(racer_id, run.id, 3 + min(n, 2))
+        note, symptom, advice = _DAY[n] if n < len(_DAY) else _LATER
+        store.add_event_log(racer_id, event.id, "note", note, run_id=run.id,
+                            keywords=" ".join(tag_keywords(note)))
+        if symptom:
+            label = SYMPTOMS[symptom].label
+            store.add_event_log(racer_id, event.id, "symptom", label, run_id=run.id,
+                                keywords=" ".join(tag_keywords(label)))
+        if advice and n + 1 < runs:  # the change waits for the next run to test it
+            _advice_taken(store, racer_id, event.id, symptom, advice)
     return event.id

@@ -14,8 +14,12 @@ Why it is built this way:
 - A change names its runs (``Q1``), not their ids, and its time is ISO 8601 UTC
   (``2025-10-18T10:15:00Z``); a time without a zone is taken as UTC, as the stores
   write it.
-- ``verdict`` and ``result`` come from ``change_impacts`` for accepted changes only;
-  a reverted, denied or pending change was not raced as such and gets neither.
+- The verdict columns come from ``apex.verdicts.judge_event`` for the changes that were
+  on the car (accepted, or reverted later): ``verdict`` by the laps, the ``effect`` and
+  its noise ``band`` in % and s/lap, the track ``trend`` taken off (%/run, empty when
+  unknown), the parameters judged ``together_with`` it, the racer's ``audit`` opinion
+  and the ``result`` sentence the page shows. A denied or pending change was never
+  raced and gets none of them; an undone one reads "reverted".
 """
 
 from __future__ import annotations
@@ -27,16 +31,17 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from apex.catalogue import BY_KEY
-from apex.change_impact import change_impacts
 from apex.lap_stats import event_run_stats, lap_flags
 from apex.library_csv import BOM
-from apex.models import Event, Run, SetupChange
+from apex.models import Audit, Event, Run, SetupChange
 from apex.spreadsheet import PLAIN_NUMBER, neutralise
+from apex.verdicts import ChangeVerdict, judge_event
 
 LAP_COLUMNS: tuple[str, ...] = ("event", "run", "lap", "seconds", "flag", "manual", "best")
 CHANGE_COLUMNS: tuple[str, ...] = (
     "event", "time", "parameter", "label", "old_value", "new_value", "source", "reason",
-    "status", "run_before", "run_after", "verdict", "result",
+    "status", "run_before", "run_after", "verdict", "effect_pct", "effect_s", "band_pct",
+    "band_s", "trend_pct", "together_with", "audit", "result",
 )
 YES = "yes"
 
@@ -65,13 +70,13 @@ def laps_csv(event: Event, runs: Sequence[Run]) -> str:
     return _csv(LAP_COLUMNS, rows)
 
 
-def changes_csv(event: Event, changes: Sequence[SetupChange], runs: Sequence[Run]) -> str:
+def changes_csv(event: Event, changes: Sequence[SetupChange], runs: Sequence[Run],
+                audit: Audit | None = None) -> str:
     """One row per change in the order given, whatever its status."""
     names = {r.id: r.name for r in runs}
-    impacts = {id(i.change): i for i in change_impacts(changes, runs)}
+    judged = judge_event(runs, changes, audit)
     rows: list[list[object]] = []
     for c in changes:
-        impact = impacts.get(id(c))
         param = BY_KEY.get(c.parameter)
         rows.append([
             neutralise(event.name), time_text(c.created_at), neutralise(c.parameter),
@@ -80,10 +85,27 @@ def changes_csv(event: Event, changes: Sequence[SetupChange], runs: Sequence[Run
             neutralise(c.source), neutralise(c.reason), neutralise(c.status),
             neutralise(names.get(c.run_before or "", "")),
             neutralise(names.get(c.run_after or "", "")),
-            neutralise(impact.verdict) if impact else "",
-            neutralise(impact.summary) if impact else "",
+            *_verdict_cells(judged.of(c)),
         ])
     return _csv(CHANGE_COLUMNS, rows)
+
+
+def _verdict_cells(verdict: ChangeVerdict | None) -> list[object]:
+    """verdict … result for one change (all empty for one never raced)."""
+    if verdict is None:
+        return [""] * 9
+    gap = verdict.gap
+    judged = not verdict.reverted and gap.outcome
+    figures = [gap.effect_pct, gap.effect_s, gap.band_pct, gap.band_s] if judged else [None] * 4
+    trend = gap.trend.drift if judged and gap.trend.known else None
+    return [verdict.outcome, *(_figure(f) for f in figures), _figure(trend),
+            neutralise("; ".join(verdict.together)), verdict.opinion,
+            neutralise(verdict.sentence)]
+
+
+def _figure(value: float | None) -> str:
+    """A verdict figure to the hundredth ("-0.45"): a number a spreadsheet sums."""
+    return "" if value is None else f"{value:.2f}"
 
 
 def seconds_text(seconds: Decimal | float) -> str:

@@ -1,4 +1,4 @@
-"""Lap maths for a run, the event's best run, and the verdict on a setup change.
+"""Lap maths for a run and the event's best run (a change's verdict: apex.verdicts).
 
 The rules are ``TUNING.md`` §5 "Flags", "Per run" and "Best run", word for word:
 
@@ -45,7 +45,6 @@ MAD_SCALE = Decimal("1.4826")  # MAD × 1.4826 estimates the sd of normal lap sc
 MAD_LIMIT = 4
 COMPARABLE_MIN_CLEAN = 5  # fewer clean laps: shown, but compared with nothing
 FADE_PCT = Decimal("0.015")
-VERDICT_PCT = Decimal("0.2")
 
 
 @dataclass(frozen=True)
@@ -251,19 +250,3 @@ def best_run(runs: Sequence[Run]) -> int | None:
     ranked = [(s.top5, s.best, index) for index, s in enumerate(event_run_stats(runs))
               if s is not None and s.comparable and s.top5 is not None]
     return min(ranked)[2] if ranked else None
-
-
-def change_verdict(before_median: float, after_median: float) -> str:
-    """``"success"`` if the run after a change is ≥ 0.2 % faster on the median clean
-    lap than the run before, ``"failure"`` if ≥ 0.2 % slower, else ``"neutral"``.
-    """
-    before, after = _dec(before_median), _dec(after_median)
-    if before <= 0:
-        raise ValueError("the median lap before the change must be more than 0 s")
-    # Compare without dividing, so exactly 0.2 % is exact.
-    margin = before * VERDICT_PCT / 100
-    if before - after >= margin:
-        return "success"
-    if after - before >= margin:
-        return "failure"
-    return "neutral"

@@ -209,15 +209,22 @@ class TrackLog:
 EVENT_TYPES: tuple[str, ...] = ("Practice", "Qualifying", "Main", "Club Race")
 TRACK_SIZES: tuple[str, ...] = ("Small", "Medium", "Large")
 TRACTIONS: tuple[str, ...] = ("Low", "Medium", "High")
-SURFACES: tuple[str, ...] = ("Dusty", "Dry", "Wet", "Muddy")
+SURFACES: tuple[str, ...] = (
+    "Dusty", "Dry", "Wet", "Muddy", "Loam", "Hard-packed", "Clay", "Astroturf", "Carpet",
+)
 CONDITIONS: tuple[str, ...] = ("Smooth", "Bumpy", "Rutted")
 EVENT_TEXTS: tuple[str, ...] = (
     "name", "type", "track", "track_size", "traction", "surface", "condition",
 )
 EVENT_NUMBERS: tuple[str, ...] = ("temperature", "practice_rounds", "qualifying_rounds")
 CHANGE_SOURCES: tuple[str, ...] = ("manual", "advisor", "library", "package")
-CHANGE_STATUSES: tuple[str, ...] = ("pending", "accepted", "denied", "reverted")
-VERDICTS: tuple[str, ...] = ("success", "failure", "neutral")
+# Where a change came from, as a racer reads it.
+CHANGE_SOURCE_WORDS: dict[str, str] = {"manual": "by hand", "advisor": "from the advisor",
+                                       "library": "from the library",
+                                       "package": "a package copied"}
+CHANGE_STATUSES: tuple[str, ...] = (
+    "pending", "accepted", "denied", "reverted", "superseded",
+)
 
 
 @dataclass(frozen=True)
@@ -256,6 +263,11 @@ class EventSetup:
     version: int
     values: dict[str, Value] = field(default_factory=dict)
     updated_at: datetime | None = None
+    # TUNING §3.8: the track temperature (°C) its shock oils are set for: the event's
+    # when the setup was loaded, moved by each accepted temperature proposal.
+    temperature_ref: int | None = None
+    # TUNING §2: when a fresh set of the same tyres went on (the wear count restarts).
+    tyres_fitted_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -269,12 +281,14 @@ class SetupChange:
     new_value: str
     source: str  # manual / advisor / library / package
     reason: str = ""
-    status: str = "accepted"  # pending / accepted / denied / reverted
+    status: str = "accepted"  # pending / accepted / denied / reverted / superseded
     version: int | None = None  # the event setup version this change made
     run_before: str | None = None  # the last run before the change
     run_after: str | None = None  # the first run after it
-    verdict: str = ""  # success / failure / neutral, once judged
     created_at: datetime | None = None
+    ask_id: str = ""  # an advisor ask's proposals share it (one accepted: others superseded)
+    pair_id: str = ""  # the two ends of a front/rear pair share it (TUNING §3.10)
+    temperature_ref: int | None = None  # accepting it sets the setup's (°C, §3.8)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Why it is written this way:
 - Lap times are printed as timing sites print them (``31.842``, ``1:02.417`` from a
   minute up), so a racer can compare them with the official results at a glance.
 - The figures are the domain doc's (TUNING.md §5) through ``lap_stats`` and
-  ``change_impact``: the report never does lap maths of its own, so it cannot
+  ``verdicts``: the report never does lap maths of its own, so it cannot
   disagree with the pages.
 - Whatever the racer typed (names, observation) is text, not markup: it is written as
   given, but folded onto one line, so a line break in an observation cannot start a
@@ -22,10 +22,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from apex.catalogue import BY_KEY
-from apex.change_impact import ChangeImpact, change_impacts
 from apex.lap_input import format_lap
 from apex.lap_stats import Flag, RunStats, best_run, event_run_stats
 from apex.models import Audit, Event, Run, SetupChange
+from apex.verdicts import ChangeVerdict, judge_event
 
 FOOTER = "Logged with APEX"
 NO_LAPS = "No laps recorded."
@@ -50,7 +50,7 @@ def race_report(event: Event, car_label: str, runs: Sequence[Run],
         _listed(_where(event, car_label)),
         _bests(runs, stats),
         ["## Runs", *_runs(runs, stats)] if runs else [],
-        ["## Setup changes", *_changes(changes, runs)] if changes else [NO_CHANGES],
+        ["## Setup changes", *_changes(changes, runs, audit)] if changes else [NO_CHANGES],
         ["## Audit", *_listed(_audit(audit))] if audit is not None else [],
         [FOOTER],
     ]
@@ -142,7 +142,7 @@ def _run_figures(run: Run, s: RunStats | None) -> str:
     parts = ["no laps"] if s is None else [
         _plural(s.laps, "lap"), f"best {format_lap(s.best)}", f"median {format_lap(s.median)}",
         *([f"top-5 {format_lap(s.top5)}"] if s.top5 is not None else []),
-        *([f"consistency {s.consistency:.1f} %"] if s.consistency is not None else []),
+        *([f"consistency {s.consistency:.0f}"] if s.consistency is not None else []),
         *([f"fade {s.fade:+.3f} s/lap{' (fading)' if s.fading else ''}"]
           if s.fade is not None else []),
         _left_out(s),
@@ -163,9 +163,10 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _changes(changes: Sequence[SetupChange], runs: Sequence[Run]) -> list[str]:
-    impacts = {id(i.change): i for i in change_impacts(changes, runs)}
-    return [f"- {change_text(c)} ({_text(c.source)}): {_outcome(c, impacts.get(id(c)))}"
+def _changes(changes: Sequence[SetupChange], runs: Sequence[Run],
+             audit: Audit | None) -> list[str]:
+    judged = judge_event(runs, changes, audit)
+    return [f"- {change_text(c)} ({_text(c.source)}): {_outcome(c, judged.of(c))}"
             for c in changes]
 
 
@@ -189,12 +190,18 @@ def change_text(change: SetupChange) -> str:
     return f"{label} {shown(old, not new)} → {shown(new, True)}"
 
 
-def _outcome(change: SetupChange, impact: ChangeImpact | None) -> str:
-    """Accepted: ``0.82 % faster — success``; otherwise only the status (a reverted or
-    denied change was not raced as such, so a verdict would mislead)."""
-    if change.status != "accepted" or impact is None:
+def _outcome(change: SetupChange, verdict: ChangeVerdict | None) -> str:
+    """On the car: ``success: 0.45 s/lap faster (± 0.20), trend unknown``, with the
+    parameters judged together and the racer's opinion; a denied or pending change
+    only its status (it was never raced)."""
+    if verdict is None:
         return change.status
-    return f"{impact.summary} — {impact.verdict}" if impact.verdict else impact.summary
+    parts = [f"{verdict.outcome}: {verdict.sentence}" if verdict.outcome else verdict.sentence]
+    if verdict.together:
+        parts.append("together with " + ", ".join(verdict.together))
+    if verdict.opinion_words:
+        parts.append(verdict.opinion_words)
+    return "; ".join(parts)
 
 
 def _audit(audit: Audit) -> list[str]:

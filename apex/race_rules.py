@@ -10,8 +10,13 @@ column set to ``NOW`` takes the time of the write).
 - An accepted change can be undone while the setup still holds its new value (else
   a later change would go too); a pending proposal can be accepted while the setup
   still holds the value it was proposed from, and denied while it is pending.
-- Closing an event with an audit gives the audit's verdict to every accepted
-  change that has none yet.
+- A front/rear pair (two proposals sharing a ``pair_id``) is accepted, denied and
+  undone as one: one setup version, both rows.
+- Accepting while an accepted change has no run after it (``untested``) needs the
+  racer's "change both now" (``bundle``): else ``UntestedChangeError``. Accepting one
+  proposal of an ask supersedes the others still pending (visible, no longer waiting).
+- Closing an event records its audit (one per close); it judges no change: the
+  verdicts are the laps' (apex.verdicts), the audit is the racer's opinion beside them.
 - Removing a row takes what hangs off it (``ON_DELETE``, the foreign keys of
   ``sql/``): CASCADE rows go too, SET NULL links are blanked.
 """
@@ -26,8 +31,8 @@ from typing import Any, Final
 
 from apex.catalogue import BY_KEY, Value, coerce
 from apex.event_setup import as_text, edit_changes
-from apex.models import Audit, EventSetup, SetupChange
-from apex.store import StaleSetupError
+from apex.models import EventSetup, SetupChange
+from apex.store import StaleSetupError, UntestedChangeError
 from apex.tables import CASCADE, REFERENCES, SET_NULL, on_delete
 from apex.versions import saved_version
 
@@ -63,6 +68,44 @@ def tested_changes(changes: Iterable[Row], setup_version: int, new_laps: int) ->
             and c["version"] is not None and c["version"] <= setup_version]
 
 
+def untested(changes: Sequence[SetupChange], values: Mapping[str, Value],
+             tested_versions: Collection[int]) -> list[SetupChange]:
+    """The accepted changes still waiting for a run with laps (TUNING §3.3), oldest first;
+    none when the setup (``values``) is back where a run with laps was made
+    (``tested_versions``: the setup versions of the runs that have laps) or where it was
+    before the first of them: a restore to last known good, or an undo, tests nothing new."""
+    waiting = [c for c in changes
+               if c.status == "accepted" and c.run_after is None and c.version is not None]
+    if not waiting:
+        return []
+    made = sorted((c for c in changes if c.version is not None
+                   and c.status in ("accepted", "reverted")), key=lambda c: c.version or 0)
+    keys = {c.parameter for c in made if c.parameter in BY_KEY}
+    now = {k: as_text(k, values.get(k)) for k in keys}
+    # The setup before the first change (an undone one too) that no run has tested.
+    before = min(c.version or 0 for c in made if c.run_after is None) - 1
+    for version in {before, *tested_versions}:
+        then = dict(now)
+        for c in reversed(made):
+            if (c.version or 0) > version and c.parameter in keys:
+                then[c.parameter] = c.old_value
+        if then == now:
+            return []
+    return waiting
+
+
+def tested_versions(runs: Iterable[Row], laps: Iterable[Row]) -> set[int]:
+    """The setup versions of the runs (id, setup_version) that have a live lap (run_id)."""
+    with_laps = {str(r["run_id"]) for r in laps if r.get("deleted_at") is None}
+    return {int(r["setup_version"]) for r in runs if str(r["id"]) in with_laps}
+
+
+def pair_of(change: SetupChange, changes: Iterable[SetupChange]) -> list[SetupChange]:
+    """``change`` and the other end of its front/rear pair in the same state, if any."""
+    return [change, *(c for c in changes if change.pair_id and c.pair_id == change.pair_id
+                      and c.id != change.id and c.status == change.status)]
+
+
 # -- what an edit, an undo, an accept and a denial write ---------------------------------
 
 
@@ -91,6 +134,8 @@ class SetupWrite:
     saves: bool
     new: list[NewChange] = field(default_factory=list)
     updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # §3.8: the setup's new temperature reference (°C), None to leave it.
+    temperature_ref: int | None = None
 
 
 def edit(current: EventSetup, given: Mapping[str, Value], *, source: str, reason: str = "",
@@ -116,38 +161,61 @@ def _holds(change: SetupChange, current: EventSetup, value: str) -> bool:
             and as_text(change.parameter, current.values.get(change.parameter)) == value)
 
 
-def undo(change: SetupChange, current: EventSetup, runs: Iterable[Row] = ()
-         ) -> SetupWrite | None:
-    """Undoing an accepted change: its old value saved as a new change (same source),
-    the change marked reverted. None unless the setup still holds its new value."""
-    if change.status != "accepted" or not _holds(change, current, change.new_value):
+def undo(change: SetupChange, current: EventSetup, runs: Iterable[Row] = (),
+         changes: Iterable[SetupChange] = ()) -> SetupWrite | None:
+    """Undoing an accepted change (with the other end of its pair): the old values saved
+    as new changes (same source), the change(s) marked reverted. None unless the setup
+    still holds the new value(s)."""
+    group = pair_of(change, changes)
+    if change.status != "accepted" or not all(_holds(c, current, c.new_value) for c in group):
         return None
-    old = coerce(BY_KEY[change.parameter], change.old_value)
-    done = edit(current, {change.parameter: old}, source=change.source, runs=runs,
-                reason=f"Undo: back to {change.old_value or 'unset'}")
+    olds = {c.parameter: coerce(BY_KEY[c.parameter], c.old_value) for c in group}
+    back = ", ".join(f"{c.old_value or 'unset'}" for c in group)
+    done = edit(current, olds, source=change.source, runs=runs, reason=f"Undo: back to {back}")
     return SetupWrite(done.values, done.version, done.saves, done.new,
-                      {change.id: {"status": "reverted"}})
+                      {c.id: {"status": "reverted"} for c in group})
 
 
-def accept(proposal: SetupChange, current: EventSetup, runs: Iterable[Row] = ()
-           ) -> SetupWrite | None:
-    """Accepting a proposal: its value saved, and the proposal becomes the change itself,
-    made now, from the value the setup had. None unless it is pending and the setup
-    still holds the value it was proposed from."""
-    if proposal.status != "pending" or not _holds(proposal, current, proposal.old_value):
+def accept(proposal: SetupChange, current: EventSetup, runs: Iterable[Row] = (),
+           changes: Sequence[SetupChange] = (), tested: Collection[int] = (), *,
+           bundle: bool = False) -> SetupWrite | None:
+    """Accepting a proposal (pending, or superseded by another of its ask): its value
+    saved (both ends of a pair, one version), and the proposal becomes the change itself,
+    made now, from the value the setup had. None unless the setup still holds the value(s)
+    it was proposed from. UntestedChangeError when an accepted change waits for a run
+    (``untested``) and the racer did not say "change both now" (``bundle``). The ask's
+    other pending proposals become superseded; an accepted temperature proposal moves the
+    setup's temperature reference."""
+    group = pair_of(proposal, changes)
+    if proposal.status not in ("pending", "superseded") or not all(
+            _holds(c, current, c.old_value) for c in group):
         return None
-    key = proposal.parameter
+    waiting = untested(changes, current.values, tested)
+    if waiting and not bundle:
+        raise UntestedChangeError(waiting)
     version = current.version + 1
-    return SetupWrite(
-        {**current.values, key: coerce(BY_KEY[key], proposal.new_value)}, version, saves=True,
-        updates={proposal.id: {"status": "accepted", "version": version, "created_at": NOW,
-                               "old_value": as_text(key, current.values.get(key)),
-                               "run_before": latest_run(runs)}})
+    before = latest_run(runs)
+    taken = {c.id for c in group}
+    updates: dict[str, dict[str, Any]] = {
+        c.id: {"status": "accepted", "version": version, "created_at": NOW,
+               "old_value": as_text(c.parameter, current.values.get(c.parameter)),
+               "run_before": before} for c in group}
+    updates.update({c.id: {"status": "superseded"} for c in changes
+                    if proposal.ask_id and c.ask_id == proposal.ask_id
+                    and c.status == "pending" and c.id not in taken})
+    values = {**current.values,
+              **{c.parameter: coerce(BY_KEY[c.parameter], c.new_value) for c in group}}
+    return SetupWrite(values, version, saves=True, updates=updates,
+                      temperature_ref=proposal.temperature_ref)
 
 
-def deny(proposal: SetupChange) -> dict[str, Any] | None:
-    """The columns a denial sets; None unless the proposal is pending."""
-    return {"status": "denied"} if proposal.status == "pending" else None
+def deny(proposal: SetupChange, changes: Iterable[SetupChange] = ()
+         ) -> dict[str, dict[str, Any]] | None:
+    """What a denial sets (change id -> columns: the pair's both ends); None unless the
+    proposal is pending or superseded."""
+    if proposal.status not in ("pending", "superseded"):
+        return None
+    return {c.id: {"status": "denied"} for c in pair_of(proposal, changes)}
 
 
 # -- closing an event ----------------------------------------------------------------
@@ -155,10 +223,9 @@ def deny(proposal: SetupChange) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class Closing:
-    """An event's close: its end date and each judged change's verdict (id -> verdict)."""
+    """An event's close: its end date."""
 
     end_date: date
-    verdicts: dict[str, str]
 
 
 def audit_fields(audit: Mapping[str, Any]) -> dict[str, Any]:
@@ -168,17 +235,11 @@ def audit_fields(audit: Mapping[str, Any]) -> dict[str, Any]:
             **{f: str(audit.get(f) or "") for f in ("symptom", "gain", "observation")}}
 
 
-def close(status: str, start_date: date, end_date: date, audit: Mapping[str, Any] | None,
-          changes: Iterable[Row]) -> Closing | None:
-    """Closing an active event (None if it is not): it ends no earlier than it started;
-    with an audit, every accepted change without a verdict gets the audit's
-    (``changes``: the event's rows with id, status and verdict)."""
+def close(status: str, start_date: date, end_date: date) -> Closing | None:
+    """Closing an active event (None if it is not): it ends no earlier than it started."""
     if status != "active":
         return None
-    verdict = None if audit is None else Audit("", "", int(audit["rating"])).verdict
-    judged = {str(c["id"]): verdict for c in changes
-              if verdict and c["status"] == "accepted" and not c["verdict"]}
-    return Closing(max(end_date, start_date), judged)
+    return Closing(max(end_date, start_date))
 
 
 def reopen(status: str) -> bool:

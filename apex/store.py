@@ -6,7 +6,7 @@ Flask nor a store. ``apex.db`` builds the store the configuration asks for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -65,6 +65,15 @@ class StaleSetupError(StaleEditError):
     """An event setup edit made from an older version than the one stored."""
 
     current: EventSetup
+
+
+class UntestedChangeError(Exception):
+    """An acceptance while accepted changes wait for a run (TUNING §3.3), without the
+    racer's "change both now": nothing was written. ``changes``: the waiting ones."""
+
+    def __init__(self, changes: Sequence[SetupChange]) -> None:
+        super().__init__(f"{len(changes)} accepted change(s) have no run after them")
+        self.changes = list(changes)
 
 
 class StoreUnavailable(Exception):
@@ -244,18 +253,28 @@ class Store(AttemptLog, Protocol):
         """Oldest first."""
     def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
         """Set the change's parameter back to its old value (recorded as a new change)
-        and mark the change reverted. None unless it is the racer's, accepted, and its
-        parameter still holds its new value (a later change would be undone too)."""
+        and mark the change reverted (both ends of a pair: apex.race_rules.undo). None
+        unless it is the racer's, accepted, and its parameter still holds its new value
+        (a later change would be undone too)."""
     def propose_change(self, racer_id: str, event_id: str, parameter: str, value: Value,
-                       reason: str, *, request_key: str | None = None) -> SetupChange | None:
-        """A pending advisor proposal: the parameter's value now -> ``value``. None for a
-        used request key; LookupError if the event is not the racer's."""
-    def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
-        """Apply a pending proposal to the event setup (a new version); the proposal
-        becomes the accepted change, timed now. None unless it is the racer's, pending, and
-        the parameter still holds the value it was proposed from."""
+                       reason: str, *, request_key: str | None = None, ask_id: str = "",
+                       pair_id: str = "", temperature_ref: int | None = None
+                       ) -> SetupChange | None:
+        """A pending advisor proposal: the parameter's value now -> ``value``; ``ask_id``
+        groups one ask's proposals, ``pair_id`` the two ends of a pair, and accepting it
+        sets the setup's ``temperature_ref``. None for a used request key; LookupError if
+        the event is not the racer's."""
+    def accept_proposal(self, racer_id: str, change_id: str, *, bundle: bool = False
+                        ) -> SetupEdit | None:
+        """Apply a pending (or superseded) proposal to the event setup (a new version;
+        apex.race_rules.accept): it becomes the accepted change, timed now. None unless
+        it is the racer's and the parameter still holds the value it was proposed from;
+        UntestedChangeError when a change waits for a run and ``bundle`` is not given."""
     def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
         """Mark a pending proposal denied (not a failure: the advisor just won't repeat it)."""
+    def fresh_tyres(self, racer_id: str, event_id: str) -> EventSetup | None:
+        """A fresh set of the same tyres went on now (TUNING §2): the wear count starts
+        again. None if the event is not the racer's."""
     def add_run(self, racer_id: str, event_id: str, name: str,
                 *, request_key: str | None = None) -> Run | None:
         """A new run on the current setup version. LookupError if the event is not the

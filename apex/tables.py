@@ -51,12 +51,14 @@ TABLES: dict[str, tuple[str, ...]] = {
         "track_size", "traction", "surface", "condition", "temperature", "practice_rounds",
         "qualifying_rounds", "status", "baseline", *_STAMPS,
     ),
-    "event_setups": ("id", "event_id", "version", *PARAM_KEYS, *_STAMPS),
+    "event_setups": (
+        "id", "event_id", "version", *PARAM_KEYS, *_STAMPS, "temperature_ref", "tyres_fitted_at",
+    ),
     "runs": ("id", "event_id", "name", "started_at", "confidence", "setup_version", *_STAMPS),
     "laps": ("id", "run_id", "lap_number", "seconds", "created_at", "deleted_at", "flag"),
     "setup_changes": (
         "id", "event_id", "parameter", "old_value", "new_value", "source", "reason", "status",
-        "version", "run_before", "run_after", "verdict", *_STAMPS,
+        "version", "run_before", "run_after", *_STAMPS, "ask_id", "pair_id", "temperature_ref",
     ),
     "audits": (
         "id", "event_id", "change_id", "rating", "symptom", "gain", "observation", "best_lap",
@@ -105,6 +107,11 @@ def on_delete(table: str, column: str) -> str:
 # login attempt count is forgotten within a day; neither is a racer's data.
 # (schema_migrations is the migration runner's, not a table here.)
 NOT_EXPORTED: tuple[str, ...] = ("request_keys", "login_attempts")
+# Columns earlier versions wrote and this one no longer has (sql/0012 drops them from
+# PostgreSQL): an older export's cells in them are read past, and ``db upgrade`` takes
+# them out of a CSV store's files. setup_changes.verdict held the closing audit's
+# rating copied onto the changes; the audit stays in audits.
+RETIRED: dict[str, tuple[str, ...]] = {"setup_changes": ("verdict",)}
 # What export, import and backups carry, in TABLES' order: parents before children.
 EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 
@@ -133,6 +140,7 @@ _KIND_BY_COLUMN = {
     "qualifying_rounds": "int", "confidence": "int", "setup_version": "int", "version": "int",
     "lap_number": "int", "rating": "int", "best_lap": "decimal", "archived_at": "timestamp",
     "session_generation": "int", "failures": "int", "last_failed_at": "timestamp",
+    "temperature_ref": "int", "tyres_fitted_at": "timestamp",
 }
 _KIND_BY_TABLE_COLUMN = {
     ("master_library", "id"): "serial",

@@ -35,6 +35,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
+from apex.folding import fold
+
 CATEGORIES: tuple[str, ...] = ("suspension", "diffs", "tyres", "geometry", "engine", "general")
 MAX_BYTES = 10 * 1024 * 1024
 # As many characters as a 10 MB text file can hold: well under CELL_MAX.
@@ -193,13 +195,14 @@ def _key_labels() -> dict[str, str]:
 
 
 def query_words(text: str | Iterable[str]) -> list[str]:
-    """The words to search for, lowercased, each once, in order (at most MAX_QUERY_WORDS):
-    a catalogue key adds its label's words, tire/tyre and center/centre each other."""
+    """The words to search for, folded (apex.folding), each once, in order (at most
+    MAX_QUERY_WORDS): a catalogue key adds its label's words, tire/tyre and
+    center/centre each other."""
     raw = text if isinstance(text, str) else " ".join(text)
     labels = _key_labels()
     found: list[str] = []
     for token in _KEY_TOKEN.findall(raw):
-        found += WORD.findall(token.lower())
+        found += WORD.findall(fold(token))
         if (label := labels.get(token.lower())) is not None:
             found += WORD.findall(label.lower())
     found += [SYNONYMS[w] for w in found if w in SYNONYMS]
@@ -214,11 +217,11 @@ def tsquery(words: Iterable[str]) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)  # a text repeats its words: stem each once
 def stem(word: str) -> str:
-    """The CSV store's stemmer, on both sides: lowercase; drop a plural "es" or "s" (not
-    "ss"), then an "ing" or "ed" (not the "ed" of "eed"; only after a vowel: "spring" and
-    "shed" stay), then a final "e"; at least 3 letters always stay. "landings" ->
-    "land"; "tuned", "tunes", "tuning", "tune" -> "tun"."""
-    w = word.lower()
+    """The CSV store's stemmer, on both sides: fold (lowercase, no accents); drop a
+    plural "es" or "s" (not "ss"), then an "ing" or "ed" (not the "ed" of "eed"; only
+    after a vowel: "spring" and "shed" stay), then a final "e"; at least 3 letters
+    always stay. "landings" -> "land"; "tuned", "tunes", "tuning", "tune" -> "tun"."""
+    w = fold(word)
     for suffixes in (("es", "s"), ("ing", "ed")):
         for suffix in suffixes:
             rest = w[: -len(suffix)]
@@ -278,11 +281,27 @@ def _joined(pieces: Iterable[tuple[str, bool]]) -> Pieces:
     return tuple(out)
 
 
+# Markdown's marks, left out of a snippet: "# " and "> " starting a line, "**", "__",
+# "`", a single "*" around a word, and a link's brackets and address ("[text](url)").
+_MARKDOWN = re.compile(r"^[ \t]*(?:#{1,6}|>)(?=\s)|\*\*|__|`|!?\[(?=[^\]\n]*\]\()"
+                       r"|\]\([^)\s]*\)|(?:^|(?<=\s))\*(?=[^\s*])|(?<=[^\s*])\*(?=[\s.,;:!?)]|$)",
+                       re.MULTILINE)
+
+
+_BULLET = re.compile(r"^[ \t]*[-*+][ \t]+", re.MULTILINE)
+
+
+def plain(text: str) -> str:
+    """``text`` without Markdown's marks (for a one-line snippet); a list item's dash as
+    "• ", so the items still read apart on one line."""
+    return _MARKDOWN.sub("", _BULLET.sub("• ", text))
+
+
 def pieces_from_marked(marked: str) -> Pieces:
     """``ts_headline`` output (hits between HIT_START and HIT_END) as pieces, with runs of
-    white space as one space (a snippet is one line)."""
+    white space as one space (a snippet is one line), Markdown's marks left out."""
     out: list[tuple[str, bool]] = []
-    for i, part in enumerate(re.split(f"[{HIT_START}{HIT_END}]", marked)):
+    for i, part in enumerate(re.split(f"[{HIT_START}{HIT_END}]", plain(marked))):
         out.append((_SPACES.sub(" ", part), i % 2 == 1))
     return _strip(_joined(out))
 

@@ -9,6 +9,8 @@ it on a local port, and measures:
   an event setup, push to Shop Master, Race Support), in Debian's Chromium:
   requests and bytes on the wire for a first and a repeat visit (how:
   scripts/bench_wire.py).
+* the race-day pack the service worker keeps (static files, the open event's pages)
+  and the worker's own size (how: scripts/bench_pack.py).
 * HTMX fragments, with the Flask test client and ``Accept-Encoding: br, gzip``:
   the compressed body size, and the server time (median of 20 requests); the
   library's live-search results and the race-day forms among them (how:
@@ -44,6 +46,7 @@ from bench_fragments import (  # noqa: E402
     measure,
     seed_library,
 )
+from bench_pack import measure_pack, report_pack  # noqa: E402
 from bench_race_day import race_day_cases, race_day_pages  # noqa: E402
 from bench_wire import CHROMIUM, csrf_from, measure_pages  # noqa: E402
 
@@ -52,6 +55,7 @@ BUDGET_FIRST = 40 * KB
 BUDGET_REPEAT = 10 * KB
 BUDGET_REPEAT_REQUESTS = 1
 BUDGET_FRAGMENT = 6 * KB
+BUDGET_PACK = 150 * KB
 
 
 # --- the app ---------------------------------------------------------------------------------
@@ -238,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
 
         store = app.extensions["apex.store"]
         store.upgrade()
-        seed_demo(store)
+        with app.app_context():  # the demo password is hashed by the app's method
+            seed_demo(store)
         extra = seed_library(store)
         racer_id = store.find_user(DEMO_USERNAME).racer_id
         car_id = store.list_cars(racer_id)[0].id
@@ -252,11 +257,14 @@ def main(argv: list[str] | None = None) -> int:
                   f"{extra} more library baselines)")
             CHROME_VERSION, pages = measure_pages(args.chromium, server.url, pages_to_visit)
         fragments = measure_fragments(app, racer_id, car_id, login)
+        pack = measure_pack(app, login)
         store.close()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
     overs = report(pages, fragments, args.verbose)
+    if not report_pack(pack, BUDGET_PACK, kb):
+        overs.append("race-day pack")
     return 1 if args.strict and overs else 0
 
 

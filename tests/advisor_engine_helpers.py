@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from apex.advisor import Situation
+from apex.advisor.advice import PastTries
+from apex.event_history import Tried
 from apex.models import Event, Lap, Run, SetupChange
 from tests.conftest import NB48
 
@@ -31,9 +33,22 @@ def run(n: int, confidence: int | None = None, laps: tuple[str, ...] = ()) -> Ru
 
 
 def change(param: str, old: str, new: str, status: str = "accepted", run_after: str | None = "r9",
-           verdict: str = "", event_id: str = "e1") -> SetupChange:
+           event_id: str = "e1", version: int | None = None,
+           run_before: str | None = None) -> SetupChange:
+    if version is None and status in ("accepted", "reverted"):
+        version = 2
     return SetupChange(f"x-{param}-{old}-{new}", event_id, param, old, new, "manual",
-                       status=status, run_after=run_after, verdict=verdict)
+                       status=status, run_after=run_after, version=version,
+                       run_before=run_before)
+
+
+def past(param: str, direction: int, *, faster: int = 0, slower: int = 0, tries: int = 0,
+         effects: tuple[float, ...] = (), whose: str = "this car"
+         ) -> dict[tuple[str, int], PastTries]:
+    """History figures for one move at this place (apex.event_history.Tried)."""
+    tried = Tried(param, direction, tries or faster + slower, faster, slower,
+                  effects=list(effects))
+    return {(param, direction): PastTries(tried, whose)}
 
 
 def situation(symptom: str, values=None, **fields) -> Situation:

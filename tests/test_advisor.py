@@ -77,9 +77,10 @@ def test_a_low_confidence_run_stops_the_advice_and_says_why(alice, app, event):
     rid = racer(app)
     run = store_of(app).add_run(rid, event.id, "Practice 2")
     store_of(app).set_run_confidence(rid, run.id, 2)
-    response = alice.post(f"/advisor/{event.id}/ask", data={"symptom": "loose_exit"})
+    response = alice.post(f"/advisor/{event.id}/ask", data={"symptom": "loose_exit"},
+                          follow_redirects=True)
     assert response.status_code == 200
-    assert "Confidence" in response.text
+    assert "Confidence gate" in response.text
     assert pending(app, event) == []
 
 

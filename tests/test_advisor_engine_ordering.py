@@ -13,58 +13,62 @@ from tests.advisor_engine_helpers import (
     change,
     event,
     guard_keys,
+    past,
     run,
     situation,
     texts,
+    the_guard,
 )
 
 # --- §3.6 history ---------------------------------------------------------------------------
 
-NAMES = {"e0": "Winter Cup"}
-
-
 def test_a_failure_here_goes_last_and_says_so():
-    failed = change("SB_R", "2.5", "2.7", verdict="failure", event_id="e0")
-    advice = advise(situation("push_mid", history=[failed], event_names=NAMES))
+    # SB_R thicker: 2 tries here, both slower, +0.30 % and +0.50 %.
+    history = past("SB_R", +1, slower=2, effects=(0.3, 0.5))
+    advice = advise(situation("push_mid", history=history))
     assert texts(advice) == ["SB_F 2.3 → 2.1 mm", "SB_R 2.5 → 2.7 mm"]
     assert advice.proposals[1].history == (
-        "Failed for this car here before (Winter Cup): tried last.")
+        "Slower here 2 of 2 times for this car, +0.40 % on average: tried last.")
     assert advice.proposals[0].history == ""
 
 
 def test_a_success_here_goes_first_and_says_so():
-    worked = change("Toe_R", "3.5", "3.0", verdict="success", event_id="e0")  # Toe_R down
-    advice = advise(situation("push_entry", history=[worked], event_names=NAMES))
-    assert texts(advice) == ["Toe_R 3.0 → 2.5°", "DF 7000 → 6000 cSt", "SO_F 450 → 400 cSt"]
-    assert advice.proposals[0].history == "Worked for this car here before (Winter Cup)."
-
-
-def test_the_latest_verdict_counts_and_direction_matters():
-    history = [change("DF", "7000", "6000", verdict="success", event_id="e0"),
-               change("DF", "7000", "6000", verdict="failure", event_id="e7"),
-               change("SO_F", "400", "450", verdict="success", event_id="e0")]  # SO_F up
+    # Toe_R down: worked 2 of 3 times (-0.5, -0.3, +0.2 %): mean -0.2 %.
+    history = past("Toe_R", -1, faster=2, slower=1, effects=(-0.5, -0.3, 0.2))
     advice = advise(situation("push_entry", history=history))
-    # DF down failed last time (no name known): to the end, past the first three.
+    assert texts(advice) == ["Toe_R 3.0 → 2.5°", "DF 7000 → 6000 cSt", "SO_F 450 → 400 cSt"]
+    assert advice.proposals[0].history == (
+        "Worked here 2 of 3 times for this car, \u22120.20 % on average.")
+
+
+def test_the_model_s_figures_count_and_direction_matters():
+    history = {**past("DF", -1, faster=1, slower=2, effects=(-0.3, 0.4, 0.5),
+                      whose="your other NB48 2.2s"),
+               **past("SO_F", +1, faster=1, effects=(-0.4,))}  # SO_F up: not this rule's way
+    advice = advise(situation("push_entry", history=history))
+    # DF down was slower more often than faster: to the end, past the first three.
     assert texts(advice) == ["SO_F 450 → 400 cSt", "SB_F 2.3 → 2.1 mm", "Toe_R 3.0 → 2.5°"]
     assert all(p.history == "" for p in advice.proposals)
-    neutral = [change("DF", "7000", "6000", verdict="neutral", event_id="e0")]
-    assert texts(advise(situation("push_entry", history=neutral)))[0] == "DF 7000 → 6000 cSt"
+    even = past("DF", -1, faster=1, slower=1, effects=(-0.3, 0.3))
+    assert texts(advise(situation("push_entry", history=even)))[0] == "DF 7000 → 6000 cSt"
 
 
 # --- track context -----------------------------------------------------------------------
 
+SO_UP = "SO_F 450 → 500 cSt + SO_R 400 → 450 cSt"
+RH_UP = "RH_F 27.0 → 28.0 mm + RH_R 28.0 → 29.0 mm"
+
+
 @pytest.mark.parametrize("fields, expected", [
-    # Smooth, Medium traction: the table's order.
-    ({}, ["SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt", "RH_F 27.0 → 28.0 mm"]),
-    # Bumpy / Rutted: the softer ride-height candidates move first.
-    ({"condition": "Bumpy"}, ["RH_F 27.0 → 28.0 mm", "RH_R 28.0 → 29.0 mm", "SO_F 450 → 500 cSt"]),
-    ({"condition": "Rutted"}, ["RH_F 27.0 → 28.0 mm", "RH_R 28.0 → 29.0 mm",
-                               "SO_F 450 → 500 cSt"]),
-    # High traction: stiffer first, so the smaller piston holes pass the ride height.
-    ({"traction": "High"}, ["SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt", "P_F 4x1.2 → 4x1.1"]),
+    # Smooth, Medium traction: the table's order; each front/rear pair is one proposal.
+    ({}, [SO_UP, RH_UP, "P_F 4x1.2 → 4x1.1"]),
+    # Bumpy / Rutted: the softer ride-height pair moves first.
+    ({"condition": "Bumpy"}, [RH_UP, SO_UP, "P_F 4x1.2 → 4x1.1"]),
+    ({"condition": "Rutted"}, [RH_UP, SO_UP, "P_F 4x1.2 → 4x1.1"]),
+    # High traction: stiffer first, so both smaller piston holes pass the ride height.
+    ({"traction": "High"}, [SO_UP, "P_F 4x1.2 → 4x1.1", "P_R 4x1.7 → 4x1.6"]),
     # Both: the bumps win (the first preference in the rules).
-    ({"condition": "Bumpy", "traction": "High"},
-     ["RH_F 27.0 → 28.0 mm", "RH_R 28.0 → 29.0 mm", "SO_F 450 → 500 cSt"]),
+    ({"condition": "Bumpy", "traction": "High"}, [RH_UP, SO_UP, "P_F 4x1.2 → 4x1.1"]),
 ])
 def test_track_context_reorders_bottoming(fields, expected):
     assert texts(advise(situation("bottoming", event=event(**fields)))) == expected
@@ -77,31 +81,40 @@ def test_bumpy_puts_softer_first_keeping_their_order():
 
 
 def test_history_has_the_last_word_over_the_track():
-    # Bumpy puts RH first, but raising the front ride height failed here before.
-    failed = change("RH_F", "27.0", "28.0", verdict="failure", event_id="e0")
-    advice = advise(situation("bottoming", event=event(condition="Bumpy"), history=[failed]))
-    assert texts(advice) == ["RH_R 28.0 → 29.0 mm", "SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt"]
+    # Bumpy puts RH first, but raising the ride height failed here before: the pair is last.
+    advice = advise(situation("bottoming", event=event(condition="Bumpy"),
+                              history=past("RH_F", +1, slower=1, effects=(0.4,))))
+    assert texts(advice) == [SO_UP, "P_F 4x1.2 → 4x1.1", "P_R 4x1.7 → 4x1.6"]
+    assert the_guard(advice, "history").message == (
+        "This car at this track and condition: Front ride height +1.0 mm + Rear ride height "
+        "+1.0 mm: Slower here 1 of 1 times for this car, +0.40 % on average: tried last.")
 
 
 # --- everything at once: guards in TUNING §3 order -----------------------------------------
 
-def test_guards_come_in_the_order_of_tuning():
-    runs = [run(i, 4, ("63.0",)) for i in range(1, 6)]  # 5 of 6 runs on Dry: a warning
-    changes = [change("SB_R", "2.3", "2.5", run_after=None),  # untested, but insisted
-               change("SO_F", "400", "450", run_after=None)]  # and SO_F up is a repeat
+def test_all_ten_guards_come_in_the_order_of_tuning():
+    # Traction roll (a safety symptom) after a run rated 2 of 5, in a Main: five runs of five
+    # 63.0 laps on Dry (5 of 6: a warning; top-5 63.0 is 3.0 s off this car's 60.0 here).
+    runs = [run(i, 4 if i < 5 else 2, ("63.0",) * 5) for i in range(1, 6)]
+    changes = [change("SB_R", "2.3", "2.5", run_after=None)]  # untested (insisted); SB up again
+    worked = past("C_F", -1, faster=1, effects=(-0.3,))  # camber down worked here
     advice = advise(situation(
-        "bottoming", {"RH_F": "50.0"}, event=event(type="Main"), runs=runs, changes=changes,
-        insist=True, own_best_at_track=60.0, temperature_now=31))
-    assert guard_keys(advice) == ["tyres", "untested", "main", "repeats", "driving",
-                                  "temperature", "bounds"]
+        "traction_roll", {"C_R": "-6.0"}, event=event(type="Main"), runs=runs,
+        changes=changes, insist=True, own_best_at_track=60.0, temperature_now=31,
+        history=worked))
+    assert guard_keys(advice) == ["confidence", "tyres", "untested", "main", "repeats",
+                                  "history", "driving", "temperature", "bounds", "pairs"]
     assert not advice.blocked
-    # SO_F +100 repeats SO_F going up; SO_R 400 + 50 + 50; RH_F 50.0 + 1.0 is over the
-    # maximum; RH_R 28.0 + 1.0; pistons are not quick before a main.
-    assert texts(advice) == ["SO_R 400 → 500 cSt", "RH_R 28.0 → 29.0 mm"]
+    # SB pair +0.2 repeats SB_R going up; C_F -0.5 worked here (first); RH pair -0.5;
+    # C_R -6.0 - 0.5 is under the -6 minimum; the temperature's +50 (one step before a main)
+    # is the third proposal, a pair.
+    assert texts(advice) == ["C_F -2.0 → -2.5°", "RH_F 27.0 → 26.5 mm + RH_R 28.0 → 27.5 mm",
+                             "SO_F 450 → 500 cSt + SO_R 400 → 450 cSt"]
+    assert advice.notes == []  # the compound is not quick: held back before a main
 
 
 def test_both_blocking_guards_are_shown():
     changes = [change("DF", "7000", "6000", run_after=None)]
-    advice = advise(situation("push_entry", runs=[run(1, 1)], changes=changes))
+    advice = advise(situation("push_entry", {"DF": 6000}, runs=[run(1, 1)], changes=changes))
     assert guard_keys(advice) == ["confidence", "untested"]
     assert all(g.blocks for g in advice.guards)

@@ -32,19 +32,33 @@ def test_the_rules_hold_the_guards_numbers():
     assert RULES.max_proposals == 3
     assert RULES.confidence_below == 3
     assert RULES.tyre_warning_share == Decimal("0.75")
-    # TUNING's loam/soft 10, hard-packed 6, clay/abrasive 3 in our surface words.
-    assert RULES.tyre_wear_limit == {"Wet": 10, "Muddy": 10, "Dry": 6, "Dusty": 3}
+    # TUNING §2: Loam, Wet, Muddy 10; Dry, Hard-packed, Dusty 6; Clay, Astroturf, Carpet 3.
+    assert RULES.tyre_wear_limit == {"Loam": 10, "Wet": 10, "Muddy": 10, "Dry": 6,
+                                     "Hard-packed": 6, "Dusty": 6, "Clay": 3, "Astroturf": 3,
+                                     "Carpet": 3}
+    assert RULES.safety_symptoms == ("traction_roll", "lands_rear")
+    assert RULES.pairs == (("SO_F", "SO_R"), ("RH_F", "RH_R"), ("SB_F", "SB_R"))
+    assert RULES.main_steps_from_start == 2
     assert RULES.quick_params == QUICK_KEYS  # marked in the catalogue, not in rules.toml
     assert RULES.driving_gap == Decimal("2.0")
     assert (RULES.temperature_per_degrees, RULES.temperature_shock_oil) == (10, 50)
 
 
-def test_a_pair_is_two_candidates_front_then_rear():
+def test_a_pair_is_one_candidate_and_other_lists_are_one_each():
     bottoming = RULES.symptoms["bottoming"].candidates
-    assert [(c.param, c.change) for c in bottoming[:2]] == [("SO_F", 50), ("SO_R", 50)]
+    assert [(c.params, c.change) for c in bottoming[:2]] == [
+        (("SO_F", "SO_R"), 50), (("RH_F", "RH_R"), 1)]
+    # Pistons and diffs are no pair in the rules (§3.10 names SO, RH and SB): one each.
+    assert [c.params for c in bottoming[2:]] == [("P_F",), ("P_R",)]
+    assert [c.kind for c in bottoming[2:]] == ["piston", "piston"]
     bumps = [c.param for c in RULES.symptoms["bumps"].candidates]
     assert bumps[-3:] == ["DF", "DC", "DR"]
-    assert [c.kind for c in RULES.symptoms["jumping"].candidates if c.param == "P_F"] == ["piston"]
+
+
+def test_driving_advice_is_marked_and_names_no_parameter():
+    for key in ("nose_dive", "lands_rear", "nervous"):
+        first = RULES.symptoms[key].advice[0]
+        assert first.driving and first.params == (), key
 
 
 def shipped() -> dict:
@@ -65,6 +79,9 @@ def shipped() -> dict:
                                                            "trackside parameters are marked in"),
     (lambda d: d["prefer"][0].update(**{"is": ["Bumpy", "Lumpy"]}), "prefer #1.is"),
     (lambda d: d["guards"].pop("confidence_below"), "missing 'confidence_below'"),
+    (lambda d: d["guards"].update(safety_symptoms=["wobble"]), "guards.safety_symptoms"),
+    (lambda d: d["pairs"].update(together=["SO_F/SO_R/DF"]), "pairs.together: 'SO_F/SO_R/DF'"),
+    (lambda d: d["symptoms"]["nervous"][0].update(param="SB_R"), "a driving line names no"),
 ])
 def test_a_bad_rules_file_says_where(edit, message):
     data = shipped()
@@ -98,19 +115,30 @@ def test_an_unknown_symptom_is_refused():
     ("push_exit", ["DF 7000 → 8000 cSt", "DC 7000 → 8000 cSt", "SB_R 2.5 → 2.7 mm"]),
     # Toe_R 3.0 + 0.5; DC 7000 - 1000; SB_R 2.5 - 0.2.
     ("loose_exit", ["Toe_R 3.0 → 3.5°", "DC 7000 → 6000 cSt", "SB_R 2.5 → 2.3 mm"]),
-    # SO_F/SO_R + 50 (front, then rear); RH_F 27.0 + 1.0.
-    ("bottoming", ["SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt", "RH_F 27.0 → 28.0 mm"]),
-    # SO_F/SO_R - 50; RH_F 27.0 + 0.5.
-    ("bumps", ["SO_F 450 → 400 cSt", "SO_R 400 → 350 cSt", "RH_F 27.0 → 27.5 mm"]),
+    # SO pair + 50 and RH pair + 1.0 (each one proposal); P_F 4 holes of 1.2 - 0.1 mm.
+    ("bottoming", ["SO_F 450 → 500 cSt + SO_R 400 → 450 cSt",
+                   "RH_F 27.0 → 28.0 mm + RH_R 28.0 → 29.0 mm", "P_F 4x1.2 → 4x1.1"]),
+    # SO pair - 50; RH pair + 0.5; SB pair - 0.2.
+    ("bumps", ["SO_F 450 → 400 cSt + SO_R 400 → 350 cSt",
+               "RH_F 27.0 → 27.5 mm + RH_R 28.0 → 28.5 mm",
+               "SB_F 2.3 → 2.1 mm + SB_R 2.5 → 2.3 mm"]),
     # SO_R 400 - 25; P_R 4 holes of 1.7 + 0.1 mm; ST_R 122.0 + 1.0.
     ("ruts", ["SO_R 400 → 375 cSt", "P_R 4x1.7 → 4x1.8", "ST_R 122.0 → 123.0 mm"]),
-    # SB_F 2.3 + 0.2; SB_R 2.5 + 0.2; RH_F 27.0 - 0.5.
-    ("traction_roll", ["SB_F 2.3 → 2.5 mm", "SB_R 2.5 → 2.7 mm", "RH_F 27.0 → 26.5 mm"]),
-    # SB_F/SB_R + 0.2 (springs are advice only).
-    ("lazy", ["SB_F 2.3 → 2.5 mm", "SB_R 2.5 → 2.7 mm"]),
-    # SO_F/SO_R + 50; P_F 4 holes of 1.2 - 0.1 mm.
-    ("jumping", ["SO_F 450 → 500 cSt", "SO_R 400 → 450 cSt", "P_F 4x1.2 → 4x1.1"]),
-    # C_F -2.0 - 0.5; C_R -3.0 - 0.5 (tyre check and compound are advice).
+    # SB pair + 0.2; RH pair - 0.5; C_F -2.0 - 0.5.
+    ("traction_roll", ["SB_F 2.3 → 2.5 mm + SB_R 2.5 → 2.7 mm",
+                       "RH_F 27.0 → 26.5 mm + RH_R 28.0 → 27.5 mm", "C_F -2.0 → -2.5°"]),
+    # SB pair + 0.2 (springs are advice only).
+    ("lazy", ["SB_F 2.3 → 2.5 mm + SB_R 2.5 → 2.7 mm"]),
+    # Driving first (a note); SO_F 450 + 50; DC 7000 + 1000 (the spring is advice).
+    ("nose_dive", ["SO_F 450 → 500 cSt", "DC 7000 → 8000 cSt"]),
+    # Driving first; SO_R 400 + 50; DC 7000 - 1000.
+    ("lands_rear", ["SO_R 400 → 450 cSt", "DC 7000 → 6000 cSt"]),
+    # Driving first; Toe_R 3.0 + 0.5; SB_R 2.5 - 0.2; DC 7000 + 1000.
+    ("nervous", ["Toe_R 3.0 → 3.5°", "SB_R 2.5 → 2.3 mm", "DC 7000 → 8000 cSt"]),
+    # Compound softer (advice); SO pair - 50; RH pair + 0.5.
+    ("low_grip", ["SO_F 450 → 400 cSt + SO_R 400 → 350 cSt",
+                  "RH_F 27.0 → 27.5 mm + RH_R 28.0 → 28.5 mm"]),
+    # C_F -2.0 - 0.5; C_R -3.0 - 0.5 (camber is no pair in the rules; tyres are advice).
     ("fade", ["C_F -2.0 → -2.5°", "C_R -3.0 → -3.5°"]),
     ("engine_rich", []),
     ("engine_lean", []),
@@ -118,7 +146,8 @@ def test_an_unknown_symptom_is_refused():
 def test_each_symptom_on_the_nb48(symptom, expected):
     advice = advise(situation(symptom))
     assert texts(advice) == expected
-    assert advice.guards == []
+    assert [g.key for g in advice.guards] == (
+        ["pairs"] if any(" + " in t for t in expected) else [])
 
 
 def test_proposals_carry_why_speed_and_feel():
@@ -133,7 +162,7 @@ def test_proposals_carry_why_speed_and_feel():
 
 def test_advice_only_lines_become_notes():
     assert advise(situation("push_entry")).notes == [
-        "Front spring (SP_F) one step softer. A softer front spring lets the front bite at "
+        "Front spring one step softer. A softer front spring lets the front bite at "
         "turn-in."]
     assert advise(situation("engine_rich")).notes == [
         "Low-speed needle (LSN) 1/8 turn leaner. A rich engine bogs, smokes and runs cool; "

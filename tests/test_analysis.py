@@ -40,7 +40,8 @@ def test_statistics_charts_and_verdict(alice, app):
     # Practice 2 is the best run: median 30.900.
     assert "Practice 2 <span class=\"badge\">best run</span>" in text
     assert "<dt>Median</dt><dd>30.900</dd>" in text and "<dt>Median</dt><dd>31.200</dd>" in text
-    assert "0.96 % faster — <b>success</b>" in text
+    # 31.2 -> 30.9 with no unchanged pair of runs: no drift to take off.
+    assert "<b>Success</b>: 0.30 s/lap faster (± " in text and "trend unknown" in text
     # One lap chart per run, the run comparison and the timeline: well-formed SVG.
     svgs = [part.split("</svg>")[0] + "</svg>" for part in text.split("<svg")[1:]]
     charts = [ET.fromstring("<svg" + s) for s in svgs if 'role="img"' in s]
@@ -59,7 +60,7 @@ def test_run_figures_leave_out_a_double_hit_and_a_tumble(alice, app):
     # top-5 (30.8 + 30.8 + 30.9 + 30.9 + 30.9) / 5 = 30.86
     assert "<dt>Top-5 avg</dt><dd>30.860</dd>" in text
     assert "Left out of the figures: 1 incident (lap 7) · 1 short (lap 4)" in text
-    assert "0.96 % faster — <b>success</b>" in text  # the gain is still seen
+    assert "<b>Success</b>: 0.30 s/lap faster" in text  # the gain is still seen
 
 
 def test_a_gain_within_the_runs_own_spread_is_not_claimed(alice, app):
@@ -67,7 +68,7 @@ def test_a_gain_within_the_runs_own_spread_is_not_claimed(alice, app):
     wide = [Decimal(s) for s in ("30.5", "31.9", "31.2", "30.6", "31.8", "31.2", "31.1")]
     event = race_day(app, p1=wide, p2=[Decimal("31.1")] * 7)
     text = alice.get(f"/analysis/{event.id}").text
-    assert "within your normal variation — <b>neutral</b>" in text
+    assert "<b>Neutral</b>: within your normal variation: 0.10 s/lap faster (± " in text
 
 
 @pytest.mark.parametrize("laps", [[], [Decimal("31.5")], [Decimal("31.5"), Decimal("70.0")]])
@@ -94,9 +95,8 @@ def test_a_run_without_laps_is_an_empty_state(alice, app):
     assert page.status_code == 200 and "No laps in this run." in page.text
 
 
-def test_closing_with_an_audit_sets_the_verdict_and_locks_the_event(alice, app):
-    wide = [Decimal(s) for s in ("30.5", "31.9", "31.2", "30.6", "31.8", "31.2", "31.1")]
-    event = race_day(app, p1=wide, p2=[Decimal("31.1")] * 7)
+def test_closing_with_an_audit_keeps_the_lap_verdict_and_locks_the_event(alice, app):
+    event = race_day(app)  # the laps: DF thinner made the car 0.30 s/lap faster
     response = alice.post(f"/analysis/{event.id}/close", data={
         "rating": "2", "symptom": "Rear loose", "gain": "Corner exit",
         "observation": "Loose on the exit of every 180", "best_lap": "30.512",
@@ -106,9 +106,9 @@ def test_closing_with_an_audit_sets_the_verdict_and_locks_the_event(alice, app):
     audit = store_of(app).get_audit(rid, event.id)
     assert (audit.rating, audit.symptom, audit.gain, audit.best_lap) == (
         2, "Rear loose", "", Decimal("30.512"))
-    (change,) = store_of(app).list_changes(rid, event.id)
-    assert change.verdict == "failure"
-    assert "— <b>failure</b> (audit)" in response.text
+    # The audit is the racer's opinion beside the laps' verdict, never over it.
+    assert "<b>Success</b>: 0.30 s/lap faster" in response.text
+    assert "laps: faster · you: felt worse" in response.text
     assert "Reopen" in response.text and "Close the event" not in response.text
     # Read-only: the setup, notes and laps refuse writes.
     assert store_of(app).get_event(rid, event.id).status == "closed"
@@ -147,7 +147,10 @@ def test_history_groups_by_track_and_says_what_worked(alice, app):
     assert "Mac&#39;s Track" in page.text and "Winter Cup" in page.text and "Dry day" in page.text
     there = alice.get("/analysis/", query_string={"track": "mac's track", "condition": "Bumpy"})
     history = there.text.split('id="history"')[1]
-    assert "These changes worked:" in history and "DF \u22121000 cSt" in history
+    # DF thinner once here: 31.2 -> 30.9 = -0.96 %, in words, never "DF".
+    assert ("<strong>Front diff oil thinner</strong>: 1 try, 1 faster, \u22120.96 % on average"
+            in history)
+    assert "✓ F diff oil thinner" in history and ">DF" not in history
     assert "Dry day" not in history  # (it is only offered above, as the open event)
     fragment = alice.get("/analysis/", query_string={"track": "Mac's Track"},
                          headers=hx("history"))
@@ -167,7 +170,7 @@ def test_report_and_csv_exports(alice, app):
     rows = list(csv.reader(io.StringIO(laps.text.lstrip("\ufeff"))))
     assert len(rows) == 1 + 14 and rows[1][:4] == ["Winter Cup", "Practice 1", "1", "31.100"]
     changes = alice.get(f"/analysis/{event.id}/changes.csv")
-    assert "DF" in changes.text and "0.96 % faster" in changes.text
+    assert "DF" in changes.text and "0.30 s/lap faster" in changes.text
 
 
 def test_the_demo_race_day_analyses(alice, app):
@@ -216,3 +219,28 @@ def test_a_run_under_5_clean_laps_shows_its_laps_but_is_compared_with_nothing(al
         assert "Practice 3" in [t.text for t in chart.iter(f"{ns}text")]  # its slot
         medians = [g for g in chart.iter(f"{ns}g") if g.get("class") == "chart-median"]
         assert len(list(medians[0].iter(f"{ns}circle"))) == 2  # Practice 1 and 2 only
+
+
+def test_the_timeline_shows_net_changes_at_the_gap_they_were_made_in(alice, app):
+    # After Practice 1: SO_F thicker and undone (nets out), DF thinner; then Practice 2.
+    store, rid = store_of(app), racer(app)
+    car = store.add_car(rid, CAR, NB48)
+    ev = store.start_event(rid, {**EVENT, "car_id": car.id}, NB48)
+    first = store.add_run(rid, ev.id, "Practice 1")
+    store.add_laps(rid, first.id, P1)
+    (thicker,) = store.edit_event_setup(rid, ev.id, {"SO_F": 500}, source="manual").changes
+    store.revert_change(rid, thicker.id)
+    store.edit_event_setup(rid, ev.id, {"DF": 6000}, source="manual")
+    second = store.add_run(rid, ev.id, "Practice 2")
+    store.add_laps(rid, second.id, P2)
+    text = alice.get(f"/analysis/{ev.id}").text
+    timeline = next(ET.fromstring("<svg" + part.split("</svg>")[0] + "</svg>")
+                    for part in text.split("<svg")[1:] if "chart-change-labels" in part)
+    ns = "{http://www.w3.org/2000/svg}"
+    labels = [el.text for g in timeline.iter(f"{ns}g") if g.get("class") == "chart-change-labels"
+              for el in g.iter(f"{ns}text")]
+    assert labels == ["F diff oil thinner"]  # the undone shock oil shows nothing
+    assert "Practice 1: 31.200 s. Then F diff oil thinner. Practice 2: 30.900 s." in text
+    # Both shock oil rows read "reverted"; the diff oil is judged alone.
+    assert text.count("<span class=\"verdict\">reverted</span>") == 2
+    assert "Judged together with" not in text

@@ -44,29 +44,34 @@ def test_timeline_keeps_the_slot_of_a_run_without_laps():
 
 
 def test_changes_at_one_gap_stack_and_stay_inside():
-    changes = [(1, "DF −1000 cSt"), (1, "Rear camber −0.5°"), (1, "Shock oil front 450 cSt")]
+    changes = [(1, "F diff oil thinner"), (1, "R camber more negative"), (1, "F shock oil thicker")]
     chart = timeline_chart(TIMELINE_RUNS, changes)
     root = parse(chart)
     labels = change_labels(root)
     assert len(labels) == 3 and len(markers(root)) == 1
     assert len({el.get("y") for el in labels}) == 3  # one row each
-    assert [el.text for el in labels] == ["DF −1000 cSt", "Rear camber −…", "Shock oil fro…"]
-    assert all(len(el.text or "") <= 14 for el in labels)
+    assert [el.text for el in labels] == ["F diff oil thinner", "R camber more negat…",
+                                          "F shock oil thicker"]
+    assert all(len(el.text or "") <= 20 for el in labels)
+    (marker_x,) = markers(root)
     for el in labels:
         x = float(el.get("x"))
         width = 6.2 * len(el.text or "")
-        left, right = (x - width, x) if el.get("text-anchor") == "end" else (x, x + width)
-        assert 0 <= left and right <= 360
-    assert "Then DF −1000 cSt, Rear camber −0.5° and Shock oil front 450 cSt." in chart.alt
+        assert el.get("text-anchor") == "middle"
+        assert 0 <= x - width / 2 and x + width / 2 <= 360
+        assert x - width / 2 <= marker_x <= x + width / 2  # over the gap it was made in
+    assert ("Then F diff oil thinner, R camber more negative and F shock oil thicker."
+            in chart.alt)
     # the plot moves down to make room: every point sits below the label rows
     lowest_label = max(float(el.get("y")) for el in labels)
     assert all(y > lowest_label for _, y in circles(root, "chart-median"))
 
 
 def test_change_after_the_last_run_stays_inside():
-    root = parse(timeline_chart(TIMELINE_RUNS, [(3, "Shock oil front 450 cSt")]))
+    root = parse(timeline_chart(TIMELINE_RUNS, [(3, "F shock oil thicker")]))
     (label,) = change_labels(root)
-    assert label.get("text-anchor") == "end" and float(label.get("x")) <= 360
+    width = 6.2 * len(label.text or "")
+    assert float(label.get("x")) + width / 2 <= 360
 
 
 def test_timeline_alt_text():

@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from apex.event_csv import changes_csv, laps_csv, seconds_text, time_text
-from apex.models import Event, Lap, Run, SetupChange
+from apex.models import Audit, Event, Lap, Run, SetupChange
 
 LAPS_HEADER = "\ufeffevent,run,lap,seconds,flag,manual,best\r\n"
 CHANGES_HEADER = ("\ufeffevent,time,parameter,label,old_value,new_value,source,reason,status,"
-                  "run_before,run_after,verdict,result\r\n")
+                  "run_before,run_after,verdict,effect_pct,effect_s,band_pct,band_s,trend_pct,"
+                  "together_with,audit,result\r\n")
 HYPERLINK = '=HYPERLINK("http://evil.example","Q1")'
 
 
@@ -33,13 +34,15 @@ def change(parameter: str, old: str, new: str, **fields) -> SetupChange:
 
 
 # Q1's 50.000 is an incident: over its median 32.1 + max(7 % = 2.247, 4 x 1.4826 x MAD .05);
-# its clean median 32.1, Q2's 31.9: 0.2 / 32.1 = 0.62 % faster.
+# its clean median 32.1 (sd 0.0707107), Q2's 31.9 (sd 0.0616993): 0.2 / 32.1 = 0.62 %
+# faster; band 1.96 x 1.253 x sqrt(0.005 / 5 + 0.0038068 / 5) = 0.1031 s = 0.32 %; no
+# unchanged pair of runs, so the trend is unknown.
 Q1 = run("q1", "Q1", ["32.000", "32.200", "32.100", "50.000", "32.100", "32.100"])
 Q2 = run("q2", "Q2", ["31.842", "31.900", "32.000", "31.950", "31.880"])
 DIFF = change("DF", "7000", "6000", reason="more steering", run_before="q1", run_after="q2",
               created_at=datetime(2025, 10, 18, 10, 15, tzinfo=UTC))
 TOE = change("Toe_F", "-1.0", "-0.5", source="advisor", reason="=wash on entry",
-             status="reverted", run_before="q1", run_after="q2", verdict="failure",
+             status="reverted", run_before="q1", run_after="q2",
              created_at=datetime(2025, 10, 18, 11, 0))  # naive: taken as UTC
 
 
@@ -66,13 +69,17 @@ def test_laps_of_a_full_event():
 
 
 def test_changes_of_a_full_event():
-    assert changes_csv(event(), [DIFF, TOE], [Q1, Q2]) == (
+    audit = Audit("a1", "e1", 2, symptom="Rear loose")  # the racer felt it worse
+    assert changes_csv(event(), [DIFF, TOE], [Q1, Q2], audit) == (
         CHANGES_HEADER
         + "Club Champs 2025,2025-10-18T10:15:00Z,DF,Front diff oil,7000,6000,manual,"
-          "more steering,accepted,Q1,Q2,success,0.62 % faster\r\n"
-        # Reverted: no verdict nor result; -1.0 stays a number, the reason is neutralised.
+          "more steering,accepted,Q1,Q2,success,-0.62,-0.20,0.32,0.10,,Front toe more toe-in,"
+          "failure,\"0.20 s/lap faster (± 0.10), trend unknown\"\r\n"
+        # Undone after Q2 ran it: judged with DF (one bundle); -1.0 stays a number, the
+        # reason is neutralised.
         + "Club Champs 2025,2025-10-18T11:00:00Z,Toe_F,Front toe,-1.0,-0.5,advisor,"
-          "'=wash on entry,reverted,Q1,Q2,,\r\n"
+          "'=wash on entry,reverted,Q1,Q2,success,-0.62,-0.20,0.32,0.10,,"
+          "Front diff oil thinner,failure,\"0.20 s/lap faster (± 0.10), trend unknown\"\r\n"
     )
 
 
@@ -129,13 +136,13 @@ def test_flags_the_racers_own_and_the_best():
 def test_change_outcomes_by_status():
     rows = cells(changes_csv(event(), [
         change("Venturi", "7.0", "7.5", run_before="q2"),  # accepted, nothing after it
-        change("Bell", "13", "14", run_before="q1", run_after="q2", verdict="failure"),
+        change("Bell", "13", "14", run_before="q1", run_after="q2"),
         change("Pipe", "", "REDS 2143", status="pending", run_before="gone"),
     ], [Q1, Q2]))
     assert [(r["run_before"], r["run_after"], r["verdict"], r["result"]) for r in rows] == [
         ("Q2", "", "", "not run yet"),
-        ("Q1", "Q2", "failure", "0.62 % faster"),  # the audit's verdict overrides
-        ("", "", "", ""),  # a run that is not in the list: no name
+        ("Q1", "Q2", "success", "0.20 s/lap faster (± 0.10), trend unknown"),
+        ("", "", "", ""),  # a pending proposal was never raced; a run not in the list: no name
     ]
     assert rows[2]["time"] == "" and rows[2]["old_value"] == ""
 

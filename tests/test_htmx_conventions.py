@@ -45,7 +45,7 @@ def test_page_carries_csrf_header_and_htmx_config(alice):
 def test_navigation_lists_only_working_areas(alice):
     nav = alice.get("/garage/").text.split('<nav class="tabs"')[1].split("</nav>")[0]
     names = re.findall(r"</svg>(\w+)</a>", nav)
-    assert names == ["Garage", "Event", "Advisor", "Race", "Analysis", "Library"]
+    assert names == ["Garage", "Event", "Advisor", "Race", "Analysis", "Library", "Theory"]
     assert nav.count('aria-current="page"') == 1
 
 

@@ -11,7 +11,6 @@ import pytest
 
 from apex.lap_stats import (
     best_run,
-    change_verdict,
     event_run_stats,
     lap_flags,
     run_stats,
@@ -210,29 +209,3 @@ def test_a_short_run_is_flagged_against_the_days_other_runs():
     a, e, f = event_run_stats(runs)
     assert e is not None and e.flags == ("clean", "incident", "short")
     assert f is not None and f.flags == ("clean",) * 3
-
-
-# --- change verdict ------------------------------------------------------------------------
-
-
-# --- change verdict ------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("before", "after", "verdict"), [
-    (31.0, 30.938, "success"),  # 0.062 / 31 = exactly 0.2 % faster
-    (31.0, 30.939, "neutral"),  # 0.061 / 31 = 0.197 %
-    (31.0, 31.062, "failure"),  # exactly 0.2 % slower
-    (31.0, 31.061, "neutral"),
-    (31.0, 31.0, "neutral"),
-    # 0.061 / 30.5 = exactly 0.2 %, though in floats it comes out 0.19999999999999984 %
-    (30.5, 30.439, "success"),
-    (30.5, 30.561, "failure"),
-    (30.5, 29.0, "success"),
-    (30.5, 33.0, "failure"),
-])
-def test_change_verdict_boundaries(before: float, after: float, verdict: str):
-    assert change_verdict(before, after) == verdict
-
-
-def test_change_verdict_needs_a_real_lap_before():
-    with pytest.raises(ValueError):
-        change_verdict(0.0, 30.0)

@@ -381,3 +381,41 @@ def test_a_baseline_form_has_both_powers_fields_labelled(alice):
     assert re.search(r'for="p-Venturi">Venturi.*\(nitro only\)', page)
     assert re.search(r'for="p-Pinion">Pinion.*\(electric only\)', page)
     assert not re.search(r'for="p-Spur">[^\n]*only\)', page)
+
+
+# --- compare with another library setup: picked from a search (issue 18, item 7) ----------
+
+def test_a_baseline_offers_setups_of_its_car_to_compare_not_a_number_to_type(alice, library,
+                                                                              app):
+    bid = baseline_id(app, "Thunder Alley", "NB48 2.2")
+    text = alice.get(f"/library/{bid}").text
+    assert 'name="b_lib"' not in text and "library #" not in text
+    assert f'action="/library/{bid}/compare-with"' in text
+    other = baseline_id(app, "Mac's Track", "NB48 2.2")
+    assert f"/library/compare?a=lib:{bid}&amp;b=lib:{other}" in text
+    assert f"b=lib:{bid}\"" not in text  # never itself
+    assert "XB8" not in text.split('id="compare-picks"', 1)[1]  # another car: search for it
+
+
+def test_the_picker_searches_without_javascript_and_each_hit_compares(alice, library, app):
+    bid = baseline_id(app, "Thunder Alley", "NB48 2.2")
+    page = alice.get(f"/library/{bid}/compare-with?q=montreal")
+    assert page.status_code == 200 and "<html" in page.text
+    xb8 = baseline_id(app, "Circuit du Lac — Montréal", "XB8")
+    assert f"/library/compare?a=lib:{bid}&amp;b=lib:{xb8}" in page.text
+    assert "Pit Lane" not in page.text
+    compared = alice.get(f"/library/compare?a=lib:{bid}&b=lib:{xb8}")
+    assert compared.status_code == 200 and "set on both match" in compared.text
+
+
+def test_the_picker_answers_htmx_with_its_hits_alone(alice, library, app):
+    bid = baseline_id(app, "Thunder Alley", "NB48 2.2")
+    fragment = alice.get(f"/library/{bid}/compare-with?q=xyzzy", headers=hx("compare-picks"))
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'id="compare-picks"' in fragment.text
+    assert "No other library setup matches" in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+
+
+def test_the_picker_of_a_missing_baseline_is_404(alice, library):
+    assert alice.get("/library/999999/compare-with?q=tekno").status_code == 404

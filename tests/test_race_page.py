@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from apex.symptoms import SYMPTOMS
 from tests.conftest import HX, hx, racer, store_of
 from tests.race_helpers import add_run, laps_of, logs, start_event
 
@@ -28,7 +29,7 @@ def test_page_has_every_section_most_used_first(alice, event):
     assert ids == sorted(ids)
     assert f'data-draft="apex:note:{event.id}"' in text
     assert re.search(r'<button[^>]*data-dictate="f-note"[^>]*hidden', text)
-    assert text.count('name="symptom"') == 14
+    assert text.count('name="symptom"') == len(SYMPTOMS)
     assert f'href="/event/{event.id}"' in text and "Edit event setup" in text
     assert 'value="Practice 1"' in text  # the suggested first run
     assert "No runs yet" in text

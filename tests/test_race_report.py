@@ -67,14 +67,15 @@ def test_full_event():
         "- Best run: Q2, top-5 average 31.914, median 31.900\n"
         "\n"
         "## Runs\n"
-        "- Q1: 6 laps, best 32.000, median 32.100, top-5 32.100, consistency 97.8 %,"
+        "- Q1: 6 laps, best 32.000, median 32.100, top-5 32.100, consistency 98,"
         " fade -0.020 s/lap, 1 incident lap, confidence 3/5\n"
-        "- Q2: 5 laps, best 31.842, median 31.900, top-5 31.914, consistency 98.1 %,"
+        "- Q2: 5 laps, best 31.842, median 31.900, top-5 31.914, consistency 98,"
         " fade -0.011 s/lap, no laps left out, confidence 4/5\n"
         "\n"
         "## Setup changes\n"
-        "- Front diff oil 7000 → 6000 cSt (manual): 0.62 % faster — success\n"
-        "- Front toe -1.0 → -0.5° (advisor): reverted\n"
+        "- Front diff oil 7000 → 6000 cSt (manual): success: 0.20 s/lap faster (± 0.10),"
+        " trend unknown; you: felt better\n"
+        "- Front toe -1.0 → -0.5° (advisor): no run before it; you: felt better\n"
         "\n"
         "## Audit\n"
         "- Rating: 4/5\n"
@@ -151,7 +152,7 @@ def test_change_lines_for_every_status_and_outcome():
     close = run("s2", "Q4", ["32.100", "32.050", "32.200", "31.900", "32.075"])
     changes = [
         change("SO_F", "450", "400", run_before="s1", run_after="s2"),
-        change("Bell", "13", "14", run_before="q1", run_after="q2", verdict="failure"),
+        change("Bell", "13", "14", run_before="q1", run_after="q2"),
         change("Venturi", "7.0", "7.5", run_before="s2"),
         change("SP_F", "Green", "", source="library", status="denied"),
         change("Pipe", "", "REDS 2143", source="package", status="pending"),
@@ -159,8 +160,11 @@ def test_change_lines_for_every_status_and_outcome():
     ]
     text = race_report(bare_event(), "", [Q1, Q2, steady, close], changes, None)
     assert text.split("## Setup changes\n")[1].split("\n\n")[0].splitlines() == [
-        "- Front shock oil 450 → 400 cSt (manual): within your normal variation — neutral",
-        "- Clutch bell 13 → 14 T (manual): 0.62 % faster — failure",  # the audit's verdict
+        # Q2 -> Q3 ran unchanged: +0.78 %/run of drift, taken off each change's effect.
+        "- Front shock oil 450 → 400 cSt (manual): neutral: within your normal variation: "
+        "0.33 s/lap faster (± 0.39), track drift +0.78 %/run accounted for",
+        "- Clutch bell 13 → 14 T (manual): success: 0.45 s/lap faster (± 0.10), "
+        "track drift +0.78 %/run accounted for",
         "- Venturi 7.0 → 7.5 mm (manual): not run yet",
         "- Front spring Green → unset (library): denied",
         "- Pipe unset → REDS 2143 (package): pending",

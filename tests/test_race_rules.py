@@ -9,7 +9,7 @@ import pytest
 
 from apex import race_rules as rules
 from apex.models import EventSetup, SetupChange, car_label
-from apex.store import StaleSetupError
+from apex.store import StaleSetupError, UntestedChangeError
 
 T0 = datetime(2024, 5, 1, 10, tzinfo=UTC)
 
@@ -116,32 +116,100 @@ def test_accept_while_the_setup_holds_the_proposed_from_value() -> None:
 
 
 def test_deny_only_a_pending_proposal() -> None:
-    assert rules.deny(_change(status="pending")) == {"status": "denied"}
+    assert rules.deny(_change(status="pending")) == {"c1": {"status": "denied"}}
+    assert rules.deny(_change(status="superseded")) == {"c1": {"status": "denied"}}
     assert rules.deny(_change(status="accepted")) is None
     assert rules.deny(_change(status="denied")) is None
 
 
-CHANGES = [
-    {"id": "a", "status": "accepted", "verdict": ""},
-    {"id": "b", "status": "accepted", "verdict": "failure"},
-    {"id": "p", "status": "pending", "verdict": ""},
-    {"id": "r", "status": "reverted", "verdict": ""},
-]
+# -- pairs, asks and the accept guard (TUNING §3.3, §3.10) ----------------------------------
+
+def _proposal(cid: str, parameter: str, old: str, new: str, status: str = "pending",
+              ask: str = "ask1", pair: str = "", temperature: int | None = None) -> SetupChange:
+    return SetupChange(cid, "ev", parameter, old, new, "advisor", status=status, ask_id=ask,
+                       pair_id=pair, temperature_ref=temperature)
 
 
-@pytest.mark.parametrize(("rating", "verdict"), [(5, "success"), (4, "success"),
-                                                 (3, "neutral"), (2, "failure"), (1, "failure")])
-def test_close_judges_accepted_changes_without_a_verdict(rating: int, verdict: str) -> None:
-    closing = rules.close("active", date(2024, 5, 1), date(2024, 5, 2), {"rating": rating},
-                          CHANGES)
-    assert closing == rules.Closing(date(2024, 5, 2), {"a": verdict})
+FRONT = _proposal("f", "SO_F", "450", "500", pair="ask1:SO_F", temperature=30)
+REAR = _proposal("r", "SO_R", "400", "450", pair="ask1:SO_F", temperature=30)
+OTHER = _proposal("o", "RH_F", "27.0", "28.0")
 
 
-def test_close_without_audit_judges_nothing_and_never_ends_before_it_started() -> None:
-    closing = rules.close("active", date(2024, 5, 3), date(2024, 5, 1), None, CHANGES)
-    assert closing == rules.Closing(date(2024, 5, 3), {})
-    assert rules.close("closed", date(2024, 5, 3), date(2024, 5, 4), {"rating": 5},
-                       CHANGES) is None
+def test_a_pair_is_accepted_as_one_version_and_supersedes_the_rest_of_its_ask() -> None:
+    write = rules.accept(FRONT, _setup(RH_F=Decimal(27)), [], [FRONT, REAR, OTHER])
+    assert write is not None and write.version == 4
+    assert (write.values["SO_F"], write.values["SO_R"]) == (Decimal(500), Decimal(450))
+    assert write.updates["f"]["status"] == write.updates["r"]["status"] == "accepted"
+    assert write.updates["f"]["version"] == write.updates["r"]["version"] == 4
+    assert write.updates["o"] == {"status": "superseded"}
+    assert write.temperature_ref == 30  # the setup's shock oils are set for 30 °C now
+
+
+def test_a_pair_whose_other_end_moved_is_not_accepted() -> None:
+    assert rules.accept(FRONT, _setup(SO_R=Decimal(380)), [], [FRONT, REAR]) is None
+
+
+def test_a_pair_is_denied_and_undone_together() -> None:
+    assert rules.deny(FRONT, [FRONT, REAR, OTHER]) == {"f": {"status": "denied"},
+                                                       "r": {"status": "denied"}}
+    done = [_proposal(c.id, c.parameter, c.old_value, c.new_value, status="accepted",
+                      pair="p") for c in (FRONT, REAR)]
+    write = rules.undo(done[0], _setup(SO_F=Decimal(500), SO_R=Decimal(450)), [], done)
+    assert write is not None
+    assert (write.values["SO_F"], write.values["SO_R"]) == (Decimal(450), Decimal(400))
+    assert [(c.parameter, c.new_value) for c in write.new] == [("SO_F", "450"), ("SO_R", "400")]
+    assert write.updates == {"f": {"status": "reverted"}, "r": {"status": "reverted"}}
+
+
+def _made(cid: str, parameter: str, old: str, new: str, version: int,
+          run_after: str | None = None, status: str = "accepted") -> SetupChange:
+    return SetupChange(cid, "ev", parameter, old, new, "manual", status=status,
+                       version=version, run_after=run_after)
+
+
+def test_a_second_acceptance_before_a_run_needs_change_both_now() -> None:
+    first = _made("a", "RH_F", "27.0", "28.0", 2)
+    setup = _setup(2, RH_F=Decimal(28))
+    with pytest.raises(UntestedChangeError) as raised:
+        rules.accept(FRONT, setup, [], [first, FRONT, REAR], {1})
+    assert [c.id for c in raised.value.changes] == ["a"]
+    write = rules.accept(FRONT, setup, [], [first, FRONT, REAR], {1}, bundle=True)
+    assert write is not None and write.version == 3
+    # A superseded proposal can be accepted too, with the same question first.
+    superseded = _proposal("s", "RH_R", "28.0", "29.0", status="superseded")
+    with pytest.raises(UntestedChangeError):
+        rules.accept(superseded, _setup(2, RH_F=Decimal(28), RH_R=Decimal(28)), [], [first])
+
+
+def test_untested_is_what_waits_for_a_run_unless_the_setup_is_back_to_a_tested_one() -> None:
+    tested = _made("a", "SO_F", "450", "500", 2, run_after="r1")
+    waiting = _made("b", "SO_F", "500", "550", 3)
+    assert rules.untested([tested, waiting], {"SO_F": Decimal(550)}, {2}) == [waiting]
+    # Restored (or undone) to version 2's setup, which had a run with laps: tested.
+    restore = _made("c", "SO_F", "550", "500", 4)
+    changes = [tested, waiting, restore]
+    assert rules.untested(changes, {"SO_F": Decimal(500)}, {2}) == []
+    # Undone before any run at all: back to the event's start, nothing new to test.
+    alone = _made("d", "SO_F", "450", "500", 2, status="reverted")
+    undo = _made("e", "SO_F", "500", "450", 3)
+    assert rules.untested([alone, undo], {"SO_F": Decimal(450)}, set()) == []
+    assert rules.untested([], {"SO_F": Decimal(450)}, set()) == []
+
+
+def test_tested_versions_are_those_of_runs_with_a_live_lap() -> None:
+    runs = [{"id": "r1", "setup_version": 1}, {"id": "r2", "setup_version": 2},
+            {"id": "r3", "setup_version": 3}]
+    laps = [{"run_id": "r1", "deleted_at": None}, {"run_id": "r3", "deleted_at": T0}]
+    assert rules.tested_versions(runs, laps) == {1}
+
+
+def test_close_judges_nothing_and_never_ends_before_it_started() -> None:
+    # The verdicts are the laps' (apex.verdicts); the audit is stored beside them.
+    assert rules.close("active", date(2024, 5, 3), date(2024, 5, 1)) == rules.Closing(
+        date(2024, 5, 3))
+    assert rules.close("active", date(2024, 5, 1), date(2024, 5, 2)) == rules.Closing(
+        date(2024, 5, 2))
+    assert rules.close("closed", date(2024, 5, 3), date(2024, 5, 4)) is None
 
 
 def test_reopen_only_a_closed_event() -> None:

@@ -17,10 +17,13 @@ def asset_urls(html: str) -> list[str]:
 
 
 def test_pages_link_fingerprinted_assets(page):
-    urls = asset_urls(page)
+    # The home-screen icon is fetched only when the racer adds the app, not on a visit.
+    urls = [u for u in asset_urls(page) if "/icons/" not in u]
     assert len(urls) == 3  # app.css, htmx, app.js: nothing else on a first visit
     for url in urls:
         assert re.search(r"\.[0-9a-f]{10}\.(css|js)$", url), url
+    assert re.search(r'<link rel="apple-touch-icon" href="/static/icons/[^"]+\.[0-9a-f]{10}\.png">',
+                     page)
 
 
 def test_fingerprinted_asset_is_cached_for_a_year(client, page):

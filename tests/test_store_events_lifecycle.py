@@ -135,23 +135,35 @@ AUDIT = {"rating": 4, "gain": "Corner exit", "observation": "Drove the rhythm se
          "best_lap": Decimal("31.388")}
 
 
-def test_closing_with_an_audit_judges_the_changes_without_a_verdict(store: Store) -> None:
+def test_closing_with_an_audit_stores_it_and_judges_no_change(store: Store) -> None:
     user, _, event = new_event(store)
     rid = user.racer_id
-    first = store.edit_event_setup(rid, event.id, {"DF": 6000}, source="manual").changes[0]
-    reverted = store.edit_event_setup(rid, event.id, {"SO_F": 500}, source="manual").changes[0]
-    store.revert_change(rid, reverted.id)
+    store.edit_event_setup(rid, event.id, {"DF": 6000}, source="manual")
+    before = store.list_changes(rid, event.id)
     closed = store.close_event(rid, event.id, date(2026, 11, 21), AUDIT)
     assert closed.status == "closed"
     audit = store.get_audit(rid, event.id)
     assert (audit.rating, audit.gain, audit.symptom, audit.best_lap, audit.verdict) == (
         4, "Corner exit", "", Decimal("31.388"), "success")
-    verdicts = {c.id: (c.status, c.verdict) for c in store.list_changes(rid, event.id)}
-    assert verdicts[first.id] == ("accepted", "success")
-    assert verdicts[reverted.id] == ("reverted", "")
+    # The changes are as they were: a verdict is the laps' (apex.verdicts), not the audit's.
+    assert store.list_changes(rid, event.id) == before
     # Closed already: a second close records no second audit.
     store.close_event(rid, event.id, date(2026, 11, 22), {**AUDIT, "rating": 1})
     assert store.get_audit(rid, event.id).rating == 4
+
+
+def test_a_reclosed_event_keeps_one_audit_per_close_and_shows_the_latest(
+        store: Store) -> None:
+    user, car, event = new_event(store)
+    rid = user.racer_id
+    store.close_event(rid, event.id, date(2026, 11, 21), {**AUDIT, "rating": 2,
+                                                          "symptom": "Rear loose", "gain": ""})
+    store.reopen_event(rid, event.id)
+    store.close_event(rid, event.id, date(2026, 11, 22), AUDIT)
+    assert store.get_audit(rid, event.id).rating == 4
+    (record,) = [r for r in store.event_history(rid) if r.event.id == event.id]
+    assert record.audit is not None and record.audit.rating == 4
+    assert store.car_removal(rid, car.id).audits == 2
 
 
 def test_reopen_keeps_the_audit_and_refuses_a_second_active_event(store: Store) -> None:

@@ -13,6 +13,7 @@ from apex.demo import seed_race_day
 from apex.store import Store
 from apex.stores.csv import CsvStore
 from apex.transfer import ImportFailed
+from apex.verdicts import judge_event
 from tests.conftest import CAR, NB48, NT48, new_user
 
 
@@ -59,8 +60,9 @@ def test_copying_a_store_reproduces_the_same_rows(store: Store, tmp_path) -> Non
     source_rows = source.dump_tables()
     report = store.import_rows(source_rows)
     assert report.counts["vehicles"].created == 2
+    # The demo's change between the 2 runs: front and rear shock oil (tests/test_demo.py).
     assert [report.counts[t].created for t in ("events", "runs", "laps", "setup_changes")] == [
-        1, 2, 16, 1]
+        1, 2, 16, 2]
     assert sort_rows(store.dump_tables()) == sort_rows(source_rows)
 
 
@@ -180,3 +182,29 @@ def test_csv_export_skips_rows_orphaned_by_a_crash(tmp_path) -> None:
     target = CsvStore(tmp_path / "target")
     target.upgrade()
     assert target.import_rows(rows).counts["users"].created == 1
+
+
+def test_verdicts_and_every_audit_come_through_a_copy_unchanged(store: Store,
+                                                                 tmp_path) -> None:
+    # Verdicts are worked out from laps, flags, changes and audits (apex.verdicts): the
+    # copy judges every change as the source does, and keeps one audit per close.
+    source = CsvStore(tmp_path / "source")
+    source.upgrade()
+    user = new_user(source, "alice")
+    car = source.add_car(user.racer_id, CAR, NB48)
+    event_id = seed_race_day(source, user.racer_id, car.id, runs=3, laps_per_run=8)
+    source.close_event(user.racer_id, event_id, date(2026, 11, 21),
+                       {"rating": 2, "symptom": "Rear loose"})
+    source.reopen_event(user.racer_id, event_id)
+    source.close_event(user.racer_id, event_id, date(2026, 11, 22),
+                       {"rating": 5, "gain": "Corner exit"})
+    store.import_rows(source.dump_tables())
+
+    def judged(s: Store) -> list[tuple[str, str, str, str]]:
+        racer = s.find_user("alice").racer_id
+        (record,) = s.event_history(racer)
+        return [(v.change.parameter, v.outcome, v.sentence, v.opinion_words)
+                for v in judge_event(record.runs, record.changes, record.audit).changes]
+
+    assert judged(store) == judged(source) and judged(source)
+    assert len(store.dump_tables()["audits"]) == 2

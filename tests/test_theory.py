@@ -213,7 +213,7 @@ def test_search_shows_passages_with_marked_hits(alice, app) -> None:
     upload(alice, b"Gearing for long straights.", "gears.md", category="engine")
     text = alice.get("/theory/?q=shock+oil").text
     assert "1 passage for" in text and "<mark>oil</mark>" in text.lower()
-    document = only_document_titled(app, "shock")
+    document = only_document_titled(app, "Shock oil")
     assert f"/theory/{document.id}?q=" in text
     assert "gears.md" not in text
 
@@ -314,3 +314,68 @@ def test_passages_for_the_advisor_and_their_macro(app, runner) -> None:
             ps=passages)
         assert passages_for([]) == []
     assert "<mark>" in html and f"/theory/{passages[0].document_id}?q=" in html
+
+
+# --- Markdown: rendered, sanitised, titled by its first heading (issue 18, item 6) ---------
+
+RICH_MD = (b"# Sway bars\n\n**Thicker bars** stop *traction roll*.\n\n"
+           b"- front 2.3 mm\n- rear 2.5 mm\n\n[More](https://example.org/bars)\n")
+
+
+def test_markdown_is_rendered_not_shown_raw(alice, app) -> None:
+    upload(alice, RICH_MD, "bars.md")
+    text = alice.get(f"/theory/{only_document(app).id}").text
+    assert "<strong>Thicker bars</strong>" in text and "<em>traction roll</em>" in text
+    assert "<li>front 2.3 mm</li>" in text
+    assert '<a href="https://example.org/bars" rel="noopener noreferrer">More</a>' in text
+    assert "**" not in text and "# Sway" not in text
+
+
+def test_an_untitled_markdown_upload_takes_its_first_heading(alice, app) -> None:
+    upload(alice, b"Intro line.\n\n## The **big** sway bar guide\n\nText.", "x_notes.md")
+    assert only_document(app).title == "The big sway bar guide"
+
+
+def test_an_untitled_markdown_upload_without_heading_takes_its_file_name(alice, app) -> None:
+    upload(alice, b"No heading here.", "bar_notes.md")
+    assert only_document(app).title == "bar notes"
+
+
+def test_a_title_repeating_the_first_heading_is_shown_once(alice, app) -> None:
+    upload(alice, RICH_MD, "bars.md")
+    text = alice.get(f"/theory/{only_document(app).id}").text
+    assert text.count("Sway bars</h") == 1
+
+
+def test_markdown_keeps_no_html_or_script_links(alice, app) -> None:
+    evil = (b"# Oil\n\n<script>alert(1)</script> <b>oil</b> <img src=x onerror=alert(2)>\n\n"
+            b"[click](javascript:alert(3)) ![pic](https://example.org/x.png)\n")
+    upload(alice, evil, "evil.md")
+    text = alice.get(f"/theory/{only_document(app).id}?q=oil").text
+    assert "<script>alert" not in text and "<img" not in text and "href=\"javascript" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<mark>oil</mark>" in text  # the searched words are marked in the rendered text
+
+
+def test_snippets_show_no_markdown_marks(alice, app) -> None:
+    upload(alice, RICH_MD, "bars.md")
+    for url in ("/theory/?q=thicker+bars", "/theory/?q=sway"):
+        snippet = re.search(r'<p class="snippet">(.*?)</p>', alice.get(url).text, re.S)
+        assert snippet and "**" not in snippet.group(1) and "# " not in snippet.group(1), url
+        assert "<mark>" in snippet.group(1)
+
+
+def test_markdown_marks_leave_snippet_pieces() -> None:
+    marked = f"# Sway bars\n\n**Thicker {theory.HIT_START}bars{theory.HIT_END}** stop *roll*."
+    assert theory.pieces_from_marked(marked) == (
+        ("Sway bars Thicker ", False), ("bars", True), (" stop roll.", False))
+
+
+def test_list_items_read_apart_in_a_snippet() -> None:
+    assert theory.plain("faster.\n- Bottoming: smaller holes.\n* Chatter: bigger") == (
+        "faster.\n• Bottoming: smaller holes.\n• Chatter: bigger")
+
+
+def test_the_theory_library_is_a_tab(alice) -> None:
+    nav = alice.get("/garage/").text.split('<nav class="tabs"', 1)[1]
+    assert 'href="/theory/"' in nav

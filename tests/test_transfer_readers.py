@@ -391,3 +391,19 @@ def test_a_lap_time_written_n_a_is_no_time_with_a_warning(tmp_path: Path) -> Non
     logs = read_folder(folder, OWNER, warnings)["track_logs"]
     assert len(logs) == 6 and logs[1]["lap_time"] is None
     assert warnings == [RowError("track_logs.csv", 3, "Lap_Time: 'N/A' read as not set")]
+
+
+def test_an_older_export_with_a_retired_column_imports(tmp_path: Path) -> None:
+    # Before sql/0012 setup_changes had a verdict column (the audit's rating copied onto
+    # the changes): its cells are read past, the rest of the row is read as ever.
+    header = ",".join([*TABLES["setup_changes"], "verdict"])
+    row = ",".join({"id": "1", "event_id": "2", "parameter": "DF", "old_value": "7000",
+                    "new_value": "6000", "source": "manual", "status": "accepted",
+                    "version": "2", "verdict": "failure"}.get(c, "")
+                   for c in [*TABLES["setup_changes"], "verdict"])
+    (tmp_path / "setup_changes.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
+    (tmp_path / "users.csv").write_text(",".join(TABLES["users"]) + "\n", encoding="utf-8")
+    rows = read_folder(tmp_path, None)
+    (change,) = rows["setup_changes"]
+    assert (change["parameter"], change["new_value"]) == ("DF", "6000")
+    assert "verdict" not in change

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from apex.catalogue import BY_KEY, Value, format_value, with_unit
 from apex.compare import delta_text
+from apex.event_history import Tried
 from apex.models import Event, Run, SetupChange
+
+
+@dataclass(frozen=True)
+class PastTries:
+    """A move's figures at this place, and whose car they come from."""
+
+    tried: Tried
+    whose: str  # "this car" / "other NB48 cars"
 
 
 @dataclass(frozen=True)
@@ -24,14 +34,22 @@ class Situation:
     event: Event
     runs: Sequence[Run]  # this event's runs, oldest first
     changes: Sequence[SetupChange]  # this event's changes, any status
-    # This car's changes at this track and condition at other (earlier) events,
-    # oldest first, with their verdicts: the latest verdict of a change counts.
-    history: Sequence[SetupChange] = ()
-    own_best_at_track: float | None = None  # the racer's best lap ever here (s)
-    temperature_now: int | None = None  # °C now; event.temperature is the setup's
+    # What worked at this track and condition at other events (TUNING §5 "History"):
+    # (parameter, direction) -> its figures and whose they are ("this car", "other NB48s").
+    history: Mapping[tuple[str, int], PastTries] = field(default_factory=dict)
+    # This car's best top-5 average at this track at earlier events (s): §3.7.
+    own_best_at_track: float | None = None
+    temperature_now: int | None = None  # °C now
     insist: bool = False  # change anyway, though the last change is untested
-    # Event id -> name, so history can say where a change worked ("Winter Cup").
-    event_names: Mapping[str, str] = field(default_factory=dict)
+    # §3.8: the track temperature the setup's shock oils are set for (None: the
+    # event's temperature, as for a setup saved before it was remembered).
+    temperature_ref: int | None = None
+    # §3.2: when a fresh set of the same tyres went on (None: never at this event).
+    tyres_since: datetime | None = None
+
+    @property
+    def reference_temperature(self) -> int | None:
+        return self.event.temperature if self.temperature_ref is None else self.temperature_ref
 
 
 @dataclass(frozen=True)
@@ -45,12 +63,29 @@ class Proposal:
     speed: str  # quick / medium / slow
     feel: str  # softer / stiffer / ""
     history: str = ""  # "Worked for this car here before (Winter Cup)."
+    # §3.10: the other end of a front/rear pair, changed in the same proposal.
+    partner: Proposal | None = None
+    # §3.8: accepting it sets the setup's temperature reference to this (°C).
+    temperature_ref: int | None = None
+
+    @property
+    def parts(self) -> tuple[Proposal, ...]:
+        return (self,) if self.partner is None else (self, self.partner)
 
     @property
     def text(self) -> str:
-        """``DF 7000 → 6000 cSt``."""
+        """``DF 7000 → 6000 cSt``; a pair ``SO_F 450 → 500 cSt + SO_R 400 → 450 cSt``."""
+        return " + ".join(f"{p.param} {p._values}" for p in self.parts)
+
+    @property
+    def shown(self) -> str:
+        """What the racer reads: ``Front shock oil 450 → 500 cSt`` (labels, not codes)."""
+        return " + ".join(f"{p.label} {p._values}" for p in self.parts)
+
+    @property
+    def _values(self) -> str:
         p = BY_KEY[self.param]
-        return f"{self.param} {format_value(p, self.current)} → {with_unit(p, self.proposed)}"
+        return f"{format_value(p, self.current) or 'unset'} → {with_unit(p, self.proposed)}"
 
     @property
     def delta(self) -> str:
@@ -66,7 +101,7 @@ class Proposal:
 class Guard:
     """A TUNING §3 guard that stopped, limited or warned."""
 
-    key: str  # confidence / tyres / untested / main / repeats / driving / temperature / bounds
+    key: str  # a key of apex.advisor.guards.TITLES (TUNING §3 1-10, in that order)
     title: str  # "Confidence gate"
     message: str  # why, in plain words, with the numbers
     blocks: bool  # True when it stops all setup advice
@@ -74,7 +109,7 @@ class Guard:
 
 @dataclass(frozen=True)
 class Advice:
-    proposals: list[Proposal]  # the symptom's (up to max_proposals), then temperature's
+    proposals: list[Proposal]  # the symptom's, then temperature's: max_proposals in all
     guards: list[Guard]  # in TUNING §3 order
     notes: list[str]  # advice-only lines: fresh tyres first, springs, needles, ...
 

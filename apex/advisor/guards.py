@@ -9,28 +9,33 @@ numbers in its message, or None when it does not act.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from apex.advisor.advice import Guard
 from apex.advisor.rules import Rules
 from apex.advisor.values import recorded_text
-from apex.catalogue import TYRE_KEYS
+from apex.catalogue import TYRE_KEYS, Value
 from apex.compare import MINUS
 from apex.lap_input import format_lap
 from apex.lap_stats import event_run_stats
 from apex.models import Event, Run, SetupChange
+from apex.race_rules import untested
+from apex.symptoms import BY_KEY as SYMPTOMS
 
-# §3 in its order: the order guards are listed in an answer.
+# §3 in its order (1-10): the order guards are listed in an answer.
 TITLES: dict[str, str] = {
     "confidence": "Confidence gate",
     "tyres": "Tyres first",
     "untested": "One change at a time",
     "main": "Limited changes before a main",
     "repeats": "No repeats",
+    "history": "Learn from history",
     "driving": "Driving before setup",
     "temperature": "Temperature",
     "bounds": "Stay in bounds",
+    "pairs": "Pairs stay together",
 }
 
 
@@ -38,32 +43,53 @@ def guard(key: str, message: str, blocks: bool = False) -> Guard:
     return Guard(key, TITLES[key], message, blocks)
 
 
-def confidence_guard(runs: Sequence[Run], rules: Rules) -> Guard | None:
+def confidence_guard(runs: Sequence[Run], rules: Rules, symptom: str = "") -> Guard | None:
     """§3.1: the last run's confidence rating below the gate blocks. An unrated last run
-    does not: it may be the very track time the gate asked for."""
+    does not: it may be the very track time the gate asked for. A safety symptom
+    (``rules.safety_symptoms``: a traction roll) is answered at any confidence."""
     if not runs or runs[-1].confidence is None or (
             runs[-1].confidence >= rules.confidence_below):
         return None
     run = runs[-1]
     where = f"in {run.name}" if run.name else "in the last run"
+    if symptom in rules.safety_symptoms:
+        label = SYMPTOMS[symptom].label if symptom in SYMPTOMS else symptom
+        return guard("confidence", f"Your confidence {where} was {run.confidence} of 5, but "
+                                   f"“{label}” makes the car unsafe to drive: answered anyway "
+                                   "(safety first).")
     return guard("confidence", f"Your confidence {where} was {run.confidence} of 5: get track "
                                "time before changing the setup.", blocks=True)
 
 
-def tyre_runs(runs: Sequence[Run], changes: Sequence[SetupChange]) -> int:
-    """Runs on these tyres: all the event's, or those since the last tread/compound change."""
-    fitted = [c for c in changes if c.status == "accepted" and c.parameter in TYRE_KEYS]
-    if not fitted:
-        return len(runs)
-    if fitted[-1].run_after is None:
-        return 0
-    ids = [r.id for r in runs]
-    return len(runs) - ids.index(fitted[-1].run_after) if fitted[-1].run_after in ids else len(runs)
+def tyre_runs(runs: Sequence[Run], changes: Sequence[SetupChange],
+              fresh_since: datetime | None = None) -> int:
+    """Runs on these tyres: the event's, or those since the last tread/compound change
+    or the last fresh set (a run started after it)."""
+    first = 0  # index of the first run on these tyres
+    for c in changes:
+        if c.status != "accepted" or c.parameter not in TYRE_KEYS:
+            continue
+        ids = [r.id for r in runs]
+        if c.run_after is not None and c.run_after in ids:
+            first = max(first, ids.index(c.run_after))
+        elif c.run_after is None:
+            after = [i for i, r in enumerate(runs)
+                     if c.created_at is not None and r.started_at > c.created_at]
+            first = max(first, after[0] if after else len(runs))
+    if fresh_since is not None:
+        after = [i for i, r in enumerate(runs) if r.started_at > fresh_since]
+        first = max(first, after[0] if after else len(runs))
+    return len(runs) - first
+
+
+def tyre_limit(event: Event, rules: Rules) -> int | None:
+    """The surface's wear limit in runs (§2), None for a surface without one."""
+    return rules.tyre_wear_limit.get(event.surface)
 
 
 def tyre_guard(event: Event, runs: int, rules: Rules) -> tuple[Guard | None, bool]:
     """§3.2: (the guard, whether fresh tyres come first) for ``runs`` on these tyres."""
-    limit = rules.tyre_wear_limit.get(event.surface)
+    limit = tyre_limit(event, rules)
     if limit is None:
         return None, False
     if runs >= limit:
@@ -78,13 +104,15 @@ def tyre_guard(event: Event, runs: int, rules: Rules) -> tuple[Guard | None, boo
     return None, False
 
 
-def untested_guard(changes: Sequence[SetupChange], insist: bool) -> Guard | None:
-    """§3.3: accepted changes without a run after them block, unless the racer insists."""
-    untested = [c for c in changes if c.status == "accepted" and c.run_after is None]
-    if not untested:
+def untested_guard(changes: Sequence[SetupChange], values: Mapping[str, Value],
+                   runs: Sequence[Run], insist: bool) -> Guard | None:
+    """§3.3: accepted changes without a run after them block, unless the racer insists.
+    A setup back where a run with laps was made (a restore, an undo) is tested."""
+    waiting = untested(changes, values, {r.setup_version for r in runs if r.laps})
+    if not waiting:
         return None
-    which = ", ".join(recorded_text(c) for c in untested)
-    verb = "has" if len(untested) == 1 else "have"
+    which = ", ".join(recorded_text(c) for c in waiting)
+    verb = "has" if len(waiting) == 1 else "have"
     if insist:
         return guard("untested", f"You asked for a change anyway: {which} {verb} no run after "
                                  "it yet, so you will not know which change did what.")
@@ -104,34 +132,37 @@ def limited_reason(event: Event, rules: Rules) -> str:
 
 
 def driving_guard(runs: Sequence[Run], own_best: float | None, rules: Rules) -> Guard | None:
-    """§3.7: the event's best lap far off the racer's own best here."""
-    # The best clean lap: a double transponder hit (a 4.2 s "lap") is no best.
-    laps = [s.best for s in event_run_stats(runs) if s is not None]
-    if own_best is None or not laps:
+    """§3.7: today's best top-5 average far off this car's best one at this track
+    (clean laps only: short and incident laps never count)."""
+    today = [s.top5 for s in event_run_stats(runs)
+             if s is not None and s.comparable and s.top5 is not None]
+    if own_best is None or not today:
         return None
-    best, own = min(Decimal(str(lap)) for lap in laps), Decimal(repr(float(own_best)))
+    best = Decimal(repr(float(min(today))))
+    own = Decimal(repr(float(own_best)))
     if best - own < rules.driving_gap:
         return None
-    return guard("driving", f"Your best lap here today is {format_lap(best)}, "
-                            f"{best - own:.1f} s off your best at this track "
+    return guard("driving", f"This car's best top-5 average here today is {format_lap(best)}, "
+                            f"{best - own:.1f} s off its best at this track "
                             f"({format_lap(own)}): practice gains more than setup.")
 
 
-def temperature_shift(event: Event, now: int | None, rules: Rules) -> tuple[int, int]:
-    """§3.8: (°C now minus the setup's, cSt for the shock oils); cSt 0 under a full step."""
-    if now is None or event.temperature is None:
+def temperature_shift(reference: int | None, now: int | None, rules: Rules
+                      ) -> tuple[int, int]:
+    """§3.8: (°C now minus the setup's reference, cSt for the shock oils); cSt 0 under a
+    full step."""
+    if now is None or reference is None:
         return 0, 0
-    difference = now - event.temperature
+    difference = now - reference
     steps = abs(difference) // rules.temperature_per_degrees
     return difference, (1 if difference > 0 else -1) * steps * rules.temperature_shock_oil
 
 
-def temperature_words(event: Event, difference: int, cst: int) -> str:
-    """``The track is 12 °C hotter than when this setup was made (20 °C then, 32 °C now):
-    shock oil +50 cSt``."""
-    assert event.temperature is not None
+def temperature_words(reference: int, difference: int, cst: int) -> str:
+    """``The track is 12 °C hotter than the shock oils are set for (20 °C then, 32 °C
+    now): shock oil +50 cSt``."""
     warmer = "hotter" if difference > 0 else "colder"
     sign = "+" if cst > 0 else MINUS
-    return (f"The track is {abs(difference)} °C {warmer} than when this setup was made "
-            f"({event.temperature} °C then, {event.temperature + difference} °C now): "
+    return (f"The track is {abs(difference)} °C {warmer} than the shock oils are set for "
+            f"({reference} °C then, {reference + difference} °C now): "
             f"shock oil {sign}{abs(cst)} cSt")

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from apex.advisor.advice import PastTries
 from apex.advisor.rules import Candidate, Rules
-from apex.advisor.values import recorded_direction
-from apex.models import Event, SetupChange
+from apex.event_history import Tried
+from apex.models import Event
 
 
 @dataclass(frozen=True)
@@ -31,41 +32,45 @@ def preferred_feel(event: Event, rules: Rules) -> str:
     return ""
 
 
-def past_verdicts(history: Sequence[SetupChange]) -> dict[tuple[str, int], SetupChange]:
-    """(parameter, direction) -> the latest judged change of that kind in ``history``."""
-    latest: dict[tuple[str, int], SetupChange] = {}
-    for change in history:
-        direction = recorded_direction(change)
-        if change.verdict and direction:
-            latest[(change.parameter, direction)] = change
-    return latest
-
-
 def ranked(
     candidates: Sequence[Candidate],
     event: Event,
-    history: Sequence[SetupChange],
-    event_names: Mapping[str, str],
+    history: Mapping[tuple[str, int], PastTries],
     rules: Rules,
 ) -> list[Ranked]:
-    """The candidates in the order to try them, each with its history text."""
+    """The candidates in the order to try them, each with its history text: a move that
+    made this car (else its model) faster here more often than slower goes first, one
+    that made it slower more often goes last (TUNING §3.6)."""
     feel = preferred_feel(event, rules)
     items = list(candidates)
     if feel:
         items = [c for c in items if c.feel == feel] + [c for c in items if c.feel != feel]
-    verdicts = past_verdicts(history)
     first: list[Ranked] = []
     middle: list[Ranked] = []
     last: list[Ranked] = []
     for candidate in items:
-        past = verdicts.get((candidate.param, candidate.direction))
-        verdict = past.verdict if past else ""
-        where = event_names.get(past.event_id, "") if past else ""
-        at = f" ({where})" if where else ""
-        if verdict == "success":
-            first.append(Ranked(candidate, f"Worked for this car here before{at}."))
-        elif verdict == "failure":
-            last.append(Ranked(candidate, f"Failed for this car here before{at}: tried last."))
+        past = history.get((candidate.param, candidate.direction))
+        leaning = past.tried.leaning if past else ""
+        if past and leaning == "success":
+            first.append(Ranked(candidate, _worked(past)))
+        elif past and leaning == "failure":
+            last.append(Ranked(candidate, _failed(past)))
         else:
             middle.append(Ranked(candidate, ""))
     return first + middle + last
+
+
+def _worked(past: PastTries) -> str:
+    """"Worked here 2 of 3 times for this car, −0.40 % on average."."""
+    t = past.tried
+    return f"Worked here {t.faster} of {t.tries} times for {past.whose}{_mean(t)}."
+
+
+def _failed(past: PastTries) -> str:
+    t = past.tried
+    return f"Slower here {t.slower} of {t.tries} times for {past.whose}{_mean(t)}: tried last."
+
+
+
+def _mean(tried: Tried) -> str:
+    return f", {tried.mean_text} on average" if tried.mean_text else ""

@@ -42,10 +42,19 @@ class Candidate:
     feel: str
     speed: str
     why: str
+    # The other end of a front/rear pair (§3.10: "SO_R" with "SO_F"), changed by as
+    # much in the same proposal; "" for a single change.
+    partner: str = ""
+    # §3.8: a candidate carrying the temperature's shift sets the setup's reference.
+    temperature_ref: int | None = None
 
     @property
     def direction(self) -> int:
         return 1 if self.change > 0 else -1
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return (self.param, self.partner) if self.partner else (self.param,)
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class AdviceLine:
     text: str
     params: tuple[str, ...]  # catalogue keys it touches; () when it is not setup
     why: str
+    driving: bool = False  # driving advice: shown first, never held back
 
     @property
     def note(self) -> str:
@@ -80,9 +90,11 @@ class SymptomRules:
 class Rules:
     max_proposals: int
     confidence_below: int
+    safety_symptoms: tuple[str, ...]  # §3.1: answered at any confidence
     tyre_warning_share: Decimal
     limited_event_types: tuple[str, ...]
     min_practice_rounds: int
+    main_steps_from_start: int  # §3.4: how far from the event's start a main allows
     quick_params: tuple[str, ...]  # the catalogue's quick ones (``Param.quick``)
     driving_gap: Decimal
     tyre_wear_limit: dict[str, int]  # surface -> runs
@@ -92,6 +104,7 @@ class Rules:
     piston_hole_min: Decimal
     piston_hole_max: Decimal
     preferences: tuple[Preference, ...]
+    pairs: tuple[tuple[str, str], ...]  # §3.10: (front, rear) changed together
     symptoms: dict[str, SymptomRules]
 
 
@@ -113,6 +126,8 @@ def parse_rules(data: dict[str, Any]) -> Rules:
     if "quick_params" in guards.data:
         raise RulesError("guards.quick_params: quick trackside parameters are marked in "
                          "apex/catalogue.py (quick=True), not here")
+    pairs_table = Table(top.table("pairs"), "pairs")
+    pairs = _pairs(pairs_table)
     wear = top.table("tyre_wear_limit")
     for surface, runs in wear.items():
         if surface not in SURFACES:
@@ -122,9 +137,11 @@ def parse_rules(data: dict[str, Any]) -> Rules:
     rules = Rules(
         max_proposals=guards.integer("max_proposals"),
         confidence_below=guards.integer("confidence_below"),
+        safety_symptoms=guards.words("safety_symptoms", tuple(SYMPTOMS)),
         tyre_warning_share=guards.number("tyre_warning_share"),
         limited_event_types=guards.words("limited_event_types", EVENT_TYPES),
         min_practice_rounds=guards.integer("min_practice_rounds"),
+        main_steps_from_start=guards.integer("main_steps_from_start"),
         quick_params=QUICK_KEYS,
         driving_gap=guards.number("driving_gap_seconds"),
         tyre_wear_limit=dict(wear),
@@ -137,11 +154,12 @@ def parse_rules(data: dict[str, Any]) -> Rules:
             _preference(Table(item, f"prefer #{n}"))
             for n, item in enumerate(top.tables("prefer"), 1)
         ),
+        pairs=pairs,
         symptoms={
-            key: _symptom(key, entries) for key, entries in top.table("symptoms").items()
+            key: _symptom(key, entries, pairs) for key, entries in top.table("symptoms").items()
         },
     )
-    for table in (top, guards, temperature, pistons):
+    for table in (top, guards, temperature, pistons, pairs_table):
         table.done()
     if rules.max_proposals < 1:
         raise RulesError("guards.max_proposals: at least 1")
@@ -168,7 +186,20 @@ def _preference(table: Table) -> Preference:
     return preference
 
 
-def _symptom(key: str, entries: Any) -> SymptomRules:
+def _pairs(table: Table) -> tuple[tuple[str, str], ...]:
+    """``together``: front/rear pairs written ``"SO_F/SO_R"``."""
+    raw = table.strings("together")
+    pairs: list[tuple[str, str]] = []
+    for text in raw:
+        keys = str(text).split("/")
+        if len(keys) != 2 or any(k not in BY_KEY or not BY_KEY[k].is_numeric for k in keys):
+            raise RulesError(f"{table.where}.together: {text!r} is not two numeric "
+                             "parameters written FRONT/REAR")
+        pairs.append((keys[0], keys[1]))
+    return tuple(pairs)
+
+
+def _symptom(key: str, entries: Any, pairs: tuple[tuple[str, str], ...] = ()) -> SymptomRules:
     if key not in SYMPTOMS:
         raise RulesError(f"symptoms.{key}: unknown symptom: one of {tuple(SYMPTOMS)}")
     if not isinstance(entries, list) or not entries:
@@ -179,15 +210,19 @@ def _symptom(key: str, entries: Any) -> SymptomRules:
         table = Table(entry, f"symptoms.{key} #{n}")
         if "advice" in table.data:
             params = table.params("param", numeric=None, optional=True)
-            advice.append(AdviceLine(table.text("advice"), params, table.text("why")))
+            driving = table.boolean("driving")
+            if driving and params:
+                raise RulesError(f"{table.where}.driving: a driving line names no parameter")
+            advice.append(AdviceLine(table.text("advice"), params, table.text("why"), driving))
         else:
-            candidates.extend(_candidates(table))
+            candidates.extend(_candidates(table, pairs))
         table.done()
     return SymptomRules(tuple(candidates), tuple(advice))
 
 
-def _candidates(table: Table) -> list[Candidate]:
-    """One entry's candidates: one per parameter of ``SO_F/SO_R``, in that order."""
+def _candidates(table: Table, pairs: tuple[tuple[str, str], ...] = ()) -> list[Candidate]:
+    """One entry's candidates: one proposal for a pair of ``pairs`` ("SO_F/SO_R"), else one
+    per parameter ("DF/DC/DR"), in that order."""
     kind = table.choice("kind", ("piston",), default="step")
     params = table.params("param", numeric=kind == "step")
     change = table.number("change")
@@ -200,6 +235,8 @@ def _candidates(table: Table) -> list[Candidate]:
         if step is not None and change % step:
             raise RulesError(f"{table.where}.change: {change} is not on {key}'s step ({step})")
     feel, speed, why = table.choice("feel", FEELS), table.choice("speed", SPEEDS), table.text("why")
+    if len(params) == 2 and (params[0], params[1]) in pairs:
+        return [Candidate(params[0], change, kind, feel, speed, why, partner=params[1])]
     return [Candidate(key, change, kind, feel, speed, why) for key in params]
 
 

@@ -65,6 +65,19 @@ class Table:
             raise RulesError(f"{self.where}.{name}: one of {allowed}, not {value!r}")
         return value
 
+    def boolean(self, name: str, default: bool = False) -> bool:
+        value = self._get(name, optional=True)
+        value = default if value is None else value
+        if not isinstance(value, bool):
+            raise RulesError(f"{self.where}.{name}: true or false, not {value!r}")
+        return value
+
+    def strings(self, name: str) -> list[str]:
+        value = self._get(name)
+        if not isinstance(value, list) or any(not isinstance(v, str) for v in value):
+            raise RulesError(f"{self.where}.{name}: a list of texts, not {value!r}")
+        return value
+
     def number(self, name: str) -> Decimal:
         value = self._get(name)
         if isinstance(value, bool) or not isinstance(value, int | float):

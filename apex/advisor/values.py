@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from apex.advisor.rules import Rules
-from apex.catalogue import BY_KEY, PISTON_KEYS, Value, coerce, format_value, with_unit
+from apex.catalogue import (
+    BY_KEY,
+    PISTON_KEYS,
+    Value,
+    coerce,
+    format_value,
+    move_direction,
+    with_unit,
+)
 from apex.compare import MINUS
 from apex.models import SetupChange
 
@@ -39,15 +47,15 @@ def apply_change(key: str, current: Value, change: Decimal, rules: Rules) -> Out
     try:
         now = coerce(param, current)
     except (InvalidOperation, ValueError):
-        return Outcome(None, f"{key} {current!r} is not a number")
+        return Outcome(None, f"{param.label} {current!r} is not a number")
     if now is None:
-        return Outcome(None, f"{key} is not set in the event setup")
+        return Outcome(None, f"{param.label} is not set in the event setup")
     assert param.min is not None and param.max is not None and param.step is not None
     number = Decimal(now) + change
     if (Decimal(now) - param.min) % param.step:
-        return Outcome(None, f"{key} {with_unit(param, now)} is off the "
+        return Outcome(None, f"{param.label} {with_unit(param, now)} is off the "
                              f"{with_unit(param, param.step)} step")
-    text = f"{key} {format_value(param, now)} → {with_unit(param, coerce(param, number))}"
+    text = f"{param.label} {format_value(param, now)} → {with_unit(param, coerce(param, number))}"
     if number < param.min:
         return Outcome(None, f"{text} is below the minimum ({with_unit(param, param.min)})")
     if number > param.max:
@@ -57,16 +65,17 @@ def apply_change(key: str, current: Value, change: Decimal, rules: Rules) -> Out
 
 def _apply_piston(key: str, current: Value, change: Decimal, rules: Rules) -> Outcome:
     piston = _read_piston(current)
+    label = BY_KEY[key].label
     if piston is None:
         if current is None or str(current).strip() == "":
-            return Outcome(None, f"{key} is not set in the event setup")
-        return Outcome(None, f"{key} {current} is not written as holes x mm (like 4x1.2)")
+            return Outcome(None, f"{label} is not set in the event setup")
+        return Outcome(None, f"{label} {current} is not written as holes x mm (like 4x1.2)")
     holes, size = piston
     new = f"{holes}x{size + change}"
     if size + change < rules.piston_hole_min:
-        return Outcome(None, f"{key} {current} → {new}: holes under {rules.piston_hole_min} mm")
+        return Outcome(None, f"{label} {current} → {new}: holes under {rules.piston_hole_min} mm")
     if size + change > rules.piston_hole_max:
-        return Outcome(None, f"{key} {current} → {new}: holes over {rules.piston_hole_max} mm")
+        return Outcome(None, f"{label} {current} → {new}: holes over {rules.piston_hole_max} mm")
     return Outcome(new)
 
 
@@ -76,36 +85,30 @@ def _read_piston(value: object) -> tuple[int, Decimal] | None:
 
 
 def change_text(key: str, change: Decimal) -> str:
-    """A candidate as the racer reads it: ``DF −1000 cSt``, ``P_R bigger holes (+0.1 mm)``."""
+    """A candidate as the racer reads it, by label: ``Front diff oil −1000 cSt``,
+    ``Rear piston bigger holes (+0.1 mm)``."""
     sign = "+" if change > 0 else MINUS
-    if key in PISTON_KEYS:
-        return f"{key} {'bigger' if change > 0 else 'smaller'} holes ({sign}{abs(change)} mm)"
     param = BY_KEY[key]
-    return f"{key} {sign}{with_unit(param, coerce(param, abs(change)))}"
+    if key in PISTON_KEYS:
+        return (f"{param.label} {'bigger' if change > 0 else 'smaller'} holes "
+                f"({sign}{abs(change)} mm)")
+    return f"{param.label} {sign}{with_unit(param, coerce(param, abs(change)))}"
+
+
+def value_text(key: str, current: Value, new: Value) -> str:
+    """``Front shock oil 450 → 500 cSt``: a change by label, with its unit."""
+    param = BY_KEY[key]
+    return f"{param.label} {format_value(param, current) or 'unset'} → {with_unit(param, new)}"
 
 
 def recorded_direction(change: SetupChange) -> int:
     """+1 (up, bigger holes), -1 (down, smaller holes), 0 (unknown: text, unset, unread)."""
-    a: Value
-    b: Value
-    if change.parameter in PISTON_KEYS:
-        old, new = _read_piston(change.old_value), _read_piston(change.new_value)
-        a, b = (old[1] if old else None), (new[1] if new else None)
-    elif change.parameter in BY_KEY and BY_KEY[change.parameter].is_numeric:
-        param = BY_KEY[change.parameter]
-        try:
-            a, b = coerce(param, change.old_value), coerce(param, change.new_value)
-        except (InvalidOperation, ValueError):
-            return 0
-    else:
-        return 0
-    if a is None or b is None or a == b:
-        return 0
-    return 1 if Decimal(b) > Decimal(a) else -1
+    return move_direction(change.parameter, change.old_value, change.new_value)
 
 
 def recorded_text(change: SetupChange) -> str:
-    """``DF 7000 → 6000 cSt`` for a recorded change (its texts as they are if unreadable)."""
+    """``Front diff oil 7000 → 6000 cSt`` for a recorded change (its texts as they are if
+    unreadable)."""
     param = BY_KEY.get(change.parameter)
     old, new = change.old_value or "unset", change.new_value or "unset"
     if param is not None:
@@ -114,4 +117,5 @@ def recorded_text(change: SetupChange) -> str:
             new = with_unit(param, coerce(param, change.new_value)) or "unset"
         except (InvalidOperation, ValueError):
             pass
-    return f"{change.parameter} {old} → {new}"
+    label = param.label if param is not None else change.parameter
+    return f"{label} {old} → {new}"

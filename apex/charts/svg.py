@@ -62,10 +62,18 @@ def _secs(value: Number) -> str:
 
 def _short(text: str, limit: int, *, keep_last: bool = False) -> str:
     """At most ``limit`` characters, ending in "…" when cut. With ``keep_last`` a short
-    last word survives ("Pract… 1"): in run names it is what tells runs apart."""
+    last word survives ("P1" for "Practice 1", else "Pract… 1"): in run names it is
+    what tells runs apart."""
     if len(text) <= limit:
         return text
     head, _, last = text.rpartition(" ")
+    if keep_last and head and len(last) <= 3:
+        # "Practice 1" -> "P1", "Club main 2" -> "CM 2": what racers write on a board,
+        # where "Practi… 1" reads as nothing. The full name is in the text alternative.
+        initials = "".join(word[0] for word in head.split()).upper()
+        short = f"{initials}{last}" if len(initials) == 1 else f"{initials} {last}"
+        if len(short) <= limit:
+            return short
     if keep_last and head and len(last) <= 3 and limit - len(last) - 2 >= 2:
         return f"{head[: limit - len(last) - 2].rstrip()}… {last}"
     return text[: limit - 1].rstrip() + "…"

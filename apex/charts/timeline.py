@@ -9,7 +9,6 @@ from markupsafe import Markup, escape
 
 from apex.charts.svg import (
     BLUE,
-    END,
     HALO,
     INK,
     LEFT,
@@ -35,7 +34,7 @@ from apex.charts.svg import (
 
 ROW_H = 13  # one line of text at font-size 11
 MAX_LABEL_ROWS = 5  # timeline: rows of change labels above the plot
-CHANGE_LABEL_CHARS = 14
+CHANGE_LABEL_CHARS = 20
 
 
 def timeline_chart(
@@ -44,7 +43,7 @@ def timeline_chart(
     """Median clean lap per run, with the setup changes as dashed markers between runs.
 
     A change is ``(index of the run it came after, label)``; -1 means before the
-    first run, the last run's index means after it. Labels are shortened to 14
+    first run, the last run's index means after it. Labels are shortened to 20
     characters in the svg (the full text is in ``alt``) and stacked in rows above
     the plot wherever they would overlap, so they never leave the chart.
     Raises ValueError for an index outside -1 .. len(runs) - 1.
@@ -61,17 +60,18 @@ def timeline_chart(
     if not medians:
         return Chart(Markup(""), alt)
 
-    # Change labels: each takes the first row where it overlaps nothing (row 0 also
-    # holds the y caption), in run order; the plot starts below the rows in use.
+    # Change labels: each is centred over its marker (the gap it was made in), moved in
+    # only as far as the chart's edge needs, and takes the first row where it overlaps
+    # nothing (row 0 also holds the y caption), in run order; the plot starts below.
     rows: list[list[tuple[float, float]]] = [[(0, 2 + _width(Y_CAPTION))]]
-    placed: list[tuple[int, float, str, str]] = []  # row, marker x, label, anchor
+    placed: list[tuple[int, float, str, float]] = []  # row, marker x, label, text centre
     order = sorted(range(len(changes)), key=lambda k: (changes[k][0], k))
     for k in order:
         x = _gap_x(changes[k][0], count)
         label = _short(texts[k], CHANGE_LABEL_CHARS)
-        width = _width(label)
-        right = x + 3 + width <= WIDTH - 2
-        span = (x + 3, x + 3 + width) if right else (x - 3 - width, x - 3)
+        half = _width(label) / 2
+        centre = min(max(x, 2 + half), WIDTH - 2 - half)
+        span = (centre - half, centre + half)
         row = next(
             (r for r in range(MAX_LABEL_ROWS)
              if r >= len(rows) or all(span[1] + 4 <= a or b + 4 <= span[0] for a, b in rows[r])),
@@ -80,7 +80,7 @@ def timeline_chart(
         while len(rows) <= row:
             rows.append([])
         rows[row].append(span)
-        placed.append((row, x, label, "start" if right else "end"))
+        placed.append((row, x, label, centre))
     top = TOP + ROW_H * (len(rows) - 1)
 
     labels, bottom = _run_labels(names)
@@ -94,9 +94,9 @@ def timeline_chart(
         for x, row in marker_top.items()
     )
     change_text = "".join(
-        f'<text x="{_n(x + 3 if anchor == "start" else x - 3)}" y="{12 + ROW_H * row}"'
-        f"{END if anchor == 'end' else ''}{HALO}>{escape(label)}</text>"
-        for row, x, label, anchor in placed
+        f'<text x="{_n(centre)}" y="{12 + ROW_H * row}" text-anchor="middle"{HALO}>'
+        f"{escape(label)}</text>"
+        for row, _, label, centre in placed
     )
     circles = "".join(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3"/>' for x, y in pts)
     body = (

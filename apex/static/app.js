@@ -200,7 +200,98 @@
     button.setAttribute("aria-pressed", "true");
   });
 
-  function raceSupport(root) { syncDrafts(root); showDictation(root); }
+  // --- Offline layer: the service worker keeps the race-day pack (templates/offline/sw.js) ------
+  // Registered for a logged-in racer (meta apex-sw); without it the drafts and Retry stay.
+  var swMeta = document.querySelector('meta[name="apex-sw"]');
+  var workers = "serviceWorker" in navigator ? navigator.serviceWorker : null;
+  function toWorker(message) {
+    if (!workers || !swMeta) return Promise.resolve(null);
+    return workers.ready.then(function (reg) {
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (e) { resolve(e.data); };
+        reg.active.postMessage(message, [channel.port2]);
+      });
+    });
+  }
+  if (workers && swMeta) {
+    window.addEventListener("load", function () {
+      workers.register(swMeta.content, { scope: "/" })
+        .then(function () { return toWorker({ type: "pack" }); }).catch(function () {});
+    });
+    // Another page (boosted), or leaving the app: a good time to bring the pack up to date
+    // (the worker asks the server at most every few minutes, or after a write).
+    document.addEventListener("htmx:pushedIntoHistory", function () { toWorker({ type: "pack" }); });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") toWorker({ type: "pack" });
+    });
+    // A write the server took (an HX-Location answer, as after starting an event, leaves
+    // htmx's "successful" unset: the status tells).
+    document.addEventListener("htmx:afterRequest", function (e) {
+      var config = e.detail.requestConfig, status = e.detail.xhr ? e.detail.xhr.status : 0;
+      if (config && config.verb === "post" && status >= 200 && status < 300) {
+        toWorker({ type: "wrote", url: location.pathname });
+      }
+    });
+  }
+  // Logging in or out: htmx's copies of earlier pages (back button) go with the racer.
+  document.addEventListener("submit", function (e) {
+    var action = e.target.getAttribute && e.target.getAttribute("action") || "";
+    if (action.indexOf("/auth/") === 0) stored("remove", "htmx-history-cache");
+  }, true);
+  function showPackButtons(root) {
+    if (workers && swMeta) within(root, "[data-pack-ready]").forEach(function (b) { b.hidden = false; });
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-pack-ready]");
+    if (!button) return;
+    var status = document.querySelector("[data-pack-status]");
+    function say(text) { if (status) { status.textContent = text; status.hidden = false; } }
+    button.disabled = true;
+    say("Keeping the race-day pack on this phone…");
+    toWorker({ type: "pack", force: true }).then(function (answer) {
+      button.disabled = false;
+      if (answer && answer.ok) {
+        var at = new Date(answer.savedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        say("Ready: " + answer.pages + " pages and every static file kept on this phone at " + at + ".");
+      } else {
+        say("Not ready: " + (answer && answer.failed && answer.failed.length
+          ? answer.failed.join(", ") + " could not be kept" : "no connection") + ". Try again on good Wi-Fi.");
+      }
+    });
+  });
+
+  // The advisor's note box: typed words that match a symptom (its buttons' data-words:
+  // groups by "|", words by ",", one word of each group needed) suggest it. Nothing is
+  // sent: the racer still taps the symptom.
+  function symptomFor(text, form) {
+    var buttons = form.querySelectorAll("button[data-words]");
+    for (var i = 0; i < buttons.length; i++) {
+      var groups = buttons[i].getAttribute("data-words").split("|");
+      var all = groups.length > 0 && groups[0] !== "";
+      for (var g = 0; all && g < groups.length; g++) {
+        var words = groups[g].split(","), any = false;
+        for (var w = 0; w < words.length && !any; w++) any = text.indexOf(words[w]) >= 0;
+        all = any;
+      }
+      if (all) return buttons[i];
+    }
+    return null;
+  }
+  document.addEventListener("input", function (e) {
+    var box = e.target;
+    if (!box.matches || !box.matches("input[data-suggest]") || !box.form) return;
+    var out = document.querySelector(box.getAttribute("data-suggest"));
+    var olds = box.form.querySelectorAll("button.suggested");
+    for (var i = 0; i < olds.length; i++) olds[i].classList.remove("suggested");
+    var found = symptomFor(box.value.toLowerCase(), box.form);
+    if (!out) return;
+    out.hidden = !found;
+    out.textContent = found ? "Sounds like: " + found.textContent.trim() + "? Tap it below." : "";
+    if (found) found.classList.add("suggested");
+  });
+
+  function raceSupport(root) { syncDrafts(root); showDictation(root); showPackButtons(root); }
   document.addEventListener("htmx:load", function (e) { raceSupport(e.detail.elt); });
   document.addEventListener("DOMContentLoaded", function () { raceSupport(document.body); });
 })();

@@ -22,7 +22,7 @@ from apex import versions
 from apex.catalogue import BY_KEY, NITRO, PARAM_KEYS, Value, coerce
 from apex.login_session import next_generation
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
-from apex.schema_sync import SchemaReport, column_changes, empty_cells
+from apex.schema_sync import SchemaReport, column_changes, empty_cells, retired_columns
 from apex.store import DuplicateError
 from apex.stores import csv_library
 from apex.stores.csv_archive import ArchiveMethods
@@ -98,8 +98,9 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMet
         """Nothing is held open between calls."""
 
     def upgrade(self) -> SchemaReport:
-        """Create missing files; add the columns apex.tables (the catalogue) gained,
-        keeping every row; report columns beyond them, which stay (see csv_tables)."""
+        """Create missing files; add the columns apex.tables (the catalogue) gained and
+        drop the ones it retired, keeping every row; report columns beyond them, which
+        stay (see csv_tables)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         report = SchemaReport()
         with self._tables.transaction():
@@ -111,14 +112,17 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMet
                     report.created.append(f"{table}.csv")
                     continue
                 missing, extra = column_changes(table, header)
+                retired = retired_columns(table, header)
                 report.kept += [(table, c) for c in extra]
-                if missing:
+                if missing or retired:
                     # Cells are copied as text: an upgrade must not depend on parsing.
                     with open(self._tables.path(table), newline="", encoding="utf-8") as f:
-                        cells = [{**raw, **empty_cells(table, missing)}
+                        cells = [{**{k: v for k, v in raw.items() if k not in retired},
+                                  **empty_cells(table, missing)}
                                  for raw in csv.DictReader(f, restval="")]
                     self._tables.write_cells(table, cells, extra)
                     report.added += [(table, c) for c in missing]
+                    report.dropped += [(table, c) for c in retired]
         return report
 
     def compact(self) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from apex import race_rules as rules
@@ -42,7 +42,8 @@ _EVENT_FIELDS = ("name", "type", "start_date", "end_date", "track", "track_size"
                  "surface", "condition", "temperature", "practice_rounds", "qualifying_rounds",
                  "status", "baseline", "created_at")
 _CHANGE_FIELDS = ("id", "event_id", "parameter", "old_value", "new_value", "source", "reason",
-                  "status", "version", "run_before", "run_after", "verdict", "created_at")
+                  "status", "version", "run_before", "run_after", "created_at",
+                  "ask_id", "pair_id", "temperature_ref")
 
 
 def _event(row: Row) -> Event:
@@ -52,7 +53,7 @@ def _event(row: Row) -> Event:
 
 def _setup(row: Row) -> EventSetup:
     return EventSetup(row["event_id"], row["version"], {k: row[k] for k in PARAM_KEYS},
-                      row["updated_at"])
+                      row["updated_at"], row.get("temperature_ref"), row.get("tyres_fitted_at"))
 
 
 def _change(row: Row) -> SetupChange:
@@ -105,7 +106,8 @@ class EventMethods(RaceRows):
             start_date=data["start_date"], end_date=None, status="active",
             baseline=str(data.get("baseline") or ""))
         setup = now_row(event_id=event["id"], version=1,
-                         **{p: coerce(BY_KEY[p], values.get(p)) for p in PARAM_KEYS})
+                        temperature_ref=event["temperature"], tyres_fitted_at=None,
+                        **{p: coerce(BY_KEY[p], values.get(p)) for p in PARAM_KEYS})
         self._tables.insert("event_setups", setup)
         self._tables.insert("events", event)
         self._remember_key(profile, request_key)
@@ -128,12 +130,11 @@ class EventMethods(RaceRows):
     @locked
     def close_event(self, racer_id: str, event_id: str, end_date: date,
                     audit: Mapping[str, Any] | None = None) -> Event | None:
-        """The audit, the verdicts and the event's status in one ``write_all``."""
+        """The audit and the event's status in one ``write_all``."""
         row = self._event_row(racer_id, event_id)
         if row is None:
             return None
-        closing = rules.close(row["status"], row["start_date"], end_date, audit,
-                              self._event_rows("setup_changes", event_id))
+        closing = rules.close(row["status"], row["start_date"], end_date)
         if closing is None:
             return _event(row)
         now = datetime.now(UTC)
@@ -142,10 +143,6 @@ class EventMethods(RaceRows):
             "events": [row if r["id"] == row["id"] else r for r in self._tables.read("events")]}
         if audit is not None:
             tables["audits"] = [*self._tables.read("audits"), _audit_row(event_id, audit)]
-        if closing.verdicts:
-            tables["setup_changes"] = [
-                {**r, "verdict": closing.verdicts[r["id"]], "updated_at": now}
-                if r["id"] in closing.verdicts else r for r in self._tables.read("setup_changes")]
         self._tables.write_all(tables)
         return _event(row)
 
@@ -209,17 +206,24 @@ class EventMethods(RaceRows):
         saved = setup_row
         if write.saves:
             saved = {**setup_row, **write.values, "version": write.version, "updated_at": now}
+            if write.temperature_ref is not None:
+                saved["temperature_ref"] = write.temperature_ref
             tables["event_setups"] = [saved if r["id"] == saved["id"] else r
                                       for r in self._tables.read("event_setups")]
-        new = [now_row(event_id=setup_row["event_id"], **asdict(c), run_after=None, verdict="")
+        new = [now_row(event_id=setup_row["event_id"], **asdict(c), run_after=None,
+                       ask_id="", pair_id="", temperature_ref=None)
                for c in write.new]
         updated = []
         if new or write.updates:
             rows = []
+            # NOW is the time of the write, a microsecond later for each row the rule
+            # lists after another (a pair's ends), as PostgreSQL's clock_timestamp() gives.
+            order = {change_id: n for n, change_id in enumerate(write.updates)}
             for row in self._tables.read("setup_changes"):
                 if (cols := write.updates.get(row["id"])) is not None:
+                    at = now + timedelta(microseconds=order[row["id"]])
                     row = {**row, "updated_at": now,
-                           **{c: now if v is rules.NOW else v for c, v in cols.items()}}
+                           **{c: at if v is rules.NOW else v for c, v in cols.items()}}
                     updated.append(row)
                 rows.append(row)
             tables["setup_changes"] = [*rows, *new]
@@ -251,27 +255,39 @@ class EventMethods(RaceRows):
         return [_change(r) for r in mine]
 
     def _decide(self, racer_id: str, change_id: str,
-                rule: Callable[[SetupChange, EventSetup, Sequence[Row]],
-                               rules.SetupWrite | None]
+                rule: Callable[[SetupChange, EventSetup, Sequence[Row], Sequence[SetupChange],
+                                set[int]], rules.SetupWrite | None]
                 ) -> tuple[EventSetup, list[SetupChange], list[SetupChange]] | None:
-        """The racer's change and its event setup, ``rule``'s answer on them written."""
+        """The racer's change and its event setup, ``rule``'s answer on them (given the
+        event's runs, changes and tested setup versions) written."""
         row = self._own_change(racer_id, change_id)
         setup = None if row is None else self._setup_row(row["event_id"])
         if row is None or setup is None:
             return None
-        write = rule(_change(row), _setup(setup), self._event_rows("runs", row["event_id"]))
+        runs = self._event_rows("runs", row["event_id"])
+        run_ids = {r["id"] for r in runs}
+        laps = [r for r in self._tables.read("laps") if r["run_id"] in run_ids]
+        write = rule(_change(row), _setup(setup), runs, self._changes_of(row["event_id"]),
+                     rules.tested_versions(runs, laps))
         return None if write is None else self._write(setup, write)
+
+    def _changes_of(self, event_id: str) -> list[SetupChange]:
+        return [_change(r) for r in sorted(self._event_rows("setup_changes", event_id),
+                                           key=_change_order)]
 
     @locked
     def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
-        done = self._decide(racer_id, change_id, rules.undo)
+        done = self._decide(racer_id, change_id,
+                            lambda c, setup, runs, changes, _t: rules.undo(c, setup, runs, changes))
         return None if done is None else SetupEdit(done[0], done[1])
 
     # -- advisor proposals ---------------------------------------------------------
 
     @locked
     def propose_change(self, racer_id: str, event_id: str, parameter: str, value: Value,
-                       reason: str, *, request_key: str | None = None) -> SetupChange | None:
+                       reason: str, *, request_key: str | None = None, ask_id: str = "",
+                       pair_id: str = "", temperature_ref: int | None = None
+                       ) -> SetupChange | None:
         param = BY_KEY[parameter]
         profile = self._racer(racer_id)
         setup = self._own_setup_row(racer_id, event_id)
@@ -281,7 +297,8 @@ class EventMethods(RaceRows):
                        old_value=as_text(parameter, setup[parameter]),
                        new_value=as_text(parameter, coerce(param, value)), source="advisor",
                        reason=reason, status="pending", version=None, run_before=None,
-                       run_after=None, verdict="")
+                       run_after=None, ask_id=ask_id, pair_id=pair_id,
+                       temperature_ref=temperature_ref)
         self._tables.insert("setup_changes", row)
         self._remember_key(profile, request_key)
         return _change(row)
@@ -294,16 +311,35 @@ class EventMethods(RaceRows):
         return row
 
     @locked
-    def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
-        done = self._decide(racer_id, change_id, rules.accept)
-        return None if done is None else SetupEdit(done[0], done[2])
+    def accept_proposal(self, racer_id: str, change_id: str, *, bundle: bool = False
+                        ) -> SetupEdit | None:
+        done = self._decide(racer_id, change_id, lambda c, setup, runs, changes, tested: (
+            rules.accept(c, setup, runs, changes, tested, bundle=bundle)))
+        # The accepted change(s), not the ask's others it superseded.
+        return None if done is None else SetupEdit(
+            done[0], [c for c in done[2] if c.status == "accepted"])
 
     @locked
     def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
         row = self._own_change(racer_id, change_id)
-        cols = None if row is None else rules.deny(_change(row))
-        if row is None or cols is None:
+        updates = None if row is None else rules.deny(
+            _change(row), self._changes_of(row["event_id"]))
+        if row is None or updates is None:
             return None
-        row = {**row, **cols, "updated_at": datetime.now(UTC)}
-        self._tables.replace("setup_changes", row)
-        return _change(row)
+        now = datetime.now(UTC)
+        rows = [{**r, **updates[r["id"]], "updated_at": now} if r["id"] in updates else r
+                for r in self._tables.read("setup_changes")]
+        self._tables.write_all({"setup_changes": rows})
+        return _change(next(r for r in rows if r["id"] == row["id"]))
+
+    @locked
+    def fresh_tyres(self, racer_id: str, event_id: str) -> EventSetup | None:
+        if self._event_row(racer_id, event_id) is None:
+            return None
+        row = self._setup_row(event_id)
+        if row is None:
+            return None
+        now = datetime.now(UTC)
+        row = {**row, "tyres_fitted_at": now, "updated_at": now}
+        self._tables.replace("event_setups", row)
+        return _setup(row)

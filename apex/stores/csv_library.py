@@ -22,6 +22,7 @@ from typing import Any
 from apex import versions
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
 from apex.community import CommunitySummary, summarize
+from apex.folding import fold
 from apex.models import (
     LIBRARY_FIELDS,
     LibraryBaseline,
@@ -85,7 +86,7 @@ _sorted: weakref.WeakKeyDictionary[CsvTables, _Sorted] = weakref.WeakKeyDictiona
 
 def _word_string(row: Row) -> str:
     text = " ".join(row[f] for f in rules.SEARCHED)
-    return "".join(" " + w.lower() for w in rules.words(text))
+    return "".join(" " + w for w in rules.words(fold(text)))
 
 
 def _library(tables: CsvTables) -> _Sorted:
@@ -114,7 +115,7 @@ def search(tables: CsvTables, query: LibraryQuery) -> LibraryPage:
     page, per_page = rules.clamped(query)
     library = _library(tables)
     found = library.where(**{f: value for f in _FILTERED if (value := getattr(query, f))})
-    for needle in (" " + w.lower() for w in rules.words(query.text)):
+    for needle in (" " + w for w in rules.words(fold(query.text or ""))):
         found = [i for i in found if needle in library.words[i]]
     if query.date_from is not None:
         found = [i for i in found if library.dates[i] >= query.date_from]

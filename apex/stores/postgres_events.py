@@ -36,7 +36,7 @@ from apex.store import DuplicateError
 from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_keys import claim, ids, owner
 from apex.stores.postgres_params import Conn, one
-from apex.stores.postgres_runs import EVENT_CHANGES, EVENT_RUNS, RUN_COLS, runs_with_laps
+from apex.stores.postgres_runs import EVENT_RUNS, RUN_COLS, runs_with_laps
 
 _EVENT_COLS = """e.id::text, e.profile_id::text AS racer_id, e.vehicle_id::text AS car_id,
 e.name, e.type, e.start_date, e.end_date, e.track, e.track_size, e.traction, e.surface,
@@ -75,20 +75,31 @@ GET_AUDIT = f"""SELECT {_AUDIT_COLS} FROM audits a JOIN events e ON e.id = a.eve
 WHERE a.event_id = %(event_id)s AND e.profile_id = %(racer_id)s
 ORDER BY a.created_at DESC, a.id LIMIT 1"""
 
-INSERT_SETUP = sql.SQL("""INSERT INTO event_setups (event_id, {cols})
-VALUES (%(event_id)s, {vals})""").format(cols=setup_sql.columns(), vals=setup_sql.placeholders())
-GET_SETUP = sql.SQL("""SELECT s.event_id::text, s.version, s.updated_at, {cols}
+INSERT_SETUP = sql.SQL("""INSERT INTO event_setups (event_id, temperature_ref, {cols})
+VALUES (%(event_id)s, %(temperature_ref)s, {vals})""").format(
+    cols=setup_sql.columns(), vals=setup_sql.placeholders())
+GET_SETUP = sql.SQL("""SELECT s.event_id::text, s.version, s.updated_at, s.temperature_ref,
+s.tyres_fitted_at, {cols}
 FROM event_setups s JOIN events e ON e.id = s.event_id
 WHERE s.event_id = %(event_id)s AND e.profile_id = %(racer_id)s""").format(
     cols=setup_sql.columns("s"))
 LOCK_SETUP = GET_SETUP + sql.SQL(" FOR UPDATE OF s")
 UPDATE_SETUP = sql.SQL("""UPDATE event_setups SET {sets}, version = %(version)s,
+temperature_ref = COALESCE(%(temperature_ref)s, temperature_ref),
 updated_at = now() WHERE event_id = %(event_id)s
-RETURNING event_id::text, version, updated_at, {cols}""").format(
+RETURNING event_id::text, version, updated_at, temperature_ref, tyres_fitted_at, {cols}""").format(
     sets=setup_sql.assignments(), cols=setup_sql.columns())
+FRESH_TYRES = sql.SQL("""UPDATE event_setups s SET tyres_fitted_at = clock_timestamp(),
+updated_at = now() FROM events e WHERE e.id = s.event_id AND s.event_id = %(event_id)s
+AND e.profile_id = %(racer_id)s
+RETURNING s.event_id::text, s.version, s.updated_at, s.temperature_ref, s.tyres_fitted_at,
+{cols}""").format(cols=setup_sql.columns("s"))
+TESTED_VERSIONS = """SELECT DISTINCT r.setup_version FROM runs r WHERE r.event_id = %(event_id)s
+AND EXISTS (SELECT 1 FROM laps l WHERE l.run_id = r.id AND l.deleted_at IS NULL)"""
 
 _CHANGE_COLS = """c.id::text, c.event_id::text, c.parameter, c.old_value, c.new_value, c.source,
-c.reason, c.status, c.version, c.run_before::text, c.run_after::text, c.verdict, c.created_at"""
+c.reason, c.status, c.version, c.run_before::text, c.run_after::text, c.created_at,
+c.ask_id, c.pair_id, c.temperature_ref"""
 # clock_timestamp(): the changes of one edit keep the order they were made in.
 INSERT_CHANGE = f"""WITH c AS (
 INSERT INTO setup_changes (event_id, parameter, old_value, new_value, source, reason, status,
@@ -104,9 +115,11 @@ ORDER BY c.created_at, c.version NULLS LAST, c.id"""
 LOCK_CHANGE = f"""SELECT {_CHANGE_COLS} FROM setup_changes c JOIN events e ON e.id = c.event_id
 WHERE c.id = %(change_id)s AND e.profile_id = %(racer_id)s FOR UPDATE OF c"""
 INSERT_PROPOSAL = f"""WITH c AS (
-INSERT INTO setup_changes (event_id, parameter, old_value, new_value, source, reason, status)
+INSERT INTO setup_changes (event_id, parameter, old_value, new_value, source, reason, status,
+ask_id, pair_id, temperature_ref)
 VALUES (%(event_id)s, %(parameter)s, %(old_value)s, %(new_value)s, 'advisor', %(reason)s,
-'pending') RETURNING *) SELECT {_CHANGE_COLS} FROM c"""
+'pending', %(ask_id)s, %(pair_id)s, %(temperature_ref)s)
+RETURNING *) SELECT {_CHANGE_COLS} FROM c"""
 
 HISTORY_RUNS = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
 WHERE e.profile_id = %(racer_id)s ORDER BY r.started_at, r.created_at, r.id"""
@@ -117,7 +130,9 @@ JOIN events e ON e.id = a.event_id WHERE e.profile_id = %(racer_id)s
 ORDER BY a.event_id, a.created_at DESC, a.id"""
 
 def _setup(row: Mapping[str, Any]) -> EventSetup:
-    return EventSetup(row["event_id"], row["version"], setup_sql.values(row), row["updated_at"])
+    fitted = row["tyres_fitted_at"]
+    return EventSetup(row["event_id"], row["version"], setup_sql.values(row), row["updated_at"],
+                      row["temperature_ref"], fitted and fitted.astimezone(UTC))
 
 
 def _change(row: Mapping[str, Any]) -> SetupChange:
@@ -149,7 +164,7 @@ def _write(conn: Conn, current: EventSetup, write: rules.SetupWrite
     if write.saves:
         saved = _setup(one(conn, UPDATE_SETUP, {
             **setup_sql.params(write.values), "version": write.version,
-            "event_id": current.event_id}))
+            "temperature_ref": write.temperature_ref, "event_id": current.event_id}))
     new = [_change(one(conn, INSERT_CHANGE, {**asdict(c), "event_id": current.event_id}))
            for c in write.new]
     return saved, new, _update_changes(conn, write.updates)
@@ -182,7 +197,8 @@ class EventMethods:
             row = conn.execute(INSERT_EVENT, fields).fetchone()
             if row is None:
                 raise LookupError("no such car")
-            conn.execute(INSERT_SETUP, {**setup_sql.params(values), "event_id": row["id"]})
+            conn.execute(INSERT_SETUP, {**setup_sql.params(values), "event_id": row["id"],
+                                        "temperature_ref": row["temperature"]})
         return Event(**row)
 
     def get_event(self, racer_id: str, event_id: str) -> Event | None:
@@ -198,15 +214,13 @@ class EventMethods:
         with self._tx() as conn:
             if (row := conn.execute(LOCK_EVENT, key).fetchone()) is None:
                 return None
-            closing = rules.close(row["status"], row["start_date"], end_date, audit,
-                                  conn.execute(EVENT_CHANGES, key).fetchall())
+            closing = rules.close(row["status"], row["start_date"], end_date)
             if closing is None:
                 return Event(**row)
             row = one(conn, SET_STATUS, {**key, "status": "closed",
                                          "end_date": closing.end_date})
             if audit is not None:
                 conn.execute(INSERT_AUDIT, {**rules.audit_fields(audit), **key})
-            _update_changes(conn, {c: {"verdict": v} for c, v in closing.verdicts.items()})
         return Event(**row)
 
     def reopen_event(self, racer_id: str, event_id: str) -> Event | None:
@@ -262,10 +276,11 @@ class EventMethods:
                          lambda **row: _change(row))
 
     def _decide(self, racer_id: str, change_id: str,
-                rule: Callable[[SetupChange, EventSetup, Sequence[Mapping[str, Any]]],
-                               rules.SetupWrite | None]
+                rule: Callable[[SetupChange, EventSetup, Sequence[Mapping[str, Any]],
+                                Sequence[SetupChange], set[int]], rules.SetupWrite | None]
                 ) -> tuple[EventSetup, list[SetupChange], list[SetupChange]] | None:
-        """Lock the racer's change and its event setup, ask ``rule``, write its answer."""
+        """Lock the racer's change and its event setup, ask ``rule`` (given the event's
+        runs, changes and tested setup versions), write its answer."""
         if (key := ids(racer_id=racer_id, change_id=change_id)) is None:
             return None
         with self._tx() as conn:
@@ -273,15 +288,21 @@ class EventMethods:
                 return None
             event = {"racer_id": key["racer_id"], "event_id": row["event_id"]}
             current = _setup(one(conn, LOCK_SETUP, event))
-            write = rule(_change(row), current, conn.execute(EVENT_RUNS, event).fetchall())
+            changes = [_change(r) for r in conn.execute(LIST_CHANGES, event).fetchall()]
+            tested = {r["setup_version"] for r in conn.execute(TESTED_VERSIONS, event)}
+            write = rule(_change(row), current, conn.execute(EVENT_RUNS, event).fetchall(),
+                         changes, tested)
             return None if write is None else _write(conn, current, write)
 
     def revert_change(self, racer_id: str, change_id: str) -> SetupEdit | None:
-        done = self._decide(racer_id, change_id, rules.undo)
+        done = self._decide(racer_id, change_id,
+                            lambda c, setup, runs, changes, _t: rules.undo(c, setup, runs, changes))
         return None if done is None else SetupEdit(done[0], done[1])
 
     def propose_change(self, racer_id: str, event_id: str, parameter: str, value: Value,
-                       reason: str, *, request_key: str | None = None) -> SetupChange | None:
+                       reason: str, *, request_key: str | None = None, ask_id: str = "",
+                       pair_id: str = "", temperature_ref: int | None = None
+                       ) -> SetupChange | None:
         param = BY_KEY[parameter]
         if (key := ids(racer_id=owner(racer_id), event_id=event_id)) is None:
             raise LookupError("no such event")
@@ -293,17 +314,29 @@ class EventMethods:
                 return None
             return _change(one(conn, INSERT_PROPOSAL, {
                 "event_id": key["event_id"], "parameter": parameter, "reason": reason,
+                "ask_id": ask_id, "pair_id": pair_id, "temperature_ref": temperature_ref,
                 "old_value": as_text(parameter, row[parameter]),
                 "new_value": as_text(parameter, coerce(param, value))}))
 
-    def accept_proposal(self, racer_id: str, change_id: str) -> SetupEdit | None:
-        done = self._decide(racer_id, change_id, rules.accept)
-        return None if done is None else SetupEdit(done[0], done[2])
+    def accept_proposal(self, racer_id: str, change_id: str, *, bundle: bool = False
+                        ) -> SetupEdit | None:
+        done = self._decide(racer_id, change_id, lambda c, setup, runs, changes, tested: (
+            rules.accept(c, setup, runs, changes, tested, bundle=bundle)))
+        # The accepted change(s), not the ask's others it superseded.
+        return None if done is None else SetupEdit(
+            done[0], [c for c in done[2] if c.status == "accepted"])
 
     def deny_proposal(self, racer_id: str, change_id: str) -> SetupChange | None:
         if (key := ids(racer_id=racer_id, change_id=change_id)) is None:
             return None
         with self._tx() as conn:
-            row = conn.execute(LOCK_CHANGE, key).fetchone()
-            cols = None if row is None else rules.deny(_change(row))
-            return None if cols is None else _update_changes(conn, {key["change_id"]: cols})[0]
+            if (row := conn.execute(LOCK_CHANGE, key).fetchone()) is None:
+                return None
+            event = {"racer_id": key["racer_id"], "event_id": row["event_id"]}
+            changes = [_change(r) for r in conn.execute(LIST_CHANGES, event).fetchall()]
+            updates = rules.deny(_change(row), changes)
+            return None if updates is None else _update_changes(conn, updates)[0]
+
+    def fresh_tyres(self, racer_id: str, event_id: str) -> EventSetup | None:
+        return self._one(FRESH_TYRES, ids(racer_id=racer_id, event_id=event_id),
+                         lambda **row: _setup(row))

@@ -20,6 +20,7 @@ from psycopg import sql
 from apex import versions
 from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, Param, Value, coerce
 from apex.community import CommunitySummary, Summary
+from apex.folding import fold
 from apex.models import (
     LibraryBaseline,
     LibraryFacets,
@@ -45,7 +46,7 @@ LEFT JOIN racer_profiles p ON p.id = m.submitted_by::uuid""")
 # Filters of a search, by LibraryQuery field; only those given are used, so each
 # combination is its own plain query the planner fits to the indexes.
 _FILTERS = {
-    "text": "search @@ to_tsquery('simple', %(text)s)",
+    "text": "search @@ to_tsquery('simple', apex_fold(%(text)s))",  # sql/0015
     "brand": "lower(brand) = lower(%(brand)s)",
     "vehicle": "lower(vehicle) = lower(%(vehicle)s)",
     "track": "lower(track) = lower(%(track)s)",
@@ -147,7 +148,7 @@ def _search_where(query: LibraryQuery) -> tuple[sql.Composable, dict[str, Any]]:
     no character of the racer's text is ever read as tsquery syntax.
     """
     params: dict[str, Any] = {}
-    if found := rules.words(query.text):
+    if found := rules.words(fold(query.text or "")):
         params["text"] = " & ".join(f"'{w}':*" for w in found)
     for name in ("brand", "vehicle", "track", "condition", "date_from", "date_to"):
         value = getattr(query, name)

@@ -25,7 +25,7 @@ from apex.stores.postgres_params import Conn, one
 
 # The event's runs and changes as the rules of apex.race_rules read them.
 EVENT_RUNS = "SELECT id::text, started_at, created_at FROM runs WHERE event_id = %(event_id)s"
-EVENT_CHANGES = """SELECT id::text, status, version, run_after::text, verdict FROM setup_changes
+EVENT_CHANGES = """SELECT id::text, status, version, run_after::text FROM setup_changes
 WHERE event_id = %(event_id)s ORDER BY id FOR UPDATE"""
 SET_RUN_AFTER = """UPDATE setup_changes SET run_after = %(run_id)s, updated_at = now()
 WHERE id = ANY(%(change_ids)s::uuid[])"""

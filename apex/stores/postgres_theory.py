@@ -40,7 +40,8 @@ LEFT JOIN users u ON u.id = d.uploaded_by WHERE d.id = %(id)s"""
 DELETE = """DELETE FROM theory_documents
 WHERE id = %(id)s AND (uploaded_by = %(user_id)s OR %(is_admin)s)"""
 # weights {D, C, B, A}: the text is D, the title A (three times a text word).
-SEARCH = """WITH q AS (SELECT to_tsquery('english', %(query)s) AS query),
+# The words are folded as the search column is (sql/0015_unaccent_search.sql).
+SEARCH = """WITH q AS (SELECT to_tsquery('english', apex_fold(%(query)s)) AS query),
 best AS (
 SELECT d.id, ts_rank_cd('{0.1, 0.1, 0.1, 0.3}', d.search, q.query, 1) AS rank, d.created_at
 FROM theory_documents d, q

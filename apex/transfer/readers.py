@@ -30,11 +30,10 @@ from apex.models import (
     CHANGE_STATUSES,
     EVENT_TYPES,
     EXPERIENCE_LEVELS,
-    VERDICTS,
 )
 from apex.schemas.setup import ParamField
 from apex.spreadsheet import restore
-from apex.tables import NOT_EXPORTED, TABLES, column_kind, from_text
+from apex.tables import NOT_EXPORTED, RETIRED, TABLES, column_kind, from_text
 from apex.transfer import Row, RowError, Rows
 
 LOG_KINDS = ("note", "symptom", "change", "system")
@@ -46,7 +45,6 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("events", "status"): ("active", "closed"),
     ("setup_changes", "source"): CHANGE_SOURCES,
     ("setup_changes", "status"): CHANGE_STATUSES,
-    ("setup_changes", "verdict"): ("", *VERDICTS),
     ("vehicles", "power"): POWERS,  # an empty cell (a file from before 0006) reads as nitro
 }
 # Whole numbers PostgreSQL CHECKs against a range (sql/0003, sql/0004): (low, high or None).
@@ -199,7 +197,7 @@ def read_apex(folder: Path, errors: list[RowError]) -> Rows:
         if table in NOT_EXPORTED or not path.is_file():
             continue
         data = read_csv(path, errors)
-        check_columns(data, set(columns), (), errors)
+        check_columns(data, {*columns, *RETIRED.get(table, ())}, (), errors)
         rows[table] = []
         for record in data.records:
             row = _apex_row(table, data.name, record, errors)

@@ -56,7 +56,11 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-def _new_page(browser: Browser, **options: object) -> tuple[BrowserContext, Page]:
+def new_page(browser: Browser, **options: object) -> tuple[BrowserContext, Page]:
+    """A phone's context and page. Service workers are blocked unless a test allows them
+    (``service_workers="allow"``): the offline layer's tests do; the others test the page
+    itself, with Playwright's network tools, which do not see a worker's requests."""
+    options.setdefault("service_workers", "block")
     context = browser.new_context(**PHONE, **options)
     context.set_default_timeout(TIMEOUT_MS)
     return context, context.new_page()
@@ -65,7 +69,7 @@ def _new_page(browser: Browser, **options: object) -> tuple[BrowserContext, Page
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A phone-sized page with JavaScript on; ``page.context`` is its own context."""
-    context, page = _new_page(browser)
+    context, page = new_page(browser)
     try:
         yield page
     finally:
@@ -75,7 +79,17 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def page_nojs(browser: Browser) -> Iterator[Page]:
     """The same phone with JavaScript off: every form must work as a plain form."""
-    context, page = _new_page(browser, java_script_enabled=False)
+    context, page = new_page(browser, java_script_enabled=False)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page_sw(browser: Browser) -> Iterator[Page]:
+    """The phone with service workers allowed: the offline layer's tests."""
+    context, page = new_page(browser, service_workers="allow")
     try:
         yield page
     finally:

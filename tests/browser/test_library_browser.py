@@ -176,3 +176,29 @@ def test_find_and_copy_without_javascript(page_nojs: Page, live_server: str) -> 
     open_tab(page, base, "Garage", "/garage/")
     open_shop_master(page, CAR)
     expect_setup(page, copied)
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["htmx", "no-js"])
+def test_pick_another_library_setup_to_compare_from_a_search(
+        js: bool, page: Page, page_nojs: Page, live_server: str, library: None) -> None:
+    """Compare with another library setup: type a few letters, tap a hit (issue 18, item 7)."""
+    phone = page if js else page_nojs
+    signup(phone, live_server)
+    phone.goto(f"{live_server}/library/?q=thunder+nb48")
+    open_baseline(phone, "Thunder Alley", "NB48 2.2")
+    picks = phone.locator("#compare-picks a.baseline")
+    expect(picks.filter(has_text="Mac's Track")).to_have_count(1)  # the same car, offered
+    phone.fill("#f-other", "montreal")
+    if js:  # the hits follow the typing, the page stays
+        expect(picks.filter(has_text="Montréal")).to_have_count(2)
+        assert re.search(r"/library/\d+$", phone.url)
+    else:
+        phone.locator("#compare-with").get_by_role("button", name="Find").click()
+        phone.wait_for_url(re.compile(r"/compare-with\?q=montreal"))
+        expect(picks.filter(has_text="Montréal")).to_have_count(2)
+    phone_layout(phone, *picks.all())
+    phone.locator("#compare-with").evaluate("form => form.scrollIntoView()")
+    shot(phone, f"library-compare-picker-{'htmx' if js else 'nojs'}")
+    picks.filter(has_text="XB8").click()
+    phone.wait_for_url(re.compile(r"/library/compare\?a=lib:\d+&b=lib:\d+"))
+    expect(phone.locator("main")).to_contain_text("set on both match")

@@ -15,14 +15,14 @@ from apex.auth_setup import current_racer_id
 from apex.blueprints.analysis.blueprint import bp
 from apex.blueprints.event.blueprint import own_event
 from apex.car_rules import ARCHIVED
-from apex.catalogue import LABELS
+from apex.catalogue import move_label
 from apex.db import get_store
 from apex.event_csv import changes_csv, laps_csv
-from apex.event_history import change_label, summarise
+from apex.event_history import EventSummary, summarise
 from apex.htmx import render, see_other, target_block
 from apex.lap_stats import event_run_stats
-from apex.models import AUDIT_GAINS, AUDIT_SYMPTOMS, Event, EventRecord
-from apex.race_report import race_report
+from apex.models import AUDIT_GAINS, AUDIT_SYMPTOMS, CHANGE_SOURCE_WORDS, Event, EventRecord
+from apex.race_report import change_text, race_report
 from apex.schemas import form_dict
 from apex.schemas.analysis import AuditSchema
 from apex.store import DuplicateError
@@ -38,7 +38,7 @@ def show_event(event_id: str) -> ResponseReturnValue:
 
 @bp.post("/<event_id>/close")
 def close_event(event_id: str) -> ResponseReturnValue:
-    """Close with the audit: its rating judges the changes that have no verdict yet."""
+    """Close with the audit: the racer's opinion, shown beside the lap verdicts."""
     event = own_event(event_id)
     if not event.is_active:
         flash("This event is closed already.")
@@ -90,7 +90,7 @@ def export_laps(event_id: str) -> Response:
 @bp.get("/<event_id>/changes.csv")
 def export_changes(event_id: str) -> Response:
     record = _record(own_event(event_id))
-    return _download(changes_csv(record.event, record.changes, record.runs),
+    return _download(changes_csv(record.event, record.changes, record.runs, record.audit),
                      f"{_slug(record.event)}-changes.csv", "text/csv")
 
 
@@ -121,26 +121,32 @@ def _page_context(event: Event) -> dict[str, Any]:
     record = _record(event)
     summary = summarise(record)
     runs = list(zip(record.runs, event_run_stats(record.runs), strict=True))
-    index = {run.id: i for i, run in enumerate(record.runs)}
-    # A change made after run i sits between run i and run i+1 (-1: before the first run).
-    timeline = [(index.get(i.change.run_before or "", -1), change_label(i))
-                for i in summary.impacts]
     # A run under 5 clean laps shows its own laps but takes part in no comparison
     # (TUNING §5): its slot and name stay in the run-by-run charts, without a point.
     compared = [(run, s if s is not None and s.comparable else None) for run, s in runs]
     medians = [(run.name, s.median if s else None) for run, s in compared]
     return {
         "car_label": _car_label(event), "record": record, "summary": summary,
-        "runs": runs, "labels": LABELS,
+        "runs": runs, "change_words": change_text,
+        "sources": CHANGE_SOURCE_WORDS,
         "lap_charts": {run.id: charts.lap_chart(
             run.name, run.seconds,
             crash=[f != "clean" for f in s.flags] if s else [True] * len(run.laps))
             for run, s in runs if run.laps},
         "runs_chart": charts.runs_chart([(run.name, s.best if s else None,
                                           s.median if s else None) for run, s in compared]),
-        "timeline_chart": charts.timeline_chart(medians, timeline),
-        "change_label": change_label,
+        "timeline_chart": charts.timeline_chart(medians, _timeline(record, summary)),
     }
+
+
+def _timeline(record: EventRecord, summary: EventSummary) -> list[tuple[int, str]]:
+    """Each parameter's net move between two runs, at the gap it was made in: after the
+    latest run started before it (-1: before the first run). An undone change nets out
+    with its undo and shows nothing."""
+    index = {run.id: i for i, run in enumerate(record.runs)}
+    return [(max(index.get(c.run_before or "", -1) for c in net.changes),
+             move_label(net.parameter, net.direction, short=True))
+            for gap in summary.verdicts.gaps for net in gap.net]
 
 
 def _download(text: str, filename: str, mimetype: str) -> Response:

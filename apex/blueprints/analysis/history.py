@@ -8,9 +8,9 @@ from flask.typing import ResponseReturnValue
 from apex.auth_setup import current_racer_id
 from apex.blueprints.analysis.blueprint import bp
 from apex.db import get_store
-from apex.event_history import EventSummary, same_place, summarise, what_worked
+from apex.event_history import EventSummary, PlaceHistory, place_history, same_place, summarise
 from apex.htmx import render
-from apex.models import CONDITIONS
+from apex.models import CONDITIONS, Car
 
 PAGE = "analysis/index.html"
 BLOCKS = {"history": "history"}
@@ -19,15 +19,28 @@ BLOCKS = {"history": "history"}
 @bp.get("/")
 def show_history() -> ResponseReturnValue:
     """Every event, newest first, grouped by track and condition; with a track (and a
-    condition) chosen, what worked there."""
-    summaries = [summarise(r) for r in get_store().event_history(current_racer_id())]
+    condition) chosen, what worked there: for one car (``car``, else the one raced there
+    last), then for the other cars of its model."""
+    racer_id = current_racer_id()
+    summaries = [summarise(r) for r in get_store().event_history(racer_id)]
     track = request.args.get("track", "").strip()
     condition = request.args.get("condition", "").strip()
     shown = [s for s in summaries if not track or same_place(s, track, condition)]
-    worked, failed = what_worked(shown) if track else ([], [])
+    cars = {c.id: c for c in get_store().list_cars(racer_id, archived=None)}
+    raced = [cars[i] for i in dict.fromkeys(s.record.event.car_id for s in shown) if i in cars]
+    car = _chosen(raced, request.args.get("car", ""))
+    history: PlaceHistory | None = None
+    if track and car is not None:
+        history = place_history(shown, car, cars)
     return render(PAGE, BLOCKS, groups=_groups(shown), tracks=_tracks(summaries),
-                  conditions=CONDITIONS, track=track, condition=condition, worked=worked,
-                  failed=failed, active=[s for s in summaries if s.record.event.is_active])
+                  conditions=CONDITIONS, track=track, condition=condition, history=history,
+                  car=car, raced=raced,
+                  active=[s for s in summaries if s.record.event.is_active])
+
+
+def _chosen(raced: list[Car], wanted: str) -> Car | None:
+    """The car asked for if it raced here, else the one that raced here last."""
+    return next((c for c in raced if c.id == wanted), raced[0] if raced else None)
 
 
 def _tracks(summaries: list[EventSummary]) -> list[str]:

@@ -122,8 +122,10 @@ def revert_change(event_id: str, change_id: str) -> ResponseReturnValue:
         flash(f"{label} was changed again since: undo its latest change instead.")
     elif edit is None:
         flash(f"{label}: that change was undone already.")
-    else:
-        flash(f"Undone: {label} is back to {change.old_value or 'unset'}.")
+    else:  # a front/rear pair (TUNING §3.10) is undone together
+        back = "; ".join(f"{LABELS.get(c.parameter, c.parameter)} is back to "
+                         f"{c.new_value or 'unset'}" for c in edit.changes)
+        flash(f"Undone: {back}.")
     return see_other("event.show_event", event_id=event.id)
 
 

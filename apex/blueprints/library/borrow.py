@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from apex import compare
 from apex.auth_setup import current_racer_id
-from apex.blueprints.library.blueprint import baseline_or_404, bp
+from apex.blueprints.library.blueprint import baseline_or_404, bp, compare_picks
 from apex.car_rules import ARCHIVED
 from apex.catalogue import BY_KEY, GROUPS, as_texts, params_in, power_of, with_unit
 from apex.db import get_store
@@ -54,6 +54,20 @@ def compare_setups() -> ResponseReturnValue:
     power = powers.pop() if len(powers) == 1 else ""
     return render("library/compare.html", {}, a_label=a_label, b_label=b_label, a=a, b=b,
                   comparison=compare.compare_setups(a_values, b_values, power))
+
+
+PICKS_BLOCKS = {"compare-picks": "compare_picks"}
+
+
+@bp.get("/<int:baseline_id>/compare-with")
+def pick_comparison(baseline_id: int) -> ResponseReturnValue:
+    """Find the library setup to compare a baseline with: a search (live over HTMX, a
+    plain form without JavaScript) whose hits each open the comparison."""
+    baseline = baseline_or_404(baseline_id)
+    q = (request.args.get("q") or "").strip()[:100]
+    picks, more = compare_picks(baseline, q)
+    return render("library/compare_with.html", PICKS_BLOCKS, baseline=baseline, q=q,
+                  picks=picks, more=more)
 
 
 def _staging(baseline: LibraryBaseline, car: Car, setup: Setup, group: str, values: dict,

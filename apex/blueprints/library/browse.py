@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
-from apex.blueprints.library.blueprint import baseline_or_404, bp
+from apex.blueprints.library.blueprint import baseline_or_404, bp, compare_picks
 from apex.catalogue import as_texts, format_value, packages, power_of
 from apex.db import get_store
 from apex.htmx import render, target_block
@@ -66,10 +66,11 @@ def list_baselines() -> ResponseReturnValue:
 def show_baseline(baseline_id: int) -> ResponseReturnValue:
     baseline = baseline_or_404(baseline_id)
     cars = get_store().list_cars(current_racer_id())
+    picks, more = compare_picks(baseline, "")
     # No car, so no power: the sheet shows the power whose own fields have values.
     return render("library/show.html", {}, baseline=baseline, values=as_texts(baseline.values),
                   packages=packages(power_of(baseline.values)), cars=cars,
-                  racer_id=current_racer_id())
+                  racer_id=current_racer_id(), picks=picks, more=more, q="")
 
 
 @bp.get("/export.csv")

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from flask import abort, request
 from flask.typing import ResponseReturnValue
 
+from apex.advisor.guards import tyre_limit, tyre_runs
+from apex.advisor.rules import RULES
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import own_event, to_open_event
 from apex.blueprints.race.blueprint import bp
@@ -21,7 +24,7 @@ from apex.compare import compare_setups
 from apex.db import get_store
 from apex.htmx import after_write, render, retarget, target_block
 from apex.lap_stats import event_run_stats, lap_rows
-from apex.models import Event, Run
+from apex.models import Event, Run, SetupChange
 from apex.race_rules import UNDO_WINDOW
 from apex.symptoms import grouped
 
@@ -87,18 +90,32 @@ def race_context(event: Event, run_id: str | None = None, *, whole: bool = False
     if block is None:  # the whole page: its header names the car
         context["car"] = store.get_car(racer_id, event.car_id)
     if block in (None, "setup_drift"):
-        context.update(_setup_context(racer_id, event))
+        context.update(_setup_context(racer_id, event, runs))
     context.update(overrides)
     return context
 
 
-def _setup_context(racer_id: str, event: Event) -> dict[str, Any]:
+def _setup_context(racer_id: str, event: Event, runs: list[Run]) -> dict[str, Any]:
     store = get_store()
     setup = store.get_event_setup(racer_id, event.id)
     shop = store.get_car_config(racer_id, event.car_id)
     drift = compare_setups(shop.values, setup.values).differences if shop and setup else None
-    return {"drift": drift, "changes": store.list_changes(racer_id, event.id),
-            "labels": LABELS}
+    changes = store.list_changes(racer_id, event.id)
+    return {"drift": drift, "changes": changes, "labels": LABELS,
+            "tyres": tyre_count(event, runs, changes, setup.tyres_fitted_at if setup else None),
+            "tyres_notice": ""}
+
+
+def tyre_count(event: Event, runs: list[Run], changes: list[SetupChange],
+               fitted: datetime | None) -> dict[str, Any] | None:
+    """"Tyres: 4 of 6 runs" (TUNING §2): runs on these tyres against the surface's wear
+    limit, ``warn`` from the advisor's warning share (§3.2); None without a limit."""
+    limit = tyre_limit(event, RULES)
+    if limit is None:
+        return None
+    done_runs = tyre_runs(runs, changes, fitted)
+    return {"runs": done_runs, "limit": limit,
+            "warn": done_runs >= RULES.tyre_warning_share * limit}
 
 
 def answer(context: dict[str, Any], status: int = 200, oob: Sequence[str] = (),

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from apex import pdf_worker, theory
+from apex import pdf_worker, theory, theory_markdown
 from apex.blueprints.theory.blueprint import bp, document_or_404, is_admin, may_delete
 from apex.db import get_store
 from apex.extensions import upload_limit
@@ -72,7 +72,9 @@ def upload_document() -> ResponseReturnValue:
             errors["file"] = [err.message]
     fields = dict(values)
     if filename and not str(fields.get("title") or "").strip():
-        fields["title"] = theory.default_title(filename)
+        fields["title"] = ((theory_markdown.is_markdown(filename) and text
+                            and theory_markdown.first_heading(text))
+                           or theory.default_title(filename))
     try:
         data = UploadSchema().load(fields)
     except ValidationError as err:
@@ -100,8 +102,9 @@ def _too_large(_: Exception) -> ResponseReturnValue:
 
 @bp.get("/<document_id>")
 def show_document(document_id: str) -> ResponseReturnValue:
-    """The text as written (escaped, never rendered as HTML), a page at a time; with
-    ``q`` its words are marked and the first page with one opens."""
+    """The text a page at a time: a Markdown file rendered (sanitised, no HTML of its
+    own), any other as written (escaped); with ``q`` its words are marked and the
+    first page with one opens."""
     document = document_or_404(document_id)
     q = (request.args.get("q") or "")[:200]
     terms = theory.query_terms(q) if q else frozenset()
@@ -110,9 +113,12 @@ def show_document(document_id: str) -> ResponseReturnValue:
     if page is None:
         page = theory.first_page_with(texts, terms) if terms else 1
     page = min(max(page, 1), len(texts))
+    html = None
+    if theory_markdown.is_markdown(document.filename):
+        html = theory_markdown.render(texts[page - 1], title=document.title, terms=terms)
     pieces = theory.mark(texts[page - 1], terms) if terms else ((texts[page - 1], False),)
-    return render("theory/show.html", {}, document=document, pieces=pieces, page=page,
-                  pages=len(texts), q=q, may_delete=may_delete(document))
+    return render("theory/show.html", {}, document=document, pieces=pieces, html=html,
+                  page=page, pages=len(texts), q=q, may_delete=may_delete(document))
 
 
 @bp.post("/<document_id>/delete")
