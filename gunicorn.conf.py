@@ -30,7 +30,10 @@ bind = f"0.0.0.0:{_int('PORT', 8000)}"
 # --- processes and threads ------------------------------------------------------------------
 # Each worker is a process with its own PostgreSQL pool (APEX_POOL_MAX connections), so
 # workers x APEX_POOL_MAX must stay below the server's max_connections (DEPLOY.md).
-workers = _int("WEB_CONCURRENCY", min(2 * _cpus() + 1, 8))
+# CPUs + 1: APEX is CPU-bound (Python and Jinja; a few ms a page in PostgreSQL), so more
+# processes than CPUs only add memory; the table in DEPLOY.md (scripts/bench_load.py) is
+# how this was chosen.
+workers = _int("WEB_CONCURRENCY", min(_cpus() + 1, 8))
 threads = _int("GUNICORN_THREADS", 2)
 # gthread also when threads == 1: it keeps idle keep-alive connections off the worker.
 worker_class = "gthread"
@@ -51,10 +54,13 @@ timeout = _int("GUNICORN_TIMEOUT", 30)  # a worker silent this long is killed an
 graceful_timeout = 30  # on SIGTERM/restart: let requests in flight finish
 keepalive = 5  # seconds an idle keep-alive connection (from the proxy) stays open
 
-# Replace each worker after this many requests (jitter so they do not all restart at
-# once): bounds any slow leak. A restarted worker opens a fresh pool.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = max(max_requests // 10, 0)
+# Workers are not recycled by default: under load max_requests=1000 restarted a worker
+# every few seconds, each restart costing about a second of CPU (imports, the pool, the
+# templates compiled at boot) and resetting the connections it held (scripts/bench_load.py,
+# DEPLOY.md). GUNICORN_MAX_REQUESTS=N bounds a slow leak if one ever shows: a worker is then
+# replaced after N to 1.5 N requests, the jitter large so the workers never restart together.
+max_requests = max(_int("GUNICORN_MAX_REQUESTS", 0), 0)
+max_requests_jitter = max_requests // 2
 
 # --- behind a proxy ---------------------------------------------------------------------------
 # X-Forwarded-Proto etc. are trusted only from these addresses (comma separated, CIDR

@@ -69,5 +69,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.after_request(add_vary)
     headers.init_app(app)
+    db.init_request_transaction(app)  # last: its commit runs before the hooks above
     return app
 
+
+def compile_templates(app: Flask) -> int:
+    """Compile every template into the app's Jinja cache now (at a worker's boot), so no
+    racer's first page of a kind pays for it; how many. Kept while templates are not
+    auto-reloaded (production)."""
+    env = app.jinja_env
+    names = env.list_templates(extensions=["html"])
+    for name in names:
+        env.get_template(name)
+    return len(names)

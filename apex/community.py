@@ -68,49 +68,93 @@ class Range:
         return self.common is not None and str(self.mine or "").casefold() == self.common.casefold()
 
 
-def community_ranges(rows: list[dict], mine: dict | None) -> list[Range]:
-    """A ``Range`` for every catalogue parameter over ``rows`` (key -> value dicts)."""
+@dataclass(frozen=True)
+class Summary:
+    """One parameter over the community's rows, before my value is set beside it: what
+    the PostgreSQL store computes in one SQL aggregate, and ``summarize`` in Python.
+
+    Numbers: ``low``, ``high`` and ``middle`` (the plain median, not yet on the step grid);
+    text: ``common`` (as first written, newest row first) and ``common_count``."""
+
+    count: int = 0
+    low: Value = None
+    middle: Decimal | None = None
+    high: Value = None
+    common: str | None = None
+    common_count: int = 0
+
+
+@dataclass(frozen=True)
+class CommunitySummary:
+    """How many rows matched, and a ``Summary`` per catalogue parameter key."""
+
+    rows: int
+    params: dict[str, Summary]
+
+
+def summarize(rows: list[dict]) -> CommunitySummary:
+    """The ``CommunitySummary`` of ``rows`` (key -> value dicts, newest first)."""
+    out: dict[str, Summary] = {}
+    for param in PARAMS:
+        values = [v for v in (coerce(param, row.get(param.key)) for row in rows) if v is not None]
+        if not values:
+            out[param.key] = Summary()
+        elif param.is_numeric:
+            numbers = [Decimal(v) for v in values]
+            out[param.key] = Summary(len(values), coerce(param, min(numbers)),
+                                     statistics.median(numbers), coerce(param, max(numbers)))
+        else:
+            texts = [str(v) for v in values]
+            first_written: dict[str, str] = {}
+            for value in texts:
+                first_written.setdefault(value.casefold(), value)
+            folded, count = Counter(v.casefold() for v in texts).most_common(1)[0]
+            out[param.key] = Summary(len(values), common=first_written[folded],
+                                     common_count=count)
+    return CommunitySummary(len(rows), out)
+
+
+def ranges_of(summary: CommunitySummary, mine: dict | None) -> list[Range]:
+    """A ``Range`` for every catalogue parameter: the summary with my value beside it."""
     mine = mine or {}
     ranges: list[Range] = []
     for param in PARAMS:
-        values = [v for v in (coerce(param, row.get(param.key)) for row in rows) if v is not None]
+        found = summary.params.get(param.key) or Summary()
         my_value = coerce(param, mine.get(param.key))
-        if param.is_numeric:
-            ranges.append(_numeric(param, values, my_value))
+        if not found.count:
+            ranges.append(Range(param, 0, my_value))
+        elif param.is_numeric:
+            ranges.append(_numeric(param, found, my_value))
         else:
-            ranges.append(_text(param, [str(v) for v in values], my_value))
+            ranges.append(Range(param, found.count, my_value, common=found.common,
+                                common_count=found.common_count))
     return ranges
+
+
+def community_ranges(rows: list[dict], mine: dict | None) -> list[Range]:
+    """A ``Range`` for every catalogue parameter over ``rows`` (key -> value dicts)."""
+    return ranges_of(summarize(rows), mine)
 
 
 def median_on_step(param: Param, values: list[int | Decimal | str]) -> Value:
     """``statistics.median`` of the values, on the parameter's step (see the module doc)."""
-    middle = statistics.median(Decimal(v) for v in values)
+    return on_step(param, statistics.median(Decimal(v) for v in values))
+
+
+def on_step(param: Param, middle: Decimal) -> Value:
+    """A median put on the parameter's step grid (see the module doc)."""
     if param.step is not None and param.min is not None:
         steps = ((middle - param.min) / param.step).quantize(Decimal(1), ROUND_HALF_UP)
         middle = param.min + steps * param.step
     return coerce(param, middle)
 
 
-def _numeric(param: Param, values: list[int | Decimal | str], mine: Value) -> Range:
-    if not values:
-        return Range(param, 0, mine)
-    numbers = [Decimal(v) for v in values]
-    low, high = min(numbers), max(numbers)
+def _numeric(param: Param, found: Summary, mine: Value) -> Range:
+    assert found.low is not None and found.high is not None and found.middle is not None
+    low, high = Decimal(found.low), Decimal(found.high)
     position: Position | None = None
     if mine is not None:
         number = Decimal(mine)
         position = BELOW if number < low else ABOVE if number > high else WITHIN
-    return Range(
-        param, len(values), mine, coerce(param, low), median_on_step(param, values),
-        coerce(param, high), position,
-    )
-
-
-def _text(param: Param, values: list[str], mine: Value) -> Range:
-    if not values:
-        return Range(param, 0, mine)
-    first_written: dict[str, str] = {}
-    for value in values:
-        first_written.setdefault(value.casefold(), value)
-    folded, count = Counter(v.casefold() for v in values).most_common(1)[0]
-    return Range(param, len(values), mine, common=first_written[folded], common_count=count)
+    return Range(param, found.count, mine, coerce(param, low),
+                 on_step(param, Decimal(found.middle)), coerce(param, high), position)

@@ -12,10 +12,10 @@ import itertools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import click
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from apex.schema_sync import SchemaReport
@@ -144,6 +144,43 @@ def cli(extra: Iterable[click.Command] = ()) -> AppGroup:
     for command in (init_command, upgrade_command, status_command, seed_demo_command, *extra):
         group.add_command(command)
     return group
+
+
+@runtime_checkable
+class RequestScoped(Protocol):
+    """A store whose calls in one request share one transaction (PostgresStore)."""
+
+    def begin_request(self) -> None: ...
+
+    def end_request(self, *, commit: bool) -> None: ...
+
+
+def init_request_transaction(app: Flask) -> None:
+    """One transaction per request on a ``RequestScoped`` store: begun before any other
+    hook asks the store anything; committed once the view has answered and before the
+    other after-request hooks (call this last in create_app), so a commit that fails is
+    the outage page, not a false "saved"; rolled back on a server error. The teardown
+    rolls back whatever an exception left open."""
+    store = app.extensions["apex.store"]
+    if not isinstance(store, RequestScoped):
+        return
+
+    def begin() -> None:
+        store.begin_request()
+
+    def commit(response: Response) -> Response:
+        try:
+            store.end_request(commit=response.status_code < 500)
+        except StoreUnavailable as exc:
+            return current_app.make_response(current_app.handle_user_exception(exc))
+        return response
+
+    def rollback(_error: BaseException | None) -> None:
+        store.end_request(commit=False)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, begin)
+    app.after_request(commit)
+    app.teardown_request(rollback)
 
 
 def init_app(app: Flask) -> None:

@@ -136,6 +136,10 @@ class LibraryQuery:
     date_to: date | None = None
     page: int = 1
     per_page: int = 20
+    # Keyset paging: the rows just older than ``after`` / newer than ``before``, each the
+    # (date, id) of a row the previous page showed; ``page`` then only numbers the page.
+    after: tuple[date, int] | None = None
+    before: tuple[date, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,31 @@ class LibraryPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+    @property
+    def older(self) -> str:
+        """The cursor of the next (older) page: its newest row is just older than this
+        page's last (``LibraryQuery.after``)."""
+        return cursor(self.rows[-1]) if self.rows else ""
+
+    @property
+    def newer(self) -> str:
+        """The cursor of the previous (newer) page (``LibraryQuery.before``)."""
+        return cursor(self.rows[0]) if self.rows else ""
+
+
+def cursor(row: LibraryBaseline) -> str:
+    """A library row's place in the newest-first order, for a paging link: ``date.id``."""
+    return f"{row.date.isoformat()}.{row.id}"
+
+
+def parse_cursor(text: str) -> tuple[date, int] | None:
+    """``cursor``'s (date, id) back; None if it is not one."""
+    day, _, number = (text or "").partition(".")
+    try:
+        return date.fromisoformat(day), int(number)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

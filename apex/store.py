@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from apex.car_rules import CarRemoval
 from apex.catalogue import Value
+from apex.community import CommunitySummary
 from apex.login_throttle import AttemptLog
 from apex.models import (
     Audit,
@@ -201,6 +202,11 @@ class Store(AttemptLog, Protocol):
     ) -> list[dict[str, Value]]:
         """The parameter values of every library row for that car (exact, case-insensitive
         match; track and condition narrow it when given)."""
+    def community_summary(
+        self, brand: str, vehicle: str, track: str = "", condition: str = ""
+    ) -> CommunitySummary:
+        """What ``apex.community.summarize`` makes of those rows (PostgreSQL: one SQL
+        aggregate, the rows never read into Python)."""
 
     # the racer's notebook
     def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",

@@ -104,10 +104,13 @@ def test_bad_asks_are_422_and_store_nothing(alice, app, event, form, message):
     assert pending(app, event) == []
 
 
-def test_the_advisor_tab_opens_the_active_event(alice, app, event):
-    response = alice.get("/advisor/")
-    assert response.status_code == 302 and response.headers["Location"].endswith(
-        f"/advisor/{event.id}")
+def test_the_advisor_tab_opens_the_active_event_at_once(alice, app, event):
+    """One round trip per tap: the event's advisor itself (a 302, or HX-Location, before)."""
+    for headers in ({}, {"HX-Request": "true", "HX-Boosted": "true"}):
+        response = alice.get("/advisor/", headers=headers)
+        assert response.status_code == 200, headers
+        assert "Location" not in response.headers and "HX-Location" not in response.headers
+        assert f'/advisor/{event.id}/ask' in response.text
 
 
 def test_another_racers_event_and_proposals_are_404(alice, app, event, auth, client):

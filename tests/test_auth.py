@@ -157,10 +157,14 @@ def test_unauthenticated_htmx_request_gets_hx_redirect_not_302(client):
     assert "<html" not in response.text
 
 
-def test_root_sends_visitors_to_login_and_racers_to_garage(client, auth):
-    assert client.get("/").headers["Location"] == "/auth/login"
+def test_root_is_the_login_page_for_visitors_and_the_garage_for_racers(client, auth):
+    """No redirect (one round trip): the landing page itself (a 302 before)."""
+    response = client.get("/")
+    assert response.status_code == 200 and 'id="login-form"' in response.text
     auth.signup("alice")
-    assert client.get("/").headers["Location"] == "/garage/"
+    response = client.get("/")
+    assert response.status_code == 200 and "Location" not in response.headers
+    assert 'href="/garage/" aria-current="page"' in response.text
 
 
 def test_htmx_login_success_is_a_client_redirect(client, auth):

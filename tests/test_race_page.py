@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from apex.symptoms import SYMPTOMS
-from tests.conftest import hx, racer, store_of
+from tests.conftest import HX, hx, racer, store_of
 from tests.race_helpers import add_run, laps_of, logs, start_event
 
 
@@ -36,16 +36,19 @@ def test_page_has_every_section_in_the_order_of_the_day(alice, event):
     assert "No runs yet" in text
 
 
-def test_race_tab_goes_to_the_active_event(alice, app, event):
+def test_race_tab_shows_the_active_event_at_once(alice, app, event):
+    """One round trip per tap: the event's page itself, no redirect (a 302 before)."""
     response = alice.get("/race/")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/race/{event.id}")
+    assert response.status_code == 200 and "Location" not in response.headers
+    assert f'action="/race/{event.id}/notes"' in response.text
 
 
-def test_race_tab_from_htmx_is_a_client_redirect(alice, event):
-    response = alice.get("/race/", headers=hx("main"))
-    assert response.status_code == 200
-    assert response.headers["HX-Location"] == f"/race/{event.id}"
+def test_race_tab_tapped_with_htmx_is_the_page_not_a_client_redirect(alice, event):
+    """A boosted tab tap: the page in one answer (an HX-Location hop before)."""
+    response = alice.get("/race/", headers={**HX, "HX-Boosted": "true"})
+    assert response.status_code == 200 and "HX-Location" not in response.headers
+    assert response.headers["HX-Replace-Url"] == f"/race/{event.id}"  # no request
+    assert f'action="/race/{event.id}/notes"' in response.text and "<html" in response.text
 
 
 def test_race_tab_without_an_active_event_offers_to_start_one(alice, app):

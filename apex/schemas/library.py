@@ -52,6 +52,9 @@ PromoteSchema = CreateFormSchema.from_dict(
     name="PromoteSchema")
 
 
+CURSOR = r"^(\d{4}-\d\d-\d\d\.\d{1,12})?$"
+
+
 class SearchSchema(FormSchema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
     brand = fields.String(load_default="", validate=validate.Length(max=40))
@@ -62,6 +65,9 @@ class SearchSchema(FormSchema):
     date_to = fields.Date(load_default=None, error_messages={"invalid": "Use a date."})
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000),
                           error_messages={"invalid": "Use a page number."})
+    # Keyset paging links (apex.models.cursor): "2025-11-02.123".
+    after = fields.String(load_default="", validate=validate.Regexp(CURSOR))
+    before = fields.String(load_default="", validate=validate.Regexp(CURSOR))
 
 
 class RangesSchema(FormSchema):

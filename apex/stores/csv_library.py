@@ -21,6 +21,7 @@ from typing import Any
 
 from apex import versions
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
+from apex.community import CommunitySummary, summarize
 from apex.folding import fold
 from apex.models import (
     LIBRARY_FIELDS,
@@ -44,13 +45,26 @@ _FILTERED = ("brand", "vehicle", "track", "condition")
 
 class _Sorted:
     """One parse of the library: rows newest first, with what searches compare
-    (lowercased filter columns, dates, word strings) as columns beside them."""
+    (lowercased filter columns, dates, word strings) as columns beside them.
 
-    def __init__(self, rows: list[Row]) -> None:
+    A maintained index: built from the one before it (``previous``), a row the write
+    left alone (the table cache hands out the very same row object) keeps its word
+    string and lowercased columns, so the first search after a write re-derives only
+    the rows written, then sorts (10 000 rows: well under 100 ms, not a second)."""
+
+    def __init__(self, rows: list[Row], previous: _Sorted | None = None) -> None:
         self.source = rows
+        known = previous.derived if previous is not None else {}
+        self.derived: dict[Any, tuple[Row, str, tuple[str, ...]]] = {}
+        for r in rows:
+            found = known.get(r["id"])
+            if found is None or found[0] is not r:
+                found = (r, _word_string(r), tuple(r[f].lower() for f in _FILTERED))
+            self.derived[r["id"]] = found
         self.rows = sorted(rows, key=lambda r: (r["date"], r["id"]), reverse=True)
-        self.words = [_word_string(r) for r in self.rows]
-        self.lower = {f: [r[f].lower() for r in self.rows] for f in _FILTERED}
+        derived = [self.derived[r["id"]] for r in self.rows]
+        self.words = [d[1] for d in derived]
+        self.lower = {f: [d[2][n] for d in derived] for n, f in enumerate(_FILTERED)}
         self.dates = [r["date"] for r in self.rows]
 
     @functools.cached_property
@@ -79,7 +93,7 @@ def _library(tables: CsvTables) -> _Sorted:
     rows = tables.read(LIBRARY)
     cached = _sorted.get(tables)
     if cached is None or cached.source is not rows:
-        cached = _sorted[tables] = _Sorted(rows)
+        cached = _sorted[tables] = _Sorted(rows, cached)
     return cached
 
 
@@ -108,8 +122,18 @@ def search(tables: CsvTables, query: LibraryQuery) -> LibraryPage:
     if query.date_to is not None:
         found = [i for i in found if library.dates[i] <= query.date_to]
     start = (page - 1) * per_page
+    window = found[start:start + per_page]
+    if mark := query.after or query.before:  # keyset paging, as PostgreSQL's
+        # The first position at or past the cursor in the newest-first order.
+        at = next((j for j, i in enumerate(found)
+                   if (library.dates[i], library.rows[i]["id"]) <= mark), len(found))
+        if query.after:
+            at += at < len(found) and library.rows[found[at]]["id"] == mark[1]
+            window = found[at:at + per_page]
+        else:
+            window = found[max(at - per_page, 0):at]
     names = _names(tables)
-    rows = [_baseline(library.rows[i], names) for i in found[start:start + per_page]]
+    rows = [_baseline(library.rows[i], names) for i in window]
     return LibraryPage(rows, len(found), page, per_page)
 
 
@@ -294,6 +318,12 @@ class LibraryMethods:
         self, brand: str, vehicle: str, track: str = "", condition: str = ""
     ) -> list[dict[str, Value]]:
         return community_values(self._tables, brand, vehicle, track, condition)
+
+    @locked
+    def community_summary(
+        self, brand: str, vehicle: str, track: str = "", condition: str = ""
+    ) -> CommunitySummary:
+        return summarize(community_values(self._tables, brand, vehicle, track, condition))
 
     @locked
     def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",

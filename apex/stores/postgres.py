@@ -1,7 +1,11 @@
 """The PostgreSQL store: the ``Store`` protocol over raw, parameterised SQL.
 
-One pooled connection and one transaction per method, so several threads,
-processes or machines can share a database. Every racer-owned statement
+Inside a request (``begin_request`` .. ``end_request``, wired in apex.db) every
+method shares one pooled connection and one transaction, taken on first use and
+committed (or rolled back) when the request ends, so a page costs a handful of round
+trips; a method that writes runs in a savepoint of it, so a refused write (a duplicate)
+leaves the request's transaction usable. Outside a request (the CLI, tests, a worker
+thread) each method is its own transaction on its own pooled connection. Every racer-owned statement
 filters on ``profile_id``: another racer's id reads as "missing". Queries name
 their columns after the dataclass fields (ids cast to text), so a row becomes
 a dataclass with ``Cls(**row)``.
@@ -9,6 +13,7 @@ a dataclass with ``Cls(**row)``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
@@ -16,6 +21,7 @@ from typing import Any, TypeVar, cast
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -195,6 +201,7 @@ class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, R
         except psycopg.ProgrammingError as exc:
             raise ValueError(f"DATABASE_URL is not a PostgreSQL URL: {first_line(exc)}") from None
         self._timeout = timeout
+        self._scope = threading.local()  # this thread's request: .active, .conn
         self._health = Availability(url, connect_timeout=connect_timeout)
         self._pool = ConnectionPool(
             url, min_size=min_size, max_size=max_size,
@@ -224,14 +231,74 @@ class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, R
             raise StoreUnavailable(
                 f"no database connection free within {self._timeout:g} s") from None
 
-    @contextmanager
-    def _tx(self) -> Iterator[Conn]:
-        """One pooled connection, one transaction; a unique rule broken -> DuplicateError;
-        the database unreachable or lost mid-way -> StoreUnavailable."""
-        conn = self._getconn()
+    # the request's transaction -----------------------------------------------------
+    def begin_request(self) -> None:
+        """From now on this thread's store calls share one transaction (taken on first
+        use, so a request that reads nothing holds no connection)."""
+        self._scope.conn = None
+        self._scope.active = True
+
+    def end_request(self, *, commit: bool) -> None:
+        """Commit (or roll back) the request's transaction and give the connection back;
+        nothing if the request used none. A commit that fails on a lost connection is
+        StoreUnavailable: nothing of the request was saved."""
+        conn: psycopg.Connection[Any] | None = getattr(self._scope, "conn", None)
+        self._scope.conn = None
+        self._scope.active = False
+        if conn is None:
+            return
         try:
-            with conn:  # commit, or roll back on an exception
-                yield cast(Conn, conn)  # the pool's row_factory is dict_row
+            if commit and not conn.broken:
+                conn.commit()
+            elif not conn.broken:
+                conn.rollback()
+        except psycopg.OperationalError as exc:
+            if not conn.broken:
+                raise
+            self._health.lost(first_line(exc))
+            raise StoreUnavailable(first_line(exc)) from exc
+        finally:
+            self._pool.putconn(conn)
+
+    @contextmanager
+    def _tx(self, *, read: bool = False, own: bool = False) -> Iterator[Conn]:
+        """The connection to run one store method on, in a transaction: outside a request
+        one of its own, committed at the end; in a request the request's, in a savepoint
+        unless ``read``; ``own`` in a request: what the request did so far is committed,
+        then the method runs in a transaction committed when it returns (a login attempt
+        counts whatever the request does next). Never a second connection per request:
+        with every thread holding one and waiting for another, the pool would starve.
+        A unique rule broken -> DuplicateError; the database unreachable or lost mid-way
+        -> StoreUnavailable."""
+        if not getattr(self._scope, "active", False):
+            conn = self._getconn()
+            try:
+                with self._errors(conn), conn:  # commit, or roll back on an exception
+                    yield cast(Conn, conn)  # the pool's row_factory is dict_row
+            finally:
+                self._pool.putconn(conn)
+            return
+        if self._scope.conn is None:
+            self._scope.conn = self._getconn()
+        conn = self._scope.conn
+        with self._errors(conn):
+            if own:
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.commit()
+                with conn.transaction():
+                    yield cast(Conn, conn)
+            elif read:
+                yield cast(Conn, conn)
+            else:
+                with conn.transaction():  # a savepoint: a refused write undoes itself only
+                    yield cast(Conn, conn)
+
+    @contextmanager
+    def _errors(self, conn: psycopg.Connection[Any]) -> Iterator[None]:
+        """The database's errors as the store's: DuplicateError, LookupError (no such
+        racer), StoreUnavailable (the connection lost)."""
+        try:
+            yield
         except psycopg.errors.UniqueViolation as exc:
             name = exc.diag.constraint_name or ""
             field, message = _DUPLICATES.get(name, ("", "That already exists."))
@@ -243,21 +310,19 @@ class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, R
                 raise  # the server answered (a deadlock, a timeout): a bug, not an outage
             self._health.lost(first_line(exc))
             raise StoreUnavailable(first_line(exc)) from exc
-        finally:
-            self._pool.putconn(conn)
 
     def _one(self, query: Any, params: dict | None, make: Callable[..., T]) -> T | None:
         """The row ``query`` finds, made into ``make(**row)``; None if none or ids invalid."""
         if params is None:
             return None
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             row = conn.execute(query, params).fetchone()
         return make(**row) if row else None
 
     def _all(self, query: Any, params: dict | None, make: Callable[..., T]) -> list[T]:
         if params is None:
             return []
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             return [make(**row) for row in conn.execute(query, params).fetchall()]
 
     def _changed(self, query: Any, params: dict | None) -> bool:
@@ -279,11 +344,11 @@ class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, R
 
     # schema ---------------------------------------------------------------
     def upgrade(self) -> SchemaReport:
-        with self._tx() as conn:
+        with self._tx(own=True) as conn:
             return migrations.upgrade(cast(psycopg.Connection[Any], conn))
 
     def schema_status(self) -> list[tuple[str, bool]]:
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             return migrations.status(cast(psycopg.Connection[Any], conn))
 
     # users ----------------------------------------------------------------
@@ -417,18 +482,17 @@ class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, R
 
     # whole tables: import, export, accounts ---------------------------------
     def dump_tables(self) -> Rows:
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             return postgres_tables.dump(conn)
 
     def import_rows(self, incoming: Rows, *, dry_run: bool = False) -> Report:
-        """Lock, read, plan and apply in one transaction: all of the import or none."""
-        with self._tx() as conn:
+        """Lock, read, plan and apply in one transaction of its own: all of the import or
+        none (a dry run rolls it back)."""
+        with self._tx(own=True) as conn, conn.transaction(force_rollback=dry_run):
             postgres_tables.lock(conn)
             result = plan(postgres_tables.dump(conn), incoming)
             result.report.dry_run = dry_run
-            if dry_run:
-                conn.rollback()
-            else:
+            if not dry_run:
                 postgres_tables.apply(conn, result)
         return result.report
 

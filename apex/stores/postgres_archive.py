@@ -75,7 +75,7 @@ DELETE_USER = "DELETE FROM users WHERE id = %(user_id)s"
 class ArchiveMethods:
     """The archive and account part of ``PostgresStore`` (a base class of it)."""
 
-    _tx: Callable[[], AbstractContextManager[Conn]]
+    _tx: Callable[..., AbstractContextManager[Conn]]
 
     def archive_car(self, racer_id: str, car_id: str) -> Car | None:
         if (key := ids(racer_id=racer_id, car_id=car_id)) is None:
@@ -124,7 +124,7 @@ class ArchiveMethods:
     def export_racer(self, racer_id: str) -> Rows:
         if (key := ids(racer_id=racer_id)) is None:
             return {t: [] for t in EXPORTED}
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             rows = {t: read(conn, t, SCOPE[t], key) for t in EXPORTED}
         return own_rows(rows, key["racer_id"])
 

@@ -175,7 +175,7 @@ class EventMethods:
 
     # From PostgresStore: one transaction, and its one-row / all-rows / changed helpers
     # (each None / [] / False when the ids are not ids).
-    _tx: Callable[[], AbstractContextManager[Conn]]
+    _tx: Callable[..., AbstractContextManager[Conn]]
     _one: Callable[..., Any]
     _all: Callable[..., list]
     _changed: Callable[..., bool]
@@ -243,7 +243,7 @@ class EventMethods:
     def event_history(self, racer_id: str) -> list[EventRecord]:
         if (key := ids(racer_id=racer_id)) is None:
             return []
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             events = [Event(**r) for r in conn.execute(LIST_EVENTS, key).fetchall()]
             runs = list(runs_with_laps(conn, conn.execute(HISTORY_RUNS, key).fetchall()))
             changes = [_change(r) for r in conn.execute(HISTORY_CHANGES, key).fetchall()]

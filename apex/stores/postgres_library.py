@@ -19,6 +19,7 @@ from psycopg import sql
 
 from apex import versions
 from apex.catalogue import BY_KEY, PARAM_KEYS, PARAMS, Param, Value, coerce
+from apex.community import CommunitySummary, Summary
 from apex.folding import fold
 from apex.models import (
     LibraryBaseline,
@@ -61,6 +62,14 @@ NO_SEQSCAN = "SET LOCAL enable_seqscan = off"
 # Limit first, then look up the names of only that page's submitters.
 PAGE = """SELECT {row} FROM master_library WHERE {where}
 ORDER BY date DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s"""
+# Keyset paging (a link from the page before or after): a descent of
+# master_library_newest_idx to the cursor, never thousands of rows read and skipped.
+OLDER = """SELECT {row} FROM master_library WHERE {where}
+AND (date, id) < (%(cursor_date)s, %(cursor_id)s)
+ORDER BY date DESC, id DESC LIMIT %(limit)s"""
+NEWER = """SELECT * FROM (SELECT {row} FROM master_library WHERE {where}
+AND (date, id) > (%(cursor_date)s, %(cursor_id)s)
+ORDER BY date, id LIMIT %(limit)s) newer"""
 ORDER = " ORDER BY m.date DESC, m.id DESC"
 GET = "SELECT {row} FROM master_library WHERE id = %(id)s"
 # The distinct values of a column, skipping through its (lower(col), col) index one
@@ -153,8 +162,13 @@ def search_statements(query: LibraryQuery) -> tuple[tuple[sql.Composed, dict], .
     """The two statements of a search, each with its parameters: the count, the page."""
     page, per_page = rules.clamped(query)
     where, params = _search_where(query)
-    select = _named(_q(PAGE, row=_ROW, where=where))
     paging = {**params, "limit": per_page, "offset": (page - 1) * per_page}
+    template = PAGE
+    if mark := query.after or query.before:
+        template = OLDER if query.after else NEWER
+        paging = {**params, "limit": per_page, "offset": 0, "cursor_date": mark[0],
+                  "cursor_id": mark[1]}
+    select = _named(_q(template, row=_ROW, where=where))
     return (_q(COUNT, where=where), params), (select, paging)
 
 
@@ -165,7 +179,7 @@ def search(conn: Conn, query: LibraryQuery) -> LibraryPage:
         conn.execute(NO_SEQSCAN)
     total = one(conn, count, params)["total"]
     rows: list[LibraryBaseline] = []
-    if paging["offset"] < total:  # past the end: no rows to look for
+    if paging["offset"] < total:  # past the end (or a cursor's offset 0 in an empty one)
         rows = [_baseline(r) for r in conn.execute(select, paging).fetchall()]
     return LibraryPage(rows, total, page, per_page)
 
@@ -282,6 +296,64 @@ def community_values(
     return conn.execute(*community_statement(brand, vehicle, track, condition)).fetchall()
 
 
+def _summary_columns(param: Param) -> sql.Composed:
+    """A parameter's aggregates over the rows ``r`` (apex.community.Summary): numbers
+    count, min, max and the exact median (the middle one, or the mean of the middle two,
+    of the sorted values); text its count and its most common value, ignoring case, as
+    first written (``r.k``: the row's place, newest highest), a tie going to the value
+    seen first."""
+    col, key = sql.Identifier(param.key), param.key
+    if param.is_numeric:
+        ordered = sql.SQL("(array_agg({0} ORDER BY {0}) FILTER (WHERE {0} IS NOT NULL))"
+                          ).format(col)
+        return sql.SQL("""count({c}) AS {count}, min({c}) AS {low}, max({c}) AS {high},
+({o}[(count({c}) + 1) / 2]::numeric + {o}[count({c}) / 2 + 1]) / 2 AS {middle}""").format(
+            c=col, o=ordered, count=sql.Identifier(f"{key}:count"),
+            low=sql.Identifier(f"{key}:low"), high=sql.Identifier(f"{key}:high"),
+            middle=sql.Identifier(f"{key}:middle"))
+    return sql.SQL("""count({c}) AS {count}, (SELECT ARRAY[(array_agg({c} ORDER BY k DESC))[1],
+count(*)::text] FROM r WHERE {c} IS NOT NULL GROUP BY lower({c})
+ORDER BY count(*) DESC, max(k) DESC LIMIT 1) AS {mode}""").format(
+        c=col, count=sql.Identifier(f"{key}:count"), mode=sql.Identifier(f"{key}:mode"))
+
+
+# Every parameter's summary in one statement (the rows never leave the server). ``k``
+# orders the rows as the library lists them (date, then id), with no sort of whole rows.
+COMMUNITY_SUMMARY = """WITH r AS MATERIALIZED (
+SELECT (date - DATE '2000-01-01')::bigint * 1000000000000 + id AS k, {params}
+FROM master_library
+WHERE lower(brand) = lower(%(brand)s) AND lower(vehicle) = lower(%(vehicle)s){narrow})
+SELECT count(*) AS rows, {aggregates} FROM r"""
+
+
+def community_summary_statement(
+    brand: str, vehicle: str, track: str = "", condition: str = ""
+) -> tuple[sql.Composed, dict]:
+    params = {"brand": brand, "vehicle": vehicle, "track": track, "condition": condition}
+    narrow = [sql.SQL(" AND " + _FILTERS[f]) for f in ("track", "condition") if params[f]]
+    aggregates = sql.SQL(", ").join(_summary_columns(p) for p in PARAMS)
+    return _q(COMMUNITY_SUMMARY, params=COMMUNITY_PARAMS, narrow=sql.Composed(narrow),
+              aggregates=aggregates), params
+
+
+def community_summary(
+    conn: Conn, brand: str, vehicle: str, track: str, condition: str
+) -> CommunitySummary:
+    row = one(conn, *community_summary_statement(brand, vehicle, track, condition))
+    found: dict[str, Summary] = {}
+    for param in PARAMS:
+        key, count = param.key, row[f"{param.key}:count"]
+        if not count:
+            found[key] = Summary()
+        elif param.is_numeric:
+            found[key] = Summary(count, coerce(param, row[f"{key}:low"]), row[f"{key}:middle"],
+                                 coerce(param, row[f"{key}:high"]))
+        else:
+            common, common_count = row[f"{key}:mode"]
+            found[key] = Summary(count, common=common, common_count=int(common_count))
+    return CommunitySummary(row["rows"], found)
+
+
 # -- the racer's notebook -------------------------------------------------------
 
 
@@ -312,24 +384,29 @@ def list_track_logs(conn: Conn, racer_id: str, car: str, limit: int
 class LibraryMethods:
     """The Setup Library and notebook part of ``PostgresStore`` (a base class of it)."""
 
-    _tx: Callable[[], AbstractContextManager[Conn]]
+    _tx: Callable[..., AbstractContextManager[Conn]]
 
     def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(conn, *args)`` in one transaction."""
+        """``fn(conn, *args)`` in one transaction (a savepoint of the request's)."""
         with self._tx() as conn:
             return fn(conn, *args)
 
+    def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(conn, *args)``, which only reads, in the request's transaction."""
+        with self._tx(read=True) as conn:
+            return fn(conn, *args)
+
     def search_library(self, query: LibraryQuery) -> LibraryPage:
-        return self._run(search, query)
+        return self._read(search, query)
 
     def get_library_baseline(self, baseline_id: int) -> LibraryBaseline | None:
-        return self._run(get, baseline_id)
+        return self._read(get, baseline_id)
 
     def library_facets(self) -> LibraryFacets:
-        return self._run(facets)
+        return self._read(facets)
 
     def existing_library_keys(self, keys: list[tuple]) -> set[tuple]:
-        return self._run(existing_keys, keys)
+        return self._read(existing_keys, keys)
 
     def add_library_baselines(
         self, racer_id: str, items: list[tuple[Mapping[str, Any], Mapping[str, Value]]],
@@ -349,7 +426,12 @@ class LibraryMethods:
     def community_values(
         self, brand: str, vehicle: str, track: str = "", condition: str = ""
     ) -> list[dict[str, Value]]:
-        return self._run(community_values, brand, vehicle, track, condition)
+        return self._read(community_values, brand, vehicle, track, condition)
+
+    def community_summary(
+        self, brand: str, vehicle: str, track: str = "", condition: str = ""
+    ) -> CommunitySummary:
+        return self._read(community_summary, brand, vehicle, track, condition)
 
     def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",
                       car: str = "", event: str = "", keywords: str = "") -> TrackLog:
@@ -358,4 +440,4 @@ class LibraryMethods:
 
     def list_track_logs(self, racer_id: str, *, car: str = "", limit: int = 50
                         ) -> list[TrackLog]:
-        return self._run(list_track_logs, racer_id, car, limit)
+        return self._read(list_track_logs, racer_id, car, limit)

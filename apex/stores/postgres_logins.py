@@ -35,16 +35,18 @@ def _found(rows: list) -> dict[str, Failures]:
 class LoginAttemptMethods:
     """The login-limit part of ``PostgresStore`` (a base class of it)."""
 
-    _tx: Callable[[], AbstractContextManager[Conn]]  # PostgresStore's one transaction
+    _tx: Callable[..., AbstractContextManager[Conn]]  # PostgresStore's one transaction
 
     def login_failures(self, keys: Sequence[str]) -> dict[str, Failures]:
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             return _found(conn.execute(GET, {"keys": list(keys)}).fetchall())
 
     def begin_login_attempt(self, checks: Sequence[Check], now: datetime) -> int:
         """Lock the keys' rows, ask the rule, write what it says, in one transaction."""
         keys = sorted({k for k, _ in checks})
-        with self._tx() as conn:
+        # Its own transaction, committed at once: an attempt counts whatever the request
+        # does next (and the rows' lock is not held over the password check).
+        with self._tx(own=True) as conn:
             conn.execute(FORGET_OLD, {"cutoff": now - FORGET})
             conn.execute(ENSURE, {"keys": keys, "now": now})
             found = _found(conn.execute(LOCK, {"keys": keys}).fetchall())
@@ -54,7 +56,7 @@ class LoginAttemptMethods:
         return wait
 
     def login_succeeded(self, clear: Sequence[str], forgive: Sequence[str]) -> None:
-        with self._tx() as conn:
+        with self._tx(own=True) as conn:
             conn.execute(CLEAR, {"keys": list(clear)})
             found = _found(conn.execute(LOCK, {"keys": sorted(forgive)}).fetchall())
             for k in forgive:

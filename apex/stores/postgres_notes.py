@@ -50,7 +50,7 @@ def _purge(conn: Conn, racer_id: str, now: datetime) -> None:
 class NoteMethods:
     """Note pages and undoable note deletes: part of ``PostgresStore``."""
 
-    _tx: Callable[[], AbstractContextManager[Conn]]
+    _tx: Callable[..., AbstractContextManager[Conn]]
 
     def page_track_logs(
         self, racer_id: str, *, event_id: str = "", car_id: str = "",
@@ -62,7 +62,7 @@ class NoteMethods:
             return None
         args: dict[str, Any] = {**key, **after, "limit": max(int(limit), 0),
                                 "before_ts": before[0] if before else None}
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             if car_id:
                 if (car := conn.execute(OWN_CAR, key).fetchone()) is None:
                     return None

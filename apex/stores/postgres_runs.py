@@ -110,7 +110,7 @@ def write_laps(conn: Conn, writes: Mapping[str, Mapping[str, Any]]) -> None:
 class RunMethods:
     """Runs, laps and notes: part of ``PostgresStore`` (a base class of it)."""
 
-    _tx: Callable[[], AbstractContextManager[Conn]]
+    _tx: Callable[..., AbstractContextManager[Conn]]
     _changed: Callable[..., bool]
 
     def add_run(self, racer_id: str, event_id: str, name: str,
@@ -127,13 +127,13 @@ class RunMethods:
     def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
         if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
             return []
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             return list(runs_with_laps(conn, conn.execute(LIST_RUNS, key).fetchall()))
 
     def get_run(self, racer_id: str, run_id: str) -> Run | None:
         if (key := ids(racer_id=racer_id, run_id=run_id)) is None:
             return None
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             row = conn.execute(GET_RUN, key).fetchone()
             return next(runs_with_laps(conn, [row])) if row else None
 
@@ -227,7 +227,7 @@ class RunMethods:
                         ) -> list[TrackLog]:
         if (key := ids(racer_id=racer_id, event_id=event_id)) is None or limit <= 0:
             return []
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             rows = conn.execute(LIST_EVENT_LOGS, {**key, "limit": int(limit)}).fetchall()
         return [_log(r) for r in rows]
 

@@ -103,7 +103,7 @@ def search(conn: Conn, text: str, limit: int, category: str
 class TheoryMethods:
     """The Theory library part of ``PostgresStore`` (a base class of it)."""
 
-    _tx: Callable[[], AbstractContextManager[Conn]]
+    _tx: Callable[..., AbstractContextManager[Conn]]
 
     def add_theory_document(
         self, user_id: str, title: str, category: str, filename: str, content: str,
@@ -114,14 +114,14 @@ class TheoryMethods:
             return add(conn, user_id, fields, request_key)
 
     def list_theory_documents(self, *, category: str = "") -> list[TheoryDocument]:
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             rows = conn.execute(LIST, {"category": category or ""}).fetchall()
         return [TheoryDocument(**row) for row in rows]
 
     def get_theory_document(self, document_id: str) -> TheoryDocument | None:
         if (key := ids(id=document_id)) is None:
             return None
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             row = conn.execute(GET, key).fetchone()
         return TheoryDocument(**row) if row else None
 
@@ -139,5 +139,5 @@ class TheoryMethods:
 
     def search_theory(self, text: str, *, limit: int = 5, category: str = ""
                       ) -> list[TheoryPassage]:
-        with self._tx() as conn:
+        with self._tx(read=True) as conn:
             return search(conn, text, limit, category)

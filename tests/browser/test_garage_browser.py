@@ -36,8 +36,8 @@ pytestmark = pytest.mark.browser
 
 def test_journey_with_htmx(page: Page, live_server: str) -> None:
     base = live_server
-    page.goto(f"{base}/")
-    page.wait_for_url(f"{base}/auth/login")
+    page.goto(f"{base}/")  # the login page at once, no redirect
+    expect(page.locator("#login-form")).to_be_visible()
     page.get_by_role("link", name="Create an account").click()
     page.wait_for_url(f"{base}/auth/signup")
     signup(page, base)

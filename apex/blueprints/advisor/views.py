@@ -49,12 +49,15 @@ SPEEDS = {"quick": "quick to do at the track", "medium": "a few minutes' work",
 @bp.get("/")
 def current() -> ResponseReturnValue:
     """The advisor for the racer's most recent active event, or a page saying there is none."""
-    return to_open_event("advisor.show", "advisor/none.html")
+    return to_open_event(_show, "advisor.show", "advisor/none.html")
 
 
 @bp.get("/<event_id>")
 def show(event_id: str) -> ResponseReturnValue:
-    event = own_event(event_id)
+    return _show(own_event(event_id))
+
+
+def _show(event: Event) -> ResponseReturnValue:
     return render(PAGE, BLOCKS, **_context(event, **_waiting_answer(event)))
 
 

@@ -15,6 +15,7 @@ from apex.blueprints.garage import (  # noqa: F401  (their routes join bp)
     profile,
     setup,
 )
-from apex.blueprints.garage.blueprint import bp, index
+from apex.blueprints.garage.blueprint import bp
+from apex.blueprints.garage.overview import index
 
 __all__ = ["bp", "index"]

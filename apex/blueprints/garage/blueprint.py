@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
-from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask import Blueprint
+from flask_login import login_required
 
 bp = Blueprint("garage", __name__, url_prefix="/garage")
 
@@ -14,9 +13,3 @@ bp = Blueprint("garage", __name__, url_prefix="/garage")
 def _require_login() -> None:
     """Every Garage route is the logged-in racer's own."""
 
-
-def index() -> ResponseReturnValue:
-    """``/``: the Garage for a racer, the login page for anyone else."""
-    if current_user.is_authenticated:
-        return redirect(url_for("garage.show_garage"))
-    return redirect(url_for("auth.login"))

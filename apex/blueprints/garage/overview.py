@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import abort, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from marshmallow import ValidationError
 
 from apex.auth_setup import current_racer_id
+from apex.blueprints.auth import login
 from apex.blueprints.garage.blueprint import bp
 from apex.catalogue import POWERS, PRESETS
 from apex.db import get_store
@@ -68,6 +70,12 @@ SECTIONS: dict[str, Callable[[str], dict[str, Any]]] = {
 @bp.get("/")
 def show_garage() -> ResponseReturnValue:
     return render(PAGE, BLOCKS, **garage_context(current_racer_id()))
+
+
+def index() -> ResponseReturnValue:
+    """``/``: the Garage for a racer, the login page for anyone else, answered at once
+    (no redirect: one round trip)."""
+    return show_garage() if current_user.is_authenticated else login()
 
 
 @bp.post("/sponsors")

@@ -13,13 +13,14 @@ from apex.blueprints.library.blueprint import baseline_or_404, bp, compare_picks
 from apex.catalogue import as_texts, format_value, packages, power_of
 from apex.db import get_store
 from apex.htmx import render, target_block
-from apex.models import LibraryBaseline, LibraryQuery
+from apex.models import LibraryBaseline, LibraryQuery, parse_cursor
 from apex.schemas import form_dict
 from apex.schemas.library import RangesSchema, SearchSchema
 
 PAGE = "library/index.html"
 BLOCKS = {"results": "results"}
 SEARCH_FIELDS = frozenset(SearchSchema().fields)
+PAGING = frozenset({"page", "after", "before"})  # where in the results, not what is searched
 EXPORT_LIMIT = 10_000  # rows in one download: a search, not a dump of the whole library
 
 
@@ -35,7 +36,8 @@ def search_from_args() -> tuple[LibraryQuery, dict, dict]:
     query = LibraryQuery(text=data["q"], brand=data["brand"], vehicle=data["vehicle"],
                          track=data["track"], condition=data["condition"],
                          date_from=data["date_from"], date_to=data["date_to"],
-                         page=data["page"])
+                         page=data["page"], after=parse_cursor(data["after"]),
+                         before=parse_cursor(data["before"]))
     return query, values, errors
 
 
@@ -43,7 +45,7 @@ def search_args(values: dict, **override: object) -> dict:
     """The URL arguments of a search, for links to other pages of it (only the search's
     own fields: any other query key could be one of url_for's, like ``_external``)."""
     args = {k: v for k, v in values.items()
-            if k in SEARCH_FIELDS and k != "page" and v not in (None, "")}
+            if k in SEARCH_FIELDS and k not in PAGING and v not in (None, "")}
     args.update({k: v for k, v in override.items() if v})
     return args
 
@@ -92,7 +94,7 @@ def export_baselines() -> ResponseReturnValue:
 @bp.get("/ranges")
 def show_ranges() -> ResponseReturnValue:
     """The median and range of every setting for a car, next to my Shop Master's value."""
-    from apex.community import community_ranges
+    from apex.community import CommunitySummary, ranges_of
 
     store, racer_id = get_store(), current_racer_id()
     errors: dict[str, list[str]]
@@ -111,9 +113,10 @@ def show_ranges() -> ResponseReturnValue:
         values["brand"] = values["brand"] or car.brand
         values["vehicle"] = values["vehicle"] or car.model
     searched = bool(values["brand"] and values["vehicle"])
-    rows = store.community_values(values["brand"], values["vehicle"], values["track"],
-                                  values["condition"]) if searched else []
+    summary = store.community_summary(values["brand"], values["vehicle"], values["track"],
+                                      values["condition"]) if searched \
+        else CommunitySummary(0, {})
     return render("library/ranges.html", {}, 422 if errors else 200, values=values,
                   errors=errors, cars=cars,
-                  facets=store.library_facets(), searched=searched, count=len(rows),
-                  ranges=community_ranges(rows, mine), fmt=format_value)
+                  facets=store.library_facets(), searched=searched, count=summary.rows,
+                  ranges=ranges_of(summary, mine), fmt=format_value)

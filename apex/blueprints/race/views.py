@@ -44,12 +44,15 @@ _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 @bp.get("/")
 def current() -> ResponseReturnValue:
     """The racer's most recent active event, or a page saying there is none."""
-    return to_open_event("race.show", "race/none.html")
+    return to_open_event(_show, "race.show", "race/none.html")
 
 
 @bp.get("/<event_id>")
 def show(event_id: str) -> ResponseReturnValue:
-    event = own_event(event_id)
+    return _show(own_event(event_id))
+
+
+def _show(event: Event) -> ResponseReturnValue:
     # After a plain (no-JS) delete the page offers its Undo, as the HTMX answer does.
     lap = request.args.get("undo_lap", "")
     return answer(race_context(event, request.args.get("run") or None,
