@@ -23,6 +23,7 @@ class Demo:
     car_id: str
     event_id: str
     baseline_id: int
+    document_id: str
 
 
 @pytest.fixture
@@ -41,7 +42,8 @@ def demo(live_app: Flask) -> Demo:
     store.add_track_log(racer_id, "change", "Shop Master from event Club Practice: DF 7000 → "
                         "6000, SO_F 450 → 500", track=event.track, car=car.label)
     store.add_event_log(racer_id, event.id, "system", "Restored: C_F -2.0 → -2.5")
-    return Demo(racer_id, event.car_id, event.id, baseline.id)
+    document = next(d for d in store.list_theory_documents() if "sway" in d.title.lower())
+    return Demo(racer_id, event.car_id, event.id, baseline.id, document.id)
 
 
 @pytest.fixture
@@ -71,6 +73,9 @@ TABS: dict[str, Paths] = {
         f"/garage/cars/{d.car_id}/notes",
         f"/library/compare?a=lib:{d.baseline_id}&b=car:{d.car_id}"],
     "advisor": lambda d: [f"/advisor/{d.event_id}"],
+    # The bundled tuning notes too: they name parameters by label, never by code.
+    "theory": lambda d: ["/theory/", "/theory/?q=sway+bar", f"/theory/{d.document_id}",
+                         "/theory/new"],
     "analysis": lambda d: ["/analysis/", "/analysis/?track=Mac%27s+Track&condition=Bumpy",
                            f"/analysis/{d.event_id}", f"/analysis/{d.event_id}/report"],
 }
