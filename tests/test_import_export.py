@@ -187,7 +187,8 @@ def test_imported_notes_show_in_the_garage_notebook(imported, client):
     client.post("/auth/login", data={"login": "alice", "password": PASSWORD.strip()})
     text = client.get("/garage/").text
     assert "Notebook" in text and "Track watered overnight, grip is up" in text
-    assert "DIGITAL_TWIN_UPDATE: DF -&gt; 6000" in text
+    # The old app's own change line, its code read as the catalogue's label (issue 18).
+    assert "DIGITAL_TWIN_UPDATE: Front diff oil -&gt; 6000" in text
 
 
 UNITS = Path(__file__).parent / "fixtures" / "legacy_units"
