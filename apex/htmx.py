@@ -60,15 +60,6 @@ def render(
     return body, status
 
 
-def retarget(template: str, block: str, target: str, swap: str, **context: Any
-             ) -> tuple[str, int, dict[str, str]]:
-    """``block`` of ``template`` swapped into ``target`` (a CSS selector) with ``swap``
-    instead of what the request targeted: for a write after which more of the page
-    than its own section changes (e.g. the sections change order)."""
-    body = render_block(template, block, **context)
-    return body, 200, {"HX-Retarget": target, "HX-Reswap": swap}
-
-
 def after_write(
     fragment: Callable[[], ResponseReturnValue],
     message: str,

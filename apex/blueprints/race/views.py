@@ -22,7 +22,7 @@ from apex.blueprints.race.blueprint import bp
 from apex.catalogue import LABELS
 from apex.compare import compare_setups
 from apex.db import get_store
-from apex.htmx import after_write, render, retarget, target_block
+from apex.htmx import after_write, render, target_block
 from apex.lap_stats import event_run_stats, lap_rows
 from apex.models import Event, Run, SetupChange
 from apex.race_rules import UNDO_WINDOW
@@ -62,12 +62,11 @@ def _show(event: Event) -> ResponseReturnValue:
 
 # --- shared by the section views ----------------------------------------------------------
 
-def race_context(event: Event, run_id: str | None = None, *, whole: bool = False,
-                 **overrides: Any) -> dict[str, Any]:
+def race_context(event: Event, run_id: str | None = None, **overrides: Any
+                 ) -> dict[str, Any]:
     """What the page (or the one section asked for) shows; forms start empty.
 
     ``run_id`` is the run on screen (404 if it is not this event's); else the latest run.
-    ``whole``: every section's context even for a fragment request (``answer_page``).
     """
     store = get_store()
     racer_id = current_racer_id()
@@ -93,7 +92,7 @@ def race_context(event: Event, run_id: str | None = None, *, whole: bool = False
         # The lap list is folded on a plain visit; after a lap write it is open.
         "laps_open": request.args.get("laps") == "open",
     }
-    block = None if whole else target_block(BLOCKS)
+    block = target_block(BLOCKS)
     if block is None:  # the whole page: its header names the car
         context["car"] = store.get_car(racer_id, event.car_id)
     if block in (None, "setup_drift"):
@@ -130,15 +129,6 @@ def answer(context: dict[str, Any], status: int = 200, oob: Sequence[str] = (),
     """The page, or the targeted section plus ``oob`` blocks swapped out of band."""
     body, status = render(PAGE, BLOCKS, status, oob=oob, **context)
     return body, status, headers or {}
-
-
-def answer_page(context: dict[str, Any], anchor: str,
-                headers: dict[str, str] | None = None) -> ResponseReturnValue:
-    """Every section at once, swapped into ``#main`` and scrolled to ``anchor``: for a
-    write after which the sections change order (``race_context(..., whole=True)``)."""
-    body, status, swap = retarget(PAGE, "content", "#main", f"innerHTML show:#{anchor}:top",
-                                  **context)
-    return body, status, {**swap, **(headers or {})}
 
 
 def done(event: Event, message: str, anchor: str, *, run_id: str | None = None,
