@@ -7,6 +7,7 @@ Flask nor a store. ``apex.db`` builds the store the configuration asks for.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -36,10 +37,9 @@ from apex.models import (
     TrackLog,
     User,
 )
+from apex.request_keys import REQUEST_KEY_DAYS  # noqa: F401  (its home is apex.request_keys)
 from apex.schema_sync import SchemaReport
 from apex.transfer import Report, Rows
-
-REQUEST_KEY_DAYS = 2
 
 
 class DuplicateError(Exception):
@@ -110,6 +110,14 @@ class Store(AttemptLog, Protocol):
     kind: str  # "postgres" or "csv"
 
     def ping(self) -> bool: ...
+    # -- one-time request keys of race-day writes (apex.write_once) -------------------
+    def keyed_write(self) -> AbstractContextManager[None]:
+        """One transaction around a keyed write and its key (store calls inside join it):
+        they are stored together or not at all."""
+    def key_used(self, racer_id: str, request_key: str) -> bool:
+        """Whether this racer stored this key (apex.request_keys.key_is_new)."""
+    def keep_key(self, racer_id: str, request_key: str) -> bool:
+        """Store the key; False if it is used already (a concurrent resend)."""
     def close(self) -> None: ...
 
     # schema
@@ -276,9 +284,10 @@ class Store(AttemptLog, Protocol):
         """A fresh set of the same tyres went on now (TUNING §2): the wear count starts
         again. None if the event is not the racer's."""
     def add_run(self, racer_id: str, event_id: str, name: str,
-                *, request_key: str | None = None) -> Run | None:
+                *, request_key: str | None = None, run_id: str | None = None) -> Run | None:
         """A new run on the current setup version. LookupError if the event is not the
-        racer's."""
+        racer's. ``run_id`` (a UUID made on the phone) becomes its id; an id any run has
+        already -> DuplicateError, nothing written."""
     def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
         """Oldest first, each with its laps."""
     def get_run(self, racer_id: str, run_id: str) -> Run | None: ...

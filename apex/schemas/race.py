@@ -43,6 +43,10 @@ class RunSchema(CreateFormSchema):
         validate=validate.Length(max=RUN_NAME_MAX, error=f"At most {RUN_NAME_MAX} characters."),
         error_messages={"required": "Name the run, e.g. Practice 2, Q3 or A-Main."},
     )
+    # The new run's id, made on the phone (rendered by the server, or the outbox's
+    # crypto.randomUUID()), so laps can be sent to it before the server answered.
+    run_id = fields.UUID(load_default=None, error_messages={
+        "invalid_uuid": "Reload the page: this run's id is not one."})
 
 
 class LapsSchema(CreateFormSchema):

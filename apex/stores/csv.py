@@ -28,6 +28,7 @@ from apex.stores import csv_library
 from apex.stores.csv_archive import ArchiveMethods
 from apex.stores.csv_archive import car as _car
 from apex.stores.csv_events import EventMethods
+from apex.stores.csv_keys import KeyMethods
 from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_lock import locked
 from apex.stores.csv_logins import LoginAttemptMethods
@@ -74,7 +75,7 @@ def _profile(row: Row) -> Profile:
                    **{f: row[f] for f in PROFILE_FIELDS}, version=_version(row))
 
 
-class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMethods,
+class CsvStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMethods,
                TheoryMethods, LoginAttemptMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
@@ -149,19 +150,6 @@ class CsvStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMet
         if profile is None or self._tables.first("users", id=profile["user_id"]) is None:
             return None
         return profile
-
-    def _key_used(self, profile: Row, request_key: str | None) -> bool:
-        return bool(request_key) and self._tables.first(
-            "request_keys", user_id=profile["user_id"], key=request_key) is not None
-
-    def _remember_key(self, profile: Row, request_key: str | None) -> None:
-        """Record a used key. Same transaction as the create, so the same journal
-        record: a crash keeps both or neither. Old keys go when the journal is
-        compacted (csv_rows.fresh_request_keys), not on every write."""
-        if request_key:
-            self._tables.insert("request_keys", {
-                "key": request_key, "user_id": profile["user_id"],
-                "created_at": datetime.now(UTC)})
 
     def _user(self, row: Row | None) -> User | None:
         profile = None if row is None else self._tables.first("racer_profiles", user_id=row["id"])

@@ -4,10 +4,10 @@ or written), and what identifies a row of each table."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from apex.store import REQUEST_KEY_DAYS
+from apex.request_keys import key_is_new
 from apex.tables import TABLES, from_text, to_text
 
 Row = dict[str, Any]
@@ -43,5 +43,4 @@ def row_key(table: str, row: Mapping[str, Any]) -> Hashable:
 
 def fresh_request_keys(rows: list[Row], now: datetime) -> list[Row]:
     """The request keys still worth keeping (a retry comes within days, not weeks)."""
-    cutoff = now - timedelta(days=REQUEST_KEY_DAYS)
-    return [r for r in rows if r["created_at"] is not None and r["created_at"] >= cutoff]
+    return [r for r in rows if r["created_at"] is not None and not key_is_new(r["created_at"], now)]

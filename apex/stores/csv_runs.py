@@ -19,6 +19,8 @@ from typing import Any
 from apex import lap_stats
 from apex import race_rules as rules
 from apex.models import Lap, Run, TrackLog, car_label
+from apex.request_keys import RUN_ID_TAKEN
+from apex.store import DuplicateError
 from apex.stores import library_rules
 from apex.stores.csv_lock import locked
 from apex.stores.csv_rows import Row
@@ -105,13 +107,17 @@ class RunMethods(RaceRows):
 
     @locked
     def add_run(self, racer_id: str, event_id: str, name: str,
-                *, request_key: str | None = None) -> Run | None:
+                *, request_key: str | None = None, run_id: str | None = None) -> Run | None:
         profile = self._racer(racer_id)
         setup = self._own_setup_row(racer_id, event_id)
         if self._key_used(profile, request_key):
             return None
+        if run_id is not None and self._tables.first("runs", id=run_id) is not None:
+            raise DuplicateError("run_id", RUN_ID_TAKEN)
         run = now_row(event_id=event_id, name=name, started_at=datetime.now(UTC),
                        confidence=None, setup_version=setup["version"])
+        if run_id is not None:
+            run["id"] = run_id
         self._tables.insert("runs", run)
         self._remember_key(profile, request_key)
         return self._run(run)

@@ -29,6 +29,7 @@ from apex import migrations, versions
 from apex.catalogue import PARAMS, Value, coerce
 from apex.login_session import next_generation
 from apex.models import CAR_FIELDS, PROFILE_FIELDS, Car, Profile, Setup, Sponsor, User, car_label
+from apex.request_keys import RUN_ID_TAKEN
 from apex.schema_sync import SchemaReport
 from apex.store import DuplicateError, StoreUnavailable
 from apex.stores import library_rules, postgres_library, postgres_tables
@@ -36,6 +37,7 @@ from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_archive import ArchiveMethods
 from apex.stores.postgres_events import EventMethods
 from apex.stores.postgres_health import Availability, first_line
+from apex.stores.postgres_keys import KeyMethods
 from apex.stores.postgres_keys import claim as _claim
 from apex.stores.postgres_keys import ids as _key
 from apex.stores.postgres_keys import owner as _owner
@@ -58,6 +60,7 @@ _DUPLICATES: dict[str, tuple[str, str]] = {
     "vehicles_profile_car_key": ("nickname", _CAR_TAKEN),
     "master_library_baseline_key": ("track", library_rules.TAKEN),
     "events_one_active_per_car": ("car_id", library_rules.EVENT_OPEN),
+    "runs_pkey": ("run_id", RUN_ID_TAKEN),
 }
 
 # Seconds a request waits for a pooled connection before a direct check asks whether the
@@ -181,8 +184,8 @@ def _save_config(conn: Conn, key: dict, values: Mapping[str, Value], version: in
     return None if saved is None else _setup(**saved)
 
 
-class PostgresStore(ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMethods,
-                    TheoryMethods, LoginAttemptMethods):
+class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, NoteMethods,
+                    RunMethods, TheoryMethods, LoginAttemptMethods):
     """The ``Store`` for production: a connection pool over one database.
 
     The Setup Library and notebook methods come from apex.stores.postgres_library,

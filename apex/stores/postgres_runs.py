@@ -19,6 +19,8 @@ from psycopg import sql
 from apex import lap_stats
 from apex import race_rules as rules
 from apex.models import Lap, Run, TrackLog, car_label
+from apex.request_keys import RUN_ID_TAKEN
+from apex.store import DuplicateError
 from apex.stores import library_rules
 from apex.stores.postgres_keys import claim, ids, owner
 from apex.stores.postgres_params import Conn, one
@@ -34,8 +36,9 @@ EVENT_EXISTS = """SELECT 1 FROM events
 WHERE id = %(event_id)s AND profile_id = %(racer_id)s"""
 RUN_COLS = """r.id::text, r.event_id::text, r.name, r.started_at, r.setup_version, r.confidence"""
 INSERT_RUN = f"""WITH r AS (
-INSERT INTO runs (event_id, name, setup_version)
-SELECT s.event_id, %(name)s, s.version FROM event_setups s WHERE s.event_id = %(event_id)s
+INSERT INTO runs (id, event_id, name, setup_version)
+SELECT coalesce(%(run_id)s::uuid, gen_random_uuid()), s.event_id, %(name)s, s.version
+FROM event_setups s WHERE s.event_id = %(event_id)s
 RETURNING *) SELECT {RUN_COLS} FROM r"""
 LIST_RUNS = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
 WHERE r.event_id = %(event_id)s AND e.profile_id = %(racer_id)s
@@ -114,15 +117,18 @@ class RunMethods:
     _changed: Callable[..., bool]
 
     def add_run(self, racer_id: str, event_id: str, name: str,
-                *, request_key: str | None = None) -> Run | None:
+                *, request_key: str | None = None, run_id: str | None = None) -> Run | None:
         if (key := ids(racer_id=owner(racer_id), event_id=event_id)) is None:
             raise LookupError("no such event")
+        if run_id is not None and ids(run_id=run_id) is None:
+            raise DuplicateError("run_id", RUN_ID_TAKEN)  # the schema lets no such id in
         with self._tx() as conn:
             if conn.execute(EVENT_EXISTS, key).fetchone() is None:
                 raise LookupError("no such event")
             if not claim(conn, key["racer_id"], request_key):
                 return None
-            return next(runs_with_laps(conn, [one(conn, INSERT_RUN, {**key, "name": name})]))
+            return next(runs_with_laps(conn, [one(conn, INSERT_RUN, {**key, "name": name,
+                                                                "run_id": run_id})]))
 
     def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
         if (key := ids(racer_id=racer_id, event_id=event_id)) is None:

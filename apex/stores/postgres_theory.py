@@ -21,7 +21,7 @@ import psycopg
 
 from apex import theory
 from apex.models import TheoryDocument, TheoryPassage
-from apex.store import REQUEST_KEY_DAYS
+from apex.request_keys import REQUEST_KEY_DAYS
 from apex.stores.postgres_keys import ids
 from apex.stores.postgres_params import Conn, one
 

@@ -35,6 +35,7 @@ from apex.schemas.advisor import AskSchema
 from apex.store import UntestedChangeError
 from apex.symptoms import BY_KEY as SYMPTOMS
 from apex.symptoms import grouped
+from apex.write_once import not_written, once
 
 PAGE = "advisor/show.html"
 BLOCKS = {"advice": "advice"}
@@ -61,13 +62,21 @@ def _show(event: Event) -> ResponseReturnValue:
     return render(PAGE, BLOCKS, **_context(event, **_waiting_answer(event)))
 
 
+def _replay_ask(event_id: str) -> ResponseReturnValue:
+    """A resend of an answered ask: the proposals it stored, nothing asked again."""
+    return render(PAGE, BLOCKS, **_context(own_event(event_id),
+                                           notice="Already asked: see the proposals."))
+
+
 @bp.post("/<event_id>/ask")
+@once(_replay_ask)
 def ask(event_id: str) -> ResponseReturnValue:
     """Run the rules; store each proposal as pending (so a retry, with the same key, and
     Race Support see the same ones) and note the symptom in the notebook."""
     racer_id = current_racer_id()
     event = own_event(event_id)
     if not event.is_active:
+        not_written()
         flash(CLOSED)
         return see_other("advisor.show", event_id=event.id)
     values = form_dict(request.form)
@@ -120,7 +129,14 @@ def _waiting_answer(event: Event) -> dict[str, Any]:
             "values": {"symptom": symptom.key}}
 
 
+def _replay(message: str) -> Any:
+    def answer_replay(event_id: str, **_: Any) -> ResponseReturnValue:
+        return _done(own_event(event_id), message)
+    return answer_replay
+
+
 @bp.post("/<event_id>/proposals/<change_id>/accept")
+@once(_replay("Already applied."), scope=lambda change_id, **_: f"accept:{change_id}")
 def accept(event_id: str, change_id: str) -> ResponseReturnValue:
     """Apply a proposal (both ends of a pair). While an accepted change waits for a run,
     the racer is asked first: "change both now" makes the two one bundle (§3.3)."""
@@ -130,9 +146,12 @@ def accept(event_id: str, change_id: str) -> ResponseReturnValue:
     try:
         edit = get_store().accept_proposal(current_racer_id(), change.id, bundle=bundle)
     except UntestedChangeError as waiting:
+        not_written()  # a question: "change both now" comes with its own key
         return render(PAGE, BLOCKS, **_context(event, confirm=change,
                                                waiting=[recorded_text(c)
                                                         for c in waiting.changes]))
+    if edit is None:
+        not_written()
     if edit is None and change.status in ("pending", "superseded"):
         message = f"{label}: the setup moved since this was proposed. Ask again."
     elif edit is None:
@@ -145,9 +164,12 @@ def accept(event_id: str, change_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/<event_id>/proposals/<change_id>/deny")
+@once(_replay("Already denied."), scope=lambda change_id, **_: f"deny:{change_id}")
 def deny(event_id: str, change_id: str) -> ResponseReturnValue:
     event, change = _own_proposal(event_id, change_id)
     denied = get_store().deny_proposal(current_racer_id(), change.id)
+    if not denied:
+        not_written()
     label = LABELS.get(change.parameter, change.parameter)
     message = (f"Denied: {recorded_text(change)}. The advisor won't propose it again today."
                if denied else f"{label}: that proposal was settled already.")

@@ -33,6 +33,7 @@ from apex.models import Car, Event, EventSetup, Run, SetupChange
 from apex.schemas import form_dict
 from apex.schemas.event import EventSetupSchema
 from apex.store import StaleSetupError
+from apex.write_once import not_written, once
 
 PAGE = "event/show.html"
 BLOCKS = {"event-setup": "setup_form", "changes": "changes"}
@@ -50,7 +51,18 @@ def show_event(event_id: str) -> ResponseReturnValue:
                  open_packages=set(request.args.getlist("open")))
 
 
+def _replay_save(event_id: str) -> ResponseReturnValue:
+    """A resend of a stored save: the setup as stored now."""
+    event = own_event(event_id)
+    setup = _setup(event)
+    message = "Already saved: the setup holds this save."
+    return after_write(
+        lambda: _page(event, setup, as_texts(setup.values), {}, notice=message),
+        message, "event.show_event", category="here-setup", event_id=event.id)
+
+
 @bp.post("/<event_id>/setup")
+@once(_replay_save)
 def save_event_setup(event_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
     event = own_event(event_id)
@@ -88,7 +100,14 @@ def save_event_setup(event_id: str) -> ResponseReturnValue:
         open=sorted(edited))
 
 
+def _replay_restore(event_id: str) -> ResponseReturnValue:
+    event = own_event(event_id)
+    flash("Already back to last known good.")
+    return see_other("event.show_event", event_id=event.id)
+
+
 @bp.post("/<event_id>/restore")
+@once(_replay_restore)
 def restore_best(event_id: str) -> ResponseReturnValue:
     """Back to last known good: the setup that ran the event's best run."""
     racer_id = current_racer_id()
@@ -99,6 +118,7 @@ def restore_best(event_id: str) -> ResponseReturnValue:
     setup = _setup(event)
     best = _best(store.list_runs(racer_id, event.id))
     if best is None:
+        not_written()
         flash("No run with 5 clean laps yet: record some laps first.")
         return see_other("event.show_event", event_id=event.id)
     target = values_at(setup.values, store.list_changes(racer_id, event.id), best.setup_version)
@@ -107,6 +127,7 @@ def restore_best(event_id: str) -> ResponseReturnValue:
                                       reason=f"Back to last known good: {best.name}",
                                       version=setup.version)
     except StaleSetupError:
+        not_written()
         flash("The setup was changed on another phone a moment ago: check it, then try again.")
         return see_other("event.show_event", event_id=event.id)
     if edit is None:
@@ -115,7 +136,18 @@ def restore_best(event_id: str) -> ResponseReturnValue:
     return see_other("event.show_event", event_id=event.id)
 
 
+def _replay_revert(event_id: str, change_id: str) -> ResponseReturnValue:
+    event = own_event(event_id)
+    setup = _setup(event)
+    message = "Already undone."
+    return after_write(
+        lambda: _page(event, setup, as_texts(setup.values), {}, changes_notice=message),
+        message, "event.show_event", category="here-changes", event_id=event.id,
+        _anchor="changes")
+
+
 @bp.post("/<event_id>/changes/<change_id>/revert")
+@once(_replay_revert, scope=lambda change_id, **_: f"revert:{change_id}")
 def revert_change(event_id: str, change_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
     event = own_event(event_id)
@@ -127,6 +159,8 @@ def revert_change(event_id: str, change_id: str) -> ResponseReturnValue:
         return _closed(event)
     edit = store.revert_change(racer_id, change.id) if change.status == "accepted" else None
     label = LABELS.get(change.parameter, change.parameter)
+    if edit is None:
+        not_written()
     if edit is None and change.status == "accepted":
         message = f"{label} was changed again since: undo its latest change instead."
     elif edit is None:
@@ -256,6 +290,7 @@ def _push_context(event: Event) -> dict[str, Any]:
 
 
 def _closed(event: Event) -> ResponseReturnValue:
+    not_written()
     flash(CLOSED)
     return see_other("event.show_event", event_id=event.id)
 

@@ -17,13 +17,14 @@ from flask.typing import ResponseReturnValue
 from apex.auth_setup import current_racer_id
 from apex.blueprints.race.blueprint import bp
 from apex.blueprints.race.runs import posted_to_run
-from apex.blueprints.race.views import answer, done, race_context
+from apex.blueprints.race.views import answer, done, race_context, replay
 from apex.db import get_store
 from apex.lap_input import EMPTY, format_lap
 from apex.lap_reader import UPLOAD_MAX, LapReading, decode_upload, read_laps
 from apex.lap_stats import REFERENCE_MIN_LAPS, day_references, lap_flags, run_stats
 from apex.models import Event, Run
 from apex.schemas.race import LAPS_TEXT_MAX, LapFileSchema, LapsSchema
+from apex.write_once import not_written, once
 
 NO_LAPS = "No lap time in that text: use 31.842 or 1:02.417, one or more."
 NO_FILE = "Choose a lap file (CSV or TXT) first."
@@ -66,7 +67,12 @@ def flag_summary(kind: str, laps: list[tuple[int, Decimal]]) -> str:
     return f"{len(laps)} {kind} ({where})"
 
 
+# A resend of saved laps (the outbox's replay, a retry after a lost answer).
+_REPLAY_LAPS = replay("runs", "Already saved.", "run_notice", url={"laps": "open"})
+
+
 @bp.post("/<event_id>/runs/<run_id>/laps")
+@once(_REPLAY_LAPS)
 def add_laps(event_id: str, run_id: str) -> ResponseReturnValue:
     values = {key: request.form.get(key, "") for key in ("laps", "request_key", "driver")}
     event, run, data = posted_to_run(event_id, run_id, LapsSchema, "lap_errors",
@@ -74,11 +80,13 @@ def add_laps(event_id: str, run_id: str) -> ResponseReturnValue:
     # The raw text, not the trimmed one: line numbers must match the box the racer sees.
     text = request.form.get("laps", "").replace("\x00", "")
     if data["edit"]:
+        not_written()
         return answer(race_context(event, run.id, lap_values=values))
     return _take(event, run, text, data, values)
 
 
 @bp.post("/<event_id>/runs/<run_id>/laps/file")
+@once(_REPLAY_LAPS)
 def upload_laps(event_id: str, run_id: str) -> ResponseReturnValue:
     """A lap counter's or timing system's export (CSV/TXT, ≤ 1 MB), read like a paste."""
     values = {"request_key": request.form.get("request_key", "")}
@@ -120,16 +128,17 @@ def _take(event: Event, run: Run, text: str, data: dict[str, Any], values: dict[
     if reading.needs_driver:
         if carried is None:
             return _file_error(event, run, values, TOO_LONG_TO_CHOOSE)
+        not_written()  # a question: the answer comes back with the same key
         return answer(race_context(event, run.id, lap_values=values,
                                    lap_drivers=reading.drivers))
     if (reading.interpreted or from_file) and not data["confirm"]:
         if carried is None:
             values["laps"] = "\n".join(format_lap(s) for s in reading.laps)
         values["driver"] = reading.driver or ""
+        not_written()  # a preview: Save comes back with the same key
         return answer(race_context(event, run.id, lap_values=values,
                                    lap_preview=_preview(event, run, reading)))
-    stored = get_store().add_laps(current_racer_id(), run.id, reading.laps,
-                                  request_key=data["request_key"])
+    stored = get_store().add_laps(current_racer_id(), run.id, reading.laps)  # key: write_once
     if stored is None:
         abort(404)
     added = len(stored.laps) - len(run.laps)

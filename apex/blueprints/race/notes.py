@@ -9,18 +9,21 @@ from marshmallow import ValidationError
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import own_event
 from apex.blueprints.race.blueprint import bp
-from apex.blueprints.race.views import answer, done, own_run, race_context, refuse_closed
+from apex.blueprints.race.views import answer, done, own_run, race_context, refuse_closed, replay
 from apex.db import get_store
 from apex.note_pages import note_page
 from apex.note_tags import tag_keywords
 from apex.schemas import form_dict
 from apex.schemas.race import NoteSchema, SymptomSchema
 from apex.symptoms import BY_KEY
+from apex.write_once import once
 
 LOGS_CHECKED = 1000  # a delete must name a note of this event; a day has far fewer
 
 
 @bp.post("/<event_id>/notes")
+@once(replay("notes", "Already saved.", "note_notice", form_run=True, note_saved=True,
+             category="note-saved", oob=("note_list",)))
 def add_note(event_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
     event = own_event(event_id)
@@ -37,7 +40,7 @@ def add_note(event_id: str) -> ResponseReturnValue:
     text = data["note"]
     log = get_store().add_event_log(
         racer_id, event.id, "note", text, run_id=run.id if run else None,
-        keywords=" ".join(tag_keywords(text)), request_key=data["request_key"])
+        keywords=" ".join(tag_keywords(text)))  # its key: apex.write_once
     # None: this very form was saved before (a retry after a lost answer).
     message = "Note saved." if log else "Already saved."
     # NOTE: the "note-saved" flash (plain) and note_saved (HTMX) mark the answer that
@@ -49,7 +52,14 @@ def add_note(event_id: str) -> ResponseReturnValue:
                 oob=("new_note",) if log else ("note_list",))
 
 
+def _replay_delete(event_id: str, note_id: str) -> ResponseReturnValue:
+    """A resend of a delete: the list without the note, its Undo still offered."""
+    return done(own_event(event_id), "Note deleted.", "notes", note_list_notice="Note deleted.",
+                undo_note_id=note_id, url={"undo_note": note_id})
+
+
 @bp.post("/<event_id>/notes/<note_id>/delete")
+@once(_replay_delete, scope=lambda note_id, **_: f"delete-note:{note_id}")
 def delete_note(event_id: str, note_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
     event = own_event(event_id)
@@ -66,6 +76,8 @@ def delete_note(event_id: str, note_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/<event_id>/notes/<note_id>/undo")
+@once(replay("notes", "Note restored.", "note_list_notice"),
+      scope=lambda note_id, **_: f"undo-note:{note_id}")
 def undo_note(event_id: str, note_id: str) -> ResponseReturnValue:
     """The deleted note back as it was: 404 when it is not the racer's, or its undo
     is over (it may be purged already)."""
@@ -93,6 +105,9 @@ def event_notes(event_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/<event_id>/symptoms")
+@once(replay("symptoms", "Already logged.", "symptom_notice", form_run=True,
+             oob=("note_list",)),
+      scope=lambda **_: request.form.get("symptom", ""))
 def log_symptom(event_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
     event = own_event(event_id)
@@ -107,11 +122,11 @@ def log_symptom(event_id: str) -> ResponseReturnValue:
     run = own_run(event, data["run_id"]) if data["run_id"] else None
     symptom = BY_KEY[data["symptom"]]
     # NOTE: one form serves every button: its key plus the symptom is what a retry
-    # repeats, so a retried tap is stored once and another button still counts.
-    key = f"{data['request_key']}:{symptom.key}" if data["request_key"] else None
+    # repeats (the scope of its key, apex.write_once), so a retried tap is stored once
+    # and another button still counts.
     log = get_store().add_event_log(
         racer_id, event.id, "symptom", symptom.label, run_id=run.id if run else None,
-        keywords=" ".join(tag_keywords(symptom.label)), request_key=key)
+        keywords=" ".join(tag_keywords(symptom.label)))
     where = f" · {run.name}" if run else ""
     message = f"Logged {symptom.label}{where}." if log else "Already logged."
     return done(event, message, "symptoms", run_id=run_id,

@@ -18,6 +18,7 @@ from apex.blueprints.race.views import (
     own_run,
     race_context,
     refuse_closed,
+    replay,
 )
 from apex.db import get_store
 from apex.htmx import after_write
@@ -31,6 +32,8 @@ from apex.schemas.race import (
     RunSchema,
     UndoLapSchema,
 )
+from apex.store import DuplicateError
+from apex.write_once import not_written, once
 
 LAPS_CHANGED = ("The laps changed since this list was shown (that lap deleted already, or "
                 "laps added): nothing was deleted. Check the list and try again.")
@@ -41,7 +44,12 @@ FLAGGED = {"out": "left out of the figures", "in": "counted in the figures",
            "": "flagged by its time again"}
 
 
+def _replay_start(event_id: str) -> ResponseReturnValue:
+    return _started(own_event(event_id), "Already started.")
+
+
 @bp.post("/<event_id>/runs")
+@once(_replay_start)
 def start_run(event_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
     event = own_event(event_id)
@@ -52,8 +60,21 @@ def start_run(event_id: str) -> ResponseReturnValue:
         data = RunSchema().load(values)
     except ValidationError as err:
         return answer(race_context(event, run_values=values, run_errors=err.messages), 422)
-    run = get_store().add_run(racer_id, event.id, data["name"], request_key=data["request_key"])
-    message = f"Started {run.name}." if run else "Already started."
+    store = get_store()
+    run_id = str(data["run_id"]) if data["run_id"] else None
+    if run_id and (started := store.get_run(racer_id, run_id)) and started.event_id == event.id:
+        not_written()  # this very run, sent again with another key
+        return _started(event, "Already started.")
+    try:
+        run = store.add_run(racer_id, event.id, data["name"], run_id=run_id)
+    except DuplicateError as taken:  # another racer's run (or another event's): never theirs
+        shown = {k: v for k, v in values.items() if k != "run_id"}  # a new id to try
+        return answer(race_context(event, run_values=shown,
+                                   run_errors={taken.field: [taken.message]}), 422)
+    return _started(event, f"Started {run.name}." if run else "Already started.")
+
+
+def _started(event: Event, message: str) -> ResponseReturnValue:
     # A reload must show the new run, not a ?run= the page was opened with.
     replace_url = {"HX-Replace-Url": url_for("race.show", event_id=event.id)}
     # NOTE: the runs section is first on the page (race/show.html): it is swapped, and the
@@ -64,7 +85,19 @@ def start_run(event_id: str) -> ResponseReturnValue:
         message, "race.show", event_id=event.id, _anchor="runs")
 
 
+def _replay_delete(event_id: str, run_id: str) -> ResponseReturnValue:
+    """A resend of a lap delete: the laps as they are, its Undo still offered."""
+    event = own_event(event_id)
+    lap = request.form.get("lap", "")
+    undo = int(lap) if lap.isdigit() else None
+    message = f"Lap {lap} deleted." if undo else "Already deleted."
+    return done(event, message, "runs", run_id=own_run(event, run_id).id, run_notice=message,
+                undo_lap=undo, url={"undo_lap": undo, "edit": "laps"})
+
+
 @bp.post("/<event_id>/runs/<run_id>/laps/delete")
+@once(_replay_delete,
+      scope=lambda **_: f"delete-lap:{request.form.get('lap', '')}")
 def delete_lap(event_id: str, run_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
     event, run, data = posted_to_run(event_id, run_id, DeleteLapSchema, "laps_errors")
@@ -72,6 +105,7 @@ def delete_lap(event_id: str, run_id: str) -> ResponseReturnValue:
     # NOTE: laps renumber after a delete, so a retried or crossed delete would hit the
     # next lap: only delete from the list the racer saw.
     if lap is None or data["laps_seen"] not in (None, len(run.laps)):
+        not_written()
         return done(event, LAPS_CHANGED, "runs", run_id=run.id, run_notice=LAPS_CHANGED,
                     url=LAPS_OPEN)
     if get_store().delete_lap(racer_id, run.id, lap.lap_number) is None:
@@ -83,12 +117,15 @@ def delete_lap(event_id: str, run_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/<event_id>/runs/<run_id>/laps/<int:lap_number>/flag")
+@once(replay("runs", "Already saved.", "run_notice", url=LAPS_OPEN),
+      scope=lambda lap_number, **_: f"flag:{lap_number}:{request.form.get('flag', '')}")
 def flag_lap(event_id: str, run_id: str, lap_number: int) -> ResponseReturnValue:
     """A tap on a lap: left out (a pit stop, a cut) or counted, whatever its time says."""
     racer_id = current_racer_id()
     event, run, data = posted_to_run(event_id, run_id, FlagLapSchema, "laps_errors")
     lap = next((lap for lap in run.laps if lap.lap_number == lap_number), None)
     if lap is None or data["laps_seen"] not in (None, len(run.laps)):
+        not_written()
         return done(event, FLAG_CHANGED, "runs", run_id=run.id, run_notice=FLAG_CHANGED,
                     url=LAPS_OPEN)
     if get_store().set_lap_flag(racer_id, run.id, lap_number, data["flag"]) is None:
@@ -98,6 +135,8 @@ def flag_lap(event_id: str, run_id: str, lap_number: int) -> ResponseReturnValue
 
 
 @bp.post("/<event_id>/runs/<run_id>/laps/undo")
+@once(replay("runs", "Already back.", "run_notice", url=LAPS_OPEN),
+      scope=lambda **_: f"undo-lap:{request.form.get('lap', '')}")
 def undo_lap(event_id: str, run_id: str) -> ResponseReturnValue:
     """The lap last deleted from that place back in it: 404 when the run is not the
     racer's or there is nothing to undo (its undo is over)."""
@@ -113,6 +152,8 @@ def undo_lap(event_id: str, run_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/<event_id>/runs/<run_id>/confidence")
+@once(replay("runs", "Already saved.", "run_notice"),
+      scope=lambda **_: f"confidence:{request.form.get('confidence', '')}")
 def set_confidence(event_id: str, run_id: str) -> ResponseReturnValue:
     racer_id = current_racer_id()
     event, run, data = posted_to_run(event_id, run_id, ConfidenceSchema, "confidence_errors")

@@ -10,11 +10,13 @@ from flask.typing import ResponseReturnValue
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import own_event
 from apex.blueprints.race.blueprint import bp
-from apex.blueprints.race.views import done, refuse_closed
+from apex.blueprints.race.views import done, refuse_closed, replay
 from apex.db import get_store
+from apex.write_once import once
 
 
 @bp.post("/<event_id>/tyres/fresh")
+@once(replay("setup-drift", "Already fitted: the count started again then.", "tyres_notice"))
 def fresh_tyres(event_id: str) -> ResponseReturnValue:
     event = own_event(event_id)
     if (closed := refuse_closed(event, "setup-drift")) is not None:

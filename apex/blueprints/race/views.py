@@ -7,7 +7,7 @@ Routes that change something live in ``notes.py`` (notes, symptoms) and
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from apex.lap_stats import event_run_stats, lap_rows
 from apex.models import Event, Run, SetupChange
 from apex.race_rules import UNDO_WINDOW
 from apex.symptoms import grouped
+from apex.write_once import not_written
 
 PAGE = "race/show.html"
 # HX-Target id -> block. A saved note or symptom adds itself to the list out of band
@@ -148,8 +149,22 @@ def refuse_closed(event: Event, anchor: str, run_id: str | None = None
     """A closed event is read-only: say so and write nothing (None when it is open)."""
     if event.is_active:
         return None
+    not_written()
     return after_write(lambda: answer(race_context(event, run_id, closed_notice=CLOSED)),
                        CLOSED, "race.show", event_id=event.id, _anchor=anchor)
+
+
+def replay(anchor: str, message: str, notice: str, *, form_run: bool = False,
+           **overrides: Any) -> Callable[..., ResponseReturnValue]:
+    """A race-day write's answer to a resend (apex.write_once): the section as it is now,
+    ``message`` said in its ``notice`` (``form_run``: the run on screen is the form's
+    ``run_id``, not the URL's; ``overrides``: more of ``done``'s arguments)."""
+    def answer_replay(event_id: str, run_id: str | None = None, **_: Any) -> ResponseReturnValue:
+        event = own_event(event_id)
+        shown = (request.form.get("run_id") or None) if form_run else run_id
+        shown_notice: dict[str, Any] = {notice: message}
+        return done(event, message, anchor, run_id=shown, **shown_notice, **overrides)
+    return answer_replay
 
 
 def pick_run(runs: list[Run], run_id: str | None) -> Run | None:
