@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from apex.write_once import REPLAYED
-from tests.exactly_once_helpers import WRITES, Day, lap_file, new_key, post, race_day
 from tests.conftest import hx
+from tests.exactly_once_helpers import WRITES, Day, lap_file, new_key, post, race_day
 
 
 @pytest.fixture
