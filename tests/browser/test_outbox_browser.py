@@ -17,7 +17,6 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.journeys import fill_setup, phone_layout, shot, signup
 from tests.browser.test_offline_browser import Track, ready_for_the_track, track  # noqa: F401
 from tests.conftest import racer, store_of
@@ -30,11 +29,16 @@ SENT_WITHIN_MS = 10_000  # issue 16: "within 10 s everything is stored"
 # The saved requests, read from the phone's IndexedDB (the outbox's own store).
 READ_OUTBOX = """async () => {
   const db = await new Promise((ok, ko) => {
-    const r = indexedDB.open("apex-outbox", 1); r.onsuccess = () => ok(r.result); r.onerror = ko; });
+    const r = indexedDB.open("apex-outbox", 1);
+    r.onsuccess = () => ok(r.result);
+    r.onerror = ko;
+  });
   const rows = await new Promise((ok) => {
-    const r = db.transaction("writes").objectStore("writes").getAll(); r.onsuccess = () => ok(r.result); });
-  return rows.map((w) => ({ url: w.url, headers: w.headers, body: Array.from(new Uint8Array(w.body)),
-                            state: w.state, what: w.what }));
+    const r = db.transaction("writes").objectStore("writes").getAll();
+    r.onsuccess = () => ok(r.result);
+  });
+  return rows.map((w) => ({ url: w.url, headers: w.headers, state: w.state, what: w.what,
+                            body: Array.from(new Uint8Array(w.body)) }));
 }"""
 
 # Each one sent again by hand, as the worker sent it (same headers, same body).
