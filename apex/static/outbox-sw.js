@@ -119,14 +119,18 @@ self.apexOutbox = function (options) {
       }
       if (answer.status >= 500 || answer.status === 429) break; // the server's trouble: later
       const loggedOut = answer.redirected && new URL(answer.url).pathname.startsWith("/auth/");
-      if (answer.ok && !loggedOut) {
+      const html = loggedOut ? "" : await answer.text();
+      // An answer that asks the racer first (a pasted table's preview, "change both now?")
+      // stored nothing: marked data-outbox-needs="<why>" by its template.
+      const asks = answer.ok && /data-outbox-needs="([^"]*)"/.exec(html);
+      if (answer.ok && !loggedOut && !asks) {
         await drop(item.id);
         sent += 1;
         continue;
       }
-      // Refused: kept with the server's answer until the racer fixes or discards it.
-      const html = loggedOut ? "" : await answer.text();
+      // Refused, or asking: kept with the server's answer until the racer fixes or discards it.
       await put({ ...item, state: "needs", status: loggedOut ? 401 : answer.status, answer: html,
+        reason: asks ? asks[1].replace(/&#39;|&quot;|&amp;/g, (e) => ({ "&#39;": "'", "&quot;": '"', "&amp;": "&" })[e]) : "",
         tried: new Date().toISOString() });
     }
     return sent;

@@ -38,6 +38,7 @@
   // --- the light and its list --------------------------------------------------------------
   function reason(item) {
     if (item.state === "waiting") return "waiting to send";
+    if (item.reason) return item.reason;
     if (item.status === 404) return "Gone: it was deleted, or the event is closed.";
     if (item.status === 401) return "Logged out: log in, then discard or do it again.";
     var doc = new DOMParser().parseFromString(item.answer || "", "text/html");
@@ -93,8 +94,11 @@
     });
   }
 
+  // Redrawn only when the queue changed: a button being tapped stays the same button.
+  var shown = "";
   function show(list) {
-    if (!list) return;
+    if (!list || JSON.stringify(list) === shown) return;
+    shown = JSON.stringify(list);
     items = list;
     render();
   }

@@ -18,6 +18,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from tests.browser.journeys import fill_setup, phone_layout, shot, signup
+from tests.browser.test_lap_import_browser import COMMA_CSV
 from tests.browser.test_offline_browser import Track, ready_for_the_track, track  # noqa: F401
 from tests.conftest import racer, store_of
 from tests.race_helpers import add_run, start_event
@@ -190,10 +191,12 @@ def test_refused_writes_wait_in_needs_you_until_fixed(page_sw: Page, track: Trac
     page.fill("#f-laps", "no times here")  # the server refuses it with 422 and a message
     page.get_by_role("button", name="Add laps").click()
     saved_on_phone(page, "#runs")
+    page.fill("#f-laps", COMMA_CSV)  # a table: the server asks to check it before saving
+    page.get_by_role("button", name="Add laps").click()
     page.goto(f"{base}/event/{event.id}")
     fill_setup(page, "DF", "6000")
     page.get_by_role("button", name="Save event setup").click()
-    expect(light(page)).to_have_text("2 waiting")
+    expect(light(page)).to_have_text("3 waiting")
     # Meanwhile another phone saves the setup: the queued save is now against an old version.
     store, rid = store_of(live_app), racer(live_app, username)
     version = store.get_event_setup(rid, event.id).version
@@ -201,25 +204,26 @@ def test_refused_writes_wait_in_needs_you_until_fixed(page_sw: Page, track: Trac
                            version=version)
 
     track.restore()
-    expect(light(page)).to_have_text("2 needs you", timeout=SENT_WITHIN_MS)
+    expect(light(page)).to_have_text("3 needs you", timeout=SENT_WITHIN_MS)
     expect(light(page)).to_have_class(re.compile(r"\bneeds\b"))
     assert store.get_event_setup(rid, event.id).values["DF"] == Decimal("5000")
     light(page).click()
     items = page.locator("#outbox-list li")
-    expect(items).to_have_count(2)
+    expect(items).to_have_count(3)
     expect(items.nth(0)).to_contain_text("Add laps: no times here")
     expect(items.nth(0)).to_contain_text("No lap time in that text")  # the server's message
-    expect(items.nth(1)).to_contain_text("changed since you opened it")
+    expect(items.nth(1)).to_contain_text("Check these laps, then save them.")
+    expect(items.nth(2)).to_contain_text("changed since you opened it")
     phone_layout(page, light(page), *items.get_by_role("button").all())
     shot(page, "outbox-04-needs-you")
 
     # Fix: the page where it was made, with the server's answer: the choice, yours vs theirs.
-    items.nth(1).get_by_role("button", name="Fix").click()
+    items.nth(2).get_by_role("button", name="Fix").click()
     form = page.locator("#event-setup")
     expect(form.locator("h2")).to_have_text("Changed on another phone")
     expect(form.locator("fieldset.conflict")).to_contain_text("Yours: 6000")
     expect(form.locator("fieldset.conflict")).to_contain_text("Stored: 5000")
-    expect(light(page)).to_have_text("1 needs you")
+    expect(light(page)).to_have_text("2 needs you")
     shot(page, "outbox-05-yours-vs-theirs")
     form.get_by_role("button", name="Save my choices").click()  # yours is picked: 6000
     expect(page.locator("#event-setup .save-bar .status")).to_contain_text("Saved")
@@ -231,11 +235,19 @@ def test_refused_writes_wait_in_needs_you_until_fixed(page_sw: Page, track: Trac
     page.wait_for_url(f"{base}/race/{event.id}")
     expect(page.locator("#f-laps")).to_have_value("no times here")
     expect(page.locator("#runs")).to_contain_text("No lap time in that text")
-    expect(light(page)).to_be_hidden()
+    expect(light(page)).to_have_text("1 needs you")
     page.fill("#f-laps", "39.8, 39.9")
     page.get_by_role("button", name="Add laps").click()
     expect(page.locator("#runs .run-sum div", has_text="Laps").locator("dd")).to_have_text("4")
     assert len(store.list_runs(rid, event.id)[0].laps) == 4
+
+    # The table: its preview, as the server answered it, then saved by the racer.
+    light(page).click()
+    page.locator("#outbox-list li").first.get_by_role("button", name="Fix").click()
+    expect(page.locator("#runs .lap-preview")).to_contain_text("5 laps · best 41.533")
+    expect(light(page)).to_be_hidden()
+    page.get_by_role("button", name="Save 5 laps").click()
+    expect(page.locator("#runs .run-sum div", has_text="Laps").locator("dd")).to_have_text("9")
 
 
 def test_discard_asks_first_and_drops_the_write(page_sw: Page, track: Track,  # noqa: F811

@@ -182,7 +182,7 @@ async function keptCopy(key) {
   if (!hit || !m.racer || hit.headers.get(APEX.racerHeader) !== m.racer) return null;
   const saved = hit.headers.get(SAVED);
   const line = '<p class="offline-copy" role="status">Offline copy from <time datetime="' + saved + '">' +
-    clock(saved) + "</time> · APEX cannot be reached, nothing can be saved now</p>";
+    clock(saved) + "</time> · APEX cannot be reached: race-day saves are kept on this phone</p>";
   const html = (await hit.text()).replace('<main id="main">', '<main id="main">' + line);
   return new Response(html, { status: 200, statusText: "OK", headers: hit.headers });
 }
