@@ -118,7 +118,10 @@ self.apexOutbox = function (options) {
         break; // still no connection: the rest keep waiting, in order
       }
       if (answer.status >= 500 || answer.status === 429) break; // the server's trouble: later
-      const loggedOut = answer.redirected && new URL(answer.url).pathname.startsWith("/auth/");
+      // Logged out meanwhile (the session ended): APEX answers HTMX with HX-Redirect to log in.
+      const sentTo = answer.headers.get("HX-Redirect") || answer.headers.get("HX-Location") || "";
+      const loggedOut = sentTo.includes("/auth/") ||
+        (answer.redirected && new URL(answer.url).pathname.startsWith("/auth/"));
       const html = loggedOut ? "" : await answer.text();
       // An answer that asks the racer first (a pasted table's preview, "change both now?")
       // stored nothing: marked data-outbox-needs="<why>" by its template.

@@ -250,7 +250,7 @@ def test_refused_writes_wait_in_needs_you_until_fixed(page_sw: Page, track: Trac
     expect(page.locator("#runs .run-sum div", has_text="Laps").locator("dd")).to_have_text("9")
 
 
-def test_discard_asks_first_and_drops_the_write(page_sw: Page, track: Track,  # noqa: F811
+def test_discard_asks_first_and_a_logged_out_write_needs_you(page_sw: Page, track: Track,  # noqa: F811
                                                 live_app: Flask) -> None:
     page, base = page_sw, track.url
     username = signup(page, base)
@@ -273,8 +273,15 @@ def test_discard_asks_first_and_drops_the_write(page_sw: Page, track: Track,  # 
     expect(light(page)).to_be_hidden()
     expect(page.locator("#outbox-list")).to_be_hidden()
 
+    # Another write, and meanwhile the racer's sessions end ("log out everywhere").
+    page.fill("#f-note", "Typed before the session ended")
+    page.get_by_role("button", name="Save note").click()
+    expect(light(page)).to_have_text("1 waiting")
+    store, rid = store_of(live_app), racer(live_app, username)
+    store.revoke_sessions(store.find_user(username).id)
+
     track.restore()
-    page.goto(f"{base}/race/{event.id}")
-    page.wait_for_timeout(1000)
-    assert [log.note for log in store_of(live_app).list_event_logs(
-        racer(live_app, username), event.id)] == []
+    expect(light(page)).to_have_text("1 needs you", timeout=SENT_WITHIN_MS)
+    light(page).click()
+    expect(page.locator("#outbox-list li")).to_contain_text("Logged out")
+    assert store.list_event_logs(rid, event.id) == []  # the discarded one never went
