@@ -125,7 +125,7 @@
       if (window.htmx) htmx.process(f);
     });
     // The old run's figures and laps are not this run's.
-    runs.querySelectorAll(".run-sum, .tops, .laps-fold, .flags-note, p.empty, .notice").forEach(function (el) {
+    runs.querySelectorAll(".run-sum, .tops, .laps-fold, .flags-note, p.empty, .notice:not(.queued)").forEach(function (el) {
       el.remove();
     });
     var head = runs.querySelector(".run-head h3");
