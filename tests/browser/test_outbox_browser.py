@@ -110,7 +110,7 @@ def test_ten_writes_offline_are_sent_once_in_order(page_sw: Page, track: Track, 
     # 2. Ten race-day writes across Event, Race Support and Advisor, in the day's order: a
     # setup change, a run on it, then advice. (A proposal accepted after a change with no run
     # between asks "change both now?"; a setup page saved after an accept it does not show
-    # is "yours vs theirs": both wait in "needs you", see the test below.)
+    # is "yours vs theirs": both wait in "needs you", as the next test shows for a conflict.)
     page.goto(f"{base}/event/{event.id}")  # the event's offline copy
     expect(page.locator(".offline-copy")).to_be_visible()
     fill_setup(page, "DF", "6000")
