@@ -156,3 +156,41 @@ def test_event_page_offers_ready_for_the_track_only_while_open(app, alice) -> No
     html = alice.get(f"/event/{event.id}").get_data(as_text=True)
     # Hidden until app.js finds a service worker: without one it could do nothing.
     assert re.search(r"<button [^>]*data-pack-ready hidden>Ready for the track</button>", html)
+
+
+def _outbox_routes(client) -> list[re.Pattern[str]]:
+    text = client.get("/sw.js").get_data(as_text=True)
+    config = json.loads(re.search(r"const APEX = (\{.*?\});\n", text)[1])
+    return [re.compile(r) for r in config["outbox"]]
+
+
+def test_the_worker_imports_workbox_then_the_outbox(app, client) -> None:
+    text = client.get("/sw.js").get_data(as_text=True)
+    config = json.loads(re.search(r"const APEX = (\{.*?\});\n", text)[1])
+    assets = app.extensions["apex.assets"]
+    assert config["imports"] == [*config["workbox"], f"/static/{assets['outbox-sw.js'].name}"]
+
+
+def test_the_outbox_keeps_the_race_day_writes_and_no_other(client) -> None:
+    routes = _outbox_routes(client)
+
+    def kept(path: str) -> bool:
+        return any(r.search(path) for r in routes)
+
+    event, run = "0b7a3d1e-1111-4222-8333-944455556666", "1c8b4e2f-1111-4222-8333-944455556666"
+    for path in (f"/race/{event}/notes", f"/race/{event}/symptoms", f"/race/{event}/runs",
+                 f"/race/{event}/runs/{run}/laps", f"/race/{event}/runs/{run}/confidence",
+                 f"/race/{event}/runs/{run}/laps/3/flag", f"/race/{event}/tyres/fresh",
+                 f"/event/{event}/setup", f"/advisor/{event}/ask"):
+        assert kept(path), path
+    for path in ("/auth/login", "/auth/logout", "/event/", f"/event/{event}/close",
+                 "/garage/cars", f"/race/{event}/notes/extra", f"/x/race/{event}/notes"):
+        assert not kept(path), path
+
+
+def test_every_page_of_a_racer_loads_the_outbox_and_has_a_sync_light(alice, client) -> None:
+    html = alice.get("/garage/").get_data(as_text=True)
+    assert re.search(r'<script src="/static/outbox\.[0-9a-f]{10}\.js" defer>', html)
+    assert 'id="sync-light"' in html and 'id="outbox-list"' in html
+    visitor = client.get("/auth/login").get_data(as_text=True)
+    assert "outbox" not in visitor and "sync-light" not in visitor

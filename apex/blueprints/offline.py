@@ -23,6 +23,7 @@ import functools
 import hashlib
 import hmac
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,13 @@ ICONS = (  # (file under static/, size, purpose)
     ("icons/maskable-512.png", 512, "maskable"),
 )
 APPLE_ICON = "icons/apple-touch-icon.png"
+# The outbox (issue 16): the worker keeps a race-day write made offline (outbox-sw.js);
+# outbox.js, in every page, shows the sync light and asks the worker to send.
+OUTBOX_WORKER = "outbox-sw.js"
+# The writes the outbox keeps: every POST of Race Support and the Advisor, and the event
+# setup's save. Other writes (log in, start or close an event, the garage) need the server.
+OUTBOX_BLUEPRINTS = ("race", "advisor")
+OUTBOX_ENDPOINTS = ("event.save_event_setup",)
 
 
 def racer_tag(user_id: str) -> str:
@@ -112,6 +120,18 @@ def offline_page() -> ResponseReturnValue:
     return render_template("offline/index.html", pages=pages)
 
 
+def outbox_routes(app: Flask) -> list[str]:
+    """The paths of the writes the outbox keeps, as anchored regular expressions (sorted)."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        blueprint = rule.endpoint.partition(".")[0]
+        if "POST" in (rule.methods or ()) and (
+                blueprint in OUTBOX_BLUEPRINTS or rule.endpoint in OUTBOX_ENDPOINTS):
+            parts = re.split(r"<[^>]+>", rule.rule)
+            found.add("^" + "[^/]+".join(re.escape(p) for p in parts) + "$")
+    return sorted(found)
+
+
 # --- the service worker and the manifest --------------------------------------------------------
 
 @functools.cache
@@ -130,6 +150,9 @@ def service_worker_script() -> tuple[str, str]:
         "version": version,
         "precache": precache,
         "workbox": ["/static/" + assets[name].name for name in WORKBOX],
+        # imported in this order: Workbox, then the outbox (which uses it)
+        "imports": ["/static/" + assets[name].name for name in (*WORKBOX, OUTBOX_WORKER)],
+        "outbox": outbox_routes(current_app),
         "pack": url_for("offline.pack"),
         "offline": url_for("offline.offline_page"),
         "racerHeader": RACER_HEADER,

@@ -244,7 +244,9 @@
     // htmx's "successful" unset: the status tells).
     document.addEventListener("htmx:afterRequest", function (e) {
       var config = e.detail.requestConfig, status = e.detail.xhr ? e.detail.xhr.status : 0;
-      if (config && config.verb === "post" && status >= 200 && status < 300) {
+      // A write kept by the outbox (202, X-Apex-Outbox) reached nothing yet: outbox.js.
+      var kept = e.detail.xhr && e.detail.xhr.getResponseHeader("X-Apex-Outbox");
+      if (config && config.verb === "post" && status >= 200 && status < 300 && !kept) {
         toWorker({ type: "wrote", url: location.pathname });
       }
     });

@@ -31,11 +31,20 @@ class Track:
     """The app on a local port, and a switch that drops the connection."""
 
     def __init__(self, app: Flask) -> None:
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._app = app
+        self._serve(0)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
+
+    def _serve(self, port: int) -> None:
+        self._server = make_server("127.0.0.1", port, self._app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         self.up = True
+
+    def restore(self) -> None:
+        """The Wi-Fi is back: the app answers again on the same address."""
+        if not self.up:
+            self._serve(self._server.server_port)
 
     def drop(self) -> None:
         """Nothing answers on the port any more: every request is refused."""

@@ -14,12 +14,13 @@
  * - Only GET pages with the pack's racer tag (X-Apex-Racer) are kept; POST answers never.
  *   A login, logout or sign-up, or a page that comes with another racer's tag or none,
  *   drops every kept page: one racer's pages are never shown to another.
- * - Writes (POST) are left to the browser; the outbox (issue 16, later) adds a POST route
- *   here that keeps a write made offline in IndexedDB and answers at once.
+ * - Race-day writes (POST) made while the server cannot be reached are kept on the phone
+ *   and sent later by the outbox (static/outbox-sw.js, wired at the end); other writes are
+ *   left to the browser.
  */
 "use strict";
 const APEX = {{ config | safe }};
-importScripts(...APEX.workbox);
+importScripts(...APEX.imports); // Workbox's modules, then the outbox (static/outbox-sw.js)
 
 const PAGES = "apex-pages"; // the race-day pack: per racer, never versioned with the assets
 const META = "/offline/__pack"; // the pack's description, kept in PAGES beside the pages
@@ -181,7 +182,7 @@ async function keptCopy(key) {
   if (!hit || !m.racer || hit.headers.get(APEX.racerHeader) !== m.racer) return null;
   const saved = hit.headers.get(SAVED);
   const line = '<p class="offline-copy" role="status">Offline copy from <time datetime="' + saved + '">' +
-    clock(saved) + "</time> · APEX cannot be reached, nothing can be saved now</p>";
+    clock(saved) + "</time> · APEX cannot be reached: race-day saves are kept on this phone</p>";
   const html = (await hit.text()).replace('<main id="main">', '<main id="main">' + line);
   return new Response(html, { status: 200, statusText: "OK", headers: hit.headers });
 }
@@ -266,11 +267,24 @@ self.addEventListener("activate", (event) => {
   }));
 });
 
+// The outbox: once writes kept offline are sent, every page of the pack may show them.
+const outbox = self.apexOutbox({
+  workbox: wb, routes: APEX.outbox,
+  afterSent: () => serial(async () => {
+    const m = await loadMeta();
+    m.pages.forEach((p) => { m.stale[p.url] = true; });
+    m.checked = 0;
+    await saveMeta();
+    return refreshPack(false);
+  }),
+});
+
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   const reply = (answer) => { if (event.ports[0]) event.ports[0].postMessage(answer); };
   let job;
   if (data.type === "pack") job = serial(() => refreshPack(!!data.force));
+  else if (data.type === "outbox") job = outbox.onMessage(data);
   else if (data.type === "wrote") job = wrote(String(data.url || ""));
   else if (data.type === "clear") job = serial(clearPack).then(() => ({ ok: true }));
   else return;
