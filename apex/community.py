@@ -12,6 +12,10 @@ Why it is built this way:
   to the higher step (7250 -> 7500; -1.25° on a 0.5° step -> -1.0°).
 - Text: the most common value (ignoring case and surrounding spaces; shown as first
   written; a tie goes to the value seen first) and its share of the rows that set it.
+- ``summarize`` states these rules over the rows themselves; the stores answer with
+  ``from_counts``, the same rules over counts of (parameter, value) kept per car by the
+  writes (issue 17: a car with 20 000 rows is a few hundred counts), and tests hold the
+  two to the same answer.
 """
 
 from __future__ import annotations

@@ -44,19 +44,26 @@ CREATE FUNCTION library_place(day date, id integer) RETURNS bigint
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN (day - DATE '2000-01-01')::bigint * 1000000000000 + id;
 
--- A row's parameter cells (every column but the fixed ones), signed: +1 added, -1 gone.
-CREATE FUNCTION library_row_cells(r jsonb, direction integer)
-    RETURNS TABLE (sign integer, brand text, vehicle text, param text, value text,
-                   is_text boolean, place bigint)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- The statement that puts the parameter cells of the rows of ``source`` (a transition
+-- table, or master_library) into library_cells with ``sign``: every column of
+-- master_library but the fixed ones, unpivoted, the set ones only. Built from the
+-- catalogue of columns when it runs, so a parameter column added later is in it.
+CREATE FUNCTION library_cells_sql(source text, sign integer) RETURNS text
+    LANGUAGE sql STABLE
     BEGIN ATOMIC
-        SELECT direction, lower(r ->> 'brand'), lower(r ->> 'vehicle'), e.key,
-               btrim(e.value #>> '{}'), jsonb_typeof(e.value) = 'string',
-               library_place((r ->> 'date')::date, (r ->> 'id')::integer)
-        FROM jsonb_each(r - ARRAY['id', 'track', 'brand', 'vehicle', 'condition', 'date',
-                                  'source', 'driver_name', 'submitted_by', 'notes',
-                                  'version', 'created_at', 'updated_at', 'search']) e
-        WHERE jsonb_typeof(e.value) <> 'null' AND btrim(e.value #>> '{}') <> '';
+        SELECT format('INSERT INTO library_cells SELECT %s, lower(r.brand), lower(r.vehicle),'
+                      ' v.param, btrim(v.value), v.is_text, library_place(r.date, r.id)'
+                      ' FROM %I r CROSS JOIN LATERAL (VALUES %s) v(param, value, is_text)'
+                      ' WHERE btrim(v.value) <> %L', sign, source,
+                      string_agg(format('(%L, r.%I::text, %L::boolean)', a.attname, a.attname,
+                                        a.atttypid IN ('text'::regtype, 'varchar'::regtype)),
+                                 ', ' ORDER BY a.attnum), '')
+        FROM pg_attribute a
+        WHERE a.attrelid = 'master_library'::regclass AND a.attnum > 0
+          AND NOT a.attisdropped AND a.attgenerated = ''
+          AND a.attname <> ALL (ARRAY['id', 'track', 'brand', 'vehicle', 'condition', 'date',
+                                      'source', 'driver_name', 'submitted_by', 'notes',
+                                      'version', 'created_at', 'updated_at']);
     END;
 
 -- What one statement changed, filled by the triggers below, folded in by
@@ -64,11 +71,13 @@ CREATE FUNCTION library_row_cells(r jsonb, direction integer)
 CREATE FUNCTION library_summaries_scratch() RETURNS void
     LANGUAGE plpgsql AS $$
 BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS library_car_deltas (
-        brand text, vehicle text, sign integer) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS library_cells (
-        sign integer, brand text, vehicle text, param text, value text, is_text boolean,
-        place bigint) ON COMMIT DELETE ROWS;
+    IF to_regclass('pg_temp.library_cells') IS NULL THEN
+        CREATE TEMP TABLE library_car_deltas (
+            brand text, vehicle text, sign integer) ON COMMIT DELETE ROWS;
+        CREATE TEMP TABLE library_cells (
+            sign integer, brand text, vehicle text, param text, value text,
+            is_text boolean, place bigint) ON COMMIT DELETE ROWS;
+    END IF;
     DELETE FROM library_car_deltas;
     DELETE FROM library_cells;
 END $$;
@@ -124,13 +133,11 @@ BEGIN
     PERFORM library_summaries_scratch();
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO library_car_deltas SELECT lower(brand), lower(vehicle), 1 FROM new_rows;
-        INSERT INTO library_cells
-        SELECT c.* FROM new_rows n, library_row_cells(to_jsonb(n), 1) c;
+        EXECUTE library_cells_sql('new_rows', 1);
     END IF;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         INSERT INTO library_car_deltas SELECT lower(brand), lower(vehicle), -1 FROM old_rows;
-        INSERT INTO library_cells
-        SELECT c.* FROM old_rows o, library_row_cells(to_jsonb(o), -1) c;
+        EXECUTE library_cells_sql('old_rows', -1);
     END IF;
     PERFORM library_summaries_fold();
     RETURN NULL;
@@ -159,8 +166,7 @@ CREATE TRIGGER library_summaries_truncate AFTER TRUNCATE ON master_library
 -- The rows already there.
 SELECT library_summaries_scratch();
 INSERT INTO library_car_deltas SELECT lower(brand), lower(vehicle), 1 FROM master_library;
-INSERT INTO library_cells
-SELECT c.* FROM master_library m, library_row_cells(to_jsonb(m), 1) c;
+DO $$ BEGIN EXECUTE library_cells_sql('master_library', 1); END $$;
 SELECT library_summaries_fold();
 
 -- A car narrowed to a track or a condition (community ranges): that car's rows at that

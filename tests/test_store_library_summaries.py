@@ -12,7 +12,9 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from psycopg import sql
 
+from apex.catalogue import PARAMS
 from apex.community import Summary, summarize
 from apex.models import LibraryQuery
 from apex.store import Store
@@ -137,10 +139,13 @@ def test_a_deleted_account_leaves_its_shared_rows_counted(store: Store, racer: s
 
 # -- PostgreSQL: the kept counts are exactly a recount, whatever writes ------------------
 
-RECOUNT = """SELECT c.brand, c.vehicle, c.param, c.value, count(*)::int AS rows,
-max(c.place) FILTER (WHERE c.is_text) AS newest
-FROM master_library m, library_row_cells(to_jsonb(m), 1) c
-GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"""
+# Independent of sql/0020: the catalogue's parameters unpivoted here.
+RECOUNT = sql.SQL("""SELECT lower(m.brand), lower(m.vehicle), v.param, btrim(v.value),
+count(*)::int, max(library_place(m.date, m.id)) FILTER (WHERE v.is_text)
+FROM master_library m CROSS JOIN LATERAL (VALUES {}) v(param, value, is_text)
+WHERE btrim(v.value) <> '' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""").format(
+    sql.SQL(", ").join(sql.SQL("({}, m.{}::text, {})").format(
+        p.key, sql.Identifier(p.key), not p.is_numeric) for p in PARAMS))
 KEPT = "SELECT brand, vehicle, param, value, rows, newest FROM library_values ORDER BY 1, 2, 3, 4"
 CARS_RECOUNT = """SELECT lower(brand), lower(vehicle), count(*)::int FROM master_library
 GROUP BY 1, 2 ORDER BY 1, 2"""
