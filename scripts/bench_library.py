@@ -168,7 +168,7 @@ def bench(store: Store, runs: int, track: str) -> list[tuple[str, float, float, 
     out.append(("no filter, page 200 by keyset", *figures(times), page.total))
     # The ranges page's work before issue 17: every row into Python, then the ranges ...
     times, values = timed(lambda: community_ranges(store.community_values(*COMMUNITY), None),
-                          max(runs // 20, 5))
+                          max(runs // 40, 5))
     out.append((f"community_values+ranges {COMMUNITY[1]}", *figures(times),
                 values[0].count))
     # ... and since: the counts the writes keep per car (sql/0020), or the narrowed rows'.

@@ -182,3 +182,23 @@ def test_sql_writes_keep_the_counts_a_recount(store: Store, racer: str,
         conn.execute("TRUNCATE master_library CASCADE")
         _same_as_recount(conn)
         assert conn.execute("SELECT count(*) FROM library_values").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_a_car_and_the_library_total_are_read_from_the_kept_counts(
+        store: Store, racer: str, store_config: dict) -> None:
+    """Not recounted per page: a count changed behind the triggers' back is what is read
+    (the car's summary and the totals without a filter or with the car's only)."""
+    total = store.search_library(LibraryQuery()).total
+    before = store.community_summary("Tekno", "NB48 Test")
+    with psycopg.connect(store_config["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute("UPDATE library_cars SET rows = rows + 100 WHERE vehicle = 'nb48 test'")
+        conn.execute("""UPDATE library_values SET rows = rows + 100
+                        WHERE vehicle = 'nb48 test' AND param = 'DF' AND value = '7000'""")
+    assert store.search_library(LibraryQuery()).total == total + 100
+    assert store.search_library(LibraryQuery(vehicle="NB48 test")).total == len(ROWS) + 100
+    after = store.community_summary("Tekno", "NB48 Test")
+    assert after.rows == before.rows + 100
+    assert after.params["DF"].count == before.params["DF"].count + 100
+    # Narrowed, the car's rows there are counted.
+    assert store.community_summary("Tekno", "NB48 Test", "Summary Park").rows == 3

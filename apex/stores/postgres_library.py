@@ -327,10 +327,10 @@ def community_summary_statements(
     """The two statements of a car's summary, each with its parameters: its row count,
     its ``Cell``s."""
     params = {"brand": brand, "vehicle": vehicle, "track": track, "condition": condition}
-    narrow = sql.Composed([sql.SQL(" AND " + _FILTERS[f]) for f in ("track", "condition")
-                           if params[f]])
-    if not narrow:
+    narrowed = [f for f in ("track", "condition") if params[f]]
+    if not narrowed:
         return (_q(CAR_ROWS), params), (_q(CAR_CELLS), params)
+    narrow = sql.Composed([sql.SQL(" AND " + _FILTERS[f]) for f in narrowed])
     cells = sql.SQL(", ").join(
         sql.SQL("({}, m.{}::text)").format(sql.Literal(p.key), sql.Identifier(p.key))
         for p in PARAMS)
