@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -141,18 +141,29 @@ def place(day: date, row_id: int) -> int:
     return (day - _EPOCH).days * 1_000_000_000_000 + row_id
 
 
-def counts_of(rows: Iterable[Mapping[str, Any]]) -> list[Cell]:
-    """The ``Cell``s of library rows (key -> value dicts with ``date`` and ``id``)."""
-    found: dict[tuple[str, str | int | Decimal], list[int]] = {}
+def row_cells(row: Mapping[str, Any]) -> tuple[tuple[str, Value], ...]:
+    """A library row's set parameters as (key, value), in the catalogue's types."""
+    return tuple((param.key, value) for param in PARAMS
+                 if (value := coerce(param, row.get(param.key))) is not None)
+
+
+def counts_of(rows: Iterable[Mapping[str, Any]],
+              cells_of: Callable[[Mapping[str, Any]], Iterable[tuple[str, Value]]] = row_cells
+              ) -> list[Cell]:
+    """The ``Cell``s of library rows (key -> value dicts with ``date`` and ``id``);
+    ``cells_of`` gives a row's ``row_cells`` (the CSV store's are kept per row)."""
+    found: dict[tuple[str, Value], list[int]] = {}
     for row in rows:
         at = place(row["date"], row["id"])
-        for param in PARAMS:
-            if (value := coerce(param, row.get(param.key))) is None:
-                continue
-            cell = found.setdefault((param.key, value), [0, at])
-            cell[0] += 1
-            cell[1] = max(cell[1], at)
-    return [Cell(key, value, n, newest if key in _TEXT_KEYS else None)
+        for key, value in cells_of(row):
+            cell = found.get((key, value))
+            if cell is None:
+                found[key, value] = [1, at]
+            else:
+                cell[0] += 1
+                if at > cell[1]:
+                    cell[1] = at
+    return [Cell(key, value, n, newest if key in _TEXT_KEYS else None)  # type: ignore[arg-type]
             for (key, value), (n, newest) in found.items()]
 
 

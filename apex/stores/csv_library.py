@@ -21,7 +21,7 @@ from typing import Any
 
 from apex import versions
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
-from apex.community import CommunitySummary, counts_of, from_counts
+from apex.community import CommunitySummary, counts_of, from_counts, row_cells
 from apex.folding import fold
 from apex.models import (
     LIBRARY_FIELDS,
@@ -68,6 +68,10 @@ class _Sorted:
         self.lower = {f: [d[2][n] for d in derived] for n, f in enumerate(_FILTERED)}
         self.dates = [r["date"] for r in self.rows]
         self.summaries: dict[tuple, CommunitySummary] = {}
+        kept = previous.cells if previous is not None else {}
+        self.cells: dict[Any, tuple[Mapping[str, Any], tuple[tuple[str, Value], ...]]] = {
+            r["id"]: cells for r in rows
+            if (cells := kept.get(r["id"])) is not None and cells[0] is r}
 
     def summary(self, **wanted: str) -> CommunitySummary:
         """The community summary of the rows whose columns equal ``wanted`` (ignoring
@@ -78,8 +82,16 @@ class _Sorted:
             if len(self.summaries) >= _SUMMARIES_KEPT:
                 self.summaries.clear()
             rows = [self.rows[i] for i in self.where(**wanted)]
-            found = self.summaries[key] = from_counts(len(rows), counts_of(rows))
+            found = self.summaries[key] = from_counts(len(rows), counts_of(rows, self._cells))
         return found
+
+    def _cells(self, row: Mapping[str, Any]) -> tuple[tuple[str, Value], ...]:
+        """A row's ``row_cells``, kept like its word string: a row the write left alone
+        is not read again (a car's first summary after a write only adds up)."""
+        found = self.cells.get(row["id"])
+        if found is None or found[0] is not row:
+            found = self.cells[row["id"]] = (row, row_cells(row))
+        return found[1]
 
     @functools.cached_property
     def facets(self) -> tuple[list[str], ...]:
