@@ -350,9 +350,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=200, help="timed calls per query")
     parser.add_argument("--rows", type=int, default=100_000, help="PostgreSQL library rows")
     parser.add_argument("--csv-rows", type=int, default=10_000, help="CSV library rows")
+    parser.add_argument("--csv-only", action="store_true", help="skip PostgreSQL")
     args = parser.parse_args()
     assert set(LIBRARY_FIELDS) <= set(COLUMNS)
-    run_postgres(args.runs, args.rows)
+    if not args.csv_only:
+        run_postgres(args.runs, args.rows)
     run_csv(args.runs, args.csv_rows)
     return 0
 
