@@ -12,15 +12,21 @@ Why it is built this way:
   to the higher step (7250 -> 7500; -1.25° on a 0.5° step -> -1.0°).
 - Text: the most common value (ignoring case and surrounding spaces; shown as first
   written; a tie goes to the value seen first) and its share of the rows that set it.
+- ``summarize`` states these rules over the rows themselves; the stores answer with
+  ``from_counts``, the same rules over counts of (parameter, value) kept per car by the
+  writes (issue 17: a car with 20 000 rows is a few hundred counts), and tests hold the
+  two to the same answer.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from apex.catalogue import PARAMS, Param, Value, coerce
 
@@ -28,6 +34,8 @@ BELOW: Final = "below the range"
 WITHIN: Final = "within"
 ABOVE: Final = "above"
 Position = Literal["below the range", "within", "above"]
+_EPOCH: Final = date(2000, 1, 1)
+_TEXT_KEYS: Final = frozenset(p.key for p in PARAMS if not p.is_numeric)
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,98 @@ def summarize(rows: list[dict]) -> CommunitySummary:
             out[param.key] = Summary(len(values), common=first_written[folded],
                                      common_count=count)
     return CommunitySummary(len(rows), out)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """How many rows set one parameter to one value (a text as written, trimmed; a number
+    in any spelling: "2.30" and 2.3 are one value), and, for text, the ``place`` of the
+    newest of them. The PostgreSQL store keeps these per car in library_values (sql/0020),
+    the CSV store counts them in memory (``counts_of``); ``from_counts`` sums them up."""
+
+    param: str
+    value: str | int | Decimal
+    rows: int
+    newest: int | None = None
+
+
+def place(day: date, row_id: int) -> int:
+    """A row's place in the library's order (date, then id; newest highest) as one number,
+    as sql/0020's library_place."""
+    return (day - _EPOCH).days * 1_000_000_000_000 + row_id
+
+
+def row_cells(row: Mapping[str, Any]) -> tuple[tuple[str, Value], ...]:
+    """A library row's set parameters as (key, value), in the catalogue's types."""
+    return tuple((param.key, value) for param in PARAMS
+                 if (value := coerce(param, row.get(param.key))) is not None)
+
+
+def counts_of(rows: Iterable[Mapping[str, Any]],
+              cells_of: Callable[[Mapping[str, Any]], Iterable[tuple[str, Value]]] = row_cells
+              ) -> list[Cell]:
+    """The ``Cell``s of library rows (key -> value dicts with ``date`` and ``id``);
+    ``cells_of`` gives a row's ``row_cells`` (the CSV store's are kept per row)."""
+    found: dict[tuple[str, Value], list[int]] = {}
+    for row in rows:
+        at = place(row["date"], row["id"])
+        for key, value in cells_of(row):
+            cell = found.get((key, value))
+            if cell is None:
+                found[key, value] = [1, at]
+            else:
+                cell[0] += 1
+                if at > cell[1]:
+                    cell[1] = at
+    return [Cell(key, value, n, newest if key in _TEXT_KEYS else None)  # type: ignore[arg-type]
+            for (key, value), (n, newest) in found.items()]
+
+
+def from_counts(rows: int, cells: Iterable[Cell]) -> CommunitySummary:
+    """The ``CommunitySummary`` of ``rows`` rows whose values ``cells`` counts: what
+    ``summarize`` makes of the rows themselves, from a few hundred counts."""
+    by_param: dict[str, list[Cell]] = {}
+    for cell in cells:
+        by_param.setdefault(cell.param, []).append(cell)
+    out: dict[str, Summary] = {}
+    for param in PARAMS:
+        found = by_param.get(param.key)
+        if not found:
+            out[param.key] = Summary()
+        elif param.is_numeric:
+            counts: Counter[Decimal] = Counter()
+            for cell in found:
+                counts[Decimal(str(coerce(param, cell.value)))] += cell.rows
+            ordered = sorted(counts.items())
+            total = sum(counts.values())
+            out[param.key] = Summary(total, coerce(param, ordered[0][0]),
+                                     _median(ordered, total), coerce(param, ordered[-1][0]))
+        else:
+            # folded value -> [rows, newest place, the value as its newest row wrote it]
+            groups: dict[str, list[Any]] = {}
+            for cell in found:
+                text = str(cell.value).strip()
+                group = groups.setdefault(text.casefold(), [0, -1, text])
+                group[0] += cell.rows
+                if (cell.newest if cell.newest is not None else -1) > group[1]:
+                    group[1:] = [cell.newest, text]
+            count, _, common = max(groups.values(), key=lambda g: (g[0], g[1]))
+            out[param.key] = Summary(sum(g[0] for g in groups.values()), common=common,
+                                     common_count=count)
+    return CommunitySummary(rows, out)
+
+
+def _median(ordered: list[tuple[Decimal, int]], total: int) -> Decimal:
+    """``statistics.median`` of the values ``ordered`` counts (value, rows), ascending."""
+    wanted = sorted({(total - 1) // 2, total // 2})  # 0-based places of the middle one(s)
+    middle: list[Decimal] = []
+    seen = 0
+    for value, n in ordered:
+        while wanted and wanted[0] < seen + n:
+            middle.append(value)
+            wanted.pop(0)
+        seen += n
+    return middle[0] if len(middle) == 1 else (middle[0] + middle[1]) / 2
 
 
 def ranges_of(summary: CommunitySummary, mine: dict | None) -> list[Range]:

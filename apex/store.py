@@ -213,8 +213,9 @@ class Store(AttemptLog, Protocol):
     def community_summary(
         self, brand: str, vehicle: str, track: str = "", condition: str = ""
     ) -> CommunitySummary:
-        """What ``apex.community.summarize`` makes of those rows (PostgreSQL: one SQL
-        aggregate, the rows never read into Python)."""
+        """What ``apex.community.summarize`` makes of those rows, made by
+        ``apex.community.from_counts`` from value counts the writes keep per car (sql/0020
+        on PostgreSQL; per parse on CSV), or, narrowed, counted from that car's rows there."""
 
     # the racer's notebook
     def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",

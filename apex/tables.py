@@ -112,6 +112,11 @@ NOT_EXPORTED: tuple[str, ...] = ("request_keys", "login_attempts")
 # them out of a CSV store's files. setup_changes.verdict held the closing audit's
 # rating copied onto the changes; the audit stays in audits.
 RETIRED: dict[str, tuple[str, ...]] = {"setup_changes": ("verdict",)}
+# Tables PostgreSQL derives from another table by trigger, in the writing transaction
+# (sql/0020: the Setup Library's counts and value counts per car). Not data: never
+# exported, imported or written by a store (the CSV store derives the same in memory),
+# and rebuilt from their source by the migration that makes them.
+DERIVED: tuple[str, ...] = ("library_cars", "library_values")
 # What export, import and backups carry, in TABLES' order: parents before children.
 EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 

@@ -133,6 +133,7 @@ CASES: list[tuple[str, LibraryQuery]] = [
     ("text matching nothing", LibraryQuery(text="zzqx")),
 ]
 COMMUNITY = ("Tekno", "NB48 2.2")
+CONDITION = "High Traction, Smooth"
 
 
 def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
@@ -167,14 +168,16 @@ def bench(store: Store, runs: int, track: str) -> list[tuple[str, float, float, 
     out.append(("no filter, page 200 by keyset", *figures(times), page.total))
     # The ranges page's work before issue 17: every row into Python, then the ranges ...
     times, values = timed(lambda: community_ranges(store.community_values(*COMMUNITY), None),
-                          max(runs // 5, 5))
+                          max(runs // 40, 5))
     out.append((f"community_values+ranges {COMMUNITY[1]}", *figures(times),
                 values[0].count))
-    # ... and since: one aggregate (PostgreSQL), the ranges from its one row.
-    times, summary = timed(lambda: ranges_of(store.community_summary(*COMMUNITY), None),
-                           max(runs // 5, 5))
-    out.append((f"community_summary+ranges {COMMUNITY[1]}", *figures(times),
-                summary[0].count))
+    # ... and since: the counts the writes keep per car (sql/0020), or the narrowed rows'.
+    for name, narrow in ((COMMUNITY[1], ()), ("+ track", (track,)),
+                         ("+ condition", ("", CONDITION)), ("+ track + condition",
+                                                            (track, CONDITION))):
+        times, summary = timed(lambda n=narrow: ranges_of(
+            store.community_summary(*COMMUNITY, *n), None), runs)
+        out.append((f"community_summary+ranges {name}", *figures(times), summary[0].count))
     times, facets = timed(store.library_facets, runs)
     out.append(("library_facets (extra)", *figures(times), len(facets.tracks)))
     return out
@@ -238,17 +241,21 @@ def run_postgres(runs: int, count: int) -> None:
               f"{loaded:.1f}s; master_library with indexes: {size}")
         track = popular_track(rows)
         results = bench(store, runs, track)
+        write_costs(store, racers[0], rows[0], max(runs // 5, 10))
         store.close()
         table(f"PostgreSQL, {count} rows, {runs} calls each (per call: one transaction)",
               results)
         slowest = max(range(len(results)), key=lambda i: results[i][1])
-        extra = {"community_values+ranges": postgres_library.community_statement(*COMMUNITY),
-                 "community_summary+ranges":
-                     postgres_library.community_summary_statement(*COMMUNITY),
-                 "library_facets": (postgres_library.FACETS, {})}
-        if slowest > len(CASES):
-            explain(url, f"the slowest query: {results[slowest][0]}",
-                    [extra[results[slowest][0].split()[0]]])
+        extra = {"community_values+ranges": [postgres_library.community_statement(*COMMUNITY)],
+                 "library_facets": [(postgres_library.FACETS, {})]}
+        if hasattr(postgres_library, "community_summary_statements"):  # since sql/0020
+            extra["community_summary+ranges"] = list(
+                postgres_library.community_summary_statements(*COMMUNITY, track, CONDITION))
+        if slowest > len(CASES) and (plans := extra.get(results[slowest][0].split()[0])):
+            explain(url, f"the slowest query: {results[slowest][0]}", plans)
+        if "community_summary+ranges" in extra:
+            explain(url, "community ranges narrowed to a track and a condition",
+                    extra["community_summary+ranges"])
         # The slowest search too (its count and its page), whatever was slowest overall.
         search = max(range(len(CASES)), key=lambda i: results[i][1])
         query = CASES[search][1]
@@ -258,6 +265,30 @@ def run_postgres(runs: int, count: int) -> None:
                 list(postgres_library.search_statements(query)))
     finally:
         server.stop()
+
+
+def write_costs(store: Store, racer: str, like: dict[str, Any], runs: int) -> None:
+    """Median and p95 of a baseline added, changed, deleted through the store (each one
+    transaction), on the popular car: what keeping counts costs a write (sql/0020)."""
+    fields = {f: like[f] for f in LIBRARY_FIELDS} | {"brand": COMMUNITY[0],
+                                                     "vehicle": COMMUNITY[1]}
+    values = {k: like[k] for k in PARAM_KEYS}
+    costs: dict[str, list[float]] = {"add": [], "update": [], "delete": []}
+    for n in range(runs):
+        start = time.perf_counter()
+        added = store.add_library_baselines(racer, [(fields | {"track": f"Bench {n}"}, values)])
+        costs["add"].append((time.perf_counter() - start) * 1000)
+        assert added
+        start = time.perf_counter()
+        store.update_library_baseline(racer, added[0].id, {}, values | {"DF": 9000,
+                                                                         "SP_F": "Purple"})
+        costs["update"].append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        store.delete_library_baseline(racer, added[0].id)
+        costs["delete"].append((time.perf_counter() - start) * 1000)
+    print(f"\nWrites through the store on {' '.join(COMMUNITY)} ({runs} each): "
+          + "; ".join(f"{k} median {statistics.median(v):.1f} ms, p95 "
+                      f"{figures(v)[1]:.1f} ms" for k, v in costs.items()))
 
 
 def popular_track(rows: list[dict[str, Any]]) -> str:
@@ -300,6 +331,16 @@ def run_csv(runs: int, count: int) -> None:
             after.append(((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000))
         print("the first search after each of 5 baselines saved through the store: "
               + ", ".join(f"{w:.0f} ms ({c:.0f} ms CPU)" for w, c in after))
+        ranges = []
+        for n in range(5):
+            store.add_library_baselines(racers[0], [(
+                {f: rows[n][f] for f in LIBRARY_FIELDS if f != "track"} | {"track": f"Ranges {n}"},
+                {k: rows[n][k] for k in PARAM_KEYS})])
+            wall = time.perf_counter()
+            ranges_of(store.community_summary(*COMMUNITY), None)
+            ranges.append((time.perf_counter() - wall) * 1000)
+        print(f"the first community ranges of {' '.join(COMMUNITY)} after each of 5 baselines "
+              "saved: " + ", ".join(f"{w:.0f} ms" for w in ranges))
         results = bench(store, runs, popular_track(rows))
         table(f"CSV, {count} rows, {runs} calls each (parsed table cached)", results)
 
@@ -309,9 +350,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=200, help="timed calls per query")
     parser.add_argument("--rows", type=int, default=100_000, help="PostgreSQL library rows")
     parser.add_argument("--csv-rows", type=int, default=10_000, help="CSV library rows")
+    parser.add_argument("--csv-only", action="store_true", help="skip PostgreSQL")
     args = parser.parse_args()
     assert set(LIBRARY_FIELDS) <= set(COLUMNS)
-    run_postgres(args.runs, args.rows)
+    if not args.csv_only:
+        run_postgres(args.runs, args.rows)
     run_csv(args.runs, args.csv_rows)
     return 0
 

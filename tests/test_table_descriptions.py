@@ -8,8 +8,9 @@ silently drop out of a backup, or leave an import pointing at the wrong parent.
 change here); the unit tests below show it catching each kind of forgotten thing.
 
 Left out of the comparison, each in one place: ``schema_migrations`` (the runner's
-ledger, ``migrations``), generated columns (``search``: PostgreSQL computes them,
-no store writes them) and ``tables.NOT_EXPORTED`` (not exported, still described).
+ledger, ``migrations``), ``tables.DERIVED`` (kept by triggers from another table),
+generated columns (``search``: PostgreSQL computes them, no store writes them) and
+``tables.NOT_EXPORTED`` (not exported, still described).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import psycopg
 import pytest
 
 from apex import migrations
-from apex.tables import EXPORTED, NOT_EXPORTED, REFERENCES, TABLES, column_kind
+from apex.tables import DERIVED, EXPORTED, NOT_EXPORTED, REFERENCES, TABLES, column_kind
 from apex.transfer import plan
 from apex.transfer.plan import NaturalKey
 from tests.pg_server import PgServer
@@ -63,7 +64,7 @@ APP = Described(TABLES, REFERENCES, EXPORTED, NOT_EXPORTED, plan.ORDER, plan.NAT
 def problems(d: Described, s: Schema) -> list[str]:
     """Every disagreement between the descriptions and the schema; [] when they agree."""
     out: list[str] = []
-    sql_tables = set(s.columns) - {LEDGER}
+    sql_tables = set(s.columns) - {LEDGER, *DERIVED}
     for t in sorted(sql_tables - set(d.tables)):
         out.append(f"table {t} is in SQL but not in tables.TABLES")
     for t in sorted(set(d.tables) - sql_tables):
@@ -164,7 +165,7 @@ def schema(pg: PgServer) -> Iterator[Schema]:
 def test_tables_plan_and_sql_describe_the_same_tables(schema: Schema) -> None:
     assert problems(APP, schema) == []
     # The reader works: it sees the tables, a foreign key, a folded unique index.
-    assert set(schema.columns) == {*TABLES, LEDGER}
+    assert set(schema.columns) == {*TABLES, *DERIVED, LEDGER}
     assert ("laps", "run_id", "runs", "id") in schema.foreign_keys
     assert "lower(username)" in schema.unique["users"]
 

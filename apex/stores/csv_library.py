@@ -21,7 +21,7 @@ from typing import Any
 
 from apex import versions
 from apex.catalogue import BY_KEY, PARAM_KEYS, Value, coerce
-from apex.community import CommunitySummary, summarize
+from apex.community import CommunitySummary, counts_of, from_counts, row_cells
 from apex.folding import fold
 from apex.models import (
     LIBRARY_FIELDS,
@@ -41,6 +41,7 @@ LIBRARY = "master_library"
 _TRACK_LOG_TEXTS = ("track", "car", "event", "keywords")
 _NEVER = datetime.min.replace(tzinfo=UTC)  # sorts a hand-emptied timestamp last
 _FILTERED = ("brand", "vehicle", "track", "condition")
+_SUMMARIES_KEPT = 256  # cars (and narrowings) whose summary one parse keeps
 
 
 class _Sorted:
@@ -66,6 +67,31 @@ class _Sorted:
         self.words = [d[1] for d in derived]
         self.lower = {f: [d[2][n] for d in derived] for n, f in enumerate(_FILTERED)}
         self.dates = [r["date"] for r in self.rows]
+        self.summaries: dict[tuple, CommunitySummary] = {}
+        kept = previous.cells if previous is not None else {}
+        self.cells: dict[Any, tuple[Mapping[str, Any], tuple[tuple[str, Value], ...]]] = {
+            r["id"]: cells for r in rows
+            if (cells := kept.get(r["id"])) is not None and cells[0] is r}
+
+    def summary(self, **wanted: str) -> CommunitySummary:
+        """The community summary of the rows whose columns equal ``wanted`` (ignoring
+        case), counted (``counts_of``) once per parse: the ranges page asked again
+        before the next write costs a dictionary lookup."""
+        key = tuple(sorted((name, value.lower()) for name, value in wanted.items()))
+        if (found := self.summaries.get(key)) is None:
+            if len(self.summaries) >= _SUMMARIES_KEPT:
+                self.summaries.clear()
+            rows = [self.rows[i] for i in self.where(**wanted)]
+            found = self.summaries[key] = from_counts(len(rows), counts_of(rows, self._cells))
+        return found
+
+    def _cells(self, row: Mapping[str, Any]) -> tuple[tuple[str, Value], ...]:
+        """A row's ``row_cells``, kept like its word string: a row the write left alone
+        is not read again (a car's first summary after a write only adds up)."""
+        found = self.cells.get(row["id"])
+        if found is None or found[0] is not row:
+            found = self.cells[row["id"]] = (row, row_cells(row))
+        return found[1]
 
     @functools.cached_property
     def facets(self) -> tuple[list[str], ...]:
@@ -323,7 +349,8 @@ class LibraryMethods:
     def community_summary(
         self, brand: str, vehicle: str, track: str = "", condition: str = ""
     ) -> CommunitySummary:
-        return summarize(community_values(self._tables, brand, vehicle, track, condition))
+        narrow = {f: value for f, value in (("track", track), ("condition", condition)) if value}
+        return _library(self._tables).summary(brand=brand, vehicle=vehicle, **narrow)
 
     @locked
     def add_track_log(self, racer_id: str, kind: str, note: str, *, track: str = "",
