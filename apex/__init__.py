@@ -34,9 +34,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from apex.extensions import compress, csrf, limiter
     from apex.htmx import add_vary
     from apex.lap_input import format_lap
+    from apex.templating import AppEnvironment, csrf_token
     from apex.transfer import commands as transfer_commands
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.jinja_environment = AppEnvironment  # before anything builds app.jinja_env
     app.config.from_mapping(config.load(app.instance_path, test_config, debug=app.debug))
     if proxies := app.config["APEX_TRUSTED_PROXIES"]:
         # The client's address and scheme come from the proxies' X-Forwarded-* headers:
@@ -63,6 +65,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(theory_bp)
     offline.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=garage.index)
+    # Over flask_wtf's global and context processor: the token asked for once a request.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals["new_request_key"] = lambda: str(uuid.uuid4())
     app.jinja_env.filters["lap"] = format_lap
     app.jinja_env.filters["labelled"] = label_codes

@@ -551,7 +551,8 @@ def main(argv: list[str] | None = None) -> int:
     args.seconds = min(args.seconds, 600)
     args.race_seconds = min(args.race_seconds, 600)
     skip = set(filter(None, args.skip.split(",")))
-    args.configs = args.configs or f"{min(2 * len(os.sched_getaffinity(0)) + 1, 8)}x2"
+    # gunicorn.conf.py's own default: CPUs + 1 workers (at most 8) x 2 threads.
+    args.configs = args.configs or f"{min(len(os.sched_getaffinity(0)) + 1, 8)}x2"
 
     from tests import pg_server
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import hx, racer, store_of
+from tests.conftest import hx, racer, recorded_store_calls, store_of
 from tests.race_helpers import KEY, add_run, logs, start_event, textarea
 
 
@@ -50,6 +50,30 @@ def test_htmx_note_answers_with_the_form_and_the_new_note_only(alice, app, event
     assert "Pushes mid" in body and "Earlier" not in body
     assert len(response.get_data()) < 2000
     assert [log.note for log in logs(app, event)][0] == "Pushes mid"
+
+
+def test_htmx_note_and_symptom_read_only_what_their_answer_shows(alice, app, event):
+    """A saved note or symptom answers with its box and the new note (issue 17: the CPU
+    of a race-day tap): the runs are read (the run on screen, its name), the laps'
+    figures, the notes list and the setup are not; a retry redraws the list, so reads it."""
+    add_run(app, event, laps=("31.5", "31.2", "31.9"))
+    with recorded_store_calls(app) as calls:
+        assert alice.post(f"/race/{event.id}/notes", data={"note": "Pushes", "request_key": KEY},
+                          headers=hx("note-box")).status_code == 200
+    assert "list_runs" in calls and "add_event_log" in calls
+    assert not {"list_event_logs", "get_event_setup", "list_changes", "get_car"} & set(calls)
+    with recorded_store_calls(app) as calls:
+        again = alice.post(f"/race/{event.id}/notes", data={"note": "Pushes", "request_key": KEY},
+                           headers=hx("note-box"))
+    assert "list_event_logs" in calls and 'id="note-list" hx-swap-oob="true"' in again.text
+    with recorded_store_calls(app) as calls:
+        assert alice.post(f"/race/{event.id}/symptoms", data={"symptom": "push_entry"},
+                          headers=hx("symptoms")).status_code == 200
+    assert not {"list_event_logs", "get_event_setup", "list_changes"} & set(calls)
+    with recorded_store_calls(app) as calls:
+        page = alice.get(f"/race/{event.id}")
+    assert {"list_runs", "list_event_logs", "get_event_setup", "get_car"} <= set(calls)
+    assert "31.200" in page.text and "Pushes" in page.text
 
 
 def test_htmx_note_answers_with_the_notes_section_marked_saved(alice, app, event):

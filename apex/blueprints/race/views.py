@@ -68,20 +68,15 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any
     """What the page (or the one section asked for) shows; forms start empty.
 
     ``run_id`` is the run on screen (404 if it is not this event's); else the latest run.
+    The costly parts (the runs' figures and lap rows, the notes, the setup) are left to
+    ``answer``, which adds those of the blocks it renders (``complete``).
     """
     store = get_store()
-    racer_id = current_racer_id()
-    runs = store.list_runs(racer_id, event.id)
+    runs = store.list_runs(current_racer_id(), event.id)
     run = pick_run(runs, run_id)
-    stats = dict(zip((r.id for r in runs), event_run_stats(runs), strict=True))
     context: dict[str, Any] = {
         "event": event, "readonly": not event.is_active, "runs": runs, "run": run,
-        "stats": stats[run.id] if run else None,
-        "lap_rows": lap_rows(runs, run) if run else [],
-        # Each run's best clean lap (never a short lap: a double transponder hit).
-        "bests": {rid: s.best for rid, s in stats.items() if s is not None},
         "run_names": {r.id: r.name for r in runs},
-        "logs": store.list_event_logs(racer_id, event.id, limit=NOTES_SHOWN),
         "phases": grouped(), "next_run_name": next_run_name(runs),
         "note_values": {}, "note_errors": {}, "symptom_errors": {}, "run_values": {},
         "run_errors": {}, "lap_values": {}, "lap_errors": {}, "line_errors": [],
@@ -93,13 +88,40 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any
         # The lap list is folded on a plain visit; after a lap write it is open.
         "laps_open": request.args.get("laps") == "open",
     }
-    block = target_block(BLOCKS)
-    if block is None:  # the whole page: its header names the car
-        context["car"] = store.get_car(racer_id, event.car_id)
-    if block in (None, "setup_drift"):
-        context.update(_setup_context(racer_id, event, runs))
     context.update(overrides)
     return context
+
+
+# The parts of the context only some blocks show, by block (None: the whole page). A note
+# saved answers with its box and the new note: no run's figures, no note list, no setup.
+PARTS: dict[str | None, tuple[str, ...]] = {
+    None: ("figures", "logs", "setup", "car"), "runs": ("figures",), "notes": ("logs",),
+    "note_list": ("logs",), "setup_drift": ("setup",)}
+
+
+def complete(context: dict[str, Any], blocks: Sequence[str | None]) -> dict[str, Any]:
+    """``context`` with the parts ``blocks`` show added (what a caller gave is kept)."""
+    event: Event = context["event"]
+    runs: list[Run] = context["runs"]
+    run: Run | None = context["run"]
+    racer_id = current_racer_id()
+    parts: dict[str, Any] = {}
+    for part in dict.fromkeys(p for block in blocks for p in PARTS.get(block, ())):
+        if part == "figures":
+            stats = dict(zip((r.id for r in runs), event_run_stats(runs), strict=True))
+            parts.update({
+                "stats": stats[run.id] if run else None,
+                "lap_rows": lap_rows(runs, run) if run else [],
+                # Each run's best clean lap (never a short lap: a double transponder hit).
+                "bests": {rid: s.best for rid, s in stats.items() if s is not None}})
+        elif part == "logs":
+            parts["logs"] = get_store().list_event_logs(racer_id, event.id,
+                                                        limit=NOTES_SHOWN)
+        elif part == "setup":
+            parts.update(_setup_context(racer_id, event, runs))
+        elif part == "car":  # the whole page: its header names the car
+            parts["car"] = get_store().get_car(racer_id, event.car_id)
+    return {**parts, **context}
 
 
 def _setup_context(racer_id: str, event: Event, runs: list[Run]) -> dict[str, Any]:
@@ -128,7 +150,9 @@ def tyre_count(event: Event, runs: list[Run], changes: list[SetupChange],
 def answer(context: dict[str, Any], status: int = 200, oob: Sequence[str] = (),
            headers: dict[str, str] | None = None) -> ResponseReturnValue:
     """The page, or the targeted section plus ``oob`` blocks swapped out of band."""
-    body, status = render(PAGE, BLOCKS, status, oob=oob, **context)
+    block = target_block(BLOCKS)
+    blocks = [None] if block is None else [block, *oob]
+    body, status = render(PAGE, BLOCKS, status, oob=oob, **complete(context, blocks))
     return body, status, headers or {}
 
 
