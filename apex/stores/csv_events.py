@@ -265,8 +265,7 @@ class EventMethods(RaceRows):
         if row is None or setup is None:
             return None
         runs = self._event_rows("runs", row["event_id"])
-        run_ids = {r["id"] for r in runs}
-        laps = [r for r in self._tables.read("laps") if r["run_id"] in run_ids]
+        laps = [lap for r in runs for lap in self._tables.where("laps", "run_id", r["id"])]
         write = rule(_change(row), _setup(setup), runs, self._changes_of(row["event_id"]),
                      rules.tested_versions(runs, laps))
         return None if write is None else self._write(setup, write)

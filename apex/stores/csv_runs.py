@@ -91,11 +91,12 @@ class RaceRows:
         return row
 
     def _event_rows(self, table: str, event_id: str) -> list[Row]:
-        return [r for r in self._tables.read(table) if r["event_id"] == event_id]
+        """The event's rows of ``table``, in the table's order (by an index: a season
+        holds thousands of runs)."""
+        return self._tables.where(table, "event_id", event_id)
 
     def _run(self, row: Row) -> Run:
-        laps = [r for r in self._tables.read("laps") if r["run_id"] == row["id"]]
-        return run_with_laps(row, laps)
+        return run_with_laps(row, self._tables.where("laps", "run_id", row["id"]))
 
 
 class RunMethods(RaceRows):
@@ -120,8 +121,7 @@ class RunMethods(RaceRows):
     def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
         if self._event_row(racer_id, event_id) is None:
             return []
-        mine = sorted((r for r in self._tables.read("runs") if r["event_id"] == event_id),
-                      key=run_order)
+        mine = sorted(self._tables.where("runs", "event_id", event_id), key=run_order)
         return [self._run(r) for r in mine]
 
     @locked
@@ -138,7 +138,8 @@ class RunMethods(RaceRows):
         profile = self._racer(racer_id)
         if not self._key_used(profile, request_key):
             laps = self._tables.read("laps")
-            done = sum(1 for r in laps if r["run_id"] == run_id and r["deleted_at"] is None)
+            done = sum(1 for r in self._tables.where("laps", "run_id", run_id)
+                       if r["deleted_at"] is None)
             now = datetime.now(UTC)
             new = [{"id": str(uuid.uuid4()), "run_id": run_id, "lap_number": done + i,
                     "seconds": Decimal(s).quantize(Decimal("0.001")), "created_at": now,
