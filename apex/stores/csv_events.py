@@ -229,6 +229,8 @@ class EventMethods(RaceRows):
             tables["setup_changes"] = [*rows, *new]
         if tables:
             self._tables.write_all(tables)
+        if new or updated:
+            self._refresh_figures(setup_row["event_id"])
         return _setup(saved), [_change(r) for r in new], [_change(r) for r in updated]
 
     @locked
@@ -329,6 +331,7 @@ class EventMethods(RaceRows):
         rows = [{**r, **updates[r["id"]], "updated_at": now} if r["id"] in updates else r
                 for r in self._tables.read("setup_changes")]
         self._tables.write_all({"setup_changes": rows})
+        self._refresh_figures(row["event_id"])
         return _change(next(r for r in rows if r["id"] == row["id"]))
 
     @locked

@@ -65,6 +65,8 @@ class RaceRows:
     _racer: Callable[[str], Row]
     _key_used: Callable[[Row, str | None], bool]
     _remember_key: Callable[[Row, str | None], None]
+    # apex.stores.csv_figures.FigureMethods: the event's stored figures made again.
+    _refresh_figures: Callable[[str], None]
 
     # -- finding rows through their racer ------------------------------------
 
@@ -114,6 +116,7 @@ class RunMethods(RaceRows):
         run = now_row(event_id=event_id, name=name, started_at=datetime.now(UTC),
                        confidence=None, setup_version=setup["version"])
         self._tables.insert("runs", run)
+        self._refresh_figures(event_id)
         self._remember_key(profile, request_key)
         return self._run(run)
 
@@ -150,6 +153,7 @@ class RunMethods(RaceRows):
             changes = [{**r, "run_after": run_id, "updated_at": now} if r["id"] in tested
                        else r for r in self._tables.read("setup_changes")]
             self._tables.write_all({"laps": [*laps, *new], "setup_changes": changes})
+            self._refresh_figures(row["event_id"])
             self._remember_key(profile, request_key)
         return self._run(row)
 
@@ -164,6 +168,8 @@ class RunMethods(RaceRows):
         writes = rules.lap_deletion(live, lap_number) or {}
         if writes or len(laps) < len(self._tables.read("laps")):
             self._tables.write("laps", with_writes(laps, writes, now))
+        if writes:
+            self._refresh_figures(row["event_id"])
         return self._run(row)
 
     @locked
@@ -180,6 +186,7 @@ class RunMethods(RaceRows):
         if writes is None:
             return None
         self._tables.write("laps", with_writes(self._purged_laps(racer_id, now), writes, now))
+        self._refresh_figures(row["event_id"])
         return self._run(row)
 
     def _purged_laps(self, racer_id: str, now: datetime) -> list[Row]:
@@ -203,6 +210,7 @@ class RunMethods(RaceRows):
                     and r["lap_number"] == lap_number), None)
         if hit is not None and hit["flag"] != flag:
             self._tables.replace("laps", {**hit, "flag": flag})
+            self._refresh_figures(row["event_id"])
         return self._run(row)
 
     @locked

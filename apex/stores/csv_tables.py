@@ -406,6 +406,18 @@ class CsvTables:
             for table, rows in tables.items():
                 self.write(table, rows)
 
+    def set_where(self, table: str, column: str, value: Any, rows: Sequence[Row]) -> None:
+        """Make the rows whose ``column`` is ``value`` exactly ``rows`` (each with that
+        value): only the rows that differ are written, the others left out are deleted."""
+        with self.transaction():
+            old = {row_key(table, r) for r in self.where(table, column, value)}
+            t = self._table(table)
+            for row in rows:
+                old.discard(row_key(table, row))
+                self._put_if_new(table, t, row)
+            for key in old:
+                self._delete(table, t, key)
+
     def insert(self, table: str, row: Row) -> None:
         with self.transaction():
             self._put(table, self._table(table), row)
