@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from apex.lap_stats import Flag, RunStats, event_run_stats
-from apex.models import Run, SetupChange
+from apex.models import Audit, Event, Run, SetupChange
 from apex.verdicts import judge_event
 
 Row = dict[str, Any]
@@ -121,6 +121,18 @@ def best_of(rows: Iterable[Mapping[str, Any]]) -> Best:
     best = min(ranked, key=lambda t: t[:3]) if ranked else None
     return Best(best[3] if best else None, best[4] if best else None,
                 min(laps) if laps else None)
+
+
+@dataclass(frozen=True)
+class HistoryFigures:
+    """What the history list reads (``Store.history_figures``): the racer's events
+    (newest first), their latest audits, every run's stored figures and the counted
+    outcome rows (by event, in position order). No lap."""
+
+    events: list[Event]
+    audits: dict[str, Audit]
+    runs: list[Row]
+    outcomes: list[Row]
 
 
 @dataclass

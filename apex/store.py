@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from apex.car_rules import CarRemoval
 from apex.catalogue import Value
 from apex.community import CommunitySummary
-from apex.figures import TriedRow
+from apex.figures import HistoryFigures, TriedRow
 from apex.lap_stats import RunStats
 from apex.login_throttle import AttemptLog
 from apex.models import (
@@ -246,10 +246,9 @@ class Store(AttemptLog, Protocol):
     def run_figures(self, racer_id: str, event_id: str) -> dict[str, RunStats | None]:
         """Run id -> its stored §5 figures (None: no clean lap), for the event's runs
         ({} for another racer's event): what ``lap_stats.event_run_stats`` gives."""
-    def history_figures(self, racer_id: str
-                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Every event's ``run_figures`` rows, and its counted ``change_outcomes`` rows
-        (by event, in position order): the history list's lines, without a lap read."""
+    def history_figures(self, racer_id: str) -> HistoryFigures:
+        """Every event (as list_events), its latest audit, its ``run_figures`` rows and
+        its counted ``change_outcomes`` rows: the history list's lines, no lap read."""
     def tried_at(self, racer_id: str, track: str, condition: str = "", *,
                  leave_out: Sequence[str] = ()) -> list[TriedRow]:
         """"What worked here" summed per car, parameter and direction over the racer's

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from apex import figures
 from apex.event_history import place_history, summarise, tried_here
+from apex.figures import HistoryFigures
 from apex.lap_stats import event_run_stats
 from apex.models import Event, Run
 from apex.store import Store
@@ -32,8 +33,7 @@ def expected(store: Store, racer_id: str, event_id: str) -> dict:
 
 
 def stored_outcomes(store: Store, racer_id: str, event_id: str) -> list[dict]:
-    _, outcomes = store.history_figures(racer_id)
-    return [o for o in outcomes if o["event_id"] == event_id]
+    return [o for o in store.history_figures(racer_id).outcomes if o["event_id"] == event_id]
 
 
 def scratch_outcomes(store: Store, racer_id: str, event_id: str) -> list[dict]:
@@ -163,8 +163,8 @@ def test_figures_are_the_racers_own(store: Store) -> None:
     bob = new_user(store, "bob")
     assert store.run_figures(bob.racer_id, event.id) == {}
     assert store.run_figures(user.racer_id, "not-a-uuid") == {}
-    assert store.history_figures(bob.racer_id) == ([], [])
+    assert store.history_figures(bob.racer_id) == HistoryFigures([], {}, [], [])
     assert store.tried_at(bob.racer_id, EVENT["track"]) == []
     assert store.best_top5(bob.racer_id, event.car_id, EVENT["track"]) is None
-    runs, outcomes = store.history_figures(user.racer_id)
-    assert len(runs) == 2 and len(outcomes) == 1
+    mine = store.history_figures(user.racer_id)
+    assert len(mine.runs) == 2 and len(mine.outcomes) == 1 and len(mine.events) == 1

@@ -9,13 +9,13 @@ maintained summary "what worked here" is summed from (apex.figures.tried_from).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
 
 from apex import figures
-from apex.figures import TriedRow
+from apex.figures import HistoryFigures, TriedRow
 from apex.lap_stats import COMPARABLE_MIN_CLEAN, RunStats
-from apex.stores.csv_events import _change, _change_order
+from apex.models import Event
+from apex.stores.csv_events import _audit, _change, _change_order
 from apex.stores.csv_lock import locked
 from apex.stores.csv_rows import Row
 from apex.stores.csv_runs import RaceRows, run_order
@@ -23,6 +23,8 @@ from apex.stores.csv_runs import RaceRows, run_order
 
 class FigureMethods(RaceRows):
     """Stored figures: part of ``CsvStore`` (a base class of it)."""
+
+    list_events: Callable[[str], list[Event]]  # EventMethods'
 
     def _refresh_figures(self, event_id: str) -> None:
         """Rewrite the event's figures and outcomes from its laps and changes (the
@@ -65,15 +67,20 @@ class FigureMethods(RaceRows):
         return figures.event_stats(rows)
 
     @locked
-    def history_figures(self, racer_id: str) -> tuple[list[dict[str, Any]],
-                                                      list[dict[str, Any]]]:
+    def history_figures(self, racer_id: str) -> HistoryFigures:
         events = self._own_events(racer_id)
+        audits: dict[str, Row] = {}
+        for row in self._tables.read("audits"):
+            if row["event_id"] in events and (row["event_id"] not in audits or row[
+                    "created_at"] > audits[row["event_id"]]["created_at"]):
+                audits[row["event_id"]] = row
         runs = [r for e in events for r in self._tables.where("run_figures", "event_id", e)]
         outcomes = [r for e in events for r in self._tables.where("change_outcomes",
                                                                   "event_id", e)
                     if r["counted"]]
         outcomes.sort(key=lambda r: (r["event_id"], r["position"]))
-        return runs, outcomes
+        return HistoryFigures(self.list_events(racer_id),
+                              {k: _audit(v) for k, v in audits.items()}, runs, outcomes)
 
     @locked
     def tried_at(self, racer_id: str, track: str, condition: str = "", *,

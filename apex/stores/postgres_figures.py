@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from datetime import UTC
 
 from apex import figures
-from apex.figures import TriedRow
+from apex.figures import HistoryFigures, TriedRow
 from apex.lap_stats import COMPARABLE_MIN_CLEAN, RunStats
+from apex.models import Audit, Event
+from apex.stores.postgres_events import HISTORY_AUDITS, LIST_EVENTS
 from apex.stores.postgres_keys import ids
 from apex.stores.postgres_params import Conn
 from apex.tables import TABLES
@@ -67,13 +69,16 @@ class FigureMethods:
         with self._tx(read=True) as conn:
             return figures.event_stats(conn.execute(_FIGURES, key).fetchall())
 
-    def history_figures(self, racer_id: str
-                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def history_figures(self, racer_id: str) -> HistoryFigures:
         if (key := ids(racer_id=racer_id)) is None:
-            return [], []
+            return HistoryFigures([], {}, [], [])
         with self._tx(read=True) as conn:
-            return (conn.execute(_RACER_FIGURES, key).fetchall(),
-                    conn.execute(_RACER_OUTCOMES, key).fetchall())
+            return HistoryFigures(
+                [Event(**r) for r in conn.execute(LIST_EVENTS, key).fetchall()],
+                {r["event_id"]: Audit(**{**r, "created_at": r["created_at"].astimezone(UTC)})
+                 for r in conn.execute(HISTORY_AUDITS, key).fetchall()},
+                conn.execute(_RACER_FIGURES, key).fetchall(),
+                conn.execute(_RACER_OUTCOMES, key).fetchall())
 
     def tried_at(self, racer_id: str, track: str, condition: str = "", *,
                  leave_out: Sequence[str] = ()) -> list[TriedRow]:

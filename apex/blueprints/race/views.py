@@ -23,7 +23,7 @@ from apex.catalogue import LABELS
 from apex.compare import compare_setups
 from apex.db import get_store
 from apex.htmx import after_write, render, target_block
-from apex.lap_stats import event_run_stats, lap_rows
+from apex.lap_stats import lap_rows
 from apex.models import Event, Run, SetupChange
 from apex.race_rules import UNDO_WINDOW
 from apex.symptoms import grouped
@@ -72,11 +72,12 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any
     racer_id = current_racer_id()
     runs = store.list_runs(racer_id, event.id)
     run = pick_run(runs, run_id)
-    stats = dict(zip((r.id for r in runs), event_run_stats(runs), strict=True))
+    # Stored with every lap write (apex.figures): no lap is worked over per page.
+    stats = store.run_figures(racer_id, event.id)
     context: dict[str, Any] = {
         "event": event, "readonly": not event.is_active, "runs": runs, "run": run,
-        "stats": stats[run.id] if run else None,
-        "lap_rows": lap_rows(runs, run) if run else [],
+        "stats": stats.get(run.id) if run else None,
+        "lap_rows": lap_rows(runs, run, stats.get(run.id)) if run else [],
         # Each run's best clean lap (never a short lap: a double transponder hit).
         "bests": {rid: s.best for rid, s in stats.items() if s is not None},
         "run_names": {r.id: r.name for r in runs},
