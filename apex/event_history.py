@@ -6,6 +6,12 @@ parameter's net move once per gap, by its lap verdict only (an audit is an opini
 not a measurement): how often it was tried, how often it made the car faster or
 slower, and its mean effect, in the racer's words ("Front diff oil thinner"). The
 advisor's history guard (§3.6) reads the same figures.
+
+The pages read them from the stores' stored figures (apex.figures), never every lap:
+``stored_summaries`` makes the history list's lines of ``Store.history_figures``, and
+``stored_place_history`` what worked at a place of ``Store.tried_at``'s aggregate.
+``summarise``, ``tried_here`` and ``place_history`` are the same rules from the laps
+(one event's analysis; the tests check the stored ones against them).
 """
 
 from __future__ import annotations
@@ -186,7 +192,6 @@ def place_history(summaries: Sequence[EventSummary], car: Car,
                         and same_model(s.record.event.car_id))
     return PlaceHistory(ranked_tries(own),
                         ranked_tries({k: v for k, v in others.items() if k not in own}))
-
 
 
 def stored_place_history(rows: Sequence[TriedRow], car: Car, cars: Mapping[str, Car]
