@@ -11,7 +11,7 @@ from decimal import Decimal
 from apex import figures
 from apex.event_history import place_history, summarise, tried_here
 from apex.figures import HistoryFigures
-from apex.lap_stats import event_run_stats
+from apex.lap_stats import event_run_stats, lap_rows
 from apex.models import Event, Run
 from apex.store import Store
 from tests.conftest import CAR, NB48, new_user
@@ -77,6 +77,10 @@ def test_every_lap_write_keeps_the_figures_equal_to_the_laps(store: Store) -> No
     for write in writes:
         assert write() is not None
         assert store.run_figures(rid, event.id) == expected(store, rid, event.id)
+        # Race Support's lap list from the stored flags is the one from the laps.
+        runs, stored = store.list_runs(rid, event.id), store.run_figures(rid, event.id)
+        for r in runs:
+            assert lap_rows(runs, r, stored[r.id]) == lap_rows(runs, r)
     stats = store.run_figures(rid, event.id)[run.id]
     assert stats is not None and stats.laps == 7 and stats.flags[1] == "clean"
 
