@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from apex.lap_stats import Flag, RunStats, event_run_stats
+from apex.lap_stats import COMPARABLE_MIN_CLEAN, Flag, RunStats, event_run_stats
 from apex.models import Audit, Event, Run, SetupChange
 from apex.verdicts import judge_event
 
@@ -114,13 +114,16 @@ def best_of(rows: Iterable[Mapping[str, Any]]) -> Best:
     """The best run as ``lap_stats.best_run`` picks it (lowest top-5 average of the runs
     with 5 clean laps or more; ties to the lower best lap, then the earlier run) and the
     fastest clean lap of any run."""
-    listed = [(r, stats_of(r)) for r in rows]
-    ranked = [(s.top5, s.best, int(r["position"]), str(r["run_id"]), s) for r, s in listed
-              if s is not None and s.comparable and s.top5 is not None]
-    laps = [s.best for _, s in listed if s is not None]
-    best = min(ranked, key=lambda t: t[:3]) if ranked else None
-    return Best(best[3] if best else None, best[4] if best else None,
-                min(laps) if laps else None)
+    # Ranked on the stored columns: only the best run's figures are read back whole.
+    listed = list(rows)
+    ranked = [(float(r["top5"]), float(r["best"]), int(r["position"]), n)
+              for n, r in enumerate(listed)
+              if r["clean"] >= COMPARABLE_MIN_CLEAN and r["top5"] is not None]
+    laps = [float(r["best"]) for r in listed if r["clean"]]
+    if not ranked:
+        return Best(None, None, min(laps) if laps else None)
+    best = listed[min(ranked)[3]]
+    return Best(str(best["run_id"]), stats_of(best), min(laps))
 
 
 @dataclass(frozen=True)

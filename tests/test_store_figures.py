@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from apex import figures
-from apex.event_history import place_history, summarise, tried_here
+from apex.event_history import place_history, stored_summaries, summarise, tried_here
 from apex.figures import HistoryFigures
 from apex.lap_stats import event_run_stats, lap_rows
 from apex.models import Event, Run
@@ -121,7 +121,8 @@ def test_the_aggregate_is_tried_here_over_full_summaries(store: Store) -> None:
     events = [event]
     for n in range(3):
         if n:
-            store.close_event(rid, events[-1].id, EVENT["start_date"])
+            store.close_event(rid, events[-1].id, EVENT["start_date"],
+                              {"rating": 4, "gain": "Consistency"})
             driver = car if n == 1 else twin
             started = store.start_event(rid, {**EVENT, "name": f"Cup {n}",
                                               "car_id": driver.id}, NB48)
@@ -135,6 +136,12 @@ def test_the_aggregate_is_tried_here_over_full_summaries(store: Store) -> None:
         drive(store, rid, e, "P3", SLOWER)
         change(store, rid, e, SP_F="Red")  # never run: not judged yet
     summaries = [summarise(r) for r in store.event_history(rid)]
+    # The history list's lines from stored figures are the ones from the laps.
+    assert [(s.record.event, s.record.audit, s.best_lap, s.best_stats, s.judged)
+            for s in stored_summaries(store.history_figures(rid))] == [
+        (s.record.event, s.record.audit, s.best_lap, s.best_stats, s.judged)
+        for s in summaries]
+    assert any(s.judged for s in summaries)
     for leave_out in ((), (events[0].id,)):
         rows = store.tried_at(rid, EVENT["track"].upper(), EVENT["condition"],
                               leave_out=leave_out)

@@ -205,9 +205,8 @@ class RunMethods(RaceRows):
         row = self._run_row(racer_id, run_id)
         if row is None:
             return None
-        laps = self._tables.read("laps")
-        hit = next((r for r in laps if r["run_id"] == run_id and r["deleted_at"] is None
-                    and r["lap_number"] == lap_number), None)
+        hit = next((r for r in self._tables.where("laps", "run_id", run_id)
+                    if r["deleted_at"] is None and r["lap_number"] == lap_number), None)
         if hit is not None and hit["flag"] != flag:
             self._tables.replace("laps", {**hit, "flag": flag})
             self._refresh_figures(row["event_id"])
