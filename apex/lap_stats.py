@@ -232,21 +232,29 @@ class LapRow:
     best: bool  # the run's best lap: the first fastest clean lap
 
 
-def lap_rows(runs: Sequence[Run], run: Run) -> list[LapRow]:
-    """``run``'s laps (one of the event's ``runs``) with their flags and taps."""
-    reference = day_references(runs).get(run.started_at.date())
+def lap_rows(runs: Sequence[Run], run: Run, stats: RunStats | None = None) -> list[LapRow]:
+    """``run``'s laps (one of the event's ``runs``) with their flags and taps (``stats``:
+    the run's stored figures, whose flags are these laps' when it has a clean lap)."""
+    # The day's reference is read only by a run under 5 laps: one of 5 or more is its
+    # own reference, so the other runs' laps need not be worked over.
+    reference = (day_references(runs).get(run.started_at.date())
+                 if len(run.laps) < REFERENCE_MIN_LAPS else None)
     auto = lap_flags(run.seconds, None, reference)
-    flags = lap_flags(run.seconds, _manual(run), reference)
+    flags = (list(stats.flags) if stats is not None and len(stats.flags) == len(run.laps)
+             else lap_flags(run.seconds, _manual(run), reference))
     clean = [i for i, f in enumerate(flags) if f == "clean"]
     best = min(clean, key=lambda i: (run.laps[i].seconds, i), default=None)
     return [LapRow(lap, flag, tap_flag(a, lap.flag), i == best)
             for i, (lap, flag, a) in enumerate(zip(run.laps, flags, auto, strict=True))]
 
 
-def best_run(runs: Sequence[Run]) -> int | None:
+def best_run(runs: Sequence[Run], stats: Sequence[RunStats | None] | None = None
+             ) -> int | None:
     """Index of the event's best run (last known good): the lowest top-5 average among
     runs with 5 clean laps or more. Ties go to the lower best lap, then to the earlier
-    run; None when no run has 5 clean laps."""
-    ranked = [(s.top5, s.best, index) for index, s in enumerate(event_run_stats(runs))
+    run; None when no run has 5 clean laps. ``stats``: ``event_run_stats(runs)`` when
+    already at hand (stored)."""
+    figures = event_run_stats(runs) if stats is None else stats
+    ranked = [(s.top5, s.best, index) for index, s in enumerate(figures)
               if s is not None and s.comparable and s.top5 is not None]
     return min(ranked)[2] if ranked else None

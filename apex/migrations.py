@@ -12,11 +12,12 @@ at the next upgrade, in the same transaction as the pending migrations.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from psycopg.rows import tuple_row
+from psycopg.rows import dict_row, tuple_row
 
 from apex.catalogue import BY_KEY, PARAMS, Param
 from apex.schema_sync import SchemaReport, column_changes
@@ -43,6 +44,25 @@ _COLUMNS = sql.SQL(
     "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
     " AND table_name = %(table)s AND is_generated = 'NEVER' ORDER BY ordinal_position")
 _ADD_COLUMN = sql.SQL("ALTER TABLE {} ADD COLUMN {}")
+
+
+def _fill_figures(conn: psycopg.Connection) -> None:
+    """sql/0017's tables for the runs and changes already stored (apex.figures)."""
+    from apex.stores.postgres_runs import refresh_all  # the store imports this module
+
+    factory = conn.row_factory
+    conn.row_factory = dict_row  # type: ignore[assignment]  # the store's queries read dicts
+    try:
+        refresh_all(conn)  # type: ignore[arg-type]
+    finally:
+        conn.row_factory = factory
+
+
+# Python run right after a migration file, in its transaction: derived rows only the app
+# can compute (lap maths) for the rows a database already holds.
+BACKFILLS: dict[str, Callable[[psycopg.Connection], None]] = {
+    "0017_figures.sql": _fill_figures,
+}
 
 
 def list_migrations() -> list[str]:
@@ -124,6 +144,8 @@ def upgrade(conn: psycopg.Connection) -> SchemaReport:
                     continue
                 # No parameters: psycopg sends the file as one multi-statement query.
                 cur.execute(render(name))
+                if (backfill := BACKFILLS.get(name)) is not None:
+                    backfill(conn)
                 cur.execute(_RECORD, {"version": name})
                 report.applied.append(name)
             report.added, report.kept = _setup_columns(conn)

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 from apex.car_rules import CarRemoval
 from apex.catalogue import Value
 from apex.community import CommunitySummary
+from apex.figures import HistoryFigures, TriedRow
+from apex.lap_stats import RunStats
 from apex.login_throttle import AttemptLog
 from apex.models import (
     Audit,
@@ -249,6 +251,22 @@ class Store(AttemptLog, Protocol):
     def event_history(self, racer_id: str) -> list[EventRecord]:
         """Every event of the racer (newest first, as list_events) with its runs and
         laps, changes and latest audit, in a few queries."""
+    # stored figures (apex.figures): kept by every write that changes them
+    def run_figures(self, racer_id: str, event_id: str) -> dict[str, RunStats | None]:
+        """Run id -> its stored §5 figures (None: no clean lap), for the event's runs
+        ({} for another racer's event): what ``lap_stats.event_run_stats`` gives."""
+    def history_figures(self, racer_id: str) -> HistoryFigures:
+        """Every event (as list_events), its latest audit, its ``run_figures`` rows and
+        its counted ``change_outcomes`` rows: the history list's lines, no lap read."""
+    def tried_at(self, racer_id: str, track: str, condition: str = "", *,
+                 leave_out: Sequence[str] = ()) -> list[TriedRow]:
+        """"What worked here" summed per car, parameter and direction over the racer's
+        events at ``track`` (and ``condition``; "" any), less the ``leave_out`` events:
+        ``event_history.tried_here`` of those events' summaries, per car."""
+    def best_top5(self, racer_id: str, car_id: str, track: str, *,
+                  leave_out: Sequence[str] = ()) -> float | None:
+        """The car's best top-5 average of a comparable run at ``track``, any condition,
+        less the ``leave_out`` events (TUNING §3.7)."""
     def get_event_setup(self, racer_id: str, event_id: str) -> EventSetup | None: ...
     def edit_event_setup(
         self, racer_id: str, event_id: str, values: Mapping[str, Value], *, source: str,

@@ -71,6 +71,16 @@ TABLES: dict[str, tuple[str, ...]] = {
     "theory_documents": (
         "id", "filename", "title", "category", "content", "file_path", "uploaded_by", "created_at",
     ),
+    # Derived (apex.figures): each run's §5 figures and each applied change's outcome,
+    # rewritten with every write that changes them; never exported, made again on import.
+    "run_figures": (
+        "run_id", "event_id", "position", "laps", "clean", "flags", "best", "mean", "median",
+        "sd", "cov_pct", "consistency", "top5", "top10", "best3", "fade", "fading",
+    ),
+    "change_outcomes": (
+        "change_id", "event_id", "parameter", "outcome", "effect_pct", "band_pct", "reverted",
+        "bundled", "counted", "direction", "position",
+    ),
     "request_keys": ("key", "user_id", "created_at"),
     # Failed logins per account, address or device (apex/login_throttle.py), without Redis.
     "login_attempts": ("key", "failures", "last_failed_at"),
@@ -91,6 +101,8 @@ REFERENCES: dict[str, dict[str, str]] = {
     "audits": {"event_id": "events", "change_id": "setup_changes"},
     "track_logs": {"profile_id": "racer_profiles", "event_id": "events", "run_id": "runs"},
     "theory_documents": {"uploaded_by": "users"},
+    "run_figures": {"run_id": "runs", "event_id": "events"},
+    "change_outcomes": {"change_id": "setup_changes", "event_id": "events"},
     "request_keys": {"user_id": "users"},
 }
 CASCADE, SET_NULL = "CASCADE", "SET NULL"
@@ -104,9 +116,11 @@ def on_delete(table: str, column: str) -> str:
 
 # The tables that export, import and backups leave out: a request key only stops
 # a retried form from saving twice and is forgotten after REQUEST_KEY_DAYS days; a
-# login attempt count is forgotten within a day; neither is a racer's data.
+# login attempt count is forgotten within a day; neither is a racer's data. Stored
+# figures and outcomes are derived from the laps and changes: an import makes them again.
 # (schema_migrations is the migration runner's, not a table here.)
-NOT_EXPORTED: tuple[str, ...] = ("request_keys", "login_attempts")
+DERIVED: tuple[str, ...] = ("run_figures", "change_outcomes")
+NOT_EXPORTED: tuple[str, ...] = ("request_keys", "login_attempts", *DERIVED)
 # Columns earlier versions wrote and this one no longer has (sql/0012 drops them from
 # PostgreSQL): an older export's cells in them are read past, and ``db upgrade`` takes
 # them out of a CSV store's files. setup_changes.verdict held the closing audit's
@@ -116,7 +130,7 @@ RETIRED: dict[str, tuple[str, ...]] = {"setup_changes": ("verdict",)}
 # (sql/0020: the Setup Library's counts and value counts per car). Not data: never
 # exported, imported or written by a store (the CSV store derives the same in memory),
 # and rebuilt from their source by the migration that makes them.
-DERIVED: tuple[str, ...] = ("library_cars", "library_values")
+PG_DERIVED: tuple[str, ...] = ("library_cars", "library_values")
 # What export, import and backups carry, in TABLES' order: parents before children.
 EXPORTED: tuple[str, ...] = tuple(t for t in TABLES if t not in NOT_EXPORTED)
 
@@ -146,6 +160,11 @@ _KIND_BY_COLUMN = {
     "lap_number": "int", "rating": "int", "best_lap": "decimal", "archived_at": "timestamp",
     "session_generation": "int", "failures": "int", "last_failed_at": "timestamp",
     "temperature_ref": "int", "tyres_fitted_at": "timestamp",
+    # apex.figures: figures in full float precision (not lap times in thousandths).
+    "position": "int", "clean": "int", "direction": "int", "fading": "bool",
+    "reverted": "bool", "bundled": "bool", "counted": "bool",
+    **dict.fromkeys(("best", "mean", "median", "sd", "cov_pct", "consistency", "top5",
+                     "top10", "best3", "fade", "effect_pct", "band_pct"), "float"),
 }
 _KIND_BY_TABLE_COLUMN = {
     ("master_library", "id"): "serial",
@@ -158,11 +177,12 @@ _KIND_BY_TABLE_COLUMN = {
     ("setup_changes", "run_before"): "ref",
     ("setup_changes", "run_after"): "ref",
     ("audits", "change_id"): "ref",
+    ("run_figures", "laps"): "int",
 }
 
 
 def column_kind(table: str, column: str) -> str:
-    """One of param, serial, ref, timestamp, date, bool, int, decimal, text."""
+    """One of param, serial, ref, timestamp, date, bool, int, float, decimal, text."""
     if column in BY_KEY:
         return "param"
     return _KIND_BY_TABLE_COLUMN.get((table, column)) or _KIND_BY_COLUMN.get(column, "text")
@@ -189,6 +209,8 @@ def from_text(table: str, column: str, text: str | None) -> Any:
         return date.fromisoformat(text)
     if kind == "bool":
         return text.strip().lower() in ("true", "t", "1", "yes")
+    if kind == "float":
+        return float(text)
     return canonical(table, column, Decimal(text))
 
 
@@ -225,4 +247,6 @@ def to_text(table: str, column: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if kind == "float":
+        return repr(float(value))  # every bit: a figure reads back as it was computed
     return str(value)

@@ -17,7 +17,7 @@ from psycopg import sql
 
 from apex import migrations
 from apex.catalogue import PARAM_KEYS, PARAMS
-from apex.tables import DERIVED, SETUP_TABLES, TABLES
+from apex.tables import PG_DERIVED, SETUP_TABLES, TABLES
 from tests.pg_server import PgServer
 
 FIRST = "0001_init.sql"
@@ -84,7 +84,7 @@ def test_every_table_has_exactly_the_shared_columns(conn: psycopg.Connection) ->
         assert table in found, f"table {table} missing"
         expected = set(columns) | EXTRA_COLUMNS.get(table, set())
         assert found[table] == expected, f"{table}: {found[table] ^ expected}"
-    assert set(found) == set(TABLES) | set(DERIVED) | {"schema_migrations"}
+    assert set(found) == set(TABLES) | set(PG_DERIVED) | {"schema_migrations"}
 
 
 def test_library_search_upgrades_a_database_that_has_rows(

@@ -28,6 +28,7 @@ from apex.stores import csv_library
 from apex.stores.csv_archive import ArchiveMethods
 from apex.stores.csv_archive import car as _car
 from apex.stores.csv_events import EventMethods
+from apex.stores.csv_figures import FigureMethods
 from apex.stores.csv_keys import KeyMethods
 from apex.stores.csv_library import LibraryMethods
 from apex.stores.csv_lock import locked
@@ -37,7 +38,7 @@ from apex.stores.csv_rows import Row
 from apex.stores.csv_runs import RunMethods
 from apex.stores.csv_tables import CsvTables
 from apex.stores.csv_theory import TheoryMethods
-from apex.tables import REFERENCES, TABLES, column_kind
+from apex.tables import DERIVED, REFERENCES, TABLES, column_kind
 from apex.transfer import Report, Rows
 from apex.transfer.plan import ORDER, applied, plan
 
@@ -76,7 +77,7 @@ def _profile(row: Row) -> Profile:
 
 
 class CsvStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, NoteMethods, RunMethods,
-               TheoryMethods, LoginAttemptMethods):
+               FigureMethods, TheoryMethods, LoginAttemptMethods):
     """The ``Store`` protocol over CSV files in ``data_dir`` (see the module docstring).
 
     The Setup Library and notebook methods come from apex.stores.csv_library,
@@ -124,6 +125,8 @@ class CsvStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, NoteMet
                     self._tables.write_cells(table, cells, extra)
                     report.added += [(table, c) for c in missing]
                     report.dropped += [(table, c) for c in retired]
+            if any(f"{t}.csv" in report.created for t in DERIVED):
+                self._refresh_all()  # a store from before them: its figures made now
         return report
 
     def compact(self) -> None:
@@ -380,6 +383,8 @@ class CsvStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, NoteMet
         result.report.dry_run = dry_run
         if not dry_run:
             self._tables.write_all(applied(existing, result))
+            self._refresh_imported({t: [*result.creates.get(t, []), *result.updates.get(t, [])]
+                                    for t in ORDER})
             self._tables.compact()
         return result.report
 

@@ -229,6 +229,8 @@ class EventMethods(RaceRows):
             tables["setup_changes"] = [*rows, *new]
         if tables:
             self._tables.write_all(tables)
+        if new or updated:
+            self._refresh_figures(setup_row["event_id"])
         return _setup(saved), [_change(r) for r in new], [_change(r) for r in updated]
 
     @locked
@@ -265,8 +267,7 @@ class EventMethods(RaceRows):
         if row is None or setup is None:
             return None
         runs = self._event_rows("runs", row["event_id"])
-        run_ids = {r["id"] for r in runs}
-        laps = [r for r in self._tables.read("laps") if r["run_id"] in run_ids]
+        laps = [lap for r in runs for lap in self._tables.where("laps", "run_id", r["id"])]
         write = rule(_change(row), _setup(setup), runs, self._changes_of(row["event_id"]),
                      rules.tested_versions(runs, laps))
         return None if write is None else self._write(setup, write)
@@ -330,6 +331,7 @@ class EventMethods(RaceRows):
         rows = [{**r, **updates[r["id"]], "updated_at": now} if r["id"] in updates else r
                 for r in self._tables.read("setup_changes")]
         self._tables.write_all({"setup_changes": rows})
+        self._refresh_figures(row["event_id"])
         return _change(next(r for r in rows if r["id"] == row["id"]))
 
     @locked

@@ -67,6 +67,8 @@ class RaceRows:
     _racer: Callable[[str], Row]
     _key_used: Callable[[Row, str | None], bool]
     _remember_key: Callable[[Row, str | None], None]
+    # apex.stores.csv_figures.FigureMethods: the event's stored figures made again.
+    _refresh_figures: Callable[[str], None]
 
     # -- finding rows through their racer ------------------------------------
 
@@ -93,11 +95,12 @@ class RaceRows:
         return row
 
     def _event_rows(self, table: str, event_id: str) -> list[Row]:
-        return [r for r in self._tables.read(table) if r["event_id"] == event_id]
+        """The event's rows of ``table``, in the table's order (by an index: a season
+        holds thousands of runs)."""
+        return self._tables.where(table, "event_id", event_id)
 
     def _run(self, row: Row) -> Run:
-        laps = [r for r in self._tables.read("laps") if r["run_id"] == row["id"]]
-        return run_with_laps(row, laps)
+        return run_with_laps(row, self._tables.where("laps", "run_id", row["id"]))
 
 
 class RunMethods(RaceRows):
@@ -119,6 +122,7 @@ class RunMethods(RaceRows):
         if run_id is not None:
             run["id"] = run_id
         self._tables.insert("runs", run)
+        self._refresh_figures(event_id)
         self._remember_key(profile, request_key)
         return self._run(run)
 
@@ -126,8 +130,7 @@ class RunMethods(RaceRows):
     def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
         if self._event_row(racer_id, event_id) is None:
             return []
-        mine = sorted((r for r in self._tables.read("runs") if r["event_id"] == event_id),
-                      key=run_order)
+        mine = sorted(self._tables.where("runs", "event_id", event_id), key=run_order)
         return [self._run(r) for r in mine]
 
     @locked
@@ -144,7 +147,8 @@ class RunMethods(RaceRows):
         profile = self._racer(racer_id)
         if not self._key_used(profile, request_key):
             laps = self._tables.read("laps")
-            done = sum(1 for r in laps if r["run_id"] == run_id and r["deleted_at"] is None)
+            done = sum(1 for r in self._tables.where("laps", "run_id", run_id)
+                       if r["deleted_at"] is None)
             now = datetime.now(UTC)
             new = [{"id": str(uuid.uuid4()), "run_id": run_id, "lap_number": done + i,
                     "seconds": Decimal(s).quantize(Decimal("0.001")), "created_at": now,
@@ -155,6 +159,7 @@ class RunMethods(RaceRows):
             changes = [{**r, "run_after": run_id, "updated_at": now} if r["id"] in tested
                        else r for r in self._tables.read("setup_changes")]
             self._tables.write_all({"laps": [*laps, *new], "setup_changes": changes})
+            self._refresh_figures(row["event_id"])
             self._remember_key(profile, request_key)
         return self._run(row)
 
@@ -169,6 +174,8 @@ class RunMethods(RaceRows):
         writes = rules.lap_deletion(live, lap_number) or {}
         if writes or len(laps) < len(self._tables.read("laps")):
             self._tables.write("laps", with_writes(laps, writes, now))
+        if writes:
+            self._refresh_figures(row["event_id"])
         return self._run(row)
 
     @locked
@@ -185,6 +192,7 @@ class RunMethods(RaceRows):
         if writes is None:
             return None
         self._tables.write("laps", with_writes(self._purged_laps(racer_id, now), writes, now))
+        self._refresh_figures(row["event_id"])
         return self._run(row)
 
     def _purged_laps(self, racer_id: str, now: datetime) -> list[Row]:
@@ -203,11 +211,11 @@ class RunMethods(RaceRows):
         row = self._run_row(racer_id, run_id)
         if row is None:
             return None
-        laps = self._tables.read("laps")
-        hit = next((r for r in laps if r["run_id"] == run_id and r["deleted_at"] is None
-                    and r["lap_number"] == lap_number), None)
+        hit = next((r for r in self._tables.where("laps", "run_id", run_id)
+                    if r["deleted_at"] is None and r["lap_number"] == lap_number), None)
         if hit is not None and hit["flag"] != flag:
             self._tables.replace("laps", {**hit, "flag": flag})
+            self._refresh_figures(row["event_id"])
         return self._run(row)
 
     @locked

@@ -34,7 +34,7 @@ import os
 import tempfile
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,9 @@ class _Table:
     rows: dict[Hashable, Row]  # by key, in file order, new rows last
     kept: Kept
     listed: list[Row] | None = None  # read()'s list until the rows change
+    # column -> value -> {key: row}: ``where``'s indexes, kept in step by ``_apply`` so
+    # a write costs one entry, not a rebuild (a run's laps among 120 000).
+    groups: dict[str, dict[Any, dict[Hashable, Row]]] = field(default_factory=dict)
 
 
 def _file_stat(path: Path) -> tuple[int, int, int] | None:
@@ -324,6 +327,19 @@ class CsvTables:
             table.listed = list(table.rows.values())
         return table.listed
 
+    def where(self, table: str, column: str, value: Any) -> list[Row]:
+        """The rows whose ``column`` is ``value``, in the table's order (a row whose
+        ``column`` changed goes last), by an index built at the first call and kept in
+        step by every change after it (never mutate the rows)."""
+        with self.transaction():
+            t = self._table(table)
+            index = t.groups.get(column)
+            if index is None:
+                index = t.groups[column] = {}
+                for key, row in t.rows.items():
+                    index.setdefault(row.get(column), {})[key] = row
+            return list(index.get(value, {}).values())
+
     def kept(self, table: str) -> Kept:
         """The file's columns beyond apex.tables and their cells (see the module doc)."""
         with self.transaction():
@@ -389,6 +405,18 @@ class CsvTables:
         with self.transaction():
             for table, rows in tables.items():
                 self.write(table, rows)
+
+    def set_where(self, table: str, column: str, value: Any, rows: Sequence[Row]) -> None:
+        """Make the rows whose ``column`` is ``value`` exactly ``rows`` (each with that
+        value): only the rows that differ are written, the others left out are deleted."""
+        with self.transaction():
+            old = {row_key(table, r) for r in self.where(table, column, value)}
+            t = self._table(table)
+            for row in rows:
+                old.discard(row_key(table, row))
+                self._put_if_new(table, t, row)
+            for key in old:
+                self._delete(table, t, key)
 
     def insert(self, table: str, row: Row) -> None:
         with self.transaction():
@@ -474,8 +502,26 @@ def _apply(table: _Table, change: Change, row: Row | None = None) -> None:
     kind, name, cells = change
     if kind == PUT:
         row = row if row is not None else parse_row(name, cells)
-        table.rows[row_key(name, row)] = row
+        key = row_key(name, row)
+        old = table.rows.get(key)
+        table.rows[key] = row
+        for column, index in table.groups.items():
+            if old is not None and old.get(column) != row.get(column):
+                _unindex(index, key, old.get(column))
+            # An update in place keeps the row's place in its group, as in the table.
+            index.setdefault(row.get(column), {})[key] = row
     elif kind == DELETE:
-        table.rows.pop(row_key(name, {c: from_text(name, c, cells.get(c))
-                                   for c in key_columns(name)}), None)
+        key = row_key(name, {c: from_text(name, c, cells.get(c)) for c in key_columns(name)})
+        if (gone := table.rows.pop(key, None)) is not None:
+            for column, index in table.groups.items():
+                _unindex(index, key, gone.get(column))
     table.listed = None
+
+
+def _unindex(index: dict[Any, dict[Hashable, Row]], key: Hashable, value: Any) -> None:
+    """Take the row stored under ``key`` out of ``value``'s group of an index."""
+    group = index.get(value)
+    if group is not None:
+        group.pop(key, None)
+        if not group:
+            del index[value]

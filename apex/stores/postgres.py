@@ -36,6 +36,7 @@ from apex.stores import library_rules, postgres_library, postgres_tables
 from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_archive import ArchiveMethods
 from apex.stores.postgres_events import EventMethods
+from apex.stores.postgres_figures import FigureMethods
 from apex.stores.postgres_health import Availability, first_line
 from apex.stores.postgres_keys import KeyMethods
 from apex.stores.postgres_keys import claim as _claim
@@ -45,10 +46,10 @@ from apex.stores.postgres_library import LibraryMethods
 from apex.stores.postgres_logins import LoginAttemptMethods
 from apex.stores.postgres_notes import NoteMethods
 from apex.stores.postgres_params import Conn, one
-from apex.stores.postgres_runs import RunMethods
+from apex.stores.postgres_runs import RunMethods, refresh_imported
 from apex.stores.postgres_theory import TheoryMethods
 from apex.transfer import Report, Rows
-from apex.transfer.plan import plan
+from apex.transfer.plan import ORDER, plan
 
 T = TypeVar("T")
 _CAR_TAKEN = "You already have this car; give it a different nickname."
@@ -185,7 +186,7 @@ def _save_config(conn: Conn, key: dict, values: Mapping[str, Value], version: in
 
 
 class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, NoteMethods,
-                    RunMethods, TheoryMethods, LoginAttemptMethods):
+                    RunMethods, FigureMethods, TheoryMethods, LoginAttemptMethods):
     """The ``Store`` for production: a connection pool over one database.
 
     The Setup Library and notebook methods come from apex.stores.postgres_library,
@@ -497,6 +498,8 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
             result.report.dry_run = dry_run
             if not dry_run:
                 postgres_tables.apply(conn, result)
+                refresh_imported(conn, {t: [*result.creates.get(t, []),
+                                            *result.updates.get(t, [])] for t in ORDER})
         return result.report
 
     def set_admin(self, user_id: str, is_admin: bool) -> bool:

@@ -36,7 +36,7 @@ from apex.store import DuplicateError
 from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_keys import claim, ids, owner
 from apex.stores.postgres_params import Conn, one
-from apex.stores.postgres_runs import EVENT_RUNS, RUN_COLS, runs_with_laps
+from apex.stores.postgres_runs import EVENT_RUNS, RUN_COLS, refresh_figures, runs_with_laps
 
 _EVENT_COLS = """e.id::text, e.profile_id::text AS racer_id, e.vehicle_id::text AS car_id,
 e.name, e.type, e.start_date, e.end_date, e.track, e.track_size, e.traction, e.surface,
@@ -167,7 +167,10 @@ def _write(conn: Conn, current: EventSetup, write: rules.SetupWrite
             "temperature_ref": write.temperature_ref, "event_id": current.event_id}))
     new = [_change(one(conn, INSERT_CHANGE, {**asdict(c), "event_id": current.event_id}))
            for c in write.new]
-    return saved, new, _update_changes(conn, write.updates)
+    updated = _update_changes(conn, write.updates)
+    if new or updated:
+        refresh_figures(conn, current.event_id)
+    return saved, new, updated
 
 
 class EventMethods:
@@ -334,8 +337,11 @@ class EventMethods:
                 return None
             event = {"racer_id": key["racer_id"], "event_id": row["event_id"]}
             changes = [_change(r) for r in conn.execute(LIST_CHANGES, event).fetchall()]
-            updates = rules.deny(_change(row), changes)
-            return None if updates is None else _update_changes(conn, updates)[0]
+            if (updates := rules.deny(_change(row), changes)) is None:
+                return None
+            denied = _update_changes(conn, updates)[0]
+            refresh_figures(conn, row["event_id"])
+            return denied
 
     def fresh_tyres(self, racer_id: str, event_id: str) -> EventSetup | None:
         return self._one(FRESH_TYRES, ids(racer_id=racer_id, event_id=event_id),

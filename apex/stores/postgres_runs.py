@@ -16,14 +16,15 @@ from typing import Any
 
 from psycopg import sql
 
-from apex import lap_stats
+from apex import figures, lap_stats
 from apex import race_rules as rules
-from apex.models import Lap, Run, TrackLog, car_label
+from apex.models import Lap, Run, SetupChange, TrackLog, car_label
 from apex.request_keys import RUN_ID_TAKEN
 from apex.store import DuplicateError
 from apex.stores import library_rules
 from apex.stores.postgres_keys import claim, ids, owner
 from apex.stores.postgres_params import Conn, one
+from apex.tables import TABLES
 
 # The event's runs and changes as the rules of apex.race_rules read them.
 EVENT_RUNS = "SELECT id::text, started_at, created_at FROM runs WHERE event_id = %(event_id)s"
@@ -81,6 +82,17 @@ LIST_EVENT_LOGS = f"""SELECT {_LOG_COLS} FROM track_logs l
 WHERE l.event_id = %(event_id)s AND l.profile_id = %(racer_id)s AND l.deleted_at IS NULL
 ORDER BY l."timestamp" DESC, l.created_at DESC, l.id DESC LIMIT %(limit)s"""
 
+_FIGURE_RUNS = f"""SELECT {RUN_COLS} FROM runs r WHERE r.event_id = %(event_id)s
+ORDER BY r.started_at, r.created_at, r.id"""
+# The order apex.verdicts.judge_event reads changes in (the stores' list_changes order).
+_FIGURE_CHANGES = """SELECT c.id::text, c.event_id::text, c.parameter, c.old_value, c.new_value,
+c.source, c.reason, c.status, c.version, c.run_before::text, c.run_after::text, c.created_at,
+c.ask_id, c.pair_id, c.temperature_ref FROM setup_changes c WHERE c.event_id = %(event_id)s
+ORDER BY c.created_at, c.version NULLS LAST, c.id"""
+_DELETE = "DELETE FROM {table} WHERE event_id = %(event_id)s"
+_INSERT = "INSERT INTO {table} ({cols}) VALUES ({values})"
+_ALL_EVENTS = "SELECT id::text AS event_id FROM events ORDER BY id"
+
 
 def _log(row: Mapping[str, Any]) -> TrackLog:
     return TrackLog(**{**row, "timestamp": row["timestamp"].astimezone(UTC)})
@@ -110,6 +122,50 @@ def write_laps(conn: Conn, writes: Mapping[str, Mapping[str, Any]]) -> None:
                      {**{c: v for c, v in cols.items() if v is not rules.NOW}, "id": lap_id})
 
 
+def _insert(conn: Conn, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    if not rows:
+        return
+    cols = TABLES[table]
+    query = _INSERT.format(table=table, cols=", ".join(cols),
+                           values=", ".join(f"%({c})s" for c in cols))
+    conn.cursor().executemany(query, [dict(r) for r in rows])
+
+
+def refresh_figures(conn: Conn, event_id: str) -> None:
+    """Rewrite the event's figures and outcomes from its laps and changes, in the
+    caller's transaction (the event's writes hold its rows' locks)."""
+    key = {"event_id": event_id}
+    runs = list(runs_with_laps(conn, conn.execute(_FIGURE_RUNS, key).fetchall()))
+    changes = [SetupChange(**{**r, "created_at": r["created_at"].astimezone(UTC)})
+               for r in conn.execute(_FIGURE_CHANGES, key).fetchall()]
+    run_rows, outcome_rows = figures.event_rows(event_id, runs, changes)
+    for table, rows in (("run_figures", run_rows), ("change_outcomes", outcome_rows)):
+        conn.execute(_DELETE.format(table=table), key)
+        _insert(conn, table, rows)
+
+
+def refresh_all(conn: Conn) -> int:
+    """Every event's figures (the upgrade's backfill, an import); how many events."""
+    events = [r["event_id"] for r in conn.execute(_ALL_EVENTS).fetchall()]
+    for event_id in events:
+        refresh_figures(conn, event_id)
+    return len(events)
+
+
+_EVENTS_OF_RUNS = """SELECT DISTINCT event_id::text AS event_id FROM runs
+WHERE id = ANY(%(run_ids)s::uuid[])"""
+
+
+def refresh_imported(conn: Conn, written: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+    """Remake the figures of every event an import wrote rows of (apex.figures.touched)."""
+    events, runs = figures.touched(written)
+    if runs:
+        events |= {r["event_id"] for r in conn.execute(
+            _EVENTS_OF_RUNS, {"run_ids": sorted(runs)}).fetchall()}
+    for event_id in sorted(events):
+        refresh_figures(conn, event_id)
+
+
 class RunMethods:
     """Runs, laps and notes: part of ``PostgresStore`` (a base class of it)."""
 
@@ -127,8 +183,10 @@ class RunMethods:
                 raise LookupError("no such event")
             if not claim(conn, key["racer_id"], request_key):
                 return None
-            return next(runs_with_laps(conn, [one(conn, INSERT_RUN, {**key, "name": name,
-                                                                "run_id": run_id})]))
+            run = next(runs_with_laps(conn, [one(conn, INSERT_RUN, {**key, "name": name,
+                                                                   "run_id": run_id})]))
+            refresh_figures(conn, key["event_id"])
+            return run
 
     def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
         if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
@@ -158,6 +216,7 @@ class RunMethods:
                 changes = conn.execute(EVENT_CHANGES, row).fetchall()
                 if tested := rules.tested_changes(changes, row["setup_version"], len(seconds)):
                     conn.execute(SET_RUN_AFTER, {"run_id": row["id"], "change_ids": tested})
+                refresh_figures(conn, row["event_id"])
             return next(runs_with_laps(conn, [row]))
 
     def delete_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
@@ -171,6 +230,7 @@ class RunMethods:
             live, _ = _laps_by_state(conn, key)
             if (writes := rules.lap_deletion(live, lap_number)) is not None:
                 write_laps(conn, writes)
+                refresh_figures(conn, row["event_id"])
             return next(runs_with_laps(conn, [row]))
 
     def restore_lap(self, racer_id: str, run_id: str, lap_number: int) -> Run | None:
@@ -185,6 +245,7 @@ class RunMethods:
                 return None
             write_laps(conn, writes)
             conn.execute(PURGE_LAPS, {**key, "before": rules.purge_before(now)})
+            refresh_figures(conn, row["event_id"])
             return next(runs_with_laps(conn, [row]))
 
     def set_lap_flag(self, racer_id: str, run_id: str, lap_number: int, flag: str
@@ -195,7 +256,9 @@ class RunMethods:
         with self._tx() as conn:
             if (row := conn.execute(LOCK_RUN, key).fetchone()) is None:
                 return None
-            conn.execute(SET_LAP_FLAG, {**key, "lap_number": lap_number, "flag": flag})
+            if conn.execute(SET_LAP_FLAG, {**key, "lap_number": lap_number,
+                                           "flag": flag}).rowcount:
+                refresh_figures(conn, row["event_id"])
             return next(runs_with_laps(conn, [row]))
 
     def set_run_confidence(self, racer_id: str, run_id: str, confidence: int | None

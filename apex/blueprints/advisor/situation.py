@@ -6,9 +6,9 @@ from apex.advisor.advice import PastTries
 from apex.advisor.engine import Situation
 from apex.auth_setup import current_racer_id
 from apex.db import get_store
-from apex.event_history import EventSummary, place_history, same_place, summarise
-from apex.lap_stats import event_run_stats
-from apex.models import Event, Run
+from apex.event_history import stored_place_history
+from apex.figures import TriedRow
+from apex.models import Event
 
 
 def situation(event: Event, symptom: str, *, temperature_now: int | None = None,
@@ -20,34 +20,25 @@ def situation(event: Event, symptom: str, *, temperature_now: int | None = None,
     racer_id = current_racer_id()
     store = get_store()
     setup = store.get_event_setup(racer_id, event.id)
-    past = [r for r in store.event_history(racer_id)
-            if r.event.id != event.id and r.event.track.casefold() == event.track.casefold()]
-    here = [summarise(r) for r in past]
+    # Both from the stored figures (apex.figures): no lap of another event is read.
     # §3.7: this car only, by top-5 average (clean laps: short and incident laps never count).
-    best = _best_top5([r.runs for r in past if r.event.car_id == event.car_id])
+    best = store.best_top5(racer_id, event.car_id, event.track, leave_out=[event.id])
     return Situation(
         symptom=symptom, values=setup.values if setup else {}, event=event,
         runs=store.list_runs(racer_id, event.id), changes=store.list_changes(racer_id, event.id),
-        history=_history([s for s in here if same_place(s, event.track, event.condition)],
-                         event.car_id),
+        history=_history(store.tried_at(racer_id, event.track, event.condition,
+                                        leave_out=[event.id]), event.car_id),
         own_best_at_track=best, temperature_now=temperature_now, insist=insist,
         temperature_ref=setup.temperature_ref if setup else None,
         tyres_since=setup.tyres_fitted_at if setup else None)
 
 
-def _best_top5(events_runs: list[list[Run]]) -> float | None:
-    """The best top-5 average of any run of these events (each event's runs together)."""
-    found = [s.top5 for runs in events_runs for s in event_run_stats(runs)
-             if s is not None and s.comparable and s.top5 is not None]
-    return min(found, default=None)
-
-
-def _history(summaries: list[EventSummary], car_id: str) -> dict[tuple[str, int], PastTries]:
+def _history(rows: list[TriedRow], car_id: str) -> dict[tuple[str, int], PastTries]:
     cars = {c.id: c for c in get_store().list_cars(current_racer_id(), archived=None)}
     car = cars.get(car_id)
     if car is None:
         return {}
-    place = place_history(summaries, car, cars)
+    place = stored_place_history(rows, car, cars)
     others = f"your other {car.model or 'cars'}s"
     return {**{(t.parameter, t.direction): PastTries(t, others) for t in place.model},
             **{(t.parameter, t.direction): PastTries(t, "this car") for t in place.own}}

@@ -20,7 +20,6 @@ from apex.db import get_store
 from apex.event_csv import changes_csv, laps_csv
 from apex.event_history import EventSummary, summarise
 from apex.htmx import render, see_other, target_block
-from apex.lap_stats import event_run_stats
 from apex.models import AUDIT_GAINS, AUDIT_SYMPTOMS, CHANGE_SOURCE_WORDS, Event, EventRecord
 from apex.race_report import change_text, race_report
 from apex.schemas import form_dict
@@ -119,8 +118,11 @@ def _context(event: Event, **overrides: Any) -> dict[str, Any]:
 
 def _page_context(event: Event) -> dict[str, Any]:
     record = _record(event)
-    summary = summarise(record)
-    runs = list(zip(record.runs, event_run_stats(record.runs), strict=True))
+    # Stored with every lap write (apex.figures): the laps are read for the charts only.
+    figures = get_store().run_figures(current_racer_id(), event.id)
+    stats = [figures.get(r.id) for r in record.runs]
+    summary = summarise(record, stats)
+    runs = list(zip(record.runs, stats, strict=True))
     # A run under 5 clean laps shows its own laps but takes part in no comparison
     # (TUNING §5): its slot and name stay in the run-by-run charts, without a point.
     compared = [(run, s if s is not None and s.comparable else None) for run, s in runs]
@@ -146,7 +148,7 @@ def _timeline(record: EventRecord, summary: EventSummary) -> list[tuple[int, str
     index = {run.id: i for i, run in enumerate(record.runs)}
     return [(max(index.get(c.run_before or "", -1) for c in net.changes),
              move_label(net.parameter, net.direction, short=True))
-            for gap in summary.verdicts.gaps for net in gap.net]
+            for gap in (summary.verdicts.gaps if summary.verdicts else []) for net in gap.net]
 
 
 def _download(text: str, filename: str, mimetype: str) -> Response:

@@ -8,7 +8,13 @@ from flask.typing import ResponseReturnValue
 from apex.auth_setup import current_racer_id
 from apex.blueprints.analysis.blueprint import bp
 from apex.db import get_store
-from apex.event_history import EventSummary, PlaceHistory, place_history, same_place, summarise
+from apex.event_history import (
+    EventSummary,
+    PlaceHistory,
+    same_place,
+    stored_place_history,
+    stored_summaries,
+)
 from apex.htmx import render
 from apex.models import CONDITIONS, Car
 
@@ -22,20 +28,27 @@ def show_history() -> ResponseReturnValue:
     condition) chosen, what worked there: for one car (``car``, else the one raced there
     last), then for the other cars of its model."""
     racer_id = current_racer_id()
-    summaries = [summarise(r) for r in get_store().event_history(racer_id)]
+    store = get_store()
+    summaries = history_summaries(racer_id)
     track = request.args.get("track", "").strip()
     condition = request.args.get("condition", "").strip()
     shown = [s for s in summaries if not track or same_place(s, track, condition)]
-    cars = {c.id: c for c in get_store().list_cars(racer_id, archived=None)}
+    cars = {c.id: c for c in store.list_cars(racer_id, archived=None)}
     raced = [cars[i] for i in dict.fromkeys(s.record.event.car_id for s in shown) if i in cars]
     car = _chosen(raced, request.args.get("car", ""))
     history: PlaceHistory | None = None
     if track and car is not None:
-        history = place_history(shown, car, cars)
+        # One aggregate of the stored outcomes (apex.figures), not every lap.
+        history = stored_place_history(store.tried_at(racer_id, track, condition), car, cars)
     return render(PAGE, BLOCKS, groups=_groups(shown), tracks=_tracks(summaries),
                   conditions=CONDITIONS, track=track, condition=condition, history=history,
                   car=car, raced=raced,
                   active=[s for s in summaries if s.record.event.is_active])
+
+
+def history_summaries(racer_id: str) -> list[EventSummary]:
+    """Every event's line (newest first) from the stored figures: no lap is read."""
+    return stored_summaries(get_store().history_figures(racer_id))
 
 
 def _chosen(raced: list[Car], wanted: str) -> Car | None:

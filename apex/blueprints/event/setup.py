@@ -28,7 +28,7 @@ from apex.compare import compare_setups, setup_changes
 from apex.db import get_store
 from apex.event_setup import values_at
 from apex.htmx import after_write, render, see_other, target_block
-from apex.lap_stats import best_run, event_run_stats
+from apex.lap_stats import RunStats, best_run
 from apex.models import Car, Event, EventSetup, Run, SetupChange
 from apex.schemas import form_dict
 from apex.schemas.event import EventSetupSchema
@@ -116,7 +116,7 @@ def restore_best(event_id: str) -> ResponseReturnValue:
         return _closed(event)
     store = get_store()
     setup = _setup(event)
-    best = _best(store.list_runs(racer_id, event.id))
+    best = _best(racer_id, event.id, store.list_runs(racer_id, event.id))[0]
     if best is None:
         not_written()
         flash("No run with 5 clean laps yet: record some laps first.")
@@ -209,16 +209,21 @@ def push_to_shop_master(event_id: str) -> ResponseReturnValue:
     return see_other("event.show_event", event_id=event.id)
 
 
+def _best(racer_id: str, event_id: str, runs: list[Run]) -> tuple[Run | None, RunStats | None]:
+    """The event's best run and its figures (stored with every lap write: no lap
+    worked over)."""
+    figures = get_store().run_figures(racer_id, event_id)
+    stats = [figures.get(r.id) for r in runs]
+    index = best_run(runs, stats)
+    return (None, None) if index is None else (runs[index], stats[index])
+
+
 def _setup(event: Event) -> EventSetup:
     setup = get_store().get_event_setup(current_racer_id(), event.id)
     if setup is None:
         abort(404)
     return setup
 
-
-def _best(runs: list[Run]) -> Run | None:
-    index = best_run(runs)
-    return None if index is None else runs[index]
 
 
 def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
@@ -227,14 +232,14 @@ def _page(event: Event, setup: EventSetup, values: dict[str, Any], errors: dict,
     racer_id = current_racer_id()
     store = get_store()
     runs = store.list_runs(racer_id, event.id)
-    best = _best(runs)
+    best, best_stats = _best(racer_id, event.id, runs)
     changes = store.list_changes(racer_id, event.id)
     car = car or store.get_car(racer_id, event.car_id)
     context = {"event": event, "setup": setup, "values": values, "errors": errors,
                "packages": packages(car.power if car else ""), "car": car,
                "changes": changes, "undoable": _undoable(changes, setup), "labels": LABELS,
                "best": best, "best_differs": best and _differs_from_best(setup, changes, best),
-               "best_stats": best and event_run_stats(runs)[runs.index(best)],
+               "best_stats": best_stats,
                "open_packages": set(), "changes_notice": None, **extra}
     # A save swaps the form; the change list and last known good follow out of band (an
     # undo swaps the list; the form follows).

@@ -23,7 +23,7 @@ from apex.catalogue import LABELS
 from apex.compare import compare_setups
 from apex.db import get_store
 from apex.htmx import after_write, render, target_block
-from apex.lap_stats import event_run_stats, lap_rows
+from apex.lap_stats import lap_rows
 from apex.models import Event, Run, SetupChange
 from apex.race_rules import UNDO_WINDOW
 from apex.symptoms import grouped
@@ -108,10 +108,11 @@ def complete(context: dict[str, Any], blocks: Sequence[str | None]) -> dict[str,
     parts: dict[str, Any] = {}
     for part in dict.fromkeys(p for block in blocks for p in PARTS.get(block, ())):
         if part == "figures":
-            stats = dict(zip((r.id for r in runs), event_run_stats(runs), strict=True))
+            # Stored with every lap write (apex.figures): no lap is worked over per page.
+            stats = get_store().run_figures(racer_id, event.id)
             parts.update({
-                "stats": stats[run.id] if run else None,
-                "lap_rows": lap_rows(runs, run) if run else [],
+                "stats": stats.get(run.id) if run else None,
+                "lap_rows": lap_rows(runs, run, stats.get(run.id)) if run else [],
                 # Each run's best clean lap (never a short lap: a double transponder hit).
                 "bests": {rid: s.best for rid, s in stats.items() if s is not None}})
         elif part == "logs":
