@@ -36,6 +36,7 @@ from apex.models import (
     TrackLog,
     User,
 )
+from apex.paging import EventCursor
 from apex.schema_sync import SchemaReport
 from apex.transfer import Report, Rows
 
@@ -224,8 +225,15 @@ class Store(AttemptLog, Protocol):
         LookupError if the car is not the racer's; DuplicateError("car_id", …) if the car
         has an active event already."""
     def get_event(self, racer_id: str, event_id: str) -> Event | None: ...
-    def list_events(self, racer_id: str) -> list[Event]:
-        """Newest first (start date, then created)."""
+    def list_events(self, racer_id: str, *, active: bool | None = None, track: str = "",
+                    condition: str = "", before: EventCursor | None = None,
+                    limit: int | None = None) -> list[Event]:
+        """Newest first (start date, then created, then id: ``apex.paging``); only the
+        active (or the closed) ones when ``active`` is given, only those at ``track``
+        in ``condition`` ("" = any, case ignored), only those older than ``before``,
+        at most ``limit`` (None: all)."""
+    def event_tracks(self, racer_id: str) -> list[str]:
+        """Each track the racer has an event at, once (as last written), in name order."""
     def close_event(self, racer_id: str, event_id: str, end_date: date,
                     audit: Mapping[str, Any] | None = None) -> Event | None:
         """Mark it closed with its end date (not before its start) and record the
@@ -237,9 +245,12 @@ class Store(AttemptLog, Protocol):
         another active event. Audits and verdicts stay."""
     def get_audit(self, racer_id: str, event_id: str) -> Audit | None:
         """The latest audit of the event."""
-    def event_history(self, racer_id: str) -> list[EventRecord]:
-        """Every event of the racer (newest first, as list_events) with its runs and
-        laps, changes and latest audit, in a few queries."""
+    def event_history(self, racer_id: str, *, active: bool | None = None, track: str = "",
+                      condition: str = "", before: EventCursor | None = None,
+                      limit: int | None = None) -> list[EventRecord]:
+        """The events ``list_events`` gives for the same arguments (every one by
+        default), each with its runs and laps, changes and latest audit, in a few
+        queries that read those events' rows only."""
     def get_event_setup(self, racer_id: str, event_id: str) -> EventSetup | None: ...
     def edit_event_setup(
         self, racer_id: str, event_id: str, values: Mapping[str, Value], *, source: str,
