@@ -21,7 +21,8 @@ from typing import TypeVar
 from apex.models import Event
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})_(\d{1,17})_([0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12})")
+_UUID = r"[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}"
+_CURSOR = re.compile(rf"(\d{{4}}-\d{{2}}-\d{{2}})_(\d{{1,17}})_({_UUID})")
 
 
 @dataclass(frozen=True, order=True)

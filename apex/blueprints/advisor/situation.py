@@ -20,7 +20,7 @@ def situation(event: Event, symptom: str, *, temperature_now: int | None = None,
     racer_id = current_racer_id()
     store = get_store()
     setup = store.get_event_setup(racer_id, event.id)
-    past = [r for r in store.event_history(racer_id)
+    past = [r for r in store.event_history(racer_id, track=event.track)  # its rows only
             if r.event.id != event.id and r.event.track.casefold() == event.track.casefold()]
     here = [summarise(r) for r in past]
     # §3.7: this car only, by top-5 average (clean laps: short and incident laps never count).
