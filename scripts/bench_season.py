@@ -9,7 +9,8 @@ requests, wall time in the server's code) and prints its size raw and gzipped:
 
 * Analysis history (every event), "what worked here" at one track and condition,
 * the Event list, one event's analysis,
-* Race Support and the Advisor's ask on the open event.
+* Race Support and the Advisor's ask on the open event,
+* the second page of the history and of the event list, as "More" asks for it.
 
 The CSV store in a temporary folder by default; ``--postgres`` starts a throwaway
 PostgreSQL (tests/pg_server.py) instead. Figures, not assertions: a page whose time
@@ -21,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import html
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -138,13 +141,20 @@ def measure(app: Any, event_id: str, repeat: int) -> list[tuple[str, float, floa
         ("Advisor ask", "POST", f"/advisor/{event_id}/ask",
          {"symptom": "push_entry", "csrf_token": token, "insist": "1"}),
     ]
+    # The next page of a paged list, as "More" asks for it (an HTMX fragment).
+    for name, path, target in (("History page 2 (More)", "/analysis/", "history-more"),
+                               ("Event list page 2 (More)", "/event/", "events-more")):
+        if more := _more(client.get(path).get_data(as_text=True)):
+            pages.append((name, "GET", more, {"HX-Target": target}))
     figures = []
     for name, method, path, data in pages:
         times, body = [], b""
         for _ in range(repeat):
             started = time.perf_counter()
-            response = client.open(path, method=method, data=data,
-                                   headers={"HX-Request": "true"} if method == "POST" else {})
+            headers = {"HX-Request": "true"} if method == "POST" else {}
+            if method == "GET" and data:  # a GET's "data" is the HTMX target it swaps
+                headers, data = {"HX-Request": "true", **data}, None
+            response = client.open(path, method=method, data=data, headers=headers)
             times.append((time.perf_counter() - started) * 1000)
             body = response.get_data()
             if response.status_code != 200:
@@ -152,6 +162,12 @@ def measure(app: Any, event_id: str, repeat: int) -> list[tuple[str, float, floa
         figures.append((name, statistics.median(times), max(times), len(body),
                         len(gzip.compress(body))))
     return figures
+
+
+def _more(page: str) -> str | None:
+    """The "More" link of a paged list (None on a single page)."""
+    found = re.search(r'<a class="btn more[^"]*" href="([^"]+)"', page)
+    return html.unescape(found[1]) if found else None
 
 
 if __name__ == "__main__":
