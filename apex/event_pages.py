@@ -26,10 +26,11 @@ T = TypeVar("T")
 
 
 class BadCursor(BadRequest):
-    """A ``before`` that no "More" link gives (mangled, hand-made, cut short)."""
+    """A ``before`` that no "More" link gives (mangled, hand-made, cut short); the
+    event analysis' run pages say it too."""
 
-    description = ("That page link is broken. Open the list again from the top "
-                   "to see the newest events.")
+    description = ("That page link is broken. Open the page again from the top "
+                   "to see the newest first.")
     public = True  # apex.errors says this description, not the generic 400 words
 
 
