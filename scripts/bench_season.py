@@ -8,9 +8,11 @@ this process with the Flask test client, times each page (median and max of ``--
 requests, wall time in the server's code) and prints its size raw and gzipped:
 
 * Analysis history (every event), "what worked here" at one track and condition,
-* the Event list, one event's analysis,
+* the Event list, one event's analysis, the open event's setup page,
 * Race Support and the Advisor's ask on the open event,
-* the second page of the history and of the event list, as "More" asks for it.
+* the second page of the history and of the event list, as "More" asks for it,
+* a lap flag tapped on the open event (the store's write alone: since issue 17 each lap
+  write recomputes the event's stored figures and outcomes in its transaction).
 
 The CSV store in a temporary folder by default; ``--postgres`` starts a throwaway
 PostgreSQL (tests/pg_server.py) instead. Figures, not assertions: a page whose time
@@ -49,6 +51,9 @@ PASSWORD = "season-bench-1"
 TRACKS = (("Mac's Track", "Bumpy"), ("Thunder Alley", "Smooth"))
 PRESET = next(iter(PRESETS))  # the first preset (an NB48)
 HASH = "pbkdf2:sha256:1000"  # the bench logs in once per size: no need for scrypt's cost
+# What a page's time is read from: the wall clock, or with --cpu this process's CPU time
+# (the server's work alone, PostgreSQL's excepted, whatever else the machine runs).
+clock = time.perf_counter
 
 
 def main() -> None:
@@ -58,7 +63,11 @@ def main() -> None:
     parser.add_argument("--laps", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time this process's CPU, not the wall clock (a loaded machine)")
     args = parser.parse_args()
+    global clock
+    clock = time.process_time if args.cpu else time.perf_counter
     sizes = [min(int(n), 400) for n in args.events.split(",") if n.strip()]
     runs, laps = min(args.runs, 40), min(args.laps, 60)
     print(f"{'events':>7} {'page':<26}{'median ms':>10}{'max ms':>8}{'raw KB':>8}{'gzip KB':>8}")
@@ -138,6 +147,7 @@ def measure(app: Any, event_id: str, repeat: int) -> list[tuple[str, float, floa
         ("Event list", "GET", "/event/", None),
         ("One event's analysis", "GET", f"/analysis/{event_id}", None),
         ("Race Support", "GET", f"/race/{event_id}", None),
+        ("Event setup", "GET", f"/event/{event_id}", None),
         ("Advisor ask", "POST", f"/advisor/{event_id}/ask",
          {"symptom": "push_entry", "csrf_token": token, "insist": "1"}),
     ]
@@ -150,17 +160,18 @@ def measure(app: Any, event_id: str, repeat: int) -> list[tuple[str, float, floa
     for name, method, path, data in pages:
         times, body = [], b""
         for _ in range(repeat):
-            started = time.perf_counter()
             headers = {"HX-Request": "true"} if method == "POST" else {}
             if method == "GET" and data:  # a GET's "data" is the HTMX target it swaps
                 headers, data = {"HX-Request": "true", **data}, None
+            started = clock()
             response = client.open(path, method=method, data=data, headers=headers)
-            times.append((time.perf_counter() - started) * 1000)
+            times.append((clock() - started) * 1000)
             body = response.get_data()
             if response.status_code != 200:
                 raise SystemExit(f"bench_season: {name} answered {response.status_code}")
         figures.append((name, statistics.median(times), max(times), len(body),
                         len(gzip.compress(body))))
+    figures.append(("Lap flag (store write)", *flag_writes(app, event_id, repeat), 0, 0))
     return figures
 
 
@@ -168,6 +179,21 @@ def _more(page: str) -> str | None:
     """The "More" link of a paged list (None on a single page)."""
     found = re.search(r'<a class="btn more[^"]*" href="([^"]+)"', page)
     return html.unescape(found[1]) if found else None
+
+
+def flag_writes(app: Any, event_id: str, repeat: int) -> tuple[float, float]:
+    """Median and max ms of a lap flag set and cleared again on the open event's last
+    run, through the store (what a tap on a lap costs the server beyond its page)."""
+    store = app.extensions["apex.store"]
+    with app.app_context():
+        racer = store.find_user("season").racer_id
+        run = store.list_runs(racer, event_id)[-1]
+        times = []
+        for n in range(repeat * 2):
+            started = clock()
+            store.set_lap_flag(racer, run.id, 1, "out" if n % 2 == 0 else "")
+            times.append((clock() - started) * 1000)
+    return statistics.median(times), max(times)
 
 
 if __name__ == "__main__":
