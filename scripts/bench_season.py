@@ -153,16 +153,17 @@ def measure(app: Any, event_id: str, repeat: int) -> list[tuple[str, float, floa
     ]
     # The next page of a paged list, as "More" asks for it (an HTMX fragment).
     for name, path, target in (("History page 2 (More)", "/analysis/", "history-more"),
-                               ("Event list page 2 (More)", "/event/", "events-more")):
+                               ("Event list page 2 (More)", "/event/", "events-more"),
+                               ("Older runs (More)", f"/analysis/{event_id}", "runs-more")):
         if more := _more(client.get(path).get_data(as_text=True)):
             pages.append((name, "GET", more, {"HX-Target": target}))
     figures = []
     for name, method, path, data in pages:
         times, body = [], b""
+        headers = {"HX-Request": "true"} if method == "POST" else {}
+        if method == "GET" and data:  # a GET's "data" is the HTMX target it swaps
+            headers, data = {"HX-Request": "true", **data}, None
         for _ in range(repeat):
-            headers = {"HX-Request": "true"} if method == "POST" else {}
-            if method == "GET" and data:  # a GET's "data" is the HTMX target it swaps
-                headers, data = {"HX-Request": "true", **data}, None
             started = clock()
             response = client.open(path, method=method, data=data, headers=headers)
             times.append((clock() - started) * 1000)
