@@ -34,14 +34,11 @@ def show_history() -> ResponseReturnValue:
     condition = request.args.get("condition", "").strip()
     wanted = request.args.get("car", "")
     before = event_pages.before()
-    records, more = event_pages.split(store.event_history(
-        racer_id, track=track, condition=condition, before=before,
-        limit=event_pages.PAGE_SIZE + 1))
-    page = [summarise(r) for r in records]
+    page, more = _page_summaries(racer_id, track, condition, before)
     context: dict[str, Any] = {
         "groups": _groups(page), "track": track, "condition": condition, "first": before is None,
-        "more": more and event_pages.more_url(EventCursor.of(records[-1].event), track=track,
-                                              condition=condition, car=wanted)}
+        "more": more and event_pages.more_url(EventCursor.of(page[-1].record.event),
+                                              track=track, condition=condition, car=wanted)}
     if target_block(BLOCKS) == "history_page":
         return render(PAGE, BLOCKS, **context)
     cars = {c.id: c for c in store.list_cars(racer_id, archived=None)}
@@ -55,6 +52,16 @@ def show_history() -> ResponseReturnValue:
     return render(PAGE, BLOCKS, **context, tracks=store.event_tracks(racer_id),
                   conditions=CONDITIONS, history=history, car=car, raced=raced,
                   active=store.list_events(racer_id, active=True))
+
+
+def _page_summaries(racer_id: str, track: str, condition: str, before: EventCursor | None
+                    ) -> tuple[list[EventSummary], bool]:
+    """One page of the history's lines, and whether there is a next page: only these
+    events are read (one more, to know) and summarised."""
+    records, more = event_pages.split(get_store().event_history(
+        racer_id, track=track, condition=condition, before=before,
+        limit=event_pages.PAGE_SIZE + 1))
+    return [summarise(r) for r in records], more
 
 
 def _place_history(racer_id: str, track: str, condition: str, car: Car,
