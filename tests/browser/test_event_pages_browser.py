@@ -64,3 +64,28 @@ def test_more_appends_the_next_events_on_a_phone(page: Page, live_server: str,
     assert sorted(names) == sorted(f"Round {i + 1}" for i in range(45))
     assert_phone_ready(page, f"{path} (every page)")
     shot(page, f"{name}-all")
+
+
+def test_older_runs_append_on_the_event_analysis(page: Page, live_server: str,
+                                                 live_app: Flask) -> None:
+    signup(page, live_server)
+    racer_id = racer_id_of(live_app, page)
+    store = live_app.extensions["apex.store"]
+    car = store.add_car(racer_id, CAR, NB48)
+    event = store.start_event(racer_id, {**EVENT, "car_id": car.id}, NB48)
+    for i in range(8):
+        run = store.add_run(racer_id, event.id, f"Heat {i + 1}")
+        store.add_laps(racer_id, run.id, [Decimal(f"31.{i}{j}") for j in range(6)])
+    page.goto(f"{live_server}/analysis/{event.id}")
+    runs = page.locator("#runs article.run-stats")
+    expect(runs).to_have_count(5)
+    expect(runs.first.locator("h3")).to_contain_text("Heat 8")
+    older = page.get_by_role("link", name="Older runs")
+    older.scroll_into_view_if_needed()
+    assert_phone_ready(page, "event analysis (newest runs)")
+    shot(page, "analysis-older-runs")
+    older.click()
+    expect(runs).to_have_count(8)
+    expect(runs.last.locator("h3")).to_contain_text("Heat 1")
+    expect(older).to_have_count(0)
+    assert_phone_ready(page, "event analysis (every run)")
