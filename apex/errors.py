@@ -38,8 +38,10 @@ def _render(code: int, message: str | None = None) -> tuple[str, int]:
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
-    # A rate limit with its own message (the upload limit) says it; others the default.
-    own = getattr(getattr(error, "limit", None), "error_message", None)
+    # A rate limit with its own message (the upload limit) says it, and so does an error
+    # written for the racer (``public``, e.g. apex.event_pages.BadCursor); others the default.
+    own = (getattr(getattr(error, "limit", None), "error_message", None)
+           or getattr(error, "public", False))
     return _render(error.code or 500, error.description if own else None)
 
 

@@ -39,6 +39,7 @@ from apex.models import (
     TrackLog,
     User,
 )
+from apex.paging import EventCursor
 from apex.request_keys import REQUEST_KEY_DAYS  # noqa: F401  (its home is apex.request_keys)
 from apex.schema_sync import SchemaReport
 from apex.transfer import Report, Rows
@@ -235,8 +236,15 @@ class Store(AttemptLog, Protocol):
         LookupError if the car is not the racer's; DuplicateError("car_id", …) if the car
         has an active event already."""
     def get_event(self, racer_id: str, event_id: str) -> Event | None: ...
-    def list_events(self, racer_id: str) -> list[Event]:
-        """Newest first (start date, then created)."""
+    def list_events(self, racer_id: str, *, active: bool | None = None, track: str = "",
+                    condition: str = "", before: EventCursor | None = None,
+                    limit: int | None = None) -> list[Event]:
+        """Newest first (start date, then created, then id: ``apex.paging``); only the
+        active (or the closed) ones when ``active`` is given, only those at ``track``
+        in ``condition`` ("" = any, case ignored), only those older than ``before``,
+        at most ``limit`` (None: all)."""
+    def event_tracks(self, racer_id: str) -> list[str]:
+        """Each track the racer has an event at, once (as last written), in name order."""
     def close_event(self, racer_id: str, event_id: str, end_date: date,
                     audit: Mapping[str, Any] | None = None) -> Event | None:
         """Mark it closed with its end date (not before its start) and record the
@@ -248,16 +256,22 @@ class Store(AttemptLog, Protocol):
         another active event. Audits and verdicts stay."""
     def get_audit(self, racer_id: str, event_id: str) -> Audit | None:
         """The latest audit of the event."""
-    def event_history(self, racer_id: str) -> list[EventRecord]:
-        """Every event of the racer (newest first, as list_events) with its runs and
-        laps, changes and latest audit, in a few queries."""
+    def event_history(self, racer_id: str, *, active: bool | None = None, track: str = "",
+                      condition: str = "", before: EventCursor | None = None,
+                      limit: int | None = None) -> list[EventRecord]:
+        """The events ``list_events`` gives for the same arguments (every one by
+        default), each with its runs and laps, changes and latest audit, in a few
+        queries that read those events' rows only."""
     # stored figures (apex.figures): kept by every write that changes them
     def run_figures(self, racer_id: str, event_id: str) -> dict[str, RunStats | None]:
         """Run id -> its stored §5 figures (None: no clean lap), for the event's runs
         ({} for another racer's event): what ``lap_stats.event_run_stats`` gives."""
-    def history_figures(self, racer_id: str) -> HistoryFigures:
-        """Every event (as list_events), its latest audit, its ``run_figures`` rows and
-        its counted ``change_outcomes`` rows: the history list's lines, no lap read."""
+    def history_figures(self, racer_id: str, *, track: str = "", condition: str = "",
+                        before: EventCursor | None = None,
+                        limit: int | None = None) -> HistoryFigures:
+        """The events ``list_events`` gives for the same arguments, their latest audits,
+        ``run_figures`` rows and counted ``change_outcomes`` rows: the history list's
+        lines, no lap read."""
     def tried_at(self, racer_id: str, track: str, condition: str = "", *,
                  leave_out: Sequence[str] = ()) -> list[TriedRow]:
         """"What worked here" summed per car, parameter and direction over the racer's

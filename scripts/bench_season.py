@@ -10,6 +10,7 @@ requests, wall time in the server's code) and prints its size raw and gzipped:
 * Analysis history (every event), "what worked here" at one track and condition,
 * the Event list, one event's analysis, the open event's setup page,
 * Race Support and the Advisor's ask on the open event,
+* the second page of the history and of the event list, as "More" asks for it,
 * a lap flag tapped on the open event (the store's write alone: since issue 17 each lap
   write recomputes the event's stored figures and outcomes in its transaction).
 
@@ -23,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import html
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -148,13 +151,21 @@ def measure(app: Any, event_id: str, repeat: int) -> list[tuple[str, float, floa
         ("Advisor ask", "POST", f"/advisor/{event_id}/ask",
          {"symptom": "push_entry", "csrf_token": token, "insist": "1"}),
     ]
+    # The next page of a paged list, as "More" asks for it (an HTMX fragment).
+    for name, path, target in (("History page 2 (More)", "/analysis/", "history-more"),
+                               ("Event list page 2 (More)", "/event/", "events-more"),
+                               ("Older runs (More)", f"/analysis/{event_id}", "runs-more")):
+        if more := _more(client.get(path).get_data(as_text=True)):
+            pages.append((name, "GET", more, {"HX-Target": target}))
     figures = []
     for name, method, path, data in pages:
         times, body = [], b""
+        headers = {"HX-Request": "true"} if method == "POST" else {}
+        if method == "GET" and data:  # a GET's "data" is the HTMX target it swaps
+            headers, data = {"HX-Request": "true", **data}, None
         for _ in range(repeat):
             started = clock()
-            response = client.open(path, method=method, data=data,
-                                   headers={"HX-Request": "true"} if method == "POST" else {})
+            response = client.open(path, method=method, data=data, headers=headers)
             times.append((clock() - started) * 1000)
             body = response.get_data()
             if response.status_code != 200:
@@ -163,6 +174,12 @@ def measure(app: Any, event_id: str, repeat: int) -> list[tuple[str, float, floa
                         len(gzip.compress(body))))
     figures.append(("Lap flag (store write)", *flag_writes(app, event_id, repeat), 0, 0))
     return figures
+
+
+def _more(page: str) -> str | None:
+    """The "More" link of a paged list (None on a single page)."""
+    found = re.search(r'<a class="btn more[^"]*" href="([^"]+)"', page)
+    return html.unescape(found[1]) if found else None
 
 
 def flag_writes(app: Any, event_id: str, repeat: int) -> tuple[float, float]:

@@ -31,6 +31,7 @@ from apex.models import (
     SetupChange,
     SetupEdit,
 )
+from apex.paging import EventCursor, at_place, newest_track_names, page_of
 from apex.store import DuplicateError
 from apex.stores import library_rules
 from apex.stores.csv_lock import locked
@@ -119,13 +120,23 @@ class EventMethods(RaceRows):
         return None if row is None else _event(row)
 
     @locked
-    def list_events(self, racer_id: str) -> list[Event]:
+    def list_events(self, racer_id: str, *, active: bool | None = None, track: str = "",
+                    condition: str = "", before: EventCursor | None = None,
+                    limit: int | None = None) -> list[Event]:
+        return page_of([e for e in self._events(racer_id)
+                        if (active is None or e.is_active == active)
+                        and at_place(e, track, condition)],
+                       EventCursor.of, before, limit)
+
+    def _events(self, racer_id: str) -> list[Event]:
+        """Every event of the racer's cars, in no order."""
         cars = {r["id"] for r in self._tables.read("vehicles") if r["profile_id"] == racer_id}
-        mine = [r for r in self._tables.read("events")
+        return [_event(r) for r in self._tables.read("events")
                 if r["profile_id"] == racer_id and r["vehicle_id"] in cars]
-        mine.sort(key=lambda r: r["id"])
-        mine.sort(key=lambda r: (r["start_date"], r["created_at"]), reverse=True)
-        return [_event(r) for r in mine]
+
+    @locked
+    def event_tracks(self, racer_id: str) -> list[str]:
+        return newest_track_names(self._events(racer_id))
 
     @locked
     def close_event(self, racer_id: str, event_id: str, end_date: date,
@@ -169,14 +180,18 @@ class EventMethods(RaceRows):
         return _audit(max(mine, key=lambda r: r["created_at"])) if mine else None
 
     @locked
-    def event_history(self, racer_id: str) -> list[EventRecord]:
-        events = self.list_events(racer_id)
+    def event_history(self, racer_id: str, *, active: bool | None = None, track: str = "",
+                      condition: str = "", before: EventCursor | None = None,
+                      limit: int | None = None) -> list[EventRecord]:
+        events = self.list_events(racer_id, active=active, track=track, condition=condition,
+                                  before=before, limit=limit)
         ids = {e.id for e in events}
         runs = sorted((r for r in self._tables.read("runs") if r["event_id"] in ids),
                       key=run_order)
-        laps: dict[str, list[Row]] = {}
+        laps: dict[str, list[Row]] = {r["id"]: [] for r in runs}
         for lap in self._tables.read("laps"):
-            laps.setdefault(lap["run_id"], []).append(lap)
+            if lap["run_id"] in laps:
+                laps[lap["run_id"]].append(lap)
         changes = sorted((r for r in self._tables.read("setup_changes") if r["event_id"] in ids),
                          key=_change_order)
         audits: dict[str, Row] = {}

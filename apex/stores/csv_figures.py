@@ -15,6 +15,7 @@ from apex import figures
 from apex.figures import HistoryFigures, TriedRow
 from apex.lap_stats import COMPARABLE_MIN_CLEAN, RunStats
 from apex.models import Event
+from apex.paging import EventCursor
 from apex.stores.csv_events import _audit, _change, _change_order
 from apex.stores.csv_lock import locked
 from apex.stores.csv_rows import Row
@@ -24,7 +25,7 @@ from apex.stores.csv_runs import RaceRows, run_order
 class FigureMethods(RaceRows):
     """Stored figures: part of ``CsvStore`` (a base class of it)."""
 
-    list_events: Callable[[str], list[Event]]  # EventMethods'
+    list_events: Callable[..., list[Event]]  # EventMethods'
 
     def _refresh_figures(self, event_id: str) -> None:
         """Rewrite the event's figures and outcomes from its laps and changes (the
@@ -67,8 +68,12 @@ class FigureMethods(RaceRows):
         return figures.event_stats(rows)
 
     @locked
-    def history_figures(self, racer_id: str) -> HistoryFigures:
-        events = self._own_events(racer_id)
+    def history_figures(self, racer_id: str, *, track: str = "", condition: str = "",
+                        before: EventCursor | None = None,
+                        limit: int | None = None) -> HistoryFigures:
+        listed = self.list_events(racer_id, track=track, condition=condition, before=before,
+                                  limit=limit)
+        events = {e.id for e in listed}
         audits: dict[str, Row] = {}
         for row in self._tables.read("audits"):
             if row["event_id"] in events and (row["event_id"] not in audits or row[
@@ -79,7 +84,7 @@ class FigureMethods(RaceRows):
                                                                   "event_id", e)
                     if r["counted"]]
         outcomes.sort(key=lambda r: (r["event_id"], r["position"]))
-        return HistoryFigures(self.list_events(racer_id),
+        return HistoryFigures(listed,
                               {k: _audit(v) for k, v in audits.items()}, runs, outcomes)
 
     @locked

@@ -32,6 +32,7 @@ from apex.models import (
     SetupChange,
     SetupEdit,
 )
+from apex.paging import EventCursor
 from apex.store import DuplicateError
 from apex.stores import postgres_params as setup_sql
 from apex.stores.postgres_keys import claim, ids, owner
@@ -53,8 +54,19 @@ AND v.archived_at IS NULL FOR SHARE OF v
 RETURNING *) SELECT {_EVENT_COLS} FROM e"""
 GET_EVENT = f"""SELECT {_EVENT_COLS} FROM events e
 WHERE e.id = %(event_id)s AND e.profile_id = %(racer_id)s"""
+# apex.paging: newest first by (start date, created, id), all descending, so that "older
+# than the cursor" is one row comparison; each filter is off when its argument is NULL/"".
 LIST_EVENTS = f"""SELECT {_EVENT_COLS} FROM events e WHERE e.profile_id = %(racer_id)s
-ORDER BY e.start_date DESC, e.created_at DESC, e.id"""
+AND (%(active)s::boolean IS NULL OR (e.status = 'active') = %(active)s::boolean)
+AND (%(track)s = '' OR lower(e.track) = lower(%(track)s))
+AND (%(condition)s = '' OR lower(e.condition) = lower(%(condition)s))
+AND (%(before_id)s::uuid IS NULL
+     OR (e.start_date, e.created_at, e.id) < (%(before_date)s::date, %(before_at)s::timestamptz,
+                                              %(before_id)s::uuid))
+ORDER BY e.start_date DESC, e.created_at DESC, e.id DESC LIMIT %(limit)s"""
+EVENT_TRACKS = """SELECT DISTINCT ON (lower(e.track)) e.track FROM events e
+WHERE e.profile_id = %(racer_id)s AND e.track <> ''
+ORDER BY lower(e.track), e.start_date DESC, e.created_at DESC, e.id DESC"""
 
 LOCK_EVENT = GET_EVENT + " FOR UPDATE OF e"
 # An archived car's events stay closed (apex.car_rules): restore the car first.
@@ -121,13 +133,25 @@ VALUES (%(event_id)s, %(parameter)s, %(old_value)s, %(new_value)s, 'advisor', %(
 'pending', %(ask_id)s, %(pair_id)s, %(temperature_ref)s)
 RETURNING *) SELECT {_CHANGE_COLS} FROM c"""
 
+# The rows of the events listed (still scoped to the racer): a page reads its events only.
+_OF_EVENTS = "e.profile_id = %(racer_id)s AND e.id = ANY(%(event_ids)s::uuid[])"
 HISTORY_RUNS = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
-WHERE e.profile_id = %(racer_id)s ORDER BY r.started_at, r.created_at, r.id"""
+WHERE {_OF_EVENTS} ORDER BY r.started_at, r.created_at, r.id"""
 HISTORY_CHANGES = f"""SELECT {_CHANGE_COLS} FROM setup_changes c JOIN events e ON e.id = c.event_id
-WHERE e.profile_id = %(racer_id)s ORDER BY c.created_at, c.version NULLS LAST, c.id"""
+WHERE {_OF_EVENTS} ORDER BY c.created_at, c.version NULLS LAST, c.id"""
 HISTORY_AUDITS = f"""SELECT DISTINCT ON (a.event_id) {_AUDIT_COLS} FROM audits a
-JOIN events e ON e.id = a.event_id WHERE e.profile_id = %(racer_id)s
+JOIN events e ON e.id = a.event_id WHERE {_OF_EVENTS}
 ORDER BY a.event_id, a.created_at DESC, a.id"""
+
+def _listing(racer_id: str, active: bool | None, track: str, condition: str,
+             before: EventCursor | None, limit: int | None) -> dict[str, Any] | None:
+    """LIST_EVENTS' parameters (None for an id that is no UUID: nothing to list)."""
+    if (key := ids(racer_id=racer_id)) is None:
+        return None
+    return {**key, "active": active, "track": track, "condition": condition,
+            "before_date": before and before.start_date, "before_at": before and before.created_at,
+            "before_id": before and before.id, "limit": limit}
+
 
 def _setup(row: Mapping[str, Any]) -> EventSetup:
     fitted = row["tyres_fitted_at"]
@@ -207,8 +231,15 @@ class EventMethods:
     def get_event(self, racer_id: str, event_id: str) -> Event | None:
         return self._one(GET_EVENT, ids(racer_id=racer_id, event_id=event_id), Event)
 
-    def list_events(self, racer_id: str) -> list[Event]:
-        return self._all(LIST_EVENTS, ids(racer_id=racer_id), Event)
+    def list_events(self, racer_id: str, *, active: bool | None = None, track: str = "",
+                    condition: str = "", before: EventCursor | None = None,
+                    limit: int | None = None) -> list[Event]:
+        return self._all(LIST_EVENTS, _listing(racer_id, active, track, condition, before,
+                                               limit), Event)
+
+    def event_tracks(self, racer_id: str) -> list[str]:
+        found = self._all(EVENT_TRACKS, ids(racer_id=racer_id), lambda track: track)
+        return sorted(found, key=str.casefold)
 
     def close_event(self, racer_id: str, event_id: str, end_date: date,
                     audit: Mapping[str, Any] | None = None) -> Event | None:
@@ -243,11 +274,14 @@ class EventMethods:
         return self._one(GET_AUDIT, ids(racer_id=racer_id, event_id=event_id),
                          lambda **row: _audit(row))
 
-    def event_history(self, racer_id: str) -> list[EventRecord]:
-        if (key := ids(racer_id=racer_id)) is None:
+    def event_history(self, racer_id: str, *, active: bool | None = None, track: str = "",
+                      condition: str = "", before: EventCursor | None = None,
+                      limit: int | None = None) -> list[EventRecord]:
+        if (listing := _listing(racer_id, active, track, condition, before, limit)) is None:
             return []
         with self._tx(read=True) as conn:
-            events = [Event(**r) for r in conn.execute(LIST_EVENTS, key).fetchall()]
+            events = [Event(**r) for r in conn.execute(LIST_EVENTS, listing).fetchall()]
+            key = {"racer_id": listing["racer_id"], "event_ids": [e.id for e in events]}
             runs = list(runs_with_laps(conn, conn.execute(HISTORY_RUNS, key).fetchall()))
             changes = [_change(r) for r in conn.execute(HISTORY_CHANGES, key).fetchall()]
             audits = {r["event_id"]: _audit(r)

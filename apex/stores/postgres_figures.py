@@ -16,7 +16,9 @@ from apex import figures
 from apex.figures import HistoryFigures, TriedRow
 from apex.lap_stats import COMPARABLE_MIN_CLEAN, RunStats
 from apex.models import Audit, Event
+from apex.paging import EventCursor
 from apex.stores.postgres_events import HISTORY_AUDITS, LIST_EVENTS
+from apex.stores.postgres_events import _listing as listing_args
 from apex.stores.postgres_keys import ids
 from apex.stores.postgres_params import Conn
 from apex.tables import TABLES
@@ -33,10 +35,12 @@ JOIN events e ON e.id = f.event_id
 WHERE f.event_id = %(event_id)s AND e.profile_id = %(racer_id)s ORDER BY f.position"""
 # Every event's figures and counted outcomes, for the history list.
 _RACER_FIGURES = f"""SELECT {_cols("run_figures", "f")} FROM run_figures f
-JOIN events e ON e.id = f.event_id WHERE e.profile_id = %(racer_id)s"""
+JOIN events e ON e.id = f.event_id
+WHERE e.profile_id = %(racer_id)s AND e.id = ANY(%(event_ids)s::uuid[])"""
 _RACER_OUTCOMES = f"""SELECT {_cols("change_outcomes", "o")} FROM change_outcomes o
 JOIN events e ON e.id = o.event_id
-WHERE e.profile_id = %(racer_id)s AND o.counted ORDER BY o.event_id, o.position"""
+WHERE e.profile_id = %(racer_id)s AND e.id = ANY(%(event_ids)s::uuid[]) AND o.counted
+ORDER BY o.event_id, o.position"""
 # "What worked here" (apex.event_history.tried_here), per car, parameter and direction.
 # lower() stands for Python's casefold(): the same for every track name typed on a phone.
 _TRIED = """SELECT e.vehicle_id::text AS car_id, o.parameter, o.direction,
@@ -69,12 +73,16 @@ class FigureMethods:
         with self._tx(read=True) as conn:
             return figures.event_stats(conn.execute(_FIGURES, key).fetchall())
 
-    def history_figures(self, racer_id: str) -> HistoryFigures:
-        if (key := ids(racer_id=racer_id)) is None:
+    def history_figures(self, racer_id: str, *, track: str = "", condition: str = "",
+                        before: EventCursor | None = None,
+                        limit: int | None = None) -> HistoryFigures:
+        if (listing := listing_args(racer_id, None, track, condition, before, limit)) is None:
             return HistoryFigures([], {}, [], [])
         with self._tx(read=True) as conn:
+            events = [Event(**r) for r in conn.execute(LIST_EVENTS, listing).fetchall()]
+            key = {"racer_id": listing["racer_id"], "event_ids": [e.id for e in events]}
             return HistoryFigures(
-                [Event(**r) for r in conn.execute(LIST_EVENTS, key).fetchall()],
+                events,
                 {r["event_id"]: Audit(**{**r, "created_at": r["created_at"].astimezone(UTC)})
                  for r in conn.execute(HISTORY_AUDITS, key).fetchall()},
                 conn.execute(_RACER_FIGURES, key).fetchall(),

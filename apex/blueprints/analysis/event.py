@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, abort, flash, request
+from flask import Response, abort, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
@@ -19,15 +19,21 @@ from apex.catalogue import move_label
 from apex.db import get_store
 from apex.event_csv import changes_csv, laps_csv
 from apex.event_history import EventSummary, summarise
+from apex.event_pages import BadCursor
 from apex.htmx import render, see_other, target_block
-from apex.models import AUDIT_GAINS, AUDIT_SYMPTOMS, CHANGE_SOURCE_WORDS, Event, EventRecord
+from apex.lap_stats import RunStats
+from apex.models import AUDIT_GAINS, AUDIT_SYMPTOMS, CHANGE_SOURCE_WORDS, Event, EventRecord, Run
 from apex.race_report import change_text, race_report
 from apex.schemas import form_dict
 from apex.schemas.analysis import AuditSchema
 from apex.store import DuplicateError
 
 PAGE = "analysis/show.html"
-BLOCKS = {"audit": "audit"}
+# HX-Target id -> block: the audit form after a refused close; "More runs" the older runs.
+BLOCKS = {"audit": "audit", "runs-more": "run_page"}
+# The runs' statistics and lap charts, newest first, this many at a time: each run is
+# about 0.5 KB compressed (its lap chart most of it), so 5 keep the page near 6 KB.
+RUN_PAGE = 5
 
 
 @bp.get("/<event_id>")
@@ -123,22 +129,45 @@ def _page_context(event: Event) -> dict[str, Any]:
     stats = [figures.get(r.id) for r in record.runs]
     summary = summarise(record, stats)
     runs = list(zip(record.runs, stats, strict=True))
+    shown, more = _run_page(runs)
+    page = {"summary": summary, "run_page": shown, "runs_more": more,
+            "lap_charts": {run.id: charts.lap_chart(
+                run.name, run.seconds,
+                crash=[f != "clean" for f in s.flags] if s else [True] * len(run.laps))
+                for run, s in shown if run.laps}}
+    if target_block(BLOCKS) == "run_page":
+        return page
     # A run under 5 clean laps shows its own laps but takes part in no comparison
     # (TUNING §5): its slot and name stay in the run-by-run charts, without a point.
     compared = [(run, s if s is not None and s.comparable else None) for run, s in runs]
     medians = [(run.name, s.median if s else None) for run, s in compared]
     return {
-        "car_label": _car_label(event), "record": record, "summary": summary,
+        **page, "car_label": _car_label(event), "record": record,
         "runs": runs, "change_words": change_text,
-        "sources": CHANGE_SOURCE_WORDS,
-        "lap_charts": {run.id: charts.lap_chart(
-            run.name, run.seconds,
-            crash=[f != "clean" for f in s.flags] if s else [True] * len(run.laps))
-            for run, s in runs if run.laps},
+        "sources": CHANGE_SOURCE_WORDS, "first_runs": not request.args.get("before"),
         "runs_chart": charts.runs_chart([(run.name, s.best if s else None,
                                           s.median if s else None) for run, s in compared]),
         "timeline_chart": charts.timeline_chart(medians, _timeline(record, summary)),
     }
+
+
+def _run_page(runs: list[tuple[Run, RunStats | None]]
+              ) -> tuple[list[tuple[Run, RunStats | None]], str | None]:
+    """``RUN_PAGE`` runs, newest first, after the run named by ``?before=`` (the last of
+    the page before: a run, not an offset, so a run added meanwhile moves nothing), and
+    the link to the next page (None on the last). BadCursor for a run not of this event."""
+    newest = runs[::-1]
+    start = 0
+    if before := request.args.get("before", "").strip():
+        start = next((i + 1 for i, (run, _) in enumerate(newest) if run.id == before), -1)
+        if start < 0:
+            raise BadCursor()
+    shown = newest[start:start + RUN_PAGE]
+    more = None
+    if start + RUN_PAGE < len(newest):
+        more = url_for("analysis.show_event", **(request.view_args or {}),
+                       before=shown[-1][0].id)
+    return shown, more
 
 
 def _timeline(record: EventRecord, summary: EventSummary) -> list[tuple[int, str]]:

@@ -11,13 +11,14 @@ from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
+from apex import event_pages
 from apex.auth_setup import current_racer_id
 from apex.blueprints.event.blueprint import bp
 from apex.car_rules import ARCHIVED
 from apex.catalogue import Value, for_power
 from apex.db import get_store
 from apex.event_setup import rank_baselines
-from apex.htmx import render, see_other
+from apex.htmx import render, see_other, target_block
 from apex.models import (
     CONDITIONS,
     EVENT_TYPES,
@@ -29,11 +30,13 @@ from apex.models import (
     LibraryBaseline,
     LibraryQuery,
 )
+from apex.paging import EventCursor
 from apex.schemas import form_dict
 from apex.schemas.event import SHOP_MASTER, StartEventSchema
 from apex.store import DuplicateError
 
 LIST_PAGE = "event/index.html"
+LIST_BLOCKS = {"events-more": "past_page"}  # HX-Target id -> block: the next page alone
 NEW_PAGE = "event/new.html"
 NEW_BLOCKS = {"start-form": "start_form", "baseline-choice": "baseline_choice"}
 SUGGESTED = 8
@@ -43,12 +46,19 @@ CHOICES = {"types": EVENT_TYPES, "sizes": TRACK_SIZES, "tractions": TRACTIONS,
 
 @bp.get("/")
 def list_events() -> ResponseReturnValue:
+    """The open events, then the past ones a page at a time (apex.event_pages); the
+    "More" row (``#events-more``) gets the next page alone."""
     racer_id = current_racer_id()
     store = get_store()
-    events = store.list_events(racer_id)
+    before = event_pages.before()
+    past, more = event_pages.split(store.list_events(
+        racer_id, active=False, before=before, limit=event_pages.PAGE_SIZE + 1))
+    fragment = target_block(LIST_BLOCKS) is not None
+    active = [] if fragment else store.list_events(racer_id, active=True)
     cars = {c.id: c for c in store.list_cars(racer_id, archived=None)}  # past events too
-    return render(LIST_PAGE, {}, active=[e for e in events if e.is_active],
-                  past=[e for e in events if not e.is_active], cars=cars)
+    return render(LIST_PAGE, LIST_BLOCKS, active=active, past=past, cars=cars,
+                  first=before is None,
+                  more=more and event_pages.more_url(EventCursor.of(past[-1])))
 
 
 @bp.get("/new")
@@ -99,8 +109,8 @@ def _own_car(car_id: str) -> Car:
 
 
 def _active_event(racer_id: str, car_id: str) -> Event | None:
-    return next((e for e in get_store().list_events(racer_id)
-                 if e.car_id == car_id and e.is_active), None)
+    return next((e for e in get_store().list_events(racer_id, active=True)
+                 if e.car_id == car_id), None)
 
 
 def _starting_setup(racer_id: str, car: Car, choice: str
