@@ -228,7 +228,8 @@ def test_reaches_lists_each_table_after_its_parents() -> None:
     order = rules.reaches("vehicles")
     assert order[0] == "vehicles"
     assert set(order) == {"vehicles", "car_configs", "events", "event_setups", "runs", "laps",
-                          "setup_changes", "audits", "track_logs"}
+                          "setup_changes", "audits", "track_logs", "run_figures",
+                          "change_outcomes"}
     for (child, _), (parent, _a) in rules.ON_DELETE.items():
         if child in order and parent in order:
             assert order.index(parent) < order.index(child)
