@@ -118,7 +118,7 @@ def test_a_refused_add_does_not_use_up_its_request_key(store: Store) -> None:
     assert fixed is not None and fixed[0].track == "Fixed"
 
 
-@pytest.mark.parametrize("who", ["nope", str(uuid.uuid4())])
+@pytest.mark.parametrize("who", ["nope", str(uuid.uuid4())], ids=("word", "unknown_uuid"))
 def test_adding_for_an_unknown_racer_raises_lookup_error(store: Store, who: str) -> None:
     with pytest.raises(LookupError):
         store.add_library_baselines(who, [item(DEMO[0])])

@@ -45,7 +45,7 @@ def test_every_known_kind_is_kept(store: Store, kind: str) -> None:
     assert store.add_track_log(user.racer_id, kind, "x").kind == kind
 
 
-@pytest.mark.parametrize("who", ["nope", str(uuid.uuid4())])
+@pytest.mark.parametrize("who", ["nope", str(uuid.uuid4())], ids=("word", "unknown_uuid"))
 def test_an_unknown_racer_raises_lookup_error(store: Store, who: str) -> None:
     with pytest.raises(LookupError):
         store.add_track_log(who, "note", "x")
