@@ -255,6 +255,11 @@ def _tables() -> dict[str, list[dict]]:
             {"id": "t1", "profile_id": "p", "event_id": "e1", "run_id": "r1", "note": "x"},
             {"id": "t2", "profile_id": "p", "event_id": "e2", "run_id": None, "note": "y"},
             {"id": "t3", "profile_id": "p", "event_id": None, "run_id": None, "note": "z"}],
+        # stored figures (sql/0017) have no id of their own: named here to check them
+        "run_figures": [{"id": "f1", "run_id": "r1", "event_id": "e1"},
+                        {"id": "f2", "run_id": "r2", "event_id": "e2"}],
+        "change_outcomes": [{"id": "o1", "change_id": "c1", "event_id": "e1"},
+                            {"id": "o2", "change_id": "c2", "event_id": "e2"}],
     }
 
 
@@ -264,7 +269,8 @@ def test_removing_a_car_takes_what_hangs_off_it_and_blanks_links_to_it() -> None
     ids = {t: [r["id"] for r in rows] for t, rows in after.items()}
     assert ids == {"vehicles": ["other"], "car_configs": ["cc2"], "events": ["e2"],
                    "event_setups": ["s2"], "runs": ["r2"], "laps": ["l2"],
-                   "setup_changes": ["c2"], "audits": ["a2"], "track_logs": ["t1", "t2", "t3"]}
+                   "setup_changes": ["c2"], "audits": ["a2"], "track_logs": ["t1", "t2", "t3"],
+                   "run_figures": ["f2"], "change_outcomes": ["o2"]}
     assert after["track_logs"][0] == {**before["track_logs"][0], "event_id": None,
                                       "run_id": None}
     assert after["track_logs"][1:] == before["track_logs"][1:]
