@@ -69,6 +69,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals["new_request_key"] = lambda: str(uuid.uuid4())
+    # The run id in race/show.html's offline-run forms, until outbox.js names the real one.
+    app.jinja_env.globals["OFFLINE_RUN_ID"] = "00000000-0000-0000-0000-000000000000"
     app.jinja_env.filters["lap"] = format_lap
     app.jinja_env.filters["labelled"] = label_codes
     errors.init_app(app)

@@ -116,6 +116,16 @@
   function runStarted(form, runId, name) {
     var runs = form.closest("#runs");
     if (!runs) return;
+    // The event's first run: its forms come from the page's template (race/show.html).
+    var first = runs.querySelector("template#offline-run");
+    if (first && !runs.querySelector(".run-head")) {
+      var made = first.content.cloneNode(true);
+      made.querySelectorAll("input[name=request_key]").forEach(function (k) { k.value = uuid(); });
+      runs.insertBefore(made, form);
+      first.remove();
+      var next = form.querySelector("label[for=f-run-name]");
+      if (next) next.textContent = "Next run";
+    }
     runs.querySelectorAll("form[action*='/runs/']").forEach(function (f) {
       if (f === form) return;
       ["action", "hx-post"].forEach(function (attr) {

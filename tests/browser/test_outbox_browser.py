@@ -305,3 +305,35 @@ def test_discard_asks_first_and_a_logged_out_write_needs_you(page_sw: Page, trac
     light(page).click()
     expect(page.locator("#outbox-list li")).to_contain_text("Logged out")
     assert store.list_event_logs(rid, event.id) == []  # the discarded one never went
+
+
+def test_the_first_run_started_offline_takes_laps_offline(page_sw: Page, track: Track,  # noqa: F811
+                                                          live_app: Flask) -> None:
+    """No run yet when the pack was kept: the run's lap and confidence forms come from the
+    page's template, pointed at the run's id made on the phone."""
+    page, base = page_sw, track.url
+    username = signup(page, base)
+    event = start_event(live_app, username, name="Winter Cup")
+    ready_for_the_track(page, base, event.id)
+
+    track.drop()
+    page.goto(f"{base}/race/{event.id}")
+    expect(page.locator(".offline-copy")).to_be_visible()
+    expect(page.locator("#f-laps")).to_have_count(0)  # no run: no lap box yet
+    page.fill("#f-run-name", "Practice 1")
+    page.get_by_role("button", name="Start", exact=True).click()
+    saved_on_phone(page, "#runs")
+    expect(page.locator("#runs .run-head h3")).to_have_text("Practice 1")
+    expect(page.locator("#runs p.empty")).to_have_count(0)
+    page.fill("#f-laps", "40.1, 40.3, 40.2, 40.4, 40.0")
+    page.get_by_role("button", name="Add laps").click()
+    page.locator(".conf").get_by_role("button", name="3").click()
+    expect(light(page)).to_have_text("3 waiting")
+    phone_layout(page, light(page))
+    shot(page, "outbox-04-first-run-offline")
+
+    track.restore()
+    all_sent(page)
+    laps = [Decimal(t) for t in ("40.1", "40.3", "40.2", "40.4", "40.0")]
+    assert stored(live_app, username, event.id)["runs"] == [("Practice 1", laps, 3)]
+    expect(page.locator("#runs .run-head h3")).to_have_text("Practice 1")
