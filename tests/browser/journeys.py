@@ -132,6 +132,16 @@ def open_baseline(page: Page, *texts: str) -> None:
         link = link.filter(has_text=text)
     link.click()
     page.wait_for_url(re.compile(r"/library/\d+$"))
+    settled(page)
+
+
+def settled(page: Page) -> None:
+    """Wait until htmx has bound the triggers of what it swapped in. A boosted link pushes
+    its URL before the swap and binds the new content's triggers only when it settles
+    (20 ms later), so a test typing the instant the URL changes can type into a field that
+    does not answer yet; a racer cannot be that fast."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-swapping, .htmx-settling')")
 
 
 def stage_copy(page: Page, package: str, car_label: str) -> None:
