@@ -142,9 +142,23 @@ def test_a_stale_manifest_name_is_served_uncached(alice) -> None:
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-cache"
 
 
-def test_the_worker_is_named_only_for_a_racer(client, alice) -> None:
-    assert '<meta name="apex-sw" content="/sw.js">' in alice.get("/garage/").get_data(
-        as_text=True)
+def test_the_worker_is_named_only_for_a_racer(client, alice, auth) -> None:
+    def tag() -> str:
+        page = client.get("/garage/").get_data(as_text=True)
+        found = re.search(r'<meta name="apex-sw" content="/sw.js" data-racer="([0-9a-f]{20})">',
+                          page)
+        assert found, page[:400]
+        return found[1]
+
+    # The outbox's tag of the racer: theirs alone, and the same after a new login (the
+    # writes still waiting on the phone stay theirs).
+    alices = tag()
+    auth.logout()
+    auth.signup("bob")
+    assert tag() != alices
+    auth.logout()
+    auth.login("alice")
+    assert tag() == alices
 
 
 def test_a_visitor_page_names_no_worker(client) -> None:

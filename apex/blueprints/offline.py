@@ -64,6 +64,13 @@ def racer_tag(user_id: str) -> str:
     return hmac.new(key, f"pack:{user_id}".encode(), hashlib.sha256).hexdigest()[:20]
 
 
+def outbox_tag() -> str:
+    """The logged-in racer's tag on the writes their pages leave in the outbox. Unlike
+    ``racer_tag`` of the login id, it outlives a new login or "log out everywhere": the
+    writes still waiting are theirs when they log in again."""
+    return racer_tag(f"outbox:{current_user.user.id}")
+
+
 def _tag_response(response: Response) -> Response:
     # NOTE: only the pages the service worker keeps or judges (200, HTML): their view has
     # loaded the racer already. Asking for the racer here on every answer would load it
@@ -107,7 +114,8 @@ def pack() -> ResponseReturnValue:
         if pages:  # the offline page lists what is kept, so it is kept too
             pages.append({"name": "Offline", "url": url_for("offline.offline_page"),
                           "aliases": [], "event": pages[0]["event"]})
-        body = {"racer": racer_tag(current_user.get_id()), "pages": pages}
+        body = {"racer": racer_tag(current_user.get_id()), "outbox": outbox_tag(),
+                "pages": pages}
     response = current_app.json.response(body)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -212,6 +220,8 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/manifest.<digest>.webmanifest", endpoint="webmanifest",
                      view_func=webmanifest)
     app.after_request(_tag_response)
+    # The outbox keeps each racer's writes apart on a shared phone (static/outbox.js).
+    app.jinja_env.globals["outbox_tag"] = outbox_tag
     app.jinja_env.globals["manifest_url"] = manifest_url
     app.jinja_env.globals["apple_icon"] = APPLE_ICON
     app.jinja_env.globals["theme_colour"] = THEME

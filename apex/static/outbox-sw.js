@@ -6,7 +6,8 @@
  *   WRITE_TIMEOUT_MS), or while earlier writes still wait (they keep their order), it is
  *   kept in IndexedDB and answered at once: 202, X-Apex-Outbox: queued, "Saved on this
  *   phone". outbox.js (in the page) shows that answer beside the form and the sync light.
- * - replay(): the waiting writes, oldest first, one at a time. A network failure (or the
+ * - replay(racer): that racer's waiting writes (each write keeps the tag of the racer whose
+ *   page made it: another racer on the same phone never sees or sends it), oldest first, one at a time. A network failure (or the
  *   server's own trouble: 5xx, 429) stops it, the write waits for the next try. A refusal
  *   (4xx) moves the write to "needs you" with the server's answer (its message, the form
  *   with what was typed, the "yours vs theirs" choice) until the racer fixes or discards it.
@@ -68,16 +69,20 @@ self.apexOutbox = function (options) {
     return Promise.race([promise, new Promise((resolve, reject) => setTimeout(reject, ms, new Error("timeout")))]);
   }
 
-  const waiting = async () => (await all()).some((i) => i.state === "waiting");
+  // Each write belongs to the racer whose page made it (the page's opaque racer tag): only
+  // that racer's pages list it, and it is sent only for them.
+  const waiting = async (racer) => (await all()).some((i) => i.state === "waiting" && i.racer === racer);
 
   // --- keeping a write --------------------------------------------------------------------------
   async function keep(request) {
     const headers = {};
     request.headers.forEach((value, name) => { headers[name] = value; });
     const what = headers["x-apex-what"] ? decodeURIComponent(headers["x-apex-what"]) : "A change";
+    const racer = headers["x-apex-outbox-racer"] || "";
     delete headers["x-apex-what"];
+    delete headers["x-apex-outbox-racer"];
     const item = {
-      state: "waiting", url: request.url, headers, body: await request.arrayBuffer(),
+      state: "waiting", racer, url: request.url, headers, body: await request.arrayBuffer(),
       what, at: new Date().toISOString(), page: headers["hx-current-url"] || "",
       target: headers["hx-target"] || "",
     };
@@ -94,7 +99,7 @@ self.apexOutbox = function (options) {
 
   async function handleWrite({ request, event }) {
     const copy = request.clone();
-    if (!(await waiting())) {
+    if (!(await waiting(request.headers.get("X-Apex-Outbox-Racer") || ""))) {
       try {
         return await timeout(fetch(request), WRITE_TIMEOUT_MS);
       } catch (err) { /* no answer: kept below */ }
@@ -105,10 +110,10 @@ self.apexOutbox = function (options) {
   }
 
   // --- sending the waiting writes -----------------------------------------------------------------
-  async function sendAll() {
+  async function sendAll(racer) {
     let sent = 0;
     for (;;) {
-      const item = (await all()).find((i) => i.state === "waiting");
+      const item = (await all()).find((i) => i.state === "waiting" && i.racer === racer);
       if (!item) break;
       let answer;
       try {
@@ -140,9 +145,9 @@ self.apexOutbox = function (options) {
   }
 
   let running = null;
-  function replay() {
+  function replay(racer) {
     if (!running) {
-      running = sendAll().then(async (sent) => {
+      running = sendAll(racer).then(async (sent) => {
         const items = await tellPages({ sent });
         // NOTE: after the pages are told (they fetch what they show themselves).
         if (sent && options.afterSent) await options.afterSent(sent).catch(() => {});
@@ -159,16 +164,21 @@ self.apexOutbox = function (options) {
   self.addEventListener("sync", (event) => {
     if (event.tag === SYNC_TAG) {
       // Rejecting asks the browser to try again later (with its own back-off).
-      event.waitUntil(replay().then(async () => { if (await waiting()) throw new Error("still offline"); }));
+      // In the background: the writes of the racer whose pack the phone holds.
+      event.waitUntil(options.racer().then(async (racer) => {
+        await replay(racer);
+        if (await waiting(racer)) throw new Error("still offline");
+      }));
     }
   });
 
   // Messages from pages: {type: "outbox", op: "list" | "send" | "discard" | "fix", id}.
   // "fix" hands the page the refused write's answer and leaves the list.
   async function onMessage(data) {
-    if (data.op === "send") return { items: await replay() };
+    if (data.op === "send") return { items: await replay(String(data.racer || "")) };
     if (data.op === "discard" || data.op === "fix") {
       const item = await get(Number(data.id));
+      if (item && item.racer !== data.racer) return { items: await list(), item: null }; // not theirs
       if (item && (data.op === "discard" || item.state === "needs")) await drop(item.id);
       const items = await tellPages({});
       return { items, item: item ? { ...item, body: undefined, headers: undefined } : null };

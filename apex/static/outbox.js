@@ -17,7 +17,15 @@
   var FIX = "apex-outbox-fix"; // sessionStorage: a refused write's answer, shown on its page
   var items = [];
 
+  // Whose writes this page shows and sends: a phone passed to another racer keeps the
+  // first one's waiting writes (never lost), but neither lists nor sends them.
+  var RACER = document.querySelector('meta[name="apex-sw"]').getAttribute("data-racer") || "";
+  function mine(list) {
+    return (list || []).filter(function (i) { return i.racer === RACER; });
+  }
+
   function ask(message) {
+    message.racer = RACER;
     return workers.ready.then(function (reg) {
       return new Promise(function (resolve) {
         var channel = new MessageChannel();
@@ -96,8 +104,10 @@
 
   // Redrawn only when the queue changed: a button being tapped stays the same button.
   var shown = "";
-  function show(list) {
-    if (!list || JSON.stringify(list) === shown) return;
+  function show(all) {
+    if (!all) return;
+    var list = mine(all);
+    if (JSON.stringify(list) === shown) return;
     shown = JSON.stringify(list);
     items = list;
     render();
@@ -233,6 +243,7 @@
   document.addEventListener("htmx:configRequest", function (e) {
     if (e.detail.verb !== "post" || !workers.controller) return;
     var trigger = e.detail.triggeringEvent;
+    e.detail.headers["X-Apex-Outbox-Racer"] = RACER;
     e.detail.headers["X-Apex-What"] = encodeURIComponent(
       describe(e.detail.elt, trigger && trigger.submitter));
   });

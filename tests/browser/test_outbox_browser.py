@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.journeys import fill_setup, phone_layout, shot, signup
+from tests.browser.journeys import PASSWORD, fill_setup, phone_layout, shot, signup
 from tests.browser.test_lap_import_browser import COMMA_CSV
 from tests.browser.test_offline_browser import Track, ready_for_the_track, track  # noqa: F401
 from tests.conftest import racer, store_of
@@ -305,6 +305,21 @@ def test_discard_asks_first_and_a_logged_out_write_needs_you(page_sw: Page, trac
     light(page).click()
     expect(page.locator("#outbox-list li")).to_contain_text("Logged out")
     assert store.list_event_logs(rid, event.id) == []  # the discarded one never went
+
+    # The phone passes to another racer: the first racer's write is neither listed nor sent
+    # for them, and it is still there when the first racer logs in again.
+    signup(page, base)
+    expect(page.locator("#sync-light")).to_be_attached()
+    expect(light(page)).to_be_hidden()
+    assert len(page.evaluate(READ_OUTBOX)) == 1
+    page.goto(f"{base}/garage/profile")
+    page.get_by_role("button", name="Log out", exact=True).click()
+    page.wait_for_url(re.compile(re.escape(f"{base}/auth/login")))
+    page.fill("#f-login", username)
+    page.fill("#f-password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/garage/")
+    expect(light(page)).to_have_text("1 needs you")
 
 
 def test_the_first_run_started_offline_takes_laps_offline(page_sw: Page, track: Track,  # noqa: F811

@@ -115,6 +115,7 @@ async function refreshPack(force) {
   const body = await answer.json();
   if (body.racer !== m.racer) await clearPack(); // someone else, or nobody, is logged in
   meta.racer = body.racer;
+  meta.outbox = body.outbox;
   meta.pages = body.pages;
   meta.checked = Date.now();
   const cache = await caches.open(PAGES);
@@ -270,6 +271,7 @@ self.addEventListener("activate", (event) => {
 // The outbox: once writes kept offline are sent, every page of the pack may show them.
 const outbox = self.apexOutbox({
   workbox: wb, routes: APEX.outbox,
+  racer: async () => (await loadMeta()).outbox || "", // whose writes a background sync sends
   afterSent: () => serial(async () => {
     const m = await loadMeta();
     m.pages.forEach((p) => { m.stale[p.url] = true; });
