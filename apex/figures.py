@@ -50,7 +50,7 @@ def stats_of(row: Mapping[str, Any]) -> RunStats | None:
     """The ``RunStats`` a stored row was made from (None for a run without a clean lap)."""
     if not row["clean"]:
         return None
-    flags = tuple(cast(Flag, f) for f in str(row["flags"]).split(","))
+    flags = cast(tuple[Flag, ...], tuple(str(row["flags"]).split(",")))
 
     def number(name: str) -> float | None:
         return None if row[name] is None else float(row[name])

@@ -310,10 +310,16 @@ class Run:
     setup_version: int  # the event setup version the car ran
     confidence: int | None = None  # 1-5
     laps: tuple[Lap, ...] = ()
+    # How many laps it has where they were not read (Store.list_runs(laps=False)).
+    unread_laps: int | None = None
 
     @property
     def seconds(self) -> list[Decimal]:
         return [lap.seconds for lap in self.laps]
+
+    @property
+    def lap_count(self) -> int:
+        return len(self.laps) if self.unread_laps is None else self.unread_laps
 
 
 @dataclass(frozen=True)

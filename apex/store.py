@@ -321,8 +321,9 @@ class Store(AttemptLog, Protocol):
         """A new run on the current setup version. LookupError if the event is not the
         racer's. ``run_id`` (a UUID made on the phone) becomes its id; an id any run has
         already -> DuplicateError, nothing written."""
-    def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
-        """Oldest first, each with its laps."""
+    def list_runs(self, racer_id: str, event_id: str, *, laps: bool = True) -> list[Run]:
+        """Oldest first, each with its laps (``laps=False``: none, for a page that shows
+        one run's laps, read with ``get_run``, and the others' stored figures)."""
     def get_run(self, racer_id: str, run_id: str) -> Run | None: ...
     def add_laps(self, racer_id: str, run_id: str, seconds: list[Decimal],
                  *, request_key: str | None = None) -> Run | None:

@@ -55,6 +55,25 @@ def test_laps_append_in_order_and_a_deleted_lap_closes_the_gap(store: Store) -> 
     assert store.list_runs(user.racer_id, event.id) == [run]
 
 
+def test_runs_listed_without_laps_count_their_live_laps(store: Store) -> None:
+    """``list_runs(laps=False)`` (Race Support: one run's laps are read, the others'
+    counted): the same runs, no lap read, each with its live lap count."""
+    user, _, event = new_event(store)
+    bob, _, bobs = new_event(store, "bob")
+    q1 = store.add_run(user.racer_id, event.id, "Q1")
+    store.add_laps(user.racer_id, q1.id, [Decimal("31.8"), Decimal("32.4"), Decimal("30.5")])
+    store.delete_lap(user.racer_id, q1.id, 2)  # deleted, waiting for its undo: not counted
+    q2 = store.add_run(user.racer_id, event.id, "Q2")
+    full = store.list_runs(user.racer_id, event.id)
+    brief = store.list_runs(user.racer_id, event.id, laps=False)
+    assert [(r.id, r.name, r.setup_version, r.laps, r.lap_count) for r in brief] == [
+        (q1.id, "Q1", q1.setup_version, (), 2), (q2.id, "Q2", q2.setup_version, (), 0)]
+    assert [r.lap_count for r in full] == [2, 0]
+    assert [len(r.laps) for r in full] == [2, 0]
+    assert store.list_runs(bob.racer_id, event.id, laps=False) == []  # not bob's event
+    assert store.list_runs(user.racer_id, bobs.id, laps=False) == []
+
+
 def test_a_retried_lap_paste_is_stored_once(store: Store) -> None:
     user, _, event = new_event(store)
     run = store.add_run(user.racer_id, event.id, "Q1")

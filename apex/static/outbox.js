@@ -218,14 +218,14 @@
     if (!xhr || xhr.getResponseHeader("X-Apex-Outbox") !== "queued") return;
     e.detail.shouldSwap = false;
     var elt = e.detail.requestConfig ? e.detail.requestConfig.elt : e.detail.elt;
-    var form = elt.tagName === "FORM" ? elt : elt.closest("form");
+    var form = elt.tagName === "FORM" ? elt : elt.form || elt.closest("form");
     if (form) queued(form, xhr.responseText);
     ask({ op: "list" }).then(function (a) { show(a.items); });
   });
 
   // What a write is, for the list: "Symptom: Push entry", "Save note: Loose on exit…".
   function describe(elt, submitter) {
-    var form = elt.tagName === "FORM" ? elt : elt.closest("form");
+    var form = elt.tagName === "FORM" ? elt : elt.form || elt.closest("form");
     var sub = submitter || (elt.tagName === "BUTTON" ? elt : form && form.querySelector("button[type=submit]"));
     var said = sub ? (sub.getAttribute("aria-label") || sub.textContent).replace(/\s+/g, " ").trim() : "Save";
     if (sub && sub.name && sub.value) return sub.name.charAt(0).toUpperCase() + sub.name.slice(1) + ": " + said;

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -99,8 +100,12 @@ class RaceRows:
         holds thousands of runs)."""
         return self._tables.where(table, "event_id", event_id)
 
-    def _run(self, row: Row) -> Run:
-        return run_with_laps(row, self._tables.where("laps", "run_id", row["id"]))
+    def _run(self, row: Row, laps: bool = True) -> Run:
+        rows = self._tables.where("laps", "run_id", row["id"])
+        if laps:
+            return run_with_laps(row, rows)
+        return replace(run_with_laps(row, []),
+                       unread_laps=sum(1 for r in rows if r["deleted_at"] is None))
 
 
 class RunMethods(RaceRows):
@@ -127,11 +132,11 @@ class RunMethods(RaceRows):
         return self._run(run)
 
     @locked
-    def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
+    def list_runs(self, racer_id: str, event_id: str, *, laps: bool = True) -> list[Run]:
         if self._event_row(racer_id, event_id) is None:
             return []
         mine = sorted(self._tables.where("runs", "event_id", event_id), key=run_order)
-        return [self._run(r) for r in mine]
+        return [self._run(r, laps) for r in mine]
 
     @locked
     def get_run(self, racer_id: str, run_id: str) -> Run | None:

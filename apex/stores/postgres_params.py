@@ -24,17 +24,22 @@ IDENTIFIERS = [sql.Identifier(p.key) for p in PARAMS]
 _PLACEHOLDERS = [sql.Placeholder(f"p_{i}") for i in range(len(PARAMS))]
 
 
-def columns(alias: str = "") -> sql.Composed:
-    """Every parameter column, comma-separated (``alias.col`` when an alias is given)."""
+def columns(alias: str = "") -> sql.SQL:
+    """Every parameter column, comma-separated (``alias.col`` when an alias is given).
+
+    Quoted once, here: a query holding the Composed list quoted its 60-odd identifiers
+    again at every execution (about 0.1 ms a page on Race Support's two setup reads)."""
     if alias:
-        return sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(alias), i)
-                                  for i in IDENTIFIERS)
-    return sql.SQL(", ").join(IDENTIFIERS)
+        listed = sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(alias), i)
+                                    for i in IDENTIFIERS)
+    else:
+        listed = sql.SQL(", ").join(IDENTIFIERS)
+    return sql.SQL(listed.as_string(None))
 
 
-def placeholders() -> sql.Composed:
+def placeholders() -> sql.SQL:
     """The placeholders of ``params``, in column order (an INSERT's VALUES)."""
-    return sql.SQL(", ").join(_PLACEHOLDERS)
+    return sql.SQL(sql.SQL(", ").join(_PLACEHOLDERS).as_string(None))
 
 
 def assignments(*, excluded: bool = False) -> sql.Composed:

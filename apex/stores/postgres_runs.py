@@ -44,6 +44,12 @@ RETURNING *) SELECT {RUN_COLS} FROM r"""
 LIST_RUNS = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
 WHERE r.event_id = %(event_id)s AND e.profile_id = %(racer_id)s
 ORDER BY r.started_at, r.created_at, r.id"""
+# Runs without their laps (Store.list_runs(laps=False)): how many each has.
+LIST_RUNS_UNREAD = f"""SELECT {RUN_COLS}, (SELECT count(*) FROM laps l
+WHERE l.run_id = r.id AND l.deleted_at IS NULL) AS unread_laps
+FROM runs r JOIN events e ON e.id = r.event_id
+WHERE r.event_id = %(event_id)s AND e.profile_id = %(racer_id)s
+ORDER BY r.started_at, r.created_at, r.id"""
 GET_RUN = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
 WHERE r.id = %(run_id)s AND e.profile_id = %(racer_id)s"""
 LOCK_RUN = GET_RUN + " FOR UPDATE OF r"
@@ -188,10 +194,13 @@ class RunMethods:
             refresh_figures(conn, key["event_id"])
             return run
 
-    def list_runs(self, racer_id: str, event_id: str) -> list[Run]:
+    def list_runs(self, racer_id: str, event_id: str, *, laps: bool = True) -> list[Run]:
         if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
             return []
         with self._tx(read=True) as conn:
+            if not laps:
+                return [Run(**{**r, "started_at": r["started_at"].astimezone(UTC)})
+                        for r in conn.execute(LIST_RUNS_UNREAD, key).fetchall()]
             return list(runs_with_laps(conn, conn.execute(LIST_RUNS, key).fetchall()))
 
     def get_run(self, racer_id: str, run_id: str) -> Run | None:

@@ -23,7 +23,7 @@ from apex.catalogue import LABELS
 from apex.compare import compare_setups
 from apex.db import get_store
 from apex.htmx import after_write, render, target_block
-from apex.lap_stats import lap_rows
+from apex.lap_stats import REFERENCE_MIN_LAPS, lap_rows
 from apex.models import Event, Run, SetupChange
 from apex.race_rules import UNDO_WINDOW
 from apex.symptoms import grouped
@@ -71,9 +71,7 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any
     The costly parts (the runs' figures and lap rows, the notes, the setup) are left to
     ``answer``, which adds those of the blocks it renders (``complete``).
     """
-    store = get_store()
-    runs = store.list_runs(current_racer_id(), event.id)
-    run = pick_run(runs, run_id)
+    runs, run = _runs(event, run_id)
     context: dict[str, Any] = {
         "event": event, "readonly": not event.is_active, "runs": runs, "run": run,
         "run_names": {r.id: r.name for r in runs},
@@ -90,6 +88,25 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any
     }
     context.update(overrides)
     return context
+
+
+def _runs(event: Event, run_id: str | None) -> tuple[list[Run], Run | None]:
+    """The event's runs and the one on screen. Only that one's laps are read (a season's
+    event holds 600): the others show their lap count and stored figures. Under
+    ``REFERENCE_MIN_LAPS`` laps it is flagged against the day's other runs
+    (``lap_stats.lap_rows``), whose laps are read then."""
+    store, racer_id = get_store(), current_racer_id()
+    runs = store.list_runs(racer_id, event.id, laps=False)
+    head = pick_run(runs, run_id)
+    if head is None:
+        return runs, None
+    run = store.get_run(racer_id, head.id)
+    if run is None:  # deleted since the list was read
+        abort(404)
+    if len(run.laps) < REFERENCE_MIN_LAPS and len(runs) > 1:
+        runs = store.list_runs(racer_id, event.id)
+        return runs, pick_run(runs, run.id)
+    return [run if r.id == run.id else r for r in runs], run
 
 
 # The parts of the context only some blocks show, by block (None: the whole page). A note
