@@ -53,6 +53,11 @@ ORDER BY r.started_at, r.created_at, r.id"""
 GET_RUN = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
 WHERE r.id = %(run_id)s AND e.profile_id = %(racer_id)s"""
 LOCK_RUN = GET_RUN + " FOR UPDATE OF r"
+# A run and its live laps in one round trip (a run without laps: one row of NULL laps).
+GET_RUN_LAPS = f"""SELECT {RUN_COLS}, l.lap_number, l.seconds, l.flag
+FROM runs r JOIN events e ON e.id = r.event_id
+LEFT JOIN laps l ON l.run_id = r.id AND l.deleted_at IS NULL
+WHERE r.id = %(run_id)s AND e.profile_id = %(racer_id)s ORDER BY l.lap_number"""
 LIST_LAPS = """SELECT run_id::text, lap_number, seconds, flag FROM laps
 WHERE run_id = ANY(%(run_ids)s::uuid[]) AND deleted_at IS NULL ORDER BY run_id, lap_number"""
 COUNT_LAPS = "SELECT count(*) AS n FROM laps WHERE run_id = %(run_id)s AND deleted_at IS NULL"
@@ -207,8 +212,15 @@ class RunMethods:
         if (key := ids(racer_id=racer_id, run_id=run_id)) is None:
             return None
         with self._tx(read=True) as conn:
-            row = conn.execute(GET_RUN, key).fetchone()
-            return next(runs_with_laps(conn, [row])) if row else None
+            rows = conn.execute(GET_RUN_LAPS, key).fetchall()
+        if not rows:
+            return None
+        head = rows[0]
+        return Run(head["id"], head["event_id"], head["name"],
+                   head["started_at"].astimezone(UTC), head["setup_version"],
+                   head["confidence"],
+                   tuple(Lap(head["id"], r["lap_number"], r["seconds"], r["flag"])
+                         for r in rows if r["lap_number"] is not None))
 
     def add_laps(self, racer_id: str, run_id: str, seconds: list[Decimal],
                  *, request_key: str | None = None) -> Run | None:
