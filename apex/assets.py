@@ -17,8 +17,9 @@ from pathlib import Path
 
 import brotli
 from flask import Blueprint, Flask, Response, abort, current_app, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
+
+from apex.session_cookie import SessionCookie
 
 STATIC_DIR = Path(__file__).parent / "static"
 YEAR = 365 * 24 * 3600
@@ -93,22 +94,10 @@ def static_file(name: str) -> ResponseReturnValue:
     return response
 
 
-class _SessionInterface(SecureCookieSessionInterface):
-    """Leave static responses alone: no cookie, no ``Vary: Cookie``.
-
-    flask-login reads the session after every request, which would otherwise
-    make every cached asset vary on the cookie and be fetched again after login.
-    """
-
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        # The service worker and the manifest are the same for everyone, as files are.
-        if request.blueprint == bp.name or request.endpoint in ("service_worker", "webmanifest"):
-            return
-        super().save_session(app, session, response)
-
-
 def init_app(app: Flask) -> None:
-    app.session_interface = _SessionInterface()
+    # Static files, the service worker and the manifest are the same for everyone: no
+    # cookie, no ``Vary: Cookie`` (flask-login reads the session after every request).
+    app.session_interface = SessionCookie(cookieless=(bp.name, "service_worker", "webmanifest"))
     app.extensions["apex.assets"] = load_assets()
     app.jinja_env.globals["asset_url"] = asset_url
     app.register_blueprint(bp)

@@ -131,6 +131,43 @@ def test_an_idle_session_expires(store_config, monkeypatch):
         assert client.get(GARAGE).status_code == 302
 
 
+def _session_set(response) -> bool:  # noqa: ANN001 (a test client's response)
+    return any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_an_unchanged_session_is_sent_again_only_every_few_minutes(store_config,
+                                                                   monkeypatch):
+    """Not a 400-byte cookie on every page (apex.session_cookie): an unchanged session is
+    signed again once REFRESH_AFTER has passed; a changed one at once; the idle limit
+    still slides with use."""
+    from apex.session_cookie import REFRESH_AFTER
+
+    idle = timedelta(hours=2)
+    with running_app(store_config, WTF_CSRF_ENABLED=False,
+                     PERMANENT_SESSION_LIFETIME=idle) as app:
+        client = app.test_client()
+        AuthActions(client).signup("alice")
+        AuthActions(client).logout()
+        log_in(client, remember=False)
+        client.get(GARAGE)  # the first page's forms put a CSRF token in the session
+        first = client.get(GARAGE)
+        assert first.status_code == 200 and not _session_set(first)
+        assert "Cookie" in first.headers["Vary"]  # the page still depends on it
+        _clock_ahead(monkeypatch, REFRESH_AFTER.total_seconds() - 30)
+        assert not _session_set(client.get(GARAGE))
+        _clock_ahead(monkeypatch, REFRESH_AFTER.total_seconds() + 30)
+        refreshed = client.get(GARAGE)
+        assert refreshed.status_code == 200 and _session_set(refreshed)
+        assert not _session_set(client.get(GARAGE))  # signed anew: not due again yet
+        # Used every hour, the login outlives its first two idle hours.
+        for hours in (1.5, 3.0, 4.5):
+            _clock_ahead(monkeypatch, hours * 3600)
+            assert client.get(GARAGE).status_code == 200
+        # A changed session is sent at once (logging out empties it).
+        assert not _session_set(client.get(GARAGE))
+        assert _session_set(client.post("/auth/logout"))
+
+
 def test_idle_time_and_remember_duration_come_from_the_environment(monkeypatch, tmp_path):
     from apex import config
     monkeypatch.setenv("APEX_SESSION_IDLE_MINUTES", "90")
