@@ -7,10 +7,11 @@
  *   kept in IndexedDB and answered at once: 202, X-Apex-Outbox: queued, "Saved on this
  *   phone". outbox.js (in the page) shows that answer beside the form and the sync light.
  * - replay(racer): that racer's waiting writes (each write keeps the tag of the racer whose
- *   page made it: another racer on the same phone never sees or sends it), oldest first, one at a time. A network failure (or the
- *   server's own trouble: 5xx, 429) stops it, the write waits for the next try. A refusal
- *   (4xx) moves the write to "needs you" with the server's answer (its message, the form
- *   with what was typed, the "yours vs theirs" choice) until the racer fixes or discards it.
+ *   page made it: another racer on the same phone never sees or sends it), oldest first,
+ *   one at a time. A network failure (or the server's own trouble: 5xx, 429) stops it,
+ *   the write waits for the next try. A refusal (4xx) moves the write to "needs you" with
+ *   the server's answer (its message, the form with what was typed, the "yours vs theirs"
+ *   choice) until the racer fixes or discards it.
  *   Each write carries its one-time request_key, so one sent twice is stored once.
  * - Tries: Background Sync where the browser has it, and the page's asks (page load,
  *   online, visible again, every few seconds while writes wait).
