@@ -109,14 +109,19 @@ def _clock_ahead(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
                         lambda self: int(time.time() + seconds))
 
 
+def _logged_in_for_the_day(app: Flask) -> FlaskClient:
+    """Alice, signed up, then logged in without "Keep me logged in"."""
+    client = app.test_client()
+    AuthActions(client).signup("alice")
+    AuthActions(client).logout()
+    log_in(client, remember=False)
+    return client
+
+
 def test_an_idle_session_expires(store_config, monkeypatch):
-    idle = timedelta(hours=2)
     with running_app(store_config, WTF_CSRF_ENABLED=False,
-                     PERMANENT_SESSION_LIFETIME=idle) as app:
-        client = app.test_client()
-        AuthActions(client).signup("alice")
-        AuthActions(client).logout()
-        log_in(client, remember=False)
+                     PERMANENT_SESSION_LIFETIME=timedelta(hours=2)) as app:
+        client = _logged_in_for_the_day(app)
         cookie = client.get_cookie("session")
         assert cookie is not None and cookie.expires is not None  # the browser forgets it too
         # Used within the idle time, the session slides on.
@@ -142,13 +147,9 @@ def test_an_unchanged_session_is_sent_again_only_every_few_minutes(store_config,
     still slides with use."""
     from apex.session_cookie import REFRESH_AFTER
 
-    idle = timedelta(hours=2)
     with running_app(store_config, WTF_CSRF_ENABLED=False,
-                     PERMANENT_SESSION_LIFETIME=idle) as app:
-        client = app.test_client()
-        AuthActions(client).signup("alice")
-        AuthActions(client).logout()
-        log_in(client, remember=False)
+                     PERMANENT_SESSION_LIFETIME=timedelta(hours=2)) as app:
+        client = _logged_in_for_the_day(app)
         client.get(GARAGE)  # the first page's forms put a CSRF token in the session
         first = client.get(GARAGE)
         assert first.status_code == 200 and not _session_set(first)
