@@ -123,6 +123,7 @@ def open_tab(page: Page, base: str, name: str, path: str | re.Pattern[str]) -> N
     page.locator("nav.tabs").get_by_role("link", name=name).click()
     page.wait_for_url(path if isinstance(path, re.Pattern) else f"{base}{path}")
     expect(page.locator("nav.tabs a[aria-current=page]")).to_have_text(name)
+    settled(page)  # a tap the instant the page shows would find its forms not yet bound
 
 
 def open_baseline(page: Page, *texts: str) -> None:
