@@ -61,12 +61,18 @@ def parse_time(token: str) -> Decimal:
     return value.quantize(_MILLI)
 
 
+_STEPS = {d: Decimal(1).scaleb(-d) for d in range(4)}
+
+
 def format_lap(seconds: Decimal | float | None, decimals: int = 3) -> str:
     """A lap as timing sites print it, the inverse of ``parse_time``: ``31.842``, or
     ``1:02.417`` from a minute up ("—" for none). Charts' ticks use fewer decimals."""
     if seconds is None:
         return "—"
-    value = Decimal(str(seconds)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    # A stored lap is a Decimal already; a page formats some 60 (each lap, each best).
+    exact = seconds if isinstance(seconds, Decimal) else Decimal(str(seconds))
+    step = _STEPS[decimals] if decimals in _STEPS else Decimal(1).scaleb(-decimals)
+    value = exact.quantize(step, rounding=ROUND_HALF_UP)
     if value < 60:
         return f"{value:.{decimals}f}"
     minutes, rest = divmod(value, 60)

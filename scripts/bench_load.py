@@ -211,6 +211,15 @@ def gunicorn(url: str, workers: int, threads: int, max_requests: int | None,
             proc.wait()
 
 
+def per_worker(access_log: Path) -> str:
+    """How the requests spread over the workers (the access log's last field is the pid):
+    keep-alive connections stay with the worker that accepted them."""
+    counts: dict[str, int] = defaultdict(int)
+    for line in access_log.read_text().splitlines():
+        counts[line.rsplit(" ", 1)[-1]] += 1
+    return " / ".join(str(n) for n in sorted(counts.values(), reverse=True))
+
+
 def children(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -524,6 +533,7 @@ def one_server(args: argparse.Namespace, url: str, racers: list[Racer], workers:
             figures[3:] = [percentile(every, .99) * 1e3 if every else 0.0,
                            sum(stats.errors.values())]
         restarts = Path(tmp, "gunicorn.log").read_text().count("Booting worker") - workers
+        print(f"requests per worker: {per_worker(Path(tmp, 'gunicorn.access'))}")
         print(f"\nworkers restarted during the bench: {max(restarts, 0)}")
     return figures[0], figures[1], figures[2], figures[3], int(figures[4])
 

@@ -12,6 +12,7 @@ import flask_wtf.csrf
 import pytest
 from flask import Flask, g, render_template_string, url_for
 from jinja2 import DictLoader, Environment
+from markupsafe import Markup, escape
 
 from apex.templating import AppEnvironment, TemplateGlobals, csrf_token, url_maker
 from tests.conftest import make_app
@@ -96,6 +97,16 @@ def test_url_maker_quotes_what_it_puts_in(csv_app: Flask) -> None:
     with csv_app.test_request_context("/"):
         assert url_maker("race.show", "run", event_id=EVENT)("a b&c=d") == \
             f"/race/{EVENT}?run=a%20b%26c%3Dd"
+
+
+def test_url_maker_gives_markup_escaped_once(csv_app: Flask) -> None:
+    """Its URLs go into attributes unescaped again: the rule's own "&" is escaped once."""
+    with csv_app.test_request_context("/"):
+        made = url_maker("race.show", "run", event_id=EVENT, edit="laps")(RUN)
+        plain = url_for("race.show", event_id=EVENT, edit="laps", run=RUN)
+        html = render_template_string('<a href="{{ u }}">', u=made)
+    assert "&" in plain and isinstance(made, Markup)
+    assert made == escape(plain) and html == f'<a href="{escape(plain)}">'
 
 
 def test_clock_is_a_local_time_element(csv_app: Flask) -> None:
