@@ -52,6 +52,26 @@ def test_htmx_note_answers_with_the_form_and_the_new_note_only(alice, app, event
     assert [log.note for log in logs(app, event)][0] == "Pushes mid"
 
 
+def test_page_shows_the_newest_notes_and_sends_older_ones_to_all_notes(alice, app, event):
+    """A season's day can hold dozens of notes: Race Support shows the newest NOTES_SHOWN
+    (one unfolded, the rest under Earlier) and a way to the others, on the paged list."""
+    from apex.blueprints.race.views import NOTES_SHOWN
+    for n in range(NOTES_SHOWN + 2):
+        store_of(app).add_event_log(racer(app), event.id, "note", f"Note number {n}")
+    page = alice.get(f"/race/{event.id}").text
+    assert page.count('<li class="log note">') == NOTES_SHOWN
+    assert f"Note number {NOTES_SHOWN + 1}" in page and "Note number 1<" not in page
+    assert f'href="/race/{event.id}/notes">Older: all notes</a>' in page
+    everything = alice.get(f"/race/{event.id}/notes").text
+    assert "Note number 0" in everything and "Note number 1<" in everything
+
+
+def test_page_with_few_notes_has_no_older_link(alice, app, event):
+    store_of(app).add_event_log(racer(app), event.id, "note", "Only one")
+    page = alice.get(f"/race/{event.id}").text
+    assert "Only one" in page and "Older: all notes" not in page
+
+
 def test_htmx_note_and_symptom_read_only_what_their_answer_shows(alice, app, event):
     """A saved note or symptom answers with its box and the new note (issue 17: the CPU
     of a race-day tap): the runs are read (the run on screen, its name), the laps'
