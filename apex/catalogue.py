@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from apex.quantum import as_decimal, quantum
+
 Kind = Literal["int", "decimal", "text"]
 Value = int | Decimal | str | None
 # A car's power; a parameter of one power only is left empty on a car of the other.
@@ -189,9 +191,9 @@ def coerce(param: Param, raw: object) -> Value:
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
     if param.kind == "int":
-        return int(Decimal(str(raw)))
+        return raw if type(raw) is int else int(as_decimal(raw))
     if param.kind == "decimal":
-        return Decimal(str(raw)).quantize(Decimal(1).scaleb(-param.decimals))
+        return as_decimal(raw).quantize(quantum(param.decimals))
     return str(raw).strip()
 
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from apex.quantum import as_decimal, quantum
+
 MAX_LAPS = 200
 MAX_SECONDS = Decimal(600)
 
@@ -61,18 +63,12 @@ def parse_time(token: str) -> Decimal:
     return value.quantize(_MILLI)
 
 
-_STEPS = {d: Decimal(1).scaleb(-d) for d in range(4)}
-
-
 def format_lap(seconds: Decimal | float | None, decimals: int = 3) -> str:
     """A lap as timing sites print it, the inverse of ``parse_time``: ``31.842``, or
     ``1:02.417`` from a minute up ("—" for none). Charts' ticks use fewer decimals."""
     if seconds is None:
         return "—"
-    # A stored lap is a Decimal already; a page formats some 60 (each lap, each best).
-    exact = seconds if isinstance(seconds, Decimal) else Decimal(str(seconds))
-    step = _STEPS[decimals] if decimals in _STEPS else Decimal(1).scaleb(-decimals)
-    value = exact.quantize(step, rounding=ROUND_HALF_UP)
+    value = as_decimal(seconds).quantize(quantum(decimals), rounding=ROUND_HALF_UP)
     if value < 60:
         return f"{value:.{decimals}f}"
     minutes, rest = divmod(value, 60)
