@@ -34,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from apex.extensions import compress, csrf, limiter
     from apex.htmx import add_vary
     from apex.lap_input import format_lap
-    from apex.templating import AppEnvironment, clock, csrf_token, url_maker
+    from apex.templating import AppEnvironment, clock, csrf_token, fixed_url, url_maker
     from apex.transfer import commands as transfer_commands
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
@@ -69,6 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals["url_maker"] = url_maker
+    app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.globals["new_request_key"] = lambda: str(uuid.uuid4())
     # The run id in race/show.html's offline-run forms, until outbox.js names the real one.
     app.jinja_env.globals["OFFLINE_RUN_ID"] = "00000000-0000-0000-0000-000000000000"

@@ -14,13 +14,15 @@ import re
 from collections import ChainMap
 from collections.abc import Callable, MutableMapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
-from flask import g, url_for
+from flask import current_app, g, request, url_for
 from flask.templating import Environment
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
+
+T = TypeVar("T")
 
 
 class TemplateGlobals(ChainMap[str, Any]):
@@ -47,6 +49,22 @@ def csrf_token() -> str:
     if token is None:
         token = g._apex_csrf_token = generate_csrf()
     return token
+
+
+def per_app(name: str, make: Callable[[], T]) -> T:
+    """``make()`` once per app and script root: for what a page shows that depends on
+    nothing else (the header's and tab bar's URLs, the manifest's)."""
+    made: dict[tuple[str, str], Any] = current_app.extensions.setdefault("apex.per_app", {})
+    key = (name, request.script_root)
+    if key not in made:
+        made[key] = make()
+    return cast(T, made[key])
+
+
+def fixed_url(endpoint: str) -> Markup:
+    """``url_for(endpoint)`` for a rule that takes no values (a dozen on every page),
+    built once (``per_app``) and escaped once."""
+    return per_app(f"url:{endpoint}", lambda: Markup(escape(url_for(endpoint))))
 
 
 # A value no id or number in a URL holds (longer than a UUID's 32 hex digits), accepted by

@@ -14,7 +14,7 @@ from flask import Flask, g, render_template_string, url_for
 from jinja2 import DictLoader, Environment
 from markupsafe import Markup, escape
 
-from apex.templating import AppEnvironment, TemplateGlobals, csrf_token, url_maker
+from apex.templating import AppEnvironment, TemplateGlobals, csrf_token, fixed_url, url_maker
 from tests.conftest import make_app
 
 CSV = {"DATABASE_URL": None}
@@ -114,3 +114,17 @@ def test_clock_is_a_local_time_element(csv_app: Flask) -> None:
     with csv_app.test_request_context("/"):
         html = render_template_string("{{ t | clock }}", t=when)
     assert html == f'<time datetime="{when.isoformat()}" data-local>14:02</time>'
+
+
+def test_fixed_url_is_url_for_made_once_per_script_root(csv_app: Flask) -> None:
+    """The header's and tab bar's URLs: built once per app, but a mounted app (another
+    SCRIPT_NAME) still gets its own."""
+    with csv_app.test_request_context("/"):
+        made = fixed_url("garage.show_garage")
+        assert made == url_for("garage.show_garage") and isinstance(made, Markup)
+        assert fixed_url("garage.show_garage") is made
+    with csv_app.test_request_context("/", base_url="http://localhost/apex"):
+        assert fixed_url("garage.show_garage") == "/apex" + made
+    other = make_app({**CSV, "APEX_DATA_DIR": str(Path(csv_app.config["APEX_DATA_DIR"]) / "x")})
+    with other.test_request_context("/"):
+        assert fixed_url("garage.show_garage") is not made

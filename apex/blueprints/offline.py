@@ -32,6 +32,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from apex.db import get_store
+from apex.templating import per_app
 
 bp = Blueprint("offline", __name__, url_prefix="/offline")
 
@@ -200,8 +201,10 @@ def manifest_body() -> bytes:
 
 
 def manifest_url() -> str:
-    digest = hashlib.sha256(manifest_body()).hexdigest()[:10]
-    return url_for("webmanifest", digest=digest)
+    """The manifest's URL, its digest in it: the same for every page (``per_app``)."""
+    def made() -> str:
+        return url_for("webmanifest", digest=hashlib.sha256(manifest_body()).hexdigest()[:10])
+    return per_app("manifest", made)
 
 
 def webmanifest(digest: str) -> ResponseReturnValue:
