@@ -11,7 +11,9 @@ store (a car, an open event of ``--runs`` runs x ``--laps`` laps, notes), then:
    file) with ``--workers`` x ``--threads``;
 3. **race**: ``--race-clients`` clients ask for Race Support back to back for
    ``--race-seconds``: renders/s, p50/p95/p99, and the server CPU per render (gunicorn's
-   processes and PostgreSQL's, read from /proc before and after);
+   processes and PostgreSQL's, read from /proc before and after), and how the requests
+   spread over the workers; ``--race-rounds`` rounds, each with new connections, and
+   their median (see ``race_rounds``: one round is luck);
 4. **day**: every racer, logged in through the real form, does a race day (tab taps,
    notes, symptoms, runs, laps, setup saves) with ``--think`` s between taps, for
    ``--seconds``: throughput, p50/p95/p99 and errors per route, CPU per request.
@@ -31,6 +33,7 @@ import random
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -211,11 +214,11 @@ def gunicorn(url: str, workers: int, threads: int, max_requests: int | None,
             proc.wait()
 
 
-def per_worker(access_log: Path) -> str:
-    """How the requests spread over the workers (the access log's last field is the pid):
-    keep-alive connections stay with the worker that accepted them."""
+def per_worker(access_log: Path, skip: int = 0) -> str:
+    """How the requests after the first ``skip`` spread over the workers (the access log's
+    last field is the pid): keep-alive connections stay with the worker that accepted them."""
     counts: dict[str, int] = defaultdict(int)
-    for line in access_log.read_text().splitlines():
+    for line in access_log.read_text().splitlines()[skip:]:
         counts[line.rsplit(" ", 1)[-1]] += 1
     return " / ".join(str(n) for n in sorted(counts.values(), reverse=True))
 
@@ -442,13 +445,20 @@ def table(stats: Stats, seconds: float) -> list[str]:
     return lines
 
 
-def run_clients(port: int, racers: list[Racer], seconds: float,
-                body: Callable[[Browser, Racer, Callable[[], bool]], None],
-                think: float, stats: Stats) -> list[Browser]:
-    """Log every racer in (not timed), then run ``body`` for each for ``seconds``."""
+def logged_in(port: int, racers: list[Racer]) -> list[Browser]:
+    """A browser per racer, logged in through the form. Outside what is measured: each
+    login checks a scrypt hash, some 80 ms of server CPU, which is not a render's."""
     browsers = [Browser(port, Stats()) for _ in racers]
     for browser, racer in zip(browsers, racers, strict=True):
         browser.login(racer.username)
+    return browsers
+
+
+def run_clients(browsers: list[Browser], racers: list[Racer], seconds: float,
+                body: Callable[[Browser, Racer, Callable[[], bool]], None],
+                think: float, stats: Stats) -> None:
+    """Run ``body`` for each racer (in its logged-in browser) for ``seconds``."""
+    for browser in browsers:
         browser.stats = stats
     go = threading.Event()
     end = [0.0]
@@ -472,7 +482,6 @@ def run_clients(port: int, racers: list[Racer], seconds: float,
     go.set()
     for t in threads:
         t.join(seconds + 2 * TIMEOUT)
-    return browsers
 
 
 def race_support_loop(browser: Browser, racer: Racer, more: Callable[[], bool]) -> None:
@@ -490,6 +499,43 @@ def measured(app_pid: int, db_pid: int, action: Callable[[], Stats]
     return stats, wall, cpu_seconds(app_pid) - app0, cpu_seconds(db_pid) - db0
 
 
+def race_rounds(args: argparse.Namespace, port: int, app_pid: int, db_pid: int,
+                clients: list[Racer], access_log: Path) -> list[float]:
+    """Phase 2, ``--race-rounds`` times, each with new connections: [renders/s, app and db
+    CPU ms per render], the median of the rounds.
+
+    Each client's keep-alive connection stays with the worker that accepted it, and which
+    one does is luck: two workers sharing four clients, three, or one taking them all (then
+    one process, one core: about half the renders). Three processes busy on two cores cost
+    each render more CPU than two. So one round says little; the median of several does,
+    and each round prints how its requests spread over the workers."""
+    rounds: list[tuple[float, float, float]] = []
+    for number in range(1, args.race_rounds + 1):
+        browsers = logged_in(port, clients)
+        seen = len(access_log.read_text().splitlines())
+
+        def race(browsers: list[Browser] = browsers) -> Stats:
+            stats = Stats()
+            run_clients(browsers, clients, args.race_seconds, race_support_loop, 0, stats)
+            return stats
+
+        stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, race)
+        for browser in browsers:  # the next round's clients connect anew
+            browser.conn.close()
+        n = max(sum(len(t) for t in stats.times.values()), 1)
+        print(f"\n2.{number} Race Support back to back, {len(clients)} clients, {wall:.0f} s")
+        print("\n".join(table(stats, wall)))
+        print(f"renders/s {n / wall:.0f}; server CPU per render {app_cpu / n * 1e3:.1f} ms"
+              f" app + {db_cpu / n * 1e3:.1f} ms PostgreSQL; requests per worker: "
+              f"{per_worker(access_log, seen)}")
+        rounds.append((n / wall, app_cpu / n * 1e3, db_cpu / n * 1e3))
+    medians = [statistics.median(r[i] for r in rounds) for i in range(3)]
+    if len(rounds) > 1:
+        print(f"\nmedian of {len(rounds)} rounds: renders/s {medians[0]:.0f}; server CPU per "
+              f"render {medians[1]:.1f} ms app + {medians[2]:.1f} ms PostgreSQL")
+    return medians
+
+
 def one_server(args: argparse.Namespace, url: str, racers: list[Racer], workers: int,
                threads: int, db_pid: int, skip: set[str]
                ) -> tuple[float, float, float, float, int]:
@@ -502,24 +548,14 @@ def one_server(args: argparse.Namespace, url: str, racers: list[Racer], workers:
         print(f"\ngunicorn: {workers} workers x {threads} threads, max_requests "
               f"{args.max_requests if args.max_requests is not None else 'as configured'}")
         if "race" not in skip:
-            clients = racers[:args.race_clients]
-
-            def race() -> Stats:
-                stats = Stats()
-                run_clients(port, clients, args.race_seconds, race_support_loop, 0, stats)
-                return stats
-
-            stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, race)
-            n = max(sum(len(t) for t in stats.times.values()), 1)
-            print(f"\n2. Race Support back to back, {len(clients)} clients, {wall:.0f} s")
-            print("\n".join(table(stats, wall)))
-            print(f"renders/s {n / wall:.0f}; server CPU per render {app_cpu / n * 1e3:.1f} ms"
-                  f" app + {db_cpu / n * 1e3:.1f} ms PostgreSQL")
-            figures[:3] = [n / wall, app_cpu / n * 1e3, db_cpu / n * 1e3]
+            figures[:3] = race_rounds(args, port, app_pid, db_pid, racers[:args.race_clients],
+                                      Path(tmp, "gunicorn.access"))
         if "day" not in skip:
+            browsers = logged_in(port, racers)
+
             def day() -> Stats:
                 stats = Stats()
-                run_clients(port, racers, args.seconds, race_day, args.think, stats)
+                run_clients(browsers, racers, args.seconds, race_day, args.think, stats)
                 return stats
 
             stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, day)
@@ -533,7 +569,6 @@ def one_server(args: argparse.Namespace, url: str, racers: list[Racer], workers:
             figures[3:] = [percentile(every, .99) * 1e3 if every else 0.0,
                            sum(stats.errors.values())]
         restarts = Path(tmp, "gunicorn.log").read_text().count("Booting worker") - workers
-        print(f"requests per worker: {per_worker(Path(tmp, 'gunicorn.access'))}")
         print(f"\nworkers restarted during the bench: {max(restarts, 0)}")
     return figures[0], figures[1], figures[2], figures[3], int(figures[4])
 
@@ -553,13 +588,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=None,
                         help="GUNICORN_MAX_REQUESTS (default: gunicorn.conf.py's)")
     parser.add_argument("--race-clients", type=int, default=4)
-    parser.add_argument("--race-seconds", type=float, default=15.0)
+    parser.add_argument("--race-seconds", type=float, default=10.0, help="length of a round")
+    parser.add_argument("--race-rounds", type=int, default=3,
+                        help="rounds of phase 2, each with new connections (median printed)")
     parser.add_argument("--skip", default="", help="comma list of: trips,race,day")
     args = parser.parse_args(argv)
     args.race_clients = max(1, min(args.race_clients, 50))
     args.racers = max(args.race_clients, min(args.racers, 500))  # bounded
     args.seconds = min(args.seconds, 600)
     args.race_seconds = min(args.race_seconds, 600)
+    args.race_rounds = max(1, min(args.race_rounds, 20))
     skip = set(filter(None, args.skip.split(",")))
     # gunicorn.conf.py's own default: CPUs + 1 workers (at most 8) x 2 threads.
     args.configs = args.configs or f"{min(len(os.sched_getaffinity(0)) + 1, 8)}x2"
