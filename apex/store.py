@@ -175,6 +175,8 @@ class Store(AttemptLog, Protocol):
         False (nothing deleted) for a car in use."""
 
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None: ...
+    def get_car_with_config(self, racer_id: str, car_id: str) -> tuple[Car, Setup] | None:
+        """The racer's car and its Shop Master, in one read (None if not their car)."""
     def save_car_config(
         self, racer_id: str, car_id: str, values: Mapping[str, Value], *,
         version: int | None = None,

@@ -81,7 +81,8 @@ def test_htmx_note_and_symptom_read_only_what_their_answer_shows(alice, app, eve
         assert alice.post(f"/race/{event.id}/notes", data={"note": "Pushes", "request_key": KEY},
                           headers=hx("note-box")).status_code == 200
     assert "list_runs" in calls and "add_event_log" in calls
-    assert not {"list_event_logs", "get_event_setup", "list_changes", "get_car"} & set(calls)
+    assert not {"list_event_logs", "get_event_setup", "list_changes",
+                "get_car_with_config"} & set(calls)
     with recorded_store_calls(app) as calls:
         again = alice.post(f"/race/{event.id}/notes", data={"note": "Pushes", "request_key": KEY},
                            headers=hx("note-box"))
@@ -92,7 +93,8 @@ def test_htmx_note_and_symptom_read_only_what_their_answer_shows(alice, app, eve
     assert not {"list_event_logs", "get_event_setup", "list_changes"} & set(calls)
     with recorded_store_calls(app) as calls:
         page = alice.get(f"/race/{event.id}")
-    assert {"list_runs", "list_event_logs", "get_event_setup", "get_car"} <= set(calls)
+    assert {"list_runs", "list_event_logs", "get_event_setup", "get_car_with_config"} <= set(calls)
+    assert not {"get_car", "get_car_config"} & set(calls)  # one read for both
     assert "31.200" in page.text and "Pushes" in page.text
 
 

@@ -21,6 +21,23 @@ def test_add_car_returns_it_and_get_car_finds_it(store: Store) -> None:
     assert store.get_car(user.racer_id, car.id) == car
 
 
+def test_get_car_with_config_is_get_car_and_get_car_config_in_one_read(store: Store) -> None:
+    """What Race Support, the event setup and the library read together: the same car and
+    the same Shop Master as the two reads, versions and an archived car included."""
+    user = new_user(store)
+    car = store.add_car(user.racer_id, CAR, NB48)
+    store.save_car_config(user.racer_id, car.id, {**NB48, "DF": 9000})
+    store.update_car(user.racer_id, car.id, {"nickname": "Spare"})
+    store.update_car(user.racer_id, car.id, {"nickname": "Spare 2"})
+    archived = store.archive_car(user.racer_id, car.id)
+    assert archived is not None and archived.archived
+    got = store.get_car_with_config(user.racer_id, car.id)
+    assert got == (store.get_car(user.racer_id, car.id),
+                   store.get_car_config(user.racer_id, car.id))
+    assert got[0].version != got[1].version and got[1].values["DF"] == 9000  # not mixed up
+    assert store.get_car_with_config(new_user(store, "bob").racer_id, car.id) is None
+
+
 def test_add_car_missing_fields_are_empty_text(store: Store) -> None:
     user = new_user(store)
     car = store.add_car(user.racer_id, {"brand": "Tekno", "model": "NT48"}, {})

@@ -48,6 +48,8 @@ ISOLATION: dict[str, tuple[IsolationCall, Any]] = {
     "list_archived_cars": (lambda s, a, b, ids: s.list_cars(b.racer_id, archived=None), []),
     "export_racer_cars": (lambda s, a, b, ids: s.export_racer(b.racer_id)["vehicles"], []),
     "get_car_config": (lambda s, a, b, ids: s.get_car_config(b.racer_id, ids["car"]), None),
+    "get_car_with_config": (
+        lambda s, a, b, ids: s.get_car_with_config(b.racer_id, ids["car"]), None),
     "save_car_config": (
         lambda s, a, b, ids: s.save_car_config(b.racer_id, ids["car"], NT48), None),
 }
@@ -82,6 +84,7 @@ GARBAGE_CALLS: dict[str, tuple[Callable[[Store, User, str], Any], Any]] = {
     "export_racer": (lambda s, u, g: sum(map(len, s.export_racer(g).values())), 0),
     "delete_account": (lambda s, u, g: s.delete_account(g), False),
     "get_car_config": (lambda s, u, g: s.get_car_config(u.racer_id, g), None),
+    "get_car_with_config": (lambda s, u, g: s.get_car_with_config(u.racer_id, g), None),
     "save_car_config": (lambda s, u, g: s.save_car_config(u.racer_id, g, NB48), None),
 }
 

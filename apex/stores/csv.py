@@ -307,6 +307,10 @@ class CsvStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, NoteMet
         return Setup(car_id, {k: config.get(k) for k in PARAM_KEYS}, config.get("updated_at"),
                      _version(config))
 
+    def get_car_with_config(self, racer_id: str, car_id: str) -> tuple[Car, Setup] | None:
+        car, setup = self.get_car(racer_id, car_id), self.get_car_config(racer_id, car_id)
+        return None if car is None or setup is None else (car, setup)
+
     @locked
     def save_car_config(
         self, racer_id: str, car_id: str, values: Mapping[str, Value], *,

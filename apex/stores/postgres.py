@@ -143,6 +143,13 @@ GET_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at,
 coalesce(c.version, 1) AS version, {cols}
 FROM vehicles v LEFT JOIN car_configs c ON c.vehicle_id = v.id
 WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s""").format(cols=setup_sql.columns("c"))
+# The car and its baseline in one read: the car's version as car_version (the config's is
+# version, as GET_CONFIG's).
+GET_CAR_WITH_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, v.profile_id::text AS racer_id,
+v.brand, v.model, v.nickname, v.transponder, v.class_name, v.power, v.version AS car_version,
+v.archived_at, c.updated_at, coalesce(c.version, 1) AS version, {cols}
+FROM vehicles v LEFT JOIN car_configs c ON c.vehicle_id = v.id
+WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s""").format(cols=setup_sql.columns("c"))
 # The baseline held against concurrent saves until the transaction ends.
 LOCK_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at, c.version, {cols},
 v.brand, v.model, v.nickname
@@ -168,6 +175,13 @@ def _texts(fields: tuple[str, ...], data: Mapping[str, Any], *, keep_missing: bo
 
 def _setup(**row: Any) -> Setup:
     return Setup(row["car_id"], setup_sql.values(row), row["updated_at"], row["version"])
+
+
+def _car_with_config(**row: Any) -> tuple[Car, Setup]:
+    car = Car(row["car_id"], row["racer_id"], row["brand"], row["model"], row["nickname"],
+              row["transponder"], row["class_name"], row["power"], row["car_version"],
+              row["archived_at"])
+    return car, _setup(**row)
 
 
 def _save_config(conn: Conn, key: dict, values: Mapping[str, Value], version: int | None
@@ -453,6 +467,10 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
     # Shop Master ----------------------------------------------------------
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None:
         return self._one(GET_CONFIG, _key(racer_id=racer_id, car_id=car_id), _setup)
+
+    def get_car_with_config(self, racer_id: str, car_id: str) -> tuple[Car, Setup] | None:
+        return self._one(GET_CAR_WITH_CONFIG, _key(racer_id=racer_id, car_id=car_id),
+                         _car_with_config)
 
     def save_car_config(
         self, racer_id: str, car_id: str, values: Mapping[str, Value], *,

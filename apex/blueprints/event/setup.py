@@ -285,11 +285,12 @@ def _choice(event: Event, stored: EventSetup, mine: dict[str, Any], seen_version
 def _push_context(event: Event) -> dict[str, Any]:
     racer_id = current_racer_id()
     store = get_store()
-    shop = store.get_car_config(racer_id, event.car_id)
-    if shop is None:
+    found = store.get_car_with_config(racer_id, event.car_id)
+    if found is None:
         abort(404)
+    car, shop = found
     setup = _setup(event)
-    return {"event": event, "car": store.get_car(racer_id, event.car_id),
+    return {"event": event, "car": car,
             "changes": setup_changes(shop.values, setup.values, PARAMS),
             "drift": compare_setups(shop.values, setup.values).differences, "labels": LABELS}
 

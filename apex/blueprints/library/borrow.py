@@ -36,10 +36,10 @@ def _side(ref: str) -> tuple[str, dict, str]:
 
 def _my_car(car_id: str) -> tuple[Car, Setup]:
     store, racer_id = get_store(), current_racer_id()
-    car, setup = store.get_car(racer_id, car_id), store.get_car_config(racer_id, car_id)
-    if car is None or setup is None:
+    found = store.get_car_with_config(racer_id, car_id)
+    if found is None:
         abort(404)
-    return car, setup
+    return found
 
 
 @bp.get("/compare")

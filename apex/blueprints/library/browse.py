@@ -105,10 +105,10 @@ def show_ranges() -> ResponseReturnValue:
     cars = store.list_cars(racer_id)
     mine = None
     if values["car"]:
-        car = store.get_car(racer_id, values["car"])
-        setup = store.get_car_config(racer_id, values["car"])
-        if car is None or setup is None:
+        found = store.get_car_with_config(racer_id, values["car"])
+        if found is None:
             abort(404)
+        car, setup = found
         mine = setup.values
         values["brand"] = values["brand"] or car.brand
         values["vehicle"] = values["vehicle"] or car.model

@@ -53,10 +53,10 @@ def promote_car() -> ResponseReturnValue:
         data = PromoteSchema().load(values)
     except ValidationError as err:
         return _promote_form(422, values=values, errors=err.messages)
-    car = store.get_car(racer_id, data["car_id"])
-    setup = store.get_car_config(racer_id, data["car_id"])
-    if car is None or setup is None:
+    found = store.get_car_with_config(racer_id, data["car_id"])
+    if found is None:
         abort(404)
+    car, setup = found
     fields = {**{k: data.get(k, "") for k in LIBRARY_FIELDS}, "brand": car.brand,
               "vehicle": car.model}
     try:

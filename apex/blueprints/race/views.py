@@ -114,7 +114,7 @@ def _runs(event: Event, run_id: str | None) -> tuple[list[Run], Run | None]:
 # The parts of the context only some blocks show, by block (None: the whole page). A note
 # saved answers with its box and the new note: no run's figures, no note list, no setup.
 PARTS: dict[str | None, tuple[str, ...]] = {
-    None: ("figures", "logs", "setup", "car"), "runs": ("figures",), "notes": ("logs",),
+    None: ("figures", "logs", "setup"), "runs": ("figures",), "notes": ("logs",),
     "note_list": ("logs",), "setup_drift": ("setup",)}
 
 
@@ -137,20 +137,18 @@ def complete(context: dict[str, Any], blocks: Sequence[str | None]) -> dict[str,
         elif part == "logs":
             parts["logs"] = get_store().list_event_logs(racer_id, event.id,
                                                         limit=NOTES_SHOWN)
-        elif part == "setup":
+        elif part == "setup":  # with the car, which the whole page's header names
             parts.update(_setup_context(racer_id, event, runs))
-        elif part == "car":  # the whole page: its header names the car
-            parts["car"] = get_store().get_car(racer_id, event.car_id)
     return {**parts, **context}
 
 
 def _setup_context(racer_id: str, event: Event, runs: list[Run]) -> dict[str, Any]:
     store = get_store()
     setup = store.get_event_setup(racer_id, event.id)
-    shop = store.get_car_config(racer_id, event.car_id)
+    car, shop = store.get_car_with_config(racer_id, event.car_id) or (None, None)
     drift = compare_setups(shop.values, setup.values).differences if shop and setup else None
     changes = store.list_changes(racer_id, event.id)
-    return {"drift": drift, "changes": changes, "labels": LABELS,
+    return {"car": car, "drift": drift, "changes": changes, "labels": LABELS,
             "tyres": tyre_count(event, runs, changes, setup.tyres_fitted_at if setup else None),
             "tyres_notice": ""}
 
