@@ -138,13 +138,9 @@ UPDATE_CAR_LABEL = """UPDATE car_configs SET car = trim(%(brand)s || ' ' || %(mo
 WHERE vehicle_id = %(car_id)s AND profile_id = %(racer_id)s"""
 
 # Shop Master baselines: the parameter columns come from the catalogue.
-# From the car's side, so a car whose baseline row is missing reads as all unset.
-GET_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, c.updated_at,
-coalesce(c.version, 1) AS version, {cols}
-FROM vehicles v LEFT JOIN car_configs c ON c.vehicle_id = v.id
-WHERE v.id = %(car_id)s AND v.profile_id = %(racer_id)s""").format(cols=setup_sql.columns("c"))
-# The car and its baseline in one read: the car's version as car_version (the config's is
-# version, as GET_CONFIG's).
+# A car and its baseline, from the car's side, so a car whose baseline row is missing
+# reads as all unset: the car's version as car_version, the config's as version.
+# get_car_config reads the same row.
 GET_CAR_WITH_CONFIG = sql.SQL("""SELECT v.id::text AS car_id, v.profile_id::text AS racer_id,
 v.brand, v.model, v.nickname, v.transponder, v.class_name, v.power, v.version AS car_version,
 v.archived_at, c.updated_at, coalesce(c.version, 1) AS version, {cols}
@@ -178,9 +174,10 @@ def _setup(**row: Any) -> Setup:
 
 
 def _car_with_config(**row: Any) -> tuple[Car, Setup]:
-    car = Car(row["car_id"], row["racer_id"], row["brand"], row["model"], row["nickname"],
-              row["transponder"], row["class_name"], row["power"], row["car_version"],
-              row["archived_at"])
+    car = Car(id=row["car_id"], racer_id=row["racer_id"], brand=row["brand"],
+              model=row["model"], nickname=row["nickname"], transponder=row["transponder"],
+              class_name=row["class_name"], power=row["power"], version=row["car_version"],
+              archived_at=row["archived_at"])
     return car, _setup(**row)
 
 
@@ -466,7 +463,7 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
 
     # Shop Master ----------------------------------------------------------
     def get_car_config(self, racer_id: str, car_id: str) -> Setup | None:
-        return self._one(GET_CONFIG, _key(racer_id=racer_id, car_id=car_id), _setup)
+        return self._one(GET_CAR_WITH_CONFIG, _key(racer_id=racer_id, car_id=car_id), _setup)
 
     def get_car_with_config(self, racer_id: str, car_id: str) -> tuple[Car, Setup] | None:
         return self._one(GET_CAR_WITH_CONFIG, _key(racer_id=racer_id, car_id=car_id),
