@@ -77,6 +77,9 @@ def test_every_lap_write_keeps_the_figures_equal_to_the_laps(store: Store) -> No
     for write in writes:
         assert write() is not None
         assert store.run_figures(rid, event.id) == expected(store, rid, event.id)
+        # Race Support reads both at once: the same as the two reads.
+        assert store.runs_with_figures(rid, event.id) == (
+            store.list_runs(rid, event.id, laps=False), store.run_figures(rid, event.id))
         # Race Support's lap list from the stored flags is the one from the laps.
         runs, stored = store.list_runs(rid, event.id), store.run_figures(rid, event.id)
         for r in runs:
@@ -174,8 +177,32 @@ def test_figures_are_the_racers_own(store: Store) -> None:
     bob = new_user(store, "bob")
     assert store.run_figures(bob.racer_id, event.id) == {}
     assert store.run_figures(user.racer_id, "not-a-uuid") == {}
+    assert store.runs_with_figures(bob.racer_id, event.id) == ([], {})
+    assert store.runs_with_figures(user.racer_id, "not-a-uuid") == ([], {})
     assert store.history_figures(bob.racer_id) == HistoryFigures([], {}, [], [])
     assert store.tried_at(bob.racer_id, EVENT["track"]) == []
     assert store.best_top5(bob.racer_id, event.car_id, EVENT["track"]) is None
     mine = store.history_figures(user.racer_id)
     assert len(mine.runs) == 2 and len(mine.outcomes) == 1 and len(mine.events) == 1
+
+
+def test_a_run_without_its_figures_row_still_counts_its_laps(pg_url: str) -> None:
+    """PostgreSQL reads a listed run's lap count from its figures row; were that row
+    missing (every lap write keeps it), the live laps are counted instead, not 0."""
+    import psycopg
+
+    from apex.db import make_store
+    from tests import pg_server
+
+    pg_server.truncate_all(pg_url)
+    store = make_store({"DATABASE_URL": pg_url})
+    try:
+        user, _, event = new_event(store)
+        run = drive(store, user.racer_id, event, "P1", STEADY)
+        store.delete_lap(user.racer_id, run.id, 1)
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("DELETE FROM run_figures WHERE run_id = %s", (run.id,))
+        runs, stats = store.runs_with_figures(user.racer_id, event.id)
+        assert [r.lap_count for r in runs] == [len(STEADY) - 1] and stats == {}
+    finally:
+        store.close()

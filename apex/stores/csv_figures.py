@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Sequence
 from apex import figures
 from apex.figures import HistoryFigures, TriedRow
 from apex.lap_stats import COMPARABLE_MIN_CLEAN, RunStats
-from apex.models import Event
+from apex.models import Event, Run
 from apex.paging import EventCursor
 from apex.stores.csv_events import _audit, _change, _change_order
 from apex.stores.csv_lock import locked
@@ -26,6 +26,7 @@ class FigureMethods(RaceRows):
     """Stored figures: part of ``CsvStore`` (a base class of it)."""
 
     list_events: Callable[..., list[Event]]  # EventMethods'
+    list_runs: Callable[..., list[Run]]  # RunMethods'
 
     def _refresh_figures(self, event_id: str) -> None:
         """Rewrite the event's figures and outcomes from its laps and changes (the
@@ -66,6 +67,12 @@ class FigureMethods(RaceRows):
         rows = sorted(self._tables.where("run_figures", "event_id", event_id),
                       key=lambda r: r["position"])
         return figures.event_stats(rows)
+
+    @locked
+    def runs_with_figures(self, racer_id: str, event_id: str
+                          ) -> tuple[list[Run], dict[str, RunStats | None]]:
+        return (self.list_runs(racer_id, event_id, laps=False),
+                self.run_figures(racer_id, event_id))
 
     @locked
     def history_figures(self, racer_id: str, *, track: str = "", condition: str = "",

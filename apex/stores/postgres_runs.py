@@ -18,6 +18,7 @@ from psycopg import sql
 
 from apex import figures, lap_stats
 from apex import race_rules as rules
+from apex.lap_stats import RunStats
 from apex.models import Lap, Run, SetupChange, TrackLog, car_label
 from apex.request_keys import RUN_ID_TAKEN
 from apex.store import DuplicateError
@@ -44,10 +45,15 @@ RETURNING *) SELECT {RUN_COLS} FROM r"""
 LIST_RUNS = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
 WHERE r.event_id = %(event_id)s AND e.profile_id = %(racer_id)s
 ORDER BY r.started_at, r.created_at, r.id"""
-# Runs without their laps (Store.list_runs(laps=False)): how many each has.
-LIST_RUNS_UNREAD = f"""SELECT {RUN_COLS}, (SELECT count(*) FROM laps l
-WHERE l.run_id = r.id AND l.deleted_at IS NULL) AS unread_laps
-FROM runs r JOIN events e ON e.id = r.event_id
+# Runs without their laps (Store.list_runs(laps=False)), with their stored figures
+# (Store.runs_with_figures): how many laps each has is the figures' count, kept by every
+# lap write; counted only for a run whose figures row is missing (none should be).
+_FIGURE_COLS = ", ".join(f"f.{c}" for c in TABLES["run_figures"]
+                         if c not in ("run_id", "event_id", "position"))
+LIST_RUNS_UNREAD = f"""SELECT {RUN_COLS}, coalesce(f.laps, (SELECT count(*) FROM laps l
+WHERE l.run_id = r.id AND l.deleted_at IS NULL)) AS unread_laps, f.run_id IS NOT NULL AS figured,
+{_FIGURE_COLS}
+FROM runs r JOIN events e ON e.id = r.event_id LEFT JOIN run_figures f ON f.run_id = r.id
 WHERE r.event_id = %(event_id)s AND e.profile_id = %(racer_id)s
 ORDER BY r.started_at, r.created_at, r.id"""
 GET_RUN = f"""SELECT {RUN_COLS} FROM runs r JOIN events e ON e.id = r.event_id
@@ -200,13 +206,23 @@ class RunMethods:
             return run
 
     def list_runs(self, racer_id: str, event_id: str, *, laps: bool = True) -> list[Run]:
+        if not laps:
+            return self.runs_with_figures(racer_id, event_id)[0]
         if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
             return []
         with self._tx(read=True) as conn:
-            if not laps:
-                return [Run(**{**r, "started_at": r["started_at"].astimezone(UTC)})
-                        for r in conn.execute(LIST_RUNS_UNREAD, key).fetchall()]
             return list(runs_with_laps(conn, conn.execute(LIST_RUNS, key).fetchall()))
+
+    def runs_with_figures(self, racer_id: str, event_id: str
+                          ) -> tuple[list[Run], dict[str, RunStats | None]]:
+        if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
+            return [], {}
+        with self._tx(read=True) as conn:
+            rows = conn.execute(LIST_RUNS_UNREAD, key).fetchall()
+        runs = [Run(r["id"], r["event_id"], r["name"], r["started_at"].astimezone(UTC),
+                    r["setup_version"], r["confidence"], unread_laps=r["unread_laps"])
+                for r in rows]
+        return runs, {r["id"]: figures.stats_of(r) for r in rows if r["figured"]}
 
     def get_run(self, racer_id: str, run_id: str) -> Run | None:
         if (key := ids(racer_id=racer_id, run_id=run_id)) is None:

@@ -23,7 +23,7 @@ from apex.catalogue import LABELS
 from apex.compare import compare_setups
 from apex.db import get_store
 from apex.htmx import after_write, render, target_block
-from apex.lap_stats import REFERENCE_MIN_LAPS, lap_rows
+from apex.lap_stats import REFERENCE_MIN_LAPS, RunStats, lap_rows
 from apex.models import Event, Run, SetupChange
 from apex.race_rules import UNDO_WINDOW
 from apex.symptoms import grouped
@@ -73,9 +73,10 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any
     The costly parts (the runs' figures and lap rows, the notes, the setup) are left to
     ``answer``, which adds those of the blocks it renders (``complete``).
     """
-    runs, run = _runs(event, run_id)
+    runs, run, figures = _runs(event, run_id)
     context: dict[str, Any] = {
         "event": event, "readonly": not event.is_active, "runs": runs, "run": run,
+        "figures": figures,
         "run_names": {r.id: r.name for r in runs},
         "phases": grouped(), "next_run_name": next_run_name(runs),
         "note_values": {}, "note_errors": {}, "symptom_errors": {}, "run_values": {},
@@ -92,23 +93,25 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any
     return context
 
 
-def _runs(event: Event, run_id: str | None) -> tuple[list[Run], Run | None]:
-    """The event's runs and the one on screen. Only that one's laps are read (a season's
-    event holds 600): the others show their lap count and stored figures. Under
-    ``REFERENCE_MIN_LAPS`` laps it is flagged against the day's other runs
-    (``lap_stats.lap_rows``), whose laps are read then."""
+def _runs(event: Event, run_id: str | None
+          ) -> tuple[list[Run], Run | None, dict[str, RunStats | None]]:
+    """The event's runs, the one on screen and their stored figures (apex.figures: no lap
+    is worked over per page). Only the shown run's laps are read (a season's event holds
+    600): the others show their lap count and figures. Under ``REFERENCE_MIN_LAPS`` laps
+    it is flagged against the day's other runs (``lap_stats.lap_rows``), whose laps are
+    read then."""
     store, racer_id = get_store(), current_racer_id()
-    runs = store.list_runs(racer_id, event.id, laps=False)
+    runs, figures = store.runs_with_figures(racer_id, event.id)
     head = pick_run(runs, run_id)
     if head is None:
-        return runs, None
+        return runs, None, figures
     run = store.get_run(racer_id, head.id)
     if run is None:  # deleted since the list was read
         abort(404)
     if len(run.laps) < REFERENCE_MIN_LAPS and len(runs) > 1:
         runs = store.list_runs(racer_id, event.id)
-        return runs, pick_run(runs, run.id)
-    return [run if r.id == run.id else r for r in runs], run
+        return runs, pick_run(runs, run.id), figures
+    return [run if r.id == run.id else r for r in runs], run, figures
 
 
 # The parts of the context only some blocks show, by block (None: the whole page). A note
@@ -127,8 +130,7 @@ def complete(context: dict[str, Any], blocks: Sequence[str | None]) -> dict[str,
     parts: dict[str, Any] = {}
     for part in dict.fromkeys(p for block in blocks for p in PARTS.get(block, ())):
         if part == "figures":
-            # Stored with every lap write (apex.figures): no lap is worked over per page.
-            stats = get_store().run_figures(racer_id, event.id)
+            stats: dict[str, RunStats | None] = context["figures"]
             parts.update({
                 "stats": stats.get(run.id) if run else None,
                 "lap_rows": lap_rows(runs, run, stats.get(run.id)) if run else [],
