@@ -1,16 +1,21 @@
 """One transaction per request on PostgreSQL: the request's store calls share one pooled
-connection, committed when the view has answered, rolled back on a server error; a
-refused write (a duplicate) leaves the rest of the request working. Outside a request
-each store call is its own transaction (the other store tests)."""
+connection; from the first write on, one transaction, committed when the view has
+answered, rolled back on a server error; a refused write (a duplicate) leaves the rest
+of the request working. A request that only reads sends no BEGIN or COMMIT. Outside a
+request each store call is its own transaction (the other store tests)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from apex.auth_setup import current_racer_id
 from apex.store import DuplicateError
 from tests.conftest import AuthActions, racer, running_app, store_of
 from tests.race_helpers import add_run, start_event
@@ -43,6 +48,12 @@ def _routes(app: Flask) -> None:
             store.add_sponsor(rid, "Twice", "")
         store.add_sponsor(rid, "After", "")
         return "ok"
+
+    @app.get("/_t/write-then-read")
+    def write_then_read() -> str:
+        rid = current_racer_id()  # the login's user read in the request, as a tab's views
+        store.add_sponsor(rid, "Seen", "")
+        return ",".join(s.name for s in store.list_sponsors(rid))
 
     @app.get("/_t/three-notes/<event_id>")
     def three_notes(event_id: str) -> str:
@@ -101,3 +112,67 @@ def test_rows_added_in_one_request_keep_their_order(pg_app: Flask, alice: FlaskC
     assert alice.get(f"/_t/three-notes/{event.id}").status_code == 200
     logs = store_of(pg_app).list_event_logs(racer(pg_app), event.id)
     assert [log.note for log in logs] == ["third", "second", "first"]
+
+
+def _traced(app: Flask, action: Callable[[], Any]) -> tuple[str, list[bool]]:
+    """What ``action``'s requests sent PostgreSQL (libpq's trace) and, for each connection
+    given back to the pool, whether it was in autocommit."""
+    from psycopg.pq import Trace
+
+    pool = store_of(app)._pool  # type: ignore[attr-defined]
+    get, put = pool.getconn, pool.putconn
+    returned: list[bool] = []
+    with tempfile.TemporaryFile("w+") as trace:
+        def getconn(*args: Any, **kwargs: Any) -> psycopg.Connection[Any]:
+            conn = get(*args, **kwargs)
+            conn.pgconn.trace(trace.fileno())
+            conn.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS)
+            return conn
+
+        def putconn(conn: psycopg.Connection[Any]) -> None:
+            returned.append(conn.autocommit)
+            conn.pgconn.untrace()
+            put(conn)
+
+        pool.getconn, pool.putconn = getconn, putconn
+        try:
+            action()
+        finally:
+            pool.getconn, pool.putconn = get, put
+        trace.seek(0)
+        return trace.read(), returned
+
+
+def test_a_page_that_only_reads_sends_no_begin_or_commit(pg_app: Flask, alice: FlaskClient
+                                                         ) -> None:
+    event = start_event(pg_app)
+    add_run(pg_app, event, laps=["40.1", "40.2", "40.3", "40.4", "40.5", "40.6"])
+    sent, returned = _traced(pg_app, lambda: alice.get(f"/race/{event.id}"))
+    assert "Practice 1" in alice.get(f"/race/{event.id}").text
+    assert "Parse" in sent and "BEGIN" not in sent and "COMMIT" not in sent
+    assert returned == [False]  # as the pool's other users expect it: not in autocommit
+
+
+def test_a_write_begins_the_request_transaction(pg_app: Flask, alice: FlaskClient) -> None:
+    answers = []
+    sent, returned = _traced(pg_app, lambda: answers.append(alice.get("/_t/write-then-read")))
+    assert sent.count('Query\t "BEGIN"') == 1 and sent.count('Query\t "COMMIT"') == 1
+    assert sent.index("INSERT INTO sponsors") > sent.index('Query\t "BEGIN"')
+    assert returned == [False]
+    assert answers[0].text == "Seen"  # the read after the write, in its transaction, saw it
+    assert [s.name for s in store_of(pg_app).list_sponsors(racer(pg_app))] == ["Seen"]
+
+
+def test_a_text_search_keeps_its_plan_setting_without_a_transaction(pg_url: str) -> None:
+    """SET LOCAL outside a transaction is only a warning, and sets nothing: the library's
+    text search opens its own when the request has none."""
+    from psycopg.rows import dict_row
+
+    from apex.models import LibraryQuery
+    from apex.stores.postgres_library import search
+
+    notices: list[str] = []
+    with psycopg.connect(pg_url, autocommit=True, row_factory=dict_row) as conn:
+        conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+        search(conn, LibraryQuery(text="tekno"))
+    assert notices == []

@@ -248,15 +248,16 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
 
     # the request's transaction -----------------------------------------------------
     def begin_request(self) -> None:
-        """From now on this thread's store calls share one transaction (taken on first
-        use, so a request that reads nothing holds no connection)."""
+        """From now on this thread's store calls share one connection (taken on first
+        use, so a request that reads nothing holds none) and, from its first write on,
+        one transaction."""
         self._scope.conn = None
         self._scope.active = True
 
     def end_request(self, *, commit: bool) -> None:
-        """Commit (or roll back) the request's transaction and give the connection back;
-        nothing if the request used none. A commit that fails on a lost connection is
-        StoreUnavailable: nothing of the request was saved."""
+        """Commit (or roll back) the request's transaction, if a write began one, and
+        give the connection back; nothing if the request used none. A commit that fails
+        on a lost connection is StoreUnavailable: nothing of the request was saved."""
         conn: psycopg.Connection[Any] | None = getattr(self._scope, "conn", None)
         self._scope.conn = None
         self._scope.active = False
@@ -267,6 +268,8 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
                 conn.commit()
             elif not conn.broken:
                 conn.rollback()
+            if not conn.broken:
+                conn.autocommit = False  # as the pool's other users take it (_tx)
         except psycopg.OperationalError as exc:
             if not conn.broken:
                 raise
@@ -284,7 +287,13 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
         counts whatever the request does next). Never a second connection per request:
         with every thread holding one and waiting for another, the pool would starve.
         A unique rule broken -> DuplicateError; the database unreachable or lost mid-way
-        -> StoreUnavailable."""
+        -> StoreUnavailable.
+
+        The request's transaction begins at its first write: until then the connection
+        is in autocommit and each read is a statement alone, which under READ COMMITTED
+        sees what it would in a transaction, so a page that only reads (most of them)
+        spends no round trips on BEGIN and COMMIT. A read that needs a transaction (SET
+        LOCAL) opens one itself (``conn.transaction()``)."""
         if not getattr(self._scope, "active", False):
             conn = self._getconn()
             try:
@@ -294,7 +303,9 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
                 self._pool.putconn(conn)
             return
         if self._scope.conn is None:
-            self._scope.conn = self._getconn()
+            conn = self._getconn()
+            conn.autocommit = True  # until the first write (a local flag: no round trip)
+            self._scope.conn = conn
         conn = self._scope.conn
         with self._errors(conn):
             if own:
@@ -305,6 +316,8 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
             elif read:
                 yield cast(Conn, conn)
             else:
+                if conn.info.transaction_status == TransactionStatus.IDLE:
+                    conn.execute("BEGIN")  # the request's transaction, to end_request
                 with conn.transaction():  # a savepoint: a refused write undoes itself only
                     yield cast(Conn, conn)
 

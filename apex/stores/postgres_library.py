@@ -181,10 +181,20 @@ def search_statements(query: LibraryQuery) -> tuple[tuple[sql.Composed, dict], .
 
 
 def search(conn: Conn, query: LibraryQuery) -> LibraryPage:
-    page, per_page = rules.clamped(query)
-    (count, params), (select, paging) = search_statements(query)
-    if "text" in params:
+    statements = search_statements(query)
+    if "text" not in statements[0][1]:
+        return _search(conn, query, *statements)
+    # SET LOCAL holds to the end of a transaction: this search's own, when the request
+    # has not begun one (a page that only reads runs in autocommit).
+    with conn.transaction():
         conn.execute(NO_SEQSCAN)
+        return _search(conn, query, *statements)
+
+
+def _search(conn: Conn, query: LibraryQuery, counting: tuple[Any, dict[str, Any]],
+            selecting: tuple[Any, dict[str, Any]]) -> LibraryPage:
+    page, per_page = rules.clamped(query)
+    (count, params), (select, paging) = counting, selecting
     total = one(conn, count, params)["total"]
     rows: list[LibraryBaseline] = []
     if paging["offset"] < total:  # past the end (or a cursor's offset 0 in an empty one)
