@@ -74,15 +74,16 @@ def test_page_with_few_notes_has_no_older_link(alice, app, event):
 
 def test_htmx_note_and_symptom_read_only_what_their_answer_shows(alice, app, event):
     """A saved note or symptom answers with its box and the new note (issue 17: the CPU
-    of a race-day tap): the runs are read (the run on screen, its name), the laps'
-    figures, the notes list and the setup are not; a retry redraws the list, so reads it."""
+    of a race-day tap): the runs are read (the run on screen, its name; their stored
+    figures come in the same query), the laps' figures are not worked over, the notes
+    list and the setup are not read; a retry redraws the list, so reads it."""
     add_run(app, event, laps=("31.5", "31.2", "31.9"))
     with recorded_store_calls(app) as calls:
         assert alice.post(f"/race/{event.id}/notes", data={"note": "Pushes", "request_key": KEY},
                           headers=hx("note-box")).status_code == 200
-    assert "list_runs" in calls and "add_event_log" in calls
+    assert "runs_with_figures" in calls and "add_event_log" in calls
     assert not {"list_event_logs", "get_event_setup", "list_changes",
-                "get_car_with_config"} & set(calls)
+                "get_car_with_config", "run_figures", "list_runs"} & set(calls)
     with recorded_store_calls(app) as calls:
         again = alice.post(f"/race/{event.id}/notes", data={"note": "Pushes", "request_key": KEY},
                            headers=hx("note-box"))
@@ -93,8 +94,10 @@ def test_htmx_note_and_symptom_read_only_what_their_answer_shows(alice, app, eve
     assert not {"list_event_logs", "get_event_setup", "list_changes"} & set(calls)
     with recorded_store_calls(app) as calls:
         page = alice.get(f"/race/{event.id}")
-    assert {"list_runs", "list_event_logs", "get_event_setup", "get_car_with_config"} <= set(calls)
-    assert not {"get_car", "get_car_config"} & set(calls)  # one read for both
+    assert {"runs_with_figures", "list_event_logs", "get_event_setup",
+            "get_car_with_config"} <= set(calls)
+    # One read for both: the car and its Shop Master; the runs and their figures.
+    assert not {"get_car", "get_car_config", "run_figures", "list_runs"} & set(calls)
     assert "31.200" in page.text and "Pushes" in page.text
 
 
