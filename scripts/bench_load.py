@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import platform
 import random
 import re
 import signal
@@ -610,7 +611,9 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         racers = seed(url, args.race_clients, args.runs, args.laps) + \
             seed(url, args.racers - args.race_clients, 3, args.laps, first=args.race_clients)
-        print(f"app: {ROOT}")
+        # The interpreter matters: see DEPLOY.md, "Which Python".
+        print(f"app: {ROOT}; Python {platform.python_version()} "
+              f"({os.path.realpath(getattr(sys, '_base_executable', sys.executable))})")
         print(f"seeded {len(racers)} racers with an open event each ({args.race_clients} of "
               f"{args.runs} runs x {args.laps} laps, the others 3 runs) in "
               f"{time.monotonic() - started:.1f} s")
