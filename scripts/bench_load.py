@@ -95,6 +95,35 @@ def seed(url: str, racers: int, runs: int, laps: int, first: int = 0) -> list[Ra
         store.close()
 
 
+# --- the host's speed ---------------------------------------------------------------------------
+
+def host_speed() -> tuple[float, float]:
+    """How fast this machine is now, apart from APEX: ms CPU of one brotli (quality 4, as
+    the app compresses) of a fixed 37 KB of HTML, and of a fixed pure-Python loop; the
+    median of 5. A shared VM's speed changes by the hour (DEPLOY.md): these say how fast it
+    was while the figures were taken, to compare runs made at different times."""
+    import brotli
+
+    rows = [f'<li class="lap"><span class="n">{i}</span><span class="t">{20 + i % 9}.'
+            f'{i * 37 % 1000:03d}</span><button name="flag" value="out" '
+            f'aria-label="Leave out lap {i}">out</button></li>' for i in range(400)]
+    html = "\n".join(rows).encode()[:37_000]
+
+    def one() -> tuple[float, float]:
+        start = time.process_time()
+        for _ in range(50):
+            brotli.compress(html, quality=4)
+        squeeze = (time.process_time() - start) / 50
+        start, total, seen = time.process_time(), 0, {}
+        for i in range(200_000):
+            total += i * i % 7
+            seen[i % 1000] = str(i)
+        return squeeze * 1e3, (time.process_time() - start) * 1e3
+
+    samples = [one() for _ in range(5)]
+    return (statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples))
+
+
 # --- 1. round trips per page -----------------------------------------------------------------
 
 def traced(pool: Any, fileno: int, action: Callable[[], object]) -> int:
@@ -614,6 +643,9 @@ def main(argv: list[str] | None = None) -> int:
         # The interpreter matters: see DEPLOY.md, "Which Python".
         print(f"app: {ROOT}; Python {platform.python_version()} "
               f"({os.path.realpath(getattr(sys, '_base_executable', sys.executable))})")
+        squeeze, loop = host_speed()
+        print(f"host speed now: brotli of 37 KB {squeeze:.2f} ms, a Python loop {loop:.0f} ms "
+              "(lower is faster; DEPLOY.md has this VM's range)")
         print(f"seeded {len(racers)} racers with an open event each ({args.race_clients} of "
               f"{args.runs} runs x {args.laps} laps, the others 3 runs) in "
               f"{time.monotonic() - started:.1f} s")
