@@ -229,10 +229,16 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
             reconnect_timeout=RECONNECT_TIMEOUT,
         )
 
-    def _getconn(self) -> psycopg.Connection[Any]:
-        """A pooled connection, or StoreUnavailable: at once while the database is known to
-        be down, after ``FIRST_WAIT`` s if a direct check finds it gone, else after the
-        pool's timeout (the pool busy)."""
+    def _getconn(self, *, autocommit: bool = False) -> psycopg.Connection[Any]:
+        """A pooled connection in ``autocommit`` or not (a local flag, no round trip: a
+        request's reads run in autocommit, see ``_tx``), or StoreUnavailable: at once while
+        the database is known to be down, after ``FIRST_WAIT`` s if a direct check finds
+        it gone, else after the pool's timeout (the pool busy)."""
+        conn = self._take()
+        conn.autocommit = autocommit
+        return conn
+
+    def _take(self) -> psycopg.Connection[Any]:
         self._health.gate()
         try:
             return self._pool.getconn(timeout=min(FIRST_WAIT, self._timeout))
@@ -268,8 +274,6 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
                 conn.commit()
             elif not conn.broken:
                 conn.rollback()
-            if not conn.broken:
-                conn.autocommit = False  # as the pool's other users take it (_tx)
         except psycopg.OperationalError as exc:
             if not conn.broken:
                 raise
@@ -303,9 +307,7 @@ class PostgresStore(KeyMethods, ArchiveMethods, LibraryMethods, EventMethods, No
                 self._pool.putconn(conn)
             return
         if self._scope.conn is None:
-            conn = self._getconn()
-            conn.autocommit = True  # until the first write (a local flag: no round trip)
-            self._scope.conn = conn
+            self._scope.conn = self._getconn(autocommit=True)  # until the first write
         conn = self._scope.conn
         with self._errors(conn):
             if own:
