@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import os
 import platform
 import random
@@ -126,32 +127,14 @@ def host_speed() -> tuple[float, float]:
 
 # --- 1. round trips per page -----------------------------------------------------------------
 
-def traced(pool: Any, fileno: int, action: Callable[[], object]) -> int:
-    """Run ``action`` with every connection it takes from ``pool`` traced into ``fileno``;
-    how many it took."""
-    from psycopg.pq import Trace
-
-    taken = 0
-    get, put = pool.getconn, pool.putconn
-
-    def getconn(*args: Any, **kwargs: Any) -> Any:
-        nonlocal taken
-        conn = get(*args, **kwargs)
-        taken += 1
-        conn.pgconn.trace(fileno)
-        conn.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS)
-        return conn
-
-    def putconn(conn: Any) -> None:
-        conn.pgconn.untrace()
-        put(conn)
-
-    pool.getconn, pool.putconn = getconn, putconn
-    try:
-        action()
-    finally:
-        pool.getconn, pool.putconn = get, put
-    return taken
+def _own(name: str) -> Any:
+    """This bench's own ``tests/<name>.py`` (an older checkout under APEX_ROOT may lack it)."""
+    path = Path(__file__).resolve().parent.parent / "tests" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def cpu_per_render(client: Any, path: str, n: int = 40) -> float:
@@ -168,6 +151,7 @@ def round_trips(url: str, racer: Racer) -> list[tuple[str, int, int, float]]:
     (the CPU: this process's, the app's part without gunicorn, averaged over 40)."""
     from apex import create_app
 
+    traced = _own("pg_trace").traced
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "APEX_LOGIN_FREE_PER_ADDRESS": 10**6})
     store = app.extensions["apex.store"]

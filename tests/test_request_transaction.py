@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from apex.auth_setup import current_racer_id
 from apex.store import DuplicateError
 from tests.conftest import AuthActions, racer, running_app, store_of
+from tests.pg_trace import traced
 from tests.race_helpers import add_run, start_event
 
 
@@ -116,26 +117,8 @@ def test_rows_added_in_one_request_keep_their_order(pg_app: Flask, alice: FlaskC
 
 def _traced(app: Flask, action: Callable[[], Any]) -> str:
     """What ``action``'s requests sent PostgreSQL (libpq's trace)."""
-    from psycopg.pq import Trace
-
-    pool = store_of(app)._pool  # type: ignore[attr-defined]
-    get, put = pool.getconn, pool.putconn
     with tempfile.TemporaryFile("w+") as trace:
-        def getconn(*args: Any, **kwargs: Any) -> psycopg.Connection[Any]:
-            conn = get(*args, **kwargs)
-            conn.pgconn.trace(trace.fileno())
-            conn.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS)
-            return conn
-
-        def putconn(conn: psycopg.Connection[Any]) -> None:
-            conn.pgconn.untrace()
-            put(conn)
-
-        pool.getconn, pool.putconn = getconn, putconn
-        try:
-            action()
-        finally:
-            pool.getconn, pool.putconn = get, put
+        traced(store_of(app)._pool, trace.fileno(), action)  # type: ignore[attr-defined]
         trace.seek(0)
         return trace.read()
 
