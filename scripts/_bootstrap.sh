@@ -5,7 +5,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # The interpreter: $PYTHON if set; else Debian's /usr/bin/python3 when it is 3.11+ (built with
-# PGO and LTO); else python3 on PATH. A build without those (pyenv's default) costs some 15-25 %
+# PGO and LTO); else python3 on PATH. A build without those (pyenv's default) costs some 15-20 %
 # more CPU a page: measured in DEPLOY.md, "Which Python".
 optimized_python() {
   [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

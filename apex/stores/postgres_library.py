@@ -11,7 +11,7 @@ the indexes these queries rely on are in sql/0002_library_search.sql
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC
 from typing import Any, TypeVar
 
@@ -181,24 +181,17 @@ def search_statements(query: LibraryQuery) -> tuple[tuple[sql.Composed, dict], .
 
 
 def search(conn: Conn, query: LibraryQuery) -> LibraryPage:
-    statements = search_statements(query)
-    if "text" not in statements[0][1]:
-        return _search(conn, query, *statements)
+    page, per_page = rules.clamped(query)
+    (count, params), (select, paging) = search_statements(query)
     # SET LOCAL holds to the end of a transaction: this search's own, when the request
     # has not begun one (a page that only reads runs in autocommit).
-    with conn.transaction():
-        conn.execute(NO_SEQSCAN)
-        return _search(conn, query, *statements)
-
-
-def _search(conn: Conn, query: LibraryQuery, counting: tuple[Any, dict[str, Any]],
-            selecting: tuple[Any, dict[str, Any]]) -> LibraryPage:
-    page, per_page = rules.clamped(query)
-    (count, params), (select, paging) = counting, selecting
-    total = one(conn, count, params)["total"]
-    rows: list[LibraryBaseline] = []
-    if paging["offset"] < total:  # past the end (or a cursor's offset 0 in an empty one)
-        rows = [_baseline(r) for r in conn.execute(select, paging).fetchall()]
+    with conn.transaction() if "text" in params else nullcontext():
+        if "text" in params:
+            conn.execute(NO_SEQSCAN)
+        total = one(conn, count, params)["total"]
+        rows: list[LibraryBaseline] = []
+        if paging["offset"] < total:  # past the end (or a cursor's offset 0 in an empty one)
+            rows = [_baseline(r) for r in conn.execute(select, paging).fetchall()]
     return LibraryPage(rows, total, page, per_page)
 
 
