@@ -19,7 +19,7 @@ The audit is not stored: it is the racer's opinion, read beside the verdict.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -99,6 +99,26 @@ def event_rows(event_id: str, runs: Sequence[Run], changes: Sequence[SetupChange
 def event_stats(rows: Iterable[Mapping[str, Any]]) -> dict[str, RunStats | None]:
     """run id -> its stored figures."""
     return {str(r["run_id"]): stats_of(r) for r in rows}
+
+
+class StoredStats(Mapping[str, "RunStats | None"]):
+    """run id -> its stored figures, each made into a ``RunStats`` when first asked for:
+    a note saved on Race Support reads the runs with their figures and shows none."""
+
+    def __init__(self, rows: Mapping[str, Mapping[str, Any]]) -> None:
+        self._rows = rows  # by run id
+        self._made: dict[str, RunStats | None] = {}
+
+    def __getitem__(self, run_id: str) -> RunStats | None:
+        if run_id not in self._made:
+            self._made[run_id] = stats_of(self._rows[run_id])
+        return self._made[run_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 @dataclass(frozen=True)

@@ -327,9 +327,9 @@ class Store(AttemptLog, Protocol):
         """Oldest first, each with its laps (``laps=False``: none, for a page that shows
         one run's laps, read with ``get_run``, and the others' stored figures)."""
     def runs_with_figures(self, racer_id: str, event_id: str
-                          ) -> tuple[list[Run], dict[str, RunStats | None]]:
+                          ) -> tuple[list[Run], Mapping[str, RunStats | None]]:
         """``list_runs(laps=False)`` and ``run_figures`` read together (one query on
-        PostgreSQL): Race Support's runs and their figures."""
+        PostgreSQL): Race Support's runs and their figures (each made when asked for)."""
     def get_run(self, racer_id: str, run_id: str) -> Run | None: ...
     def add_laps(self, racer_id: str, run_id: str, seconds: list[Decimal],
                  *, request_key: str | None = None) -> Run | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from apex import figures
 from apex.event_history import place_history, stored_summaries, summarise, tried_here
 from apex.figures import HistoryFigures
@@ -206,3 +208,17 @@ def test_a_run_without_its_figures_row_still_counts_its_laps(pg_url: str) -> Non
         assert [r.lap_count for r in runs] == [len(STEADY) - 1] and stats == {}
     finally:
         store.close()
+
+
+def test_stored_stats_are_made_only_when_asked_for() -> None:
+    """Race Support's note save reads the runs with their figures and shows none: a run's
+    RunStats is made when first asked for (a row that could make none shows it)."""
+    row = {"laps": 2, "clean": 2, "flags": "clean,clean", "best": 30.1, "mean": 30.2,
+           "median": 30.2, "sd": None, "cov_pct": None, "consistency": None, "top5": None,
+           "top10": None, "best3": None, "fade": None, "fading": False}
+    stats = figures.StoredStats({"a": row, "b": {}})
+    assert list(stats) == ["a", "b"] and len(stats) == 2  # "b" not made yet: no KeyError
+    made = stats["a"]
+    assert made == figures.stats_of(row) and stats["a"] is made  # made once
+    with pytest.raises(KeyError):
+        stats["b"]  # made only now, when asked for

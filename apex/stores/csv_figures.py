@@ -9,7 +9,7 @@ maintained summary "what worked here" is summed from (apex.figures.tried_from).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from apex import figures
 from apex.figures import HistoryFigures, TriedRow
@@ -70,7 +70,7 @@ class FigureMethods(RaceRows):
 
     @locked
     def runs_with_figures(self, racer_id: str, event_id: str
-                          ) -> tuple[list[Run], dict[str, RunStats | None]]:
+                          ) -> tuple[list[Run], Mapping[str, RunStats | None]]:
         return (self.list_runs(racer_id, event_id, laps=False),
                 self.run_figures(racer_id, event_id))
 

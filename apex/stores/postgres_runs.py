@@ -214,7 +214,7 @@ class RunMethods:
             return list(runs_with_laps(conn, conn.execute(LIST_RUNS, key).fetchall()))
 
     def runs_with_figures(self, racer_id: str, event_id: str
-                          ) -> tuple[list[Run], dict[str, RunStats | None]]:
+                          ) -> tuple[list[Run], Mapping[str, RunStats | None]]:
         if (key := ids(racer_id=racer_id, event_id=event_id)) is None:
             return [], {}
         with self._tx(read=True) as conn:
@@ -222,7 +222,7 @@ class RunMethods:
         runs = [Run(r["id"], r["event_id"], r["name"], r["started_at"].astimezone(UTC),
                     r["setup_version"], r["confidence"], unread_laps=r["unread_laps"])
                 for r in rows]
-        return runs, {r["id"]: figures.stats_of(r) for r in rows if r["figured"]}
+        return runs, figures.StoredStats({r["id"]: r for r in rows if r["figured"]})
 
     def get_run(self, racer_id: str, run_id: str) -> Run | None:
         if (key := ids(racer_id=racer_id, run_id=run_id)) is None:

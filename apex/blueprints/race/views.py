@@ -94,7 +94,7 @@ def race_context(event: Event, run_id: str | None = None, **overrides: Any
 
 
 def _runs(event: Event, run_id: str | None
-          ) -> tuple[list[Run], Run | None, dict[str, RunStats | None]]:
+          ) -> tuple[list[Run], Run | None, Mapping[str, RunStats | None]]:
     """The event's runs, the one on screen and their stored figures (apex.figures: no lap
     is worked over per page). Only the shown run's laps are read (a season's event holds
     600): the others show their lap count and figures. Under ``REFERENCE_MIN_LAPS`` laps
@@ -130,7 +130,7 @@ def complete(context: dict[str, Any], blocks: Sequence[str | None]) -> dict[str,
     parts: dict[str, Any] = {}
     for part in dict.fromkeys(p for block in blocks for p in PARTS.get(block, ())):
         if part == "figures":
-            stats: dict[str, RunStats | None] = context["figures"]
+            stats: Mapping[str, RunStats | None] = context["figures"]
             parts.update({
                 "stats": stats.get(run.id) if run else None,
                 "lap_rows": lap_rows(runs, run, stats.get(run.id)) if run else [],
