@@ -18,6 +18,11 @@ store (a car, an open event of ``--runs`` runs x ``--laps`` laps, notes), then:
    notes, symptoms, runs, laps, setup saves) with ``--think`` s between taps, for
    ``--seconds``: throughput, p50/p95/p99 and errors per route, CPU per request.
 
+Before it all, the **host's speed** (a fixed brotli and a fixed Python loop), and during
+every round and the day, the loop's speed sampled five times a second (``HostProbe``): on a
+shared VM the same code costs up to three times the CPU from one moment to the next, so
+each figure is printed with the speed the host had while it was taken.
+
 Figures, not assertions: exits 0 (1 if the server would not start). The client runs on
 the same cores as the server, so the latencies include its own share of the CPU; the CPU
 per request is the server's alone. ``APEX_ROOT=/other/checkout`` runs another checkout's
@@ -98,6 +103,19 @@ def seed(url: str, racers: int, runs: int, laps: int, first: int = 0) -> list[Ra
 
 # --- the host's speed ---------------------------------------------------------------------------
 
+LOOP = 200_000  # the host speed's loop: about 30 ms on this VM at its usual speed
+
+
+def _python_loop_ms(size: int = LOOP) -> float:
+    """ms CPU (this thread's) of a fixed pure-Python loop of ``size`` turns (integer maths
+    and a dict, as a render does), scaled to ``LOOP`` turns."""
+    start, total, seen = time.thread_time(), 0, {}
+    for i in range(size):
+        total += i * i % 7
+        seen[i % 1000] = str(i)
+    return (time.thread_time() - start) * 1e3 * LOOP / size
+
+
 def host_speed() -> tuple[float, float]:
     """How fast this machine is now, apart from APEX: ms CPU of one brotli (quality 4, as
     the app compresses) of a fixed 37 KB of HTML, and of a fixed pure-Python loop; the
@@ -114,15 +132,46 @@ def host_speed() -> tuple[float, float]:
         start = time.process_time()
         for _ in range(50):
             brotli.compress(html, quality=4)
-        squeeze = (time.process_time() - start) / 50
-        start, total, seen = time.process_time(), 0, {}
-        for i in range(200_000):
-            total += i * i % 7
-            seen[i % 1000] = str(i)
-        return squeeze * 1e3, (time.process_time() - start) * 1e3
+        return (time.process_time() - start) / 50 * 1e3, _python_loop_ms()
 
     samples = [one() for _ in range(5)]
     return (statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples))
+
+
+def _ms(values: list[float]) -> str:
+    return " / ".join(f"{v:.0f}" for v in values) + " ms"
+
+
+class HostProbe:
+    """The host's speed while a round runs: a thread times a small slice of the loop
+    (some 1.5 ms, in ``LOOP`` units) five times a second, about 1 % of one CPU. This VM's
+    CPUs change speed within seconds, up to threefold (DEPLOY.md), so a round's CPU figures
+    are read against the speed the host had during that round, not before it."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.samples.append(_python_loop_ms(LOOP // 20))
+
+    def __enter__(self) -> HostProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        if not self.samples:
+            return "no sample"
+        ordered = sorted(self.samples)
+        return (f"the loop's median {statistics.median(ordered):.0f} ms (10th-90th percentile "
+                f"{percentile(ordered, .1):.0f}-{percentile(ordered, .9):.0f} ms, lower is "
+                f"faster)")
 
 
 # --- 1. round trips per page -----------------------------------------------------------------
@@ -524,6 +573,7 @@ def race_rounds(args: argparse.Namespace, port: int, app_pid: int, db_pid: int,
     each render more CPU than two. So one round says little; the median of several does,
     and each round prints how its requests spread over the workers."""
     rounds: list[tuple[float, float, float]] = []
+    speeds: list[float] = []
     for number in range(1, args.race_rounds + 1):
         browsers = logged_in(port, clients)
         seen = len(access_log.read_text().splitlines())
@@ -533,7 +583,8 @@ def race_rounds(args: argparse.Namespace, port: int, app_pid: int, db_pid: int,
             run_clients(browsers, clients, args.race_seconds, race_support_loop, 0, stats)
             return stats
 
-        stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, race)
+        with HostProbe() as probe:
+            stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, race)
         for browser in browsers:  # the next round's clients connect anew
             browser.conn.close()
         n = max(sum(len(t) for t in stats.times.values()), 1)
@@ -542,11 +593,14 @@ def race_rounds(args: argparse.Namespace, port: int, app_pid: int, db_pid: int,
         print(f"renders/s {n / wall:.0f}; server CPU per render {app_cpu / n * 1e3:.1f} ms"
               f" app + {db_cpu / n * 1e3:.1f} ms PostgreSQL; requests per worker: "
               f"{per_worker(access_log, seen)}")
+        print(f"host during the round: {probe.summary()}")
+        speeds += probe.samples
         rounds.append((n / wall, app_cpu / n * 1e3, db_cpu / n * 1e3))
     medians = [statistics.median(r[i] for r in rounds) for i in range(3)]
     if len(rounds) > 1:
         print(f"\nmedian of {len(rounds)} rounds: renders/s {medians[0]:.0f}; server CPU per "
-              f"render {medians[1]:.1f} ms app + {medians[2]:.1f} ms PostgreSQL")
+              f"render {medians[1]:.1f} ms app + {medians[2]:.1f} ms PostgreSQL; the host's "
+              f"loop {statistics.median(speeds or [0]):.0f} ms")
     return medians
 
 
@@ -572,13 +626,15 @@ def one_server(args: argparse.Namespace, url: str, racers: list[Racer], workers:
                 run_clients(browsers, racers, args.seconds, race_day, args.think, stats)
                 return stats
 
-            stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, day)
+            with HostProbe() as probe:
+                stats, wall, app_cpu, db_cpu = measured(app_pid, db_pid, day)
             n = max(sum(len(t) for t in stats.times.values()), 1)
             print(f"\n3. Race day: {len(racers)} racers, {args.think:g} s think time, "
                   f"{wall:.0f} s")
             print("\n".join(table(stats, wall)))
             print(f"requests/s {n / wall:.0f}; server CPU per request {app_cpu / n * 1e3:.1f}"
                   f" ms app + {db_cpu / n * 1e3:.1f} ms PostgreSQL")
+            print(f"host during the day: {probe.summary()}")
             every = sorted(t for times in stats.times.values() for t in times)
             figures[3:] = [percentile(every, .99) * 1e3 if every else 0.0,
                            sum(stats.errors.values())]
