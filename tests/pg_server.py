@@ -47,8 +47,16 @@ class PgServer:
         """The URL of ``dbname`` on this server."""
         return urlunsplit(urlsplit(self.base_url)._replace(path="/" + dbname))
 
+    def _own_name(self, name: str) -> str:
+        """``name``, made this pytest worker's own on a server the workers share (only
+        ``APEX_TEST_DATABASE_URL``'s: each worker starts a cluster of its own otherwise),
+        so one worker never drops another's database."""
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return f"{name}_{worker}" if worker and self.tmpdir is None else name
+
     def create_database(self, name: str) -> str:
         """A fresh, empty database (dropped first if it exists); returns its URL."""
+        name = self._own_name(name)
         with psycopg.connect(self.base_url, autocommit=True) as conn:
             ident = sql.Identifier(name)
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
@@ -58,7 +66,7 @@ class PgServer:
     def drop_database(self, name: str) -> None:
         """Remove a test's database (closing any connection still open to it)."""
         with psycopg.connect(self.base_url, autocommit=True) as conn:
-            ident = sql.Identifier(name)
+            ident = sql.Identifier(self._own_name(name))
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
 
     def stop(self) -> None:
