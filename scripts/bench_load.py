@@ -138,10 +138,6 @@ def host_speed() -> tuple[float, float]:
     return (statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples))
 
 
-def _ms(values: list[float]) -> str:
-    return " / ".join(f"{v:.0f}" for v in values) + " ms"
-
-
 class HostProbe:
     """The host's speed while a round runs: a thread times a small slice of the loop
     (some 1.5 ms, in ``LOOP`` units) five times a second, about 1 % of one CPU. This VM's
